@@ -1,0 +1,31 @@
+import { BadRequest } from './problems.js';
+
+/**
+ * A cursor names a place in one node's log: the node's store id and a sequence number.
+ * It is opaque on the wire (base64url) so clients pass it back rather than compute with it.
+ * The store id makes a cursor from another database (a node rebuilt from scratch) detectable.
+ */
+export interface Cursor {
+  storeId: string;
+  seq: number;
+}
+
+export function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(`${cursor.storeId}:${cursor.seq}`, 'utf8').toString('base64url');
+}
+
+const CURSOR_TEXT = /^([0-9a-f-]{1,64}):(0|[1-9]\d{0,15})$/;
+
+export function decodeCursor(text: string): Cursor {
+  if (!/^[A-Za-z0-9_-]{1,200}$/.test(text)) throw malformed(text);
+  const match = CURSOR_TEXT.exec(Buffer.from(text, 'base64url').toString('utf8'));
+  if (!match) throw malformed(text);
+  const seq = Number(match[2]);
+  if (!Number.isSafeInteger(seq)) throw malformed(text);
+  return { storeId: match[1]!, seq };
+}
+
+function malformed(text: string): BadRequest {
+  const shown = text.length > 40 ? `${text.slice(0, 40)}…` : text;
+  return new BadRequest(`"${shown}" is not a cursor of this log`, [{ pointer: '/cursor', detail: 'malformed cursor' }], 'malformed-cursor');
+}

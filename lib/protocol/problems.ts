@@ -1,0 +1,108 @@
+/**
+ * Typed errors. Each one knows its RFC 9457 problem document; the server turns any of them
+ * into application/problem+json in one place (lib/server/problem.ts).
+ */
+export const PROBLEM_BASE = 'urn:halsync:problem:';
+
+/** A field-level validation failure: the JSON Pointer of the bad field and what is wrong. */
+export interface FieldError {
+  pointer: string;
+  detail: string;
+}
+
+export class HalsyncError extends Error {
+  readonly status: number;
+  readonly type: string;
+  readonly title: string;
+  readonly extensions: Record<string, unknown>;
+
+  constructor(status: number, name: string, title: string, detail: string, extensions: Record<string, unknown> = {}) {
+    super(detail);
+    this.name = new.target.name;
+    this.status = status;
+    this.type = PROBLEM_BASE + name;
+    this.title = title;
+    this.extensions = extensions;
+  }
+
+  get detail(): string {
+    return this.message;
+  }
+
+  /** The problem document, without `instance` (the server adds it). */
+  toProblem(): Record<string, unknown> {
+    return { type: this.type, title: this.title, status: this.status, detail: this.message, ...this.extensions };
+  }
+}
+
+export class BadRequest extends HalsyncError {
+  constructor(detail: string, errors?: FieldError[], name = 'bad-request') {
+    super(400, name, 'Bad request', detail, errors ? { errors } : {});
+  }
+}
+
+export class ValidationFailed extends HalsyncError {
+  constructor(detail: string, errors: FieldError[]) {
+    super(422, 'validation-failed', 'Validation failed', detail, { errors });
+  }
+}
+
+export class NotFound extends HalsyncError {
+  constructor(detail: string) {
+    super(404, 'not-found', 'Not found', detail);
+  }
+}
+
+export class Gone extends HalsyncError {
+  constructor(detail: string, name = 'gone') {
+    super(410, name, name === 'cursor-expired' ? 'Cursor expired' : 'Gone', detail);
+  }
+}
+
+export class CursorExpired extends Gone {
+  constructor(detail: string) {
+    super(detail, 'cursor-expired');
+  }
+}
+
+export class PreconditionFailed extends HalsyncError {
+  constructor(detail: string) {
+    super(412, 'precondition-failed', 'Precondition failed', detail);
+  }
+}
+
+export class MethodNotAllowed extends HalsyncError {
+  constructor(detail: string, readonly allow: string[]) {
+    super(405, 'method-not-allowed', 'Method not allowed', detail);
+  }
+}
+
+export class NotAcceptable extends HalsyncError {
+  constructor(detail: string) {
+    super(406, 'not-acceptable', 'Not acceptable', detail);
+  }
+}
+
+export class UnsupportedMediaType extends HalsyncError {
+  constructor(detail: string) {
+    super(415, 'unsupported-media-type', 'Unsupported media type', detail);
+  }
+}
+
+export class PayloadTooLarge extends HalsyncError {
+  constructor(detail: string) {
+    super(413, 'payload-too-large', 'Payload too large', detail);
+  }
+}
+
+export class Unauthorized extends HalsyncError {
+  constructor(detail: string) {
+    super(401, 'unauthorized', 'Unauthorized', detail);
+  }
+}
+
+export class Forbidden extends HalsyncError {
+  constructor(detail: string) {
+    super(403, 'forbidden', 'Forbidden', detail);
+  }
+}

@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto';
+import { toIso } from '../protocol/time.js';
+import { checkpointAfterApply, decide } from './rules.js';
+import type { ApplyOptions, ApplyOutcome, ChangesPage, ChangesQuery, Conflict, StoredItem, Store, Write } from './store.js';
+
+/** A store in process memory: for tests and throwaway nodes. Nothing survives a restart. */
+export class MemoryStore implements Store {
+  readonly id = randomUUID();
+  private seq = 0;
+  private readonly collections = new Map<string, Map<string, StoredItem>>();
+  private readonly horizons = new Map<string, number>();
+  private readonly checkpoints = new Map<string, string>();
+
+  private items(collection: string): Map<string, StoredItem> {
+    let items = this.collections.get(collection);
+    if (!items) this.collections.set(collection, (items = new Map()));
+    return items;
+  }
+
+  async getItem(collection: string, itemId: string): Promise<StoredItem | null> {
+    const item = this.items(collection).get(itemId);
+    return item ? structuredClone(item) : null;
+  }
+
+  async getItems(collection: string, itemIds: readonly string[]): Promise<StoredItem[]> {
+    const items = this.items(collection);
+    return itemIds.flatMap((id) => {
+      const item = items.get(id);
+      return item ? [structuredClone(item)] : [];
+    });
+  }
+
+  async changes(collection: string, query: ChangesQuery): Promise<ChangesPage> {
+    const after = query.after ?? 0;
+    const matching = [...this.items(collection).values()]
+      .filter((item) => item.seq > after && (query.recordedSince === undefined || item.recordedAt >= query.recordedSince))
+      .sort((a, b) => a.seq - b.seq);
+    const page = matching.slice(0, query.limit);
+    const hasMore = matching.length > page.length;
+    const entries = page.map((item) => {
+      const entry = structuredClone(item) as ChangesPage['entries'][number];
+      if (!query.withData) delete entry.data;
+      return entry;
+    });
+    const checkpoint = hasMore ? page[page.length - 1]!.seq : Math.max(this.seq, after);
+    return { entries, hasMore, checkpoint };
+  }
+
+  async apply(collection: string, writes: readonly Write[], options: ApplyOptions = {}): Promise<ApplyOutcome> {
+    const items = this.items(collection);
+    const now = (options.now ?? (() => new Date()))();
+    const decisions = writes.map((write) => decide(items.get(write.itemId) ?? null, write, now));
+    const conflicts: Conflict[] = decisions.flatMap((d) => (d.kind === 'conflict' ? [structuredClone(d.conflict)] : []));
+    if (conflicts.length > 0) return { ok: false, conflicts };
+
+    const before = this.seq;
+    const recordedAt = toIso(now);
+    let applied = 0;
+    const after: StoredItem[] = writes.map((write, i) => {
+      const decision = decisions[i]!;
+      if (decision.kind === 'write') {
+        applied++;
+        items.set(write.itemId, {
+          itemId: write.itemId,
+          updatedAt: decision.updatedAt,
+          fingerprint: write.fingerprint,
+          deleted: write.deleted,
+          data: write.deleted ? null : structuredClone(write.data),
+          seq: ++this.seq,
+          recordedAt,
+        });
+      }
+      return structuredClone(items.get(write.itemId)!);
+    });
+    return { ok: true, applied, checkpoint: checkpointAfterApply(options.since, before, this.seq), items: after };
+  }
+
+  async highWater(): Promise<number> {
+    return this.seq;
+  }
+
+  async purgeTombstones(collection: string, recordedBefore: string): Promise<number> {
+    const items = this.items(collection);
+    let purged = 0;
+    let horizon = this.horizons.get(collection) ?? 0;
+    for (const [id, item] of items) {
+      if (item.deleted && item.recordedAt < recordedBefore) {
+        items.delete(id);
+        horizon = Math.max(horizon, item.seq);
+        purged++;
+      }
+    }
+    this.horizons.set(collection, horizon);
+    return purged;
+  }
+
+  async horizon(collection: string): Promise<number> {
+    return this.horizons.get(collection) ?? 0;
+  }
+
+  async getCheckpoint(key: string): Promise<string | null> {
+    return this.checkpoints.get(key) ?? null;
+  }
+
+  async setCheckpoint(key: string, value: string): Promise<void> {
+    this.checkpoints.set(key, value);
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,131 @@
+import type { Json, VersionWithData } from '../protocol/types.js';
+
+/**
+ * The store interface. One node keeps all its collections in one store; every write is
+ * recorded under a node-wide, monotonic sequence number (`seq`), and each collection's
+ * transaction log is its items ordered by the seq of their latest change.
+ *
+ * Implementations: memory (lib/store/memory.ts), SQLite, PostgreSQL. The conformance suite
+ * in test/store/ runs unchanged against each.
+ */
+
+/** An item as a store holds it: its version, its content, and where it sits in the log. */
+export interface StoredItem extends VersionWithData {
+  itemId: string;
+  /** The node's sequence number of the item's latest change. */
+  seq: number;
+  /** ISO time at which this node recorded that change (not the item's updatedAt). */
+  recordedAt: string;
+}
+
+/** What a write must find before it may happen. Checked inside the store's transaction. */
+export type Precondition =
+  /** No check. */
+  | { kind: 'none' }
+  /** The item's present fingerprint must be this one; null: the item must not exist at all. */
+  | { kind: 'base'; fingerprint: string | null }
+  /** The item must exist (If-Match: *), tombstone or not. */
+  | { kind: 'exists' }
+  /** This node must have recorded no change to the item after `seq`. */
+  | { kind: 'unchanged-since'; seq: number };
+
+/** One write of an apply. */
+export interface Write {
+  itemId: string;
+  deleted: boolean;
+  /** null when deleted. */
+  data: Json;
+  /** Computed (and checked) by the caller from `data`. */
+  fingerprint: string;
+  /**
+   * The version's time. null: this node is the item's origin; the store stamps it from its
+   * clock, never lower than the item's previous updatedAt.
+   */
+  updatedAt: string | null;
+  precondition: Precondition;
+}
+
+export interface ApplyOptions {
+  /**
+   * The seq the writer read up to (a sync log's `since`). When the node recorded nothing
+   * after it but this apply's own writes, the returned checkpoint is the seq right after
+   * them; otherwise it is `since` itself.
+   */
+  since?: number;
+  /** The clock used to stamp origin writes (tests pass their own). */
+  now?: () => Date;
+}
+
+/** A refused precondition. */
+export interface Conflict {
+  itemId: string;
+  /** The fingerprint the precondition expected (null: absent, or not a base precondition). */
+  expected: string | null;
+  /** The item's present fingerprint, or null when it does not exist. */
+  actual: string | null;
+  current: StoredItem | null;
+}
+
+export type ApplyOutcome =
+  | {
+      ok: true;
+      /** Writes that changed something (a write whose fingerprint and deleted flag the item already has is a no-op). */
+      applied: number;
+      /** See ApplyOptions.since. Without `since`: the high water before this apply. */
+      checkpoint: number;
+      /** The item as it stands after the apply, one per write, in the writes' order. */
+      items: StoredItem[];
+    }
+  | { ok: false; conflicts: Conflict[] };
+
+export interface ChangesQuery {
+  /** Only changes with seq > after. */
+  after?: number;
+  /** Only changes this node recorded at or after this ISO time. */
+  recordedSince?: string;
+  /** At most this many entries (≥ 1). */
+  limit: number;
+  /** Include each item's `data`. Otherwise `data` is undefined on the entries. */
+  withData: boolean;
+}
+
+export interface ChangesPage {
+  /** Oldest change first; each item once, at the seq of its latest change. */
+  entries: Array<Omit<StoredItem, 'data'> & { data?: Json }>;
+  /** True when more entries follow after the last one. */
+  hasMore: boolean;
+  /**
+   * The seq to resume from: the last entry's when hasMore; otherwise the node's high water
+   * as of this read, so an empty page still moves a reader to the present.
+   */
+  checkpoint: number;
+}
+
+export interface Store {
+  /** A UUID chosen when the store was created; cursors carry it. */
+  readonly id: string;
+
+  getItem(collection: string, itemId: string): Promise<StoredItem | null>;
+  getItems(collection: string, itemIds: readonly string[]): Promise<StoredItem[]>;
+  changes(collection: string, query: ChangesQuery): Promise<ChangesPage>;
+
+  /** Applies every write in one transaction, or none when any precondition fails. */
+  apply(collection: string, writes: readonly Write[], options?: ApplyOptions): Promise<ApplyOutcome>;
+
+  /** The node's latest seq (0 when nothing was ever written). */
+  highWater(): Promise<number>;
+
+  /**
+   * Removes tombstones of `collection` that this node recorded before `recordedBefore`, and
+   * returns how many. Cursors at or below the highest removed seq then expire.
+   */
+  purgeTombstones(collection: string, recordedBefore: string): Promise<number>;
+  /** The lowest seq a cursor may carry and still see every change after it (0: all). */
+  horizon(collection: string): Promise<number>;
+
+  /** Sync checkpoints a client keeps in its local store, by a key of its choosing. */
+  getCheckpoint(key: string): Promise<string | null>;
+  setCheckpoint(key: string, value: string): Promise<void>;
+
+  close(): Promise<void>;
+}
