@@ -1,0 +1,49 @@
+#!/usr/bin/env node
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { runServe } from './server/serve.js';
+import { runSync } from './client/sync-command.js';
+
+/** `halsync serve` and `halsync sync`: the command-line face of the library. */
+const program = new Command('halsync')
+  .description('Two-way synchronization of resources over a hypermedia (HAL) REST API')
+  .showHelpAfterError();
+
+function integer(name: string, min: number, max: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${name} must be an integer from ${min} to ${max}`);
+    return n;
+  };
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+program
+  .command('serve')
+  .description('publish collections, their transaction logs and items as HAL documents')
+  .option('--port <port>', 'TCP port', integer('port', 0, 65535), 3000)
+  .option('--host <host>', 'address to listen on', '127.0.0.1')
+  .option('--store <url>', 'memory:, sqlite:<path> or postgres://…', 'sqlite:./halsync.db')
+  .option('--collection <name[=schema.json]>', 'a collection to publish (repeatable)', collect, [])
+  .addOption(new Option('--token <token>', 'bearer token clients must send').env('HALSYNC_TOKEN'))
+  .option('--trust-proxy', 'build links from X-Forwarded-Host/-Proto', false)
+  .action(async (options) => runServe(options));
+
+program
+  .command('sync')
+  .description('reconcile a local store with a remote node, or two remote nodes')
+  .argument('<urls...>', '<remote-root-url> or <root-url-A> <root-url-B>')
+  .option('--store <url>', 'the local store (with one URL)', 'sqlite:./halsync.db')
+  .option('--state <path>', 'checkpoint file (with two URLs)', './halsync-state.json')
+  .option('--collection <name>', 'a collection to sync (repeatable; default: every one both sides publish)', collect, [])
+  .addOption(new Option('--prefer <side>', 'who wins inside the skew window').choices(['local', 'remote']).default('remote'))
+  .option('--skew-ms <ms>', 'updatedAt values closer than this are too close to call', integer('skew-ms', 0, 86_400_000), 1000)
+  .addOption(new Option('--token <token>', 'bearer token sent to the remote').env('HALSYNC_TOKEN'))
+  .option('--json', 'print the report as one JSON object', false)
+  .action(async (urls: string[], options) => {
+    process.exitCode = await runSync(urls, options);
+  });
+
+await program.parseAsync(process.argv);
