@@ -71,8 +71,11 @@ export function storeConformance(name: string, create: () => Promise<StoreFixtur
     });
 
     afterEach(async function () {
-      for (const s of opened.splice(0)) await s.close();
-      await fixture?.dispose();
+      try {
+        await Promise.all(opened.splice(0).map((s) => s.close()));
+      } finally {
+        await fixture?.dispose();
+      }
     });
 
     describe('a new store', function () {
