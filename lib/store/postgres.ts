@@ -107,7 +107,9 @@ export class PostgresStore implements Store {
   /** Connection failures become StoreUnavailable; SQL errors are bugs and stay as they are. */
   private unavailable(error: unknown): unknown {
     const code = (error as { code?: string }).code;
-    const lost = code === undefined || code.startsWith('08') || code === '57P01' || /^E[A-Z]+$/.test(code);
+    const message = error instanceof Error ? error.message : '';
+    const lost =
+      code === undefined ? /connect|terminat|timeout/i.test(message) : code.startsWith('08') || code === '57P01' || /^E[A-Z]+$/.test(code);
     return lost && error instanceof Error ? new StoreUnavailable(this.name, error) : error;
   }
 
