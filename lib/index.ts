@@ -17,5 +17,6 @@ export {
   type FieldError,
 } from './protocol/problems.js';
 export type { Store, StoredItem, Write, Precondition, ApplyOptions, ApplyOutcome, Conflict, ChangesQuery, ChangesPage } from './store/store.js';
+export { StoreUnavailable } from './store/store.js';
 export { MemoryStore } from './store/memory.js';
 export { openStore, DEFAULT_STORE_URL } from './store/open.js';

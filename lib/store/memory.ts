@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { toIso } from '../protocol/time.js';
-import { checkpointAfterApply, decide } from './rules.js';
-import type { ApplyOptions, ApplyOutcome, ChangesPage, ChangesQuery, Conflict, StoredItem, Store, Write } from './store.js';
+import { planApply } from './rules.js';
+import type { ApplyOptions, ApplyOutcome, ChangesPage, ChangesQuery, StoredItem, Store, Write } from './store.js';
 
 /** A store in process memory: for tests and throwaway nodes. Nothing survives a restart. */
 export class MemoryStore implements Store {
@@ -48,31 +47,11 @@ export class MemoryStore implements Store {
 
   async apply(collection: string, writes: readonly Write[], options: ApplyOptions = {}): Promise<ApplyOutcome> {
     const items = this.items(collection);
-    const now = (options.now ?? (() => new Date()))();
-    const decisions = writes.map((write) => decide(items.get(write.itemId) ?? null, write, now));
-    const conflicts: Conflict[] = decisions.flatMap((d) => (d.kind === 'conflict' ? [structuredClone(d.conflict)] : []));
-    if (conflicts.length > 0) return { ok: false, conflicts };
-
-    const before = this.seq;
-    const recordedAt = toIso(now);
-    let applied = 0;
-    const after: StoredItem[] = writes.map((write, i) => {
-      const decision = decisions[i]!;
-      if (decision.kind === 'write') {
-        applied++;
-        items.set(write.itemId, {
-          itemId: write.itemId,
-          updatedAt: decision.updatedAt,
-          fingerprint: write.fingerprint,
-          deleted: write.deleted,
-          data: write.deleted ? null : structuredClone(write.data),
-          seq: ++this.seq,
-          recordedAt,
-        });
-      }
-      return structuredClone(items.get(write.itemId)!);
-    });
-    return { ok: true, applied, checkpoint: checkpointAfterApply(options.since, before, this.seq), items: after };
+    const plan = planApply(items, writes, this.seq, options);
+    if (!plan.ok) return structuredClone(plan);
+    for (const row of plan.rows) items.set(row.itemId, structuredClone(row));
+    this.seq = plan.highWater;
+    return structuredClone({ ok: true, applied: plan.applied, checkpoint: plan.checkpoint, items: plan.items });
   }
 
   async highWater(): Promise<number> {

@@ -1,5 +1,5 @@
 import { laterOf, toIso } from '../protocol/time.js';
-import type { Conflict, StoredItem, Write } from './store.js';
+import type { ApplyOptions, Conflict, StoredItem, Write } from './store.js';
 
 /**
  * The rules every store applies to one write, inside its transaction. Kept here so memory,
@@ -50,4 +50,65 @@ function refusal(current: StoredItem | null, write: Write): Conflict | null {
 export function checkpointAfterApply(since: number | undefined, highWaterBefore: number, highWaterAfter: number): number {
   if (since === undefined) return highWaterBefore;
   return highWaterBefore <= since ? highWaterAfter : since;
+}
+
+/** What one apply will do, worked out before any row is touched. */
+export type Plan =
+  | { ok: false; conflicts: Conflict[] }
+  | {
+      ok: true;
+      applied: number;
+      /** The rows to write, in order, each with its new seq; an item written twice appears twice, last one wins. */
+      rows: StoredItem[];
+      /** The node's high water once the rows are written. */
+      highWater: number;
+      checkpoint: number;
+      /** The item as it stands after the apply, one per write, in the writes' order. */
+      items: StoredItem[];
+    };
+
+/**
+ * Plans an apply from the items as they stand (`current`, by itemId, read inside the store's
+ * transaction) and the node's high water. Every write is decided against the state before the
+ * apply, so the outcome does not depend on the order of the writes; the store then writes
+ * `rows` and moves its counter to `highWater`, or writes nothing when the plan is not ok.
+ */
+export function planApply(
+  current: ReadonlyMap<string, StoredItem>,
+  writes: readonly Write[],
+  highWaterBefore: number,
+  options: ApplyOptions = {},
+): Plan {
+  const now = (options.now ?? (() => new Date()))();
+  const decisions = writes.map((write) => decide(current.get(write.itemId) ?? null, write, now));
+  const conflicts = decisions.flatMap((d) => (d.kind === 'conflict' ? [d.conflict] : []));
+  if (conflicts.length > 0) return { ok: false, conflicts };
+
+  const recordedAt = toIso(now);
+  const after = new Map(current);
+  const rows: StoredItem[] = [];
+  let seq = highWaterBefore;
+  writes.forEach((write, i) => {
+    const decision = decisions[i]!;
+    if (decision.kind !== 'write') return;
+    const row: StoredItem = {
+      itemId: write.itemId,
+      updatedAt: decision.updatedAt,
+      fingerprint: write.fingerprint,
+      deleted: write.deleted,
+      data: write.deleted ? null : write.data,
+      seq: ++seq,
+      recordedAt,
+    };
+    rows.push(row);
+    after.set(write.itemId, row);
+  });
+  return {
+    ok: true,
+    applied: rows.length,
+    rows,
+    highWater: seq,
+    checkpoint: checkpointAfterApply(options.since, highWaterBefore, seq),
+    items: writes.map((write) => after.get(write.itemId)!),
+  };
 }

@@ -1,4 +1,5 @@
 import type { Json, VersionWithData } from '../protocol/types.js';
+import { HalsyncError } from '../protocol/problems.js';
 
 /**
  * The store interface. One node keeps all its collections in one store; every write is
@@ -128,4 +129,20 @@ export interface Store {
   setCheckpoint(key: string, value: string): Promise<void>;
 
   close(): Promise<void>;
+}
+
+/**
+ * A store that cannot be opened or reached: a corrupt or unreadable SQLite file, a PostgreSQL
+ * server that refuses the connection. Raised by openStore (and by a store whose database goes
+ * away later), naming the store and the cause, so a node fails at start rather than at the
+ * first request.
+ */
+export class StoreUnavailable extends HalsyncError {
+  constructor(
+    readonly store: string,
+    cause: unknown,
+  ) {
+    super(503, 'store-unavailable', 'Store unavailable', `store ${store} is unavailable: ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.cause = cause;
+  }
 }

@@ -1,0 +1,253 @@
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { planApply } from './rules.js';
+import { ITEM_COLUMNS, inRequestedOrder, toPage, toStoredItem, type ItemRow } from './rows.js';
+import { StoreUnavailable, type ApplyOptions, type ApplyOutcome, type ChangesPage, type ChangesQuery, type Store, type StoredItem, type Write } from './store.js';
+
+/** Bumped with every change to the tables below; a later release migrates from `node.schema_version`. */
+const SCHEMA_VERSION = 1;
+
+const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+function schemaSql(s: string): string {
+  return `
+  CREATE SCHEMA IF NOT EXISTS ${s};
+  CREATE TABLE IF NOT EXISTS ${s}.node (
+    one boolean PRIMARY KEY DEFAULT true CHECK (one),
+    store_id uuid NOT NULL,
+    schema_version integer NOT NULL,
+    seq bigint NOT NULL
+  );
+  CREATE TABLE IF NOT EXISTS ${s}.items (
+    collection text NOT NULL,
+    item_id text NOT NULL,
+    updated_at text NOT NULL,
+    fingerprint text NOT NULL,
+    deleted boolean NOT NULL,
+    data text,
+    seq bigint NOT NULL UNIQUE,
+    recorded_at text NOT NULL,
+    PRIMARY KEY (collection, item_id)
+  );
+  CREATE INDEX IF NOT EXISTS items_log ON ${s}.items (collection, seq);
+  CREATE TABLE IF NOT EXISTS ${s}.horizons (collection text PRIMARY KEY, seq bigint NOT NULL);
+  CREATE TABLE IF NOT EXISTS ${s}.checkpoints (key text PRIMARY KEY, value text NOT NULL);`;
+}
+
+/**
+ * The scale-out store: several server processes may share one database and behave as one node.
+ *
+ * The node's seq lives in one counter row (`node.seq`), and every write transaction starts by
+ * locking that row. Writers therefore run one after another, and seq order is commit order: a
+ * reader's snapshot that holds seq n holds every seq below it. A SEQUENCE would not do: seqs
+ * taken by concurrent transactions commit out of order, so a reader could pass seq 6 while 5
+ * is still uncommitted and skip 5 forever. Holding the lock from before the preconditions are
+ * read until commit is also what makes optimistic locking hold across processes.
+ */
+export class PostgresStore implements Store {
+  private constructor(
+    readonly id: string,
+    private readonly pool: pg.Pool,
+    /** The quoted schema name, to qualify every table (search_path is not reliable behind a pooler). */
+    private readonly s: string,
+    private readonly name: string,
+  ) {}
+
+  /**
+   * Connects to `url` (its `schema` search parameter, default `public`, names the schema the
+   * tables live in), creates the tables on first use and reads the store id.
+   */
+  static async open(url: string): Promise<PostgresStore> {
+    let target: URL;
+    try {
+      target = new URL(url);
+    } catch (error) {
+      throw new StoreUnavailable('postgres', error);
+    }
+    const schema = target.searchParams.get('schema') ?? 'public';
+    target.searchParams.delete('schema');
+    const shown = new URL(target);
+    shown.password = '';
+    const name = shown.toString();
+    if (!SCHEMA_NAME.test(schema)) throw new StoreUnavailable(name, new Error(`"${schema}" is not a plain schema name`));
+    const pool = new pg.Pool({ connectionString: target.toString(), connectionTimeoutMillis: 10_000 });
+    // An idle client whose server goes away emits 'error' on the pool, which would otherwise
+    // kill the process; the pool drops that client and the next query reports the failure.
+    pool.on('error', () => {});
+    const s = `"${schema}"`;
+    try {
+      const id = await inTransaction(pool, async (client) => {
+        // Two processes starting on a fresh database would otherwise race in CREATE SCHEMA.
+        await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`halsync schema ${schema}`]);
+        await client.query(schemaSql(s));
+        await client.query(`INSERT INTO ${s}.node (store_id, schema_version, seq) VALUES ($1, $2, 0) ON CONFLICT DO NOTHING`, [
+          randomUUID(),
+          SCHEMA_VERSION,
+        ]);
+        const { rows } = await client.query(`SELECT store_id, schema_version FROM ${s}.node`);
+        const version = rows[0].schema_version as number;
+        if (version > SCHEMA_VERSION) throw new Error(`schema version ${version} is newer than this halsync understands (${SCHEMA_VERSION})`);
+        return rows[0].store_id as string;
+      });
+      return new PostgresStore(id, pool, s, name);
+    } catch (error) {
+      await pool.end().catch(() => {});
+      throw new StoreUnavailable(name, error);
+    }
+  }
+
+  private async query<R extends pg.QueryResultRow>(sql: string, values: unknown[] = []): Promise<R[]> {
+    try {
+      return (await this.pool.query<R>(sql, values)).rows;
+    } catch (error) {
+      throw this.unavailable(error);
+    }
+  }
+
+  /** Connection failures become StoreUnavailable; SQL errors are bugs and stay as they are. */
+  private unavailable(error: unknown): unknown {
+    const code = (error as { code?: string }).code;
+    const message = error instanceof Error ? error.message : '';
+    const lost =
+      code === undefined ? /connect|terminat|timeout/i.test(message) : code.startsWith('08') || code === '57P01' || /^E[A-Z]+$/.test(code);
+    return lost && error instanceof Error ? new StoreUnavailable(this.name, error) : error;
+  }
+
+  private async transaction<T>(fn: (client: pg.PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
+    try {
+      return await inTransaction(this.pool, fn, begin);
+    } catch (error) {
+      throw this.unavailable(error);
+    }
+  }
+
+  async getItem(collection: string, itemId: string): Promise<StoredItem | null> {
+    const rows = await this.query<ItemRow>(`SELECT ${ITEM_COLUMNS} FROM ${this.s}.items WHERE collection = $1 AND item_id = $2`, [collection, itemId]);
+    return rows[0] ? toStoredItem(rows[0]) : null;
+  }
+
+  async getItems(collection: string, itemIds: readonly string[]): Promise<StoredItem[]> {
+    return inRequestedOrder(await this.readItems(this.pool, collection, itemIds), itemIds);
+  }
+
+  private async readItems(on: pg.Pool | pg.PoolClient, collection: string, itemIds: readonly string[]): Promise<ItemRow[]> {
+    const sql = `SELECT ${ITEM_COLUMNS} FROM ${this.s}.items WHERE collection = $1 AND item_id = ANY($2::text[])`;
+    return (await on.query<ItemRow>(sql, [collection, itemIds])).rows;
+  }
+
+  async changes(collection: string, query: ChangesQuery): Promise<ChangesPage> {
+    const after = query.after ?? 0;
+    // One snapshot for the page and the high water, so the checkpoint never passes a change
+    // the page did not show.
+    const { rows, highWater } = await this.transaction(async (client) => {
+      const page = await client.query<ItemRow>(
+        `SELECT ${ITEM_COLUMNS} FROM ${this.s}.items
+         WHERE collection = $1 AND seq > $2 AND ($3::text IS NULL OR recorded_at >= $3) ORDER BY seq LIMIT $4`,
+        [collection, after, query.recordedSince ?? null, query.limit + 1],
+      );
+      const node = await client.query(`SELECT seq FROM ${this.s}.node`);
+      return { rows: page.rows, highWater: Number(node.rows[0].seq) };
+    }, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    return toPage(rows, query.limit, query.withData, after, highWater);
+  }
+
+  async apply(collection: string, writes: readonly Write[], options: ApplyOptions = {}): Promise<ApplyOutcome> {
+    return this.transaction(async (client) => {
+      // The counter lock first (see the class comment); READ COMMITTED then shows every
+      // write committed before we got it.
+      const highWater = await this.lockCounter(client);
+      const rows = await this.readItems(client, collection, writes.map((w) => w.itemId));
+      const plan = planApply(new Map(rows.map((row) => [row.item_id, toStoredItem(row)])), writes, highWater, options);
+      if (!plan.ok) return plan;
+      // One row per item (the last write wins): ON CONFLICT may touch a row only once per statement.
+      const last = [...new Map(plan.rows.map((row) => [row.itemId, row])).values()];
+      if (last.length > 0) {
+        await client.query(
+          `INSERT INTO ${this.s}.items (collection, ${ITEM_COLUMNS})
+           SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::boolean[], $6::text[], $7::bigint[], $8::text[])
+           ON CONFLICT (collection, item_id) DO UPDATE SET updated_at = excluded.updated_at, fingerprint = excluded.fingerprint,
+             deleted = excluded.deleted, data = excluded.data, seq = excluded.seq, recorded_at = excluded.recorded_at`,
+          [
+            collection,
+            last.map((r) => r.itemId),
+            last.map((r) => r.updatedAt),
+            last.map((r) => r.fingerprint),
+            last.map((r) => r.deleted),
+            last.map((r) => (r.deleted ? null : JSON.stringify(r.data))),
+            last.map((r) => r.seq),
+            last.map((r) => r.recordedAt),
+          ],
+        );
+        await client.query(`UPDATE ${this.s}.node SET seq = $1`, [plan.highWater]);
+      }
+      return structuredClone({ ok: true as const, applied: plan.applied, checkpoint: plan.checkpoint, items: plan.items });
+    });
+  }
+
+  private async lockCounter(client: pg.PoolClient): Promise<number> {
+    const { rows } = await client.query(`SELECT seq FROM ${this.s}.node FOR UPDATE`);
+    return Number(rows[0].seq);
+  }
+
+  async highWater(): Promise<number> {
+    const rows = await this.query(`SELECT seq FROM ${this.s}.node`);
+    return Number(rows[0]!.seq);
+  }
+
+  async purgeTombstones(collection: string, recordedBefore: string): Promise<number> {
+    return this.transaction(async (client) => {
+      // Serialized with writers, so no apply decides on a tombstone this purge is removing.
+      await this.lockCounter(client);
+      const { rows } = await client.query(
+        `DELETE FROM ${this.s}.items WHERE collection = $1 AND deleted AND recorded_at < $2 RETURNING seq`,
+        [collection, recordedBefore],
+      );
+      if (rows.length === 0) return 0;
+      await client.query(
+        `INSERT INTO ${this.s}.horizons (collection, seq) VALUES ($1, $2)
+         ON CONFLICT (collection) DO UPDATE SET seq = GREATEST(${this.s}.horizons.seq, excluded.seq)`,
+        [collection, Math.max(...rows.map((row) => Number(row.seq)))],
+      );
+      return rows.length;
+    });
+  }
+
+  async horizon(collection: string): Promise<number> {
+    const rows = await this.query(`SELECT seq FROM ${this.s}.horizons WHERE collection = $1`, [collection]);
+    return rows[0] ? Number(rows[0].seq) : 0;
+  }
+
+  async getCheckpoint(key: string): Promise<string | null> {
+    const rows = await this.query(`SELECT value FROM ${this.s}.checkpoints WHERE key = $1`, [key]);
+    return rows[0] ? (rows[0].value as string) : null;
+  }
+
+  async setCheckpoint(key: string, value: string): Promise<void> {
+    await this.query(
+      `INSERT INTO ${this.s}.checkpoints (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+      [key, value],
+    );
+  }
+
+  async close(): Promise<void> {
+    if (!this.pool.ended) await this.pool.end();
+  }
+}
+
+/** Runs `fn` in one transaction on one pooled connection: committed when it returns, rolled back when it throws. */
+async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
+  const client = await pool.connect();
+  // A connection whose ROLLBACK fails is in an unknown state: the pool must not hand it out again.
+  let broken = false;
+  try {
+    await client.query(begin);
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => (broken = true));
+    throw error;
+  } finally {
+    client.release(broken);
+  }
+}

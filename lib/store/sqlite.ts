@@ -1,0 +1,165 @@
+import { randomUUID } from 'node:crypto';
+import Database from 'better-sqlite3';
+import { planApply } from './rules.js';
+import { ITEM_COLUMNS, inRequestedOrder, toPage, toStoredItem, type ItemRow } from './rows.js';
+import { StoreUnavailable, type ApplyOptions, type ApplyOutcome, type ChangesPage, type ChangesQuery, type Store, type StoredItem, type Write } from './store.js';
+
+/** Bumped with every change to the tables below; a later release migrates from `PRAGMA user_version`. */
+const SCHEMA_VERSION = 1;
+
+const SCHEMA = `
+  CREATE TABLE node (
+    one INTEGER PRIMARY KEY CHECK (one = 1),
+    store_id TEXT NOT NULL,
+    seq INTEGER NOT NULL
+  );
+  CREATE TABLE items (
+    collection TEXT NOT NULL,
+    item_id TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    deleted INTEGER NOT NULL,
+    data TEXT,
+    seq INTEGER NOT NULL UNIQUE,
+    recorded_at TEXT NOT NULL,
+    PRIMARY KEY (collection, item_id)
+  );
+  CREATE INDEX items_log ON items (collection, seq);
+  CREATE TABLE horizons (collection TEXT PRIMARY KEY, seq INTEGER NOT NULL);
+  CREATE TABLE checkpoints (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+`;
+
+/**
+ * The embedded store: one SQLite file in WAL mode. better-sqlite3 is synchronous, so each
+ * method runs to completion in one transaction; several processes may share the file (writes
+ * take the write lock up front and wait for each other up to the busy timeout).
+ */
+export class SqliteStore implements Store {
+  readonly id: string;
+  private readonly db: Database.Database;
+  private readonly statements;
+
+  private constructor(db: Database.Database) {
+    this.db = db;
+    this.id = (db.prepare('SELECT store_id FROM node').get() as { store_id: string }).store_id;
+    this.statements = {
+      item: db.prepare(`SELECT ${ITEM_COLUMNS} FROM items WHERE collection = ? AND item_id = ?`),
+      items: db.prepare(`SELECT ${ITEM_COLUMNS} FROM items WHERE collection = ? AND item_id IN (SELECT value FROM json_each(?))`),
+      changes: db.prepare(
+        `SELECT ${ITEM_COLUMNS} FROM items WHERE collection = ? AND seq > ? AND (? IS NULL OR recorded_at >= ?) ORDER BY seq LIMIT ?`,
+      ),
+      highWater: db.prepare('SELECT seq FROM node').pluck(),
+      setHighWater: db.prepare('UPDATE node SET seq = ?'),
+      upsert: db.prepare(
+        `INSERT INTO items (collection, ${ITEM_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (collection, item_id) DO UPDATE SET updated_at = excluded.updated_at, fingerprint = excluded.fingerprint,
+           deleted = excluded.deleted, data = excluded.data, seq = excluded.seq, recorded_at = excluded.recorded_at`,
+      ),
+      purge: db.prepare('DELETE FROM items WHERE collection = ? AND deleted = 1 AND recorded_at < ? RETURNING seq').pluck(),
+      raiseHorizon: db.prepare(
+        'INSERT INTO horizons (collection, seq) VALUES (?, ?) ON CONFLICT (collection) DO UPDATE SET seq = max(seq, excluded.seq)',
+      ),
+      horizon: db.prepare('SELECT seq FROM horizons WHERE collection = ?').pluck(),
+      getCheckpoint: db.prepare('SELECT value FROM checkpoints WHERE key = ?').pluck(),
+      setCheckpoint: db.prepare('INSERT INTO checkpoints (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
+    };
+  }
+
+  /** Opens (creating when new) the database at `path`; a file that is not a halsync database is a StoreUnavailable. */
+  static open(path: string): SqliteStore {
+    let db: Database.Database | undefined;
+    try {
+      db = new Database(path, { timeout: 10_000 });
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      migrate(db);
+      return new SqliteStore(db);
+    } catch (error) {
+      db?.close();
+      throw new StoreUnavailable(`sqlite:${path}`, error);
+    }
+  }
+
+  async getItem(collection: string, itemId: string): Promise<StoredItem | null> {
+    const row = this.statements.item.get(collection, itemId) as ItemRow | undefined;
+    return row ? toStoredItem(row) : null;
+  }
+
+  async getItems(collection: string, itemIds: readonly string[]): Promise<StoredItem[]> {
+    return inRequestedOrder(this.readItems(collection, itemIds), itemIds);
+  }
+
+  private readItems(collection: string, itemIds: readonly string[]): ItemRow[] {
+    return this.statements.items.all(collection, JSON.stringify(itemIds)) as ItemRow[];
+  }
+
+  async changes(collection: string, query: ChangesQuery): Promise<ChangesPage> {
+    const after = query.after ?? 0;
+    const since = query.recordedSince ?? null;
+    // One read transaction: the high water must belong to the same snapshot as the page.
+    const read = this.db.transaction(() => ({
+      rows: this.statements.changes.all(collection, after, since, since, query.limit + 1) as ItemRow[],
+      highWater: this.statements.highWater.get() as number,
+    }));
+    const { rows, highWater } = read();
+    return toPage(rows, query.limit, query.withData, after, highWater);
+  }
+
+  async apply(collection: string, writes: readonly Write[], options: ApplyOptions = {}): Promise<ApplyOutcome> {
+    const run = this.db.transaction((): ApplyOutcome => {
+      const current = new Map(this.readItems(collection, writes.map((w) => w.itemId)).map((row) => [row.item_id, toStoredItem(row)]));
+      const plan = planApply(current, writes, this.statements.highWater.get() as number, options);
+      if (!plan.ok) return plan;
+      for (const row of plan.rows) {
+        this.statements.upsert.run(collection, row.itemId, row.updatedAt, row.fingerprint, row.deleted ? 1 : 0,
+          row.deleted ? null : JSON.stringify(row.data), row.seq, row.recordedAt);
+      }
+      this.statements.setHighWater.run(plan.highWater);
+      return { ok: true, applied: plan.applied, checkpoint: plan.checkpoint, items: plan.items };
+    });
+    // IMMEDIATE takes the write lock before reading, so another process cannot change the
+    // items between our precondition checks and our writes.
+    return structuredClone(run.immediate());
+  }
+
+  async highWater(): Promise<number> {
+    return this.statements.highWater.get() as number;
+  }
+
+  async purgeTombstones(collection: string, recordedBefore: string): Promise<number> {
+    const run = this.db.transaction(() => {
+      const seqs = this.statements.purge.all(collection, recordedBefore) as number[];
+      if (seqs.length > 0) this.statements.raiseHorizon.run(collection, Math.max(...seqs));
+      return seqs.length;
+    });
+    return run.immediate();
+  }
+
+  async horizon(collection: string): Promise<number> {
+    return (this.statements.horizon.get(collection) as number | undefined) ?? 0;
+  }
+
+  async getCheckpoint(key: string): Promise<string | null> {
+    return (this.statements.getCheckpoint.get(key) as string | undefined) ?? null;
+  }
+
+  async setCheckpoint(key: string, value: string): Promise<void> {
+    this.statements.setCheckpoint.run(key, value);
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}
+
+/** Creates the tables in a new file; refuses a file written by a newer halsync. */
+function migrate(db: Database.Database): void {
+  db.transaction(() => {
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version > SCHEMA_VERSION) throw new Error(`schema version ${version} is newer than this halsync understands (${SCHEMA_VERSION})`);
+    if (version === SCHEMA_VERSION) return;
+    db.exec(SCHEMA);
+    db.prepare('INSERT INTO node (one, store_id, seq) VALUES (1, ?, 0)').run(randomUUID());
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  }).immediate();
+}
