@@ -116,7 +116,7 @@ async function runAttempt(local: Replica, remote: Replica, options: SyncOptions,
   const now = (options.now ?? (() => new Date()))();
   for (const { itemId, l, r, verdict } of verdicts) {
     let winner: Winner;
-    let rule: Rule = verdict.rule;
+    const rule: Rule = verdict.rule;
     let version: VersionWithData | undefined;
     if (verdict.winner === 'ask') {
       const answer = await options.resolve!(item(itemId, localData.get(itemId)!), item(itemId, remoteData.get(itemId)!));
@@ -138,30 +138,26 @@ async function runAttempt(local: Replica, remote: Replica, options: SyncOptions,
 
   // Step 3: push.
   progress(3, 0, pushes.length);
-  let remoteCheckpoint = remoteLog.checkpoint;
-  if (pushes.length > 0) {
-    const outcome = await remote.apply({ since: remoteLog.checkpoint, entries: pushes });
-    if (!outcome.ok) throw new Restart(`${remote.description} refused ${outcome.conflicts.length} entries: changed since read`);
-    remoteCheckpoint = outcome.checkpoint;
-    report.pushed += pushes.length;
-    report.deleted += pushes.filter((e) => e.deleted).length;
-  }
+  const remoteCheckpoint = await applyTo(remote, remoteLog.checkpoint, pushes, report, 'pushed');
   progress(3, pushes.length, pushes.length);
   await afterStep(3);
 
   // Step 4: pull, in one local transaction; then, and only then, the checkpoints.
   progress(4, 0, pulls.length);
-  let localCheckpoint = localLog.checkpoint;
-  if (pulls.length > 0) {
-    const outcome = await local.apply({ since: localLog.checkpoint, entries: pulls });
-    if (!outcome.ok) throw new Restart(`${local.description} refused ${outcome.conflicts.length} entries: changed since read`);
-    localCheckpoint = outcome.checkpoint;
-    report.pulled += pulls.length;
-    report.deleted += pulls.filter((e) => e.deleted).length;
-  }
+  const localCheckpoint = await applyTo(local, localLog.checkpoint, pulls, report, 'pulled');
   await options.checkpoints.save({ local: localCheckpoint, remote: remoteCheckpoint });
   progress(4, pulls.length, pulls.length);
   await afterStep(4);
+}
+
+/** Applies a sync log to one side (nothing to apply: nothing sent) and returns that side's new checkpoint. */
+async function applyTo(replica: Replica, since: string, entries: SyncEntry[], report: SyncReport, counter: 'pushed' | 'pulled'): Promise<string> {
+  if (entries.length === 0) return since;
+  const outcome = await replica.apply({ since, entries });
+  if (!outcome.ok) throw new Restart(`${replica.description} refused ${outcome.conflicts.length} entries: changed since read`);
+  report[counter] += entries.length;
+  report.deleted += entries.filter((e) => e.deleted).length;
+  return outcome.checkpoint;
 }
 
 async function readLog(replica: Replica, since: string | null): Promise<ReadLog> {
