@@ -1,0 +1,57 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import * as formats from 'ajv-formats';
+import type { FieldError } from './problems.js';
+
+/** spec/ holds one JSON Schema per message; this module loads them once into one ajv instance. */
+export const SPEC_DIR = new URL('../../../spec/', import.meta.url);
+
+// ajv-formats is CommonJS; under NodeNext its function arrives as the namespace's default.
+const addFormats = formats.default as unknown as (ajv: Ajv2020) => Ajv2020;
+
+export type SchemaName =
+  | 'item'
+  | 'item-write'
+  | 'log-entry'
+  | 'log-page'
+  | 'sync-log'
+  | 'sync-result'
+  | 'problem'
+  | 'job'
+  | 'root'
+  | 'collection';
+
+/** A fresh ajv (draft 2020-12, formats) with every spec/ schema registered under its file name. */
+export function createAjv(): Ajv2020 {
+  const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
+  addFormats(ajv);
+  for (const file of readdirSync(SPEC_DIR).filter((f) => f.endsWith('.schema.json'))) {
+    ajv.addSchema(JSON.parse(readFileSync(new URL(file, SPEC_DIR), 'utf8')), file);
+  }
+  return ajv;
+}
+
+let shared: Ajv2020 | undefined;
+
+/** The validator of one protocol message. */
+export function validator(name: SchemaName): ValidateFunction {
+  shared ??= createAjv();
+  const validate = shared.getSchema(`${name}.schema.json`);
+  if (!validate) throw new Error(`no schema spec/${name}.schema.json`);
+  return validate;
+}
+
+/** ajv's errors as `{ pointer, detail }`, pointers prefixed with where the validated value sits. */
+export function fieldErrors(errors: ErrorObject[] | null | undefined, prefix = ''): FieldError[] {
+  return (errors ?? []).map((e) => {
+    // Point at the field itself, not at the object that lacks or has too much of it.
+    const field = e.keyword === 'additionalProperties' ? e.params['additionalProperty'] : e.keyword === 'required' ? e.params['missingProperty'] : undefined;
+    const pointer = `${prefix}${e.instancePath}${field === undefined ? '' : `/${escape(String(field))}`}` || '/';
+    const detail = e.keyword === 'additionalProperties' ? 'unknown field' : e.keyword === 'required' ? 'required field is missing' : e.message ?? 'invalid';
+    return { pointer, detail };
+  });
+}
+
+function escape(token: string): string {
+  return token.replace(/~/g, '~0').replace(/\//g, '~1');
+}
