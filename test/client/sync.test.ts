@@ -198,13 +198,15 @@ describe('client/sync', () => {
   });
 
   describe('interruptions and concurrent writers', () => {
-    it('restarts from Step 1 when a concurrent write makes the push conflict (409)', async () => {
+    /** A local edit pushed while a writer changes the same item on the remote during the first attempt's Step 2. */
+    async function raceOnce(respondAsync: boolean) {
       const remote = await node();
       const local = new MemoryStore();
       const id = newId();
       await put(local, id, { by: 'local' });
       let writes = 0;
       const report = await syncStore(local, remote.url, {
+        respondAsync,
         backoffMs: 1,
         afterStep: async (step) => {
           if (step === 2 && writes++ === 0) await put(remote.store, id, { by: 'concurrent writer' });
@@ -213,6 +215,10 @@ describe('client/sync', () => {
       assert.equal(report.retries, 1);
       assert.deepEqual(await versions(local), await versions(remote.store));
       assert.deepEqual((await contents(local))[id], { by: 'concurrent writer' });
+    }
+
+    it('restarts from Step 1 when a concurrent write makes the push conflict (409)', async () => {
+      await raceOnce(false);
     });
 
     it('gives up with a typed error when the retry bound is hit', async () => {
@@ -249,20 +255,7 @@ describe('client/sync', () => {
     });
 
     it('turns a job that failed with 409 into a restart', async () => {
-      const remote = await node();
-      const local = new MemoryStore();
-      const id = newId();
-      await put(local, id, { by: 'local' });
-      let writes = 0;
-      const report = await syncStore(local, remote.url, {
-        respondAsync: true,
-        backoffMs: 1,
-        afterStep: async (step) => {
-          if (step === 2 && writes++ === 0) await put(remote.store, id, { by: 'writer' });
-        },
-      });
-      assert.equal(report.retries, 1);
-      assert.deepEqual(await versions(local), await versions(remote.store));
+      await raceOnce(true);
     });
 
     it('ends in the same state when killed between Step 3 and Step 4 and run again', async () => {
