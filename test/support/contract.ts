@@ -114,7 +114,7 @@ class Contract {
       const header = this.resolve(ref) as Obj;
       const value = ctx.response.get(name);
       if (!value) {
-        if (header['required']) problems.push(`${where}: header ${name} is missing`);
+        if (requiredHere(header, mediaType(ctx))) problems.push(`${where}: header ${name} is missing`);
         continue;
       }
       problems.push(...this.validate(`${where} header ${name}`, header['schema'], value, `${where}: header ${name}`));
@@ -160,6 +160,16 @@ class Contract {
     }
     return current;
   }
+}
+
+/**
+ * `required`, or `x-required-with: [media types]`: a header sent with some representations
+ * of a response and not others (an item's ETag comes with its HAL, not with the HTML page),
+ * and with a body-less answer such as a 304.
+ */
+function requiredHere(header: Obj, type: string): boolean {
+  const requiredWith = header['x-required-with'] as string[] | undefined;
+  return header['required'] === true || (requiredWith !== undefined && (type === '' || requiredWith.includes(type)));
 }
 
 /** The document's schema refs, pointed at the ajv copy of its components. */
