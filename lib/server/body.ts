@@ -15,7 +15,7 @@ const JSON_TYPE = /^application\/(?:json|[\w.+-]+\+json)$/i;
 export async function readJson(ctx: Context, limit: number): Promise<Json> {
   checkContentType(ctx.get('Content-Type'));
   const declared = ctx.get('Content-Length');
-  if (declared && Number(declared) > limit) throw tooLarge(limit);
+  if (declared && Number(declared) > limit) throw tooLarge(ctx, limit);
   const text = await readText(ctx, limit);
   if (text.trim() === '') throw new BadRequest('the request body is empty; a JSON document is required', undefined, 'malformed-json');
   let value: Json;
@@ -46,11 +46,7 @@ async function readText(ctx: Context, limit: number): Promise<string> {
   let size = 0;
   for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > limit) {
-      // Stop reading; the connection is closed after the answer so the rest is not parsed as a request.
-      ctx.set('Connection', 'close');
-      throw tooLarge(limit);
-    }
+    if (size > limit) throw tooLarge(ctx, limit);
     chunks.push(chunk);
   }
   const bytes = Buffer.concat(chunks);
@@ -61,7 +57,9 @@ async function readText(ctx: Context, limit: number): Promise<string> {
   }
 }
 
-function tooLarge(limit: number): PayloadTooLarge {
+function tooLarge(ctx: Context, limit: number): PayloadTooLarge {
+  // The rest of the body stays unread: closing the connection spares Node draining it for keep-alive.
+  ctx.set('Connection', 'close');
   return new PayloadTooLarge(`the request body is larger than ${limit} bytes`);
 }
 
