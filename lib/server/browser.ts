@@ -1,4 +1,322 @@
-// Placeholder until the HAL browser lands: the HTML page served for Accept: text/html.
+/**
+ * The HAL browser: the page served for any GET that prefers `text/html`.
+ *
+ * One self-contained document (inline CSS and script, no external resource, no build step).
+ * It fetches its own URL again as `application/hal+json` and renders the answer: the
+ * properties, the links (plain ones are ordinary anchors, so navigating keeps the address
+ * bar meaningful; templated ones get a form and are expanded in the page, RFC 6570 level 3),
+ * the embedded resources with their own links, and problem documents. A bearer token, when
+ * the node asks for one, is kept in sessionStorage for the tab.
+ *
+ * The page is static: nothing of the request is written into it, so it cannot reflect input.
+ */
 export function browserPage(): string {
-  return '<!doctype html><title>halsync</title><p>HAL browser not built yet.</p>';
+  return PAGE;
 }
+
+const STYLE = String.raw`
+:root { color-scheme: light dark; --muted: #666; --line: #ccc; --accent: #0b5cad; --bad: #b00020; }
+@media (prefers-color-scheme: dark) { :root { --muted: #aaa; --line: #444; --accent: #7ab7ff; --bad: #ff7b8a; } }
+body { font: 15px/1.45 system-ui, sans-serif; margin: 0 auto; max-width: 72rem; padding: 1rem 1.5rem 3rem; }
+header { border-bottom: 1px solid var(--line); margin-bottom: 1rem; }
+header p { margin: .25rem 0 .75rem; color: var(--muted); overflow-wrap: anywhere; }
+h1 { font-size: 1.4rem; margin: .5rem 0 0; }
+h2 { font-size: 1.15rem; margin: 1.5rem 0 .5rem; }
+h3 { font-size: 1rem; margin: 1rem 0 .25rem; }
+a { color: var(--accent); }
+table { border-collapse: collapse; width: 100%; margin: .25rem 0 .75rem; }
+caption { text-align: left; font-weight: 600; padding: .25rem 0; }
+th, td { border: 1px solid var(--line); padding: .3rem .5rem; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
+th[scope=row] { width: 12rem; font-weight: 600; }
+code, pre { font: 13px/1.4 ui-monospace, monospace; }
+pre { margin: 0; white-space: pre-wrap; overflow-wrap: anywhere; }
+ol.embedded { padding-left: 1.5rem; }
+ol.embedded > li { border-left: 3px solid var(--line); padding-left: .75rem; margin-bottom: 1rem; }
+form.template { display: flex; flex-wrap: wrap; gap: .5rem; align-items: end; margin: .25rem 0; }
+form.template label { display: flex; flex-direction: column; font-size: .85rem; }
+input, button { font: inherit; padding: .2rem .4rem; }
+.muted { color: var(--muted); }
+.problem { border: 2px solid var(--bad); border-radius: 4px; padding: .5rem 1rem; }
+.problem h2 { color: var(--bad); margin-top: .25rem; }
+details { margin-top: 1.5rem; }
+`;
+
+// The page's script. Plain ES2017, no template literals (this file embeds it in one).
+const SCRIPT = String.raw`
+(function () {
+  'use strict';
+  var ACCEPT = 'application/hal+json, application/problem+json;q=0.9, application/json;q=0.8, text/*;q=0.5, */*;q=0.1';
+  var TOKEN_KEY = 'halsync-token';
+  var main = document.getElementById('document');
+  var where = document.getElementById('where');
+  var idCount = 0;
+
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    (children || []).forEach(function (c) {
+      if (c !== null && c !== undefined) node.appendChild(typeof c === 'string' ? document.createTextNode(c) : c);
+    });
+    return node;
+  }
+
+  /** Only http(s) URLs become anchors: a document cannot smuggle javascript: into the page. */
+  function safeUrl(href) {
+    try {
+      var url = new URL(href, location.href);
+      return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function anchor(href, text) {
+    var url = safeUrl(href);
+    return url ? el('a', { href: url }, [text]) : el('span', {}, [text]);
+  }
+
+  // RFC 6570, levels 1 to 3: {var} {+var} {#var} {.var} {/var} {;var} {?var} {&var}, lists of names.
+  var OPERATORS = {
+    '': { first: '', sep: ',', named: false, reserved: false },
+    '+': { first: '', sep: ',', named: false, reserved: true },
+    '#': { first: '#', sep: ',', named: false, reserved: true },
+    '.': { first: '.', sep: '.', named: false, reserved: false },
+    '/': { first: '/', sep: '/', named: false, reserved: false },
+    ';': { first: ';', sep: ';', named: true, reserved: false, ifEmpty: '' },
+    '?': { first: '?', sep: '&', named: true, reserved: false, ifEmpty: '=' },
+    '&': { first: '&', sep: '&', named: true, reserved: false, ifEmpty: '=' }
+  };
+  var EXPRESSION = /\{([+#./;?&]?)([^}]*)\}/g;
+
+  function varNames(spec) {
+    return spec.split(',').map(function (v) { return v.replace(/(\*|:\d+)$/, ''); }).filter(Boolean);
+  }
+
+  function templateVars(template) {
+    var names = [];
+    template.replace(EXPRESSION, function (_, op, spec) {
+      varNames(spec).forEach(function (n) { if (names.indexOf(n) < 0) names.push(n); });
+      return '';
+    });
+    return names;
+  }
+
+  function encode(value, reserved) {
+    if (reserved) return encodeURI(value).replace(/%25([0-9A-Fa-f]{2})/g, '%$1');
+    return encodeURIComponent(value).replace(/[!'()*]/g, function (c) {
+      return '%' + c.charCodeAt(0).toString(16).toUpperCase();
+    });
+  }
+
+  function expand(template, values) {
+    return template.replace(EXPRESSION, function (_, op, spec) {
+      var o = OPERATORS[op];
+      var parts = [];
+      varNames(spec).forEach(function (name) {
+        var value = values[name];
+        if (value === undefined || value === null || value === '') return;
+        var text = encode(String(value), o.reserved);
+        parts.push(o.named ? name + '=' + text : text);
+      });
+      return parts.length ? o.first + parts.join(o.sep) : '';
+    });
+  }
+
+  function templateForm(rel, link) {
+    var form = el('form', { class: 'template', 'aria-label': 'Expand ' + rel });
+    var inputs = {};
+    templateVars(link.href).forEach(function (name) {
+      var id = 'var-' + (++idCount);
+      var input = el('input', { id: id, name: name, type: 'text', autocomplete: 'off' });
+      inputs[name] = input;
+      form.appendChild(el('label', { for: id }, [name, input]));
+    });
+    form.appendChild(el('button', { type: 'submit' }, ['Go']));
+    form.addEventListener('submit', function (event) {
+      event.preventDefault();
+      var values = {};
+      Object.keys(inputs).forEach(function (n) { values[n] = inputs[n].value.trim(); });
+      var url = safeUrl(expand(link.href, values));
+      if (url) location.assign(url);
+    });
+    return form;
+  }
+
+  function curieDocs(doc, rel) {
+    var curies = [].concat((doc._links && doc._links.curies) || []);
+    var colon = rel.indexOf(':');
+    if (colon < 0) return null;
+    var curie = curies.filter(function (c) { return c && c.name === rel.slice(0, colon); })[0];
+    return curie ? expand(curie.href, { rel: rel.slice(colon + 1) }) : null;
+  }
+
+  function valueCell(key, value) {
+    if (typeof value === 'string' && /URI$|Url$/.test(key) && safeUrl(value)) return el('td', {}, [anchor(value, value)]);
+    if (value !== null && typeof value === 'object') return el('td', {}, [el('pre', {}, [JSON.stringify(value, null, 2)])]);
+    return el('td', {}, [el('code', {}, [JSON.stringify(value)])]);
+  }
+
+  function propertiesTable(doc, caption) {
+    var keys = Object.keys(doc).filter(function (k) { return k !== '_links' && k !== '_embedded'; });
+    if (!keys.length) return el('p', { class: 'muted' }, ['No properties.']);
+    var rows = keys.map(function (k) { return el('tr', {}, [el('th', { scope: 'row' }, [k]), valueCell(k, doc[k])]); });
+    return el('table', { class: 'properties' }, [el('caption', {}, [caption])].concat(rows));
+  }
+
+  function linksTable(doc, docsFrom, caption) {
+    var links = doc._links || {};
+    var rels = Object.keys(links).filter(function (r) { return r !== 'curies'; });
+    if (!rels.length) return el('p', { class: 'muted' }, ['No links.']);
+    var head = el('tr', {}, [el('th', { scope: 'col' }, ['Relation']), el('th', { scope: 'col' }, ['Target'])]);
+    var rows = [];
+    rels.forEach(function (rel) {
+      [].concat(links[rel]).forEach(function (link) {
+        if (!link || typeof link.href !== 'string') return;
+        var docs = curieDocs(docsFrom, rel);
+        var relCell = el('th', { scope: 'row' }, [docs ? anchor(docs, rel) : rel]);
+        var label = link.title || link.name || link.href;
+        var target = link.templated
+          ? el('td', {}, [el('code', {}, [link.href]), templateForm(rel, link)])
+          : el('td', {}, [anchor(link.href, label), label !== link.href ? el('span', { class: 'muted' }, [' ' + link.href]) : null]);
+        var row = el('tr', { 'data-rel': rel }, [relCell, target]);
+        rows.push(row);
+      });
+    });
+    return el('table', { class: 'links' }, [el('caption', {}, [caption]), el('thead', {}, [head]), el('tbody', {}, rows)]);
+  }
+
+  function embeddedSection(doc, docsFrom) {
+    var embedded = doc._embedded || {};
+    var section = el('section', { 'aria-labelledby': 'embedded-heading' }, [el('h2', { id: 'embedded-heading' }, ['Embedded'])]);
+    var rels = Object.keys(embedded);
+    if (!rels.length) return null;
+    rels.forEach(function (rel) {
+      var entries = [].concat(embedded[rel]);
+      section.appendChild(el('h3', {}, [rel + ' (' + entries.length + ')']));
+      if (!entries.length) { section.appendChild(el('p', { class: 'muted' }, ['None.'])); return; }
+      var list = el('ol', { class: 'embedded', 'data-rel': rel });
+      entries.forEach(function (entry, i) {
+        var self = entry && entry._links && entry._links.self;
+        var name = (self && (self.title || self.href)) || rel + ' ' + (i + 1);
+        list.appendChild(el('li', {}, [
+          el('article', { 'aria-label': name }, [
+            propertiesTable(entry, 'Properties'),
+            linksTable(entry, docsFrom, 'Links')
+          ])
+        ]));
+      });
+      section.appendChild(list);
+    });
+    return section;
+  }
+
+  function renderHal(doc) {
+    var selfLink = doc._links && doc._links.self;
+    var title = doc.title || doc.name || (selfLink && selfLink.title) || location.pathname;
+    document.title = title + ' · halsync';
+    main.appendChild(el('h1', { id: 'title' }, [title]));
+    main.appendChild(el('section', { 'aria-labelledby': 'properties-heading' }, [
+      el('h2', { id: 'properties-heading' }, ['Properties']), propertiesTable(doc, 'Properties of this document')
+    ]));
+    main.appendChild(el('section', { 'aria-labelledby': 'links-heading' }, [
+      el('h2', { id: 'links-heading' }, ['Links']), linksTable(doc, doc, 'Links of this document')
+    ]));
+    var embedded = embeddedSection(doc, doc);
+    if (embedded) main.appendChild(embedded);
+  }
+
+  function renderProblem(doc, status) {
+    document.title = (doc.title || 'Error') + ' · halsync';
+    var box = el('section', { class: 'problem', role: 'alert', 'aria-labelledby': 'title' }, [
+      el('h2', { id: 'title' }, [String(doc.status || status) + ' ' + (doc.title || 'Error')]),
+      doc.detail ? el('p', { class: 'detail' }, [String(doc.detail)]) : null,
+      doc.type ? el('p', { class: 'muted' }, ['Type: ', el('code', {}, [String(doc.type)])]) : null
+    ]);
+    if (Array.isArray(doc.errors) && doc.errors.length) {
+      var head = el('tr', {}, [el('th', { scope: 'col' }, ['Field']), el('th', { scope: 'col' }, ['Problem'])]);
+      var rows = doc.errors.map(function (e) {
+        return el('tr', {}, [el('td', {}, [el('code', {}, [String(e.pointer)])]), el('td', {}, [String(e.detail)])]);
+      });
+      box.appendChild(el('table', {}, [el('caption', {}, ['Errors']), el('thead', {}, [head]), el('tbody', {}, rows)]));
+    }
+    var rest = {};
+    Object.keys(doc).forEach(function (k) { if (['type', 'title', 'status', 'detail', 'errors'].indexOf(k) < 0) rest[k] = doc[k]; });
+    if (Object.keys(rest).length) box.appendChild(propertiesTable(rest, 'More'));
+    main.appendChild(el('h1', {}, ['Problem']));
+    main.appendChild(box);
+    if (status === 401) main.appendChild(tokenForm());
+  }
+
+  function tokenForm() {
+    var form = el('form', { class: 'template', 'aria-label': 'Bearer token' }, [
+      el('label', { for: 'token' }, ['Bearer token', el('input', { id: 'token', type: 'password', autocomplete: 'off' })]),
+      el('button', { type: 'submit' }, ['Use token'])
+    ]);
+    form.addEventListener('submit', function (event) {
+      event.preventDefault();
+      sessionStorage.setItem(TOKEN_KEY, document.getElementById('token').value);
+      location.reload();
+    });
+    return form;
+  }
+
+  function renderText(text, type) {
+    main.appendChild(el('h1', {}, [location.pathname]));
+    main.appendChild(el('p', { class: 'muted' }, [type || 'unknown type']));
+    main.appendChild(el('pre', { class: 'text' }, [text]));
+  }
+
+  function raw(text) {
+    main.appendChild(el('details', {}, [el('summary', {}, ['Raw response']), el('pre', {}, [text])]));
+  }
+
+  function done(state) {
+    main.setAttribute('aria-busy', 'false');
+    document.body.setAttribute('data-state', state);
+  }
+
+  var headers = { Accept: ACCEPT };
+  var token = sessionStorage.getItem(TOKEN_KEY);
+  if (token) headers.Authorization = 'Bearer ' + token;
+  fetch(location.href, { headers: headers, cache: 'no-store' }).then(function (response) {
+    return response.text().then(function (text) {
+      var type = (response.headers.get('Content-Type') || '').split(';')[0].trim().toLowerCase();
+      var facts = [response.status + ' ' + response.statusText, type];
+      ['ETag', 'Location'].forEach(function (h) { var v = response.headers.get(h); if (v) facts.push(h + ': ' + v); });
+      where.textContent = location.href + ' — ' + facts.filter(Boolean).join(' · ');
+      var json = null;
+      if (/(^|\+)json$/.test(type) || type === 'application/json') {
+        try { json = JSON.parse(text); } catch (e) { json = null; }
+      }
+      if (json && type === 'application/problem+json') renderProblem(json, response.status);
+      else if (json && typeof json === 'object' && !Array.isArray(json)) renderHal(json);
+      else renderText(text, type);
+      if (json) raw(JSON.stringify(json, null, 2));
+      done(response.ok ? 'ready' : 'problem');
+    });
+  }).catch(function (error) {
+    renderProblem({ title: 'Request failed', detail: String(error && error.message || error) }, 0);
+    done('problem');
+  });
+})();
+`;
+
+const PAGE = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>halsync</title>
+<style>${STYLE}</style>
+</head>
+<body data-state="loading">
+<header>
+<p id="where" aria-live="polite">Loading…</p>
+</header>
+<main id="document" aria-busy="true"></main>
+<noscript><p>This HAL browser needs JavaScript. Ask for <code>application/hal+json</code> to read the API directly.</p></noscript>
+<script>${SCRIPT}</script>
+</body>
+</html>
+`;

@@ -5,6 +5,7 @@ import { createApp, type AppOptions } from '../../lib/server/app.js';
 import { DEFAULT_PATHS } from '../../lib/server/links.js';
 import { MemoryStore } from '../../lib/store/memory.js';
 import type { Store } from '../../lib/store/store.js';
+import { installContractCheck } from './contract.js';
 
 export interface StartedNode {
   /** The API root URL. */
@@ -21,6 +22,8 @@ export interface StartedNode {
 export async function startNode(options: Partial<AppOptions> & { store?: Store } = {}): Promise<StartedNode> {
   const store = options.store ?? new MemoryStore();
   const app = createApp({ ...options, store });
+  // Contract tests (test/support/contract.ts): the OpenAPI document describes the default paths.
+  if (!options.paths) installContractCheck(app);
   const server = createServer(app.callback());
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
