@@ -14,8 +14,17 @@ export {
   PayloadTooLarge,
   Unauthorized,
   Forbidden,
+  MethodNotAllowed,
+  NotAcceptable,
+  SyncConflict,
+  InternalError,
   type FieldError,
 } from './protocol/problems.js';
 export type { Store, StoredItem, Write, Precondition, ApplyOptions, ApplyOutcome, Conflict, ChangesQuery, ChangesPage } from './store/store.js';
 export { MemoryStore } from './store/memory.js';
 export { openStore, DEFAULT_STORE_URL } from './store/open.js';
+export { createApp, DEFAULT_ASYNC_THRESHOLD, type AppOptions } from './server/app.js';
+export { DEFAULT_PATHS, type Paths } from './server/links.js';
+export { type CollectionConfig } from './server/collections.js';
+export { DEFAULT_BODY_LIMIT } from './server/body.js';
+export { runServe, type ServeOptions } from './server/serve.js';

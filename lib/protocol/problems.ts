@@ -106,3 +106,17 @@ export class Forbidden extends HalsyncError {
     super(403, 'forbidden', 'Forbidden', detail);
   }
 }
+
+/** A sync log whose preconditions no longer hold: nothing was applied. */
+export class SyncConflict extends HalsyncError {
+  constructor(detail: string, conflicts: unknown[]) {
+    super(409, 'conflict', 'Conflict', detail, { conflicts });
+  }
+}
+
+/** The server failed in a way the client cannot fix; the detail never shows internals. */
+export class InternalError extends HalsyncError {
+  constructor() {
+    super(500, 'internal-error', 'Internal server error', 'the server failed to answer this request');
+  }
+}

@@ -1,4 +1,12 @@
-// Placeholder until the server lands: `halsync serve` starts the Koa app on a store.
+import { readFile } from 'node:fs/promises';
+import { createServer, type RequestListener, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { openStore } from '../store/open.js';
+import type { Store } from '../store/store.js';
+import { createApp } from './app.js';
+import type { CollectionConfig } from './collections.js';
+
+/** `halsync serve`: the options commander hands over. */
 export interface ServeOptions {
   port: number;
   host: string;
@@ -7,6 +15,83 @@ export interface ServeOptions {
   token?: string;
   trustProxy: boolean;
 }
-export async function runServe(_options: ServeOptions): Promise<void> {
-  throw new Error('halsync serve is not built yet');
+
+/**
+ * Runs a node until SIGINT/SIGTERM. Failures to start (a store that cannot open, a taken
+ * port, a bad schema file) are one line on stderr and exit code 1, not a stack trace.
+ */
+export async function runServe(options: ServeOptions): Promise<void> {
+  let store: Store | undefined;
+  try {
+    const collections = await parseCollections(options.collection);
+    store = await openStore(options.store).catch((err: unknown) => {
+      throw new Error(`cannot open store ${options.store}: ${message(err)}`);
+    });
+    const app = createApp({ store, collections, trustProxy: options.trustProxy, ...(options.token ? { token: options.token } : {}) });
+    app.on('error', (err: unknown) => console.error(`halsync: request failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`));
+    const server = await listen(app.callback(), options.port, options.host);
+    const { port } = server.address() as AddressInfo;
+    const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+    console.log(`halsync serving ${collections.map((c) => c.name).join(', ')} at http://${host}:${port}/`);
+    stopOnSignal(server, store);
+  } catch (err) {
+    console.error(`halsync serve: ${message(err)}`);
+    await store?.close().catch(() => undefined);
+    process.exit(1);
+  }
+}
+
+/** `name` or `name=schema.json`; none given: one collection, `items`. */
+async function parseCollections(specs: string[]): Promise<CollectionConfig[]> {
+  if (specs.length === 0) return [{ name: 'items' }];
+  return Promise.all(
+    specs.map(async (spec) => {
+      const at = spec.indexOf('=');
+      if (at < 0) return { name: spec };
+      const name = spec.slice(0, at);
+      const file = spec.slice(at + 1);
+      let schema: unknown;
+      try {
+        schema = JSON.parse(await readFile(file, 'utf8'));
+      } catch (err) {
+        throw new Error(`collection ${name}: cannot read schema ${file}: ${message(err)}`);
+      }
+      if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) throw new Error(`collection ${name}: ${file} is not a JSON Schema object`);
+      return { name, schema: schema as Record<string, unknown> };
+    }),
+  );
+}
+
+async function listen(handler: RequestListener, port: number, host: string): Promise<Server> {
+  const server = createServer(handler);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      reject(new Error(err.code === 'EADDRINUSE' ? `port ${port} on ${host} is already in use` : `cannot listen on ${host}:${port}: ${err.message}`));
+    });
+    server.listen(port, host, () => resolve());
+  });
+  return server;
+}
+
+function stopOnSignal(server: Server, store: Store): void {
+  const stop = (signal: string) => {
+    console.log(`halsync: ${signal}, stopping`);
+    server.close(() => {
+      store.close().then(
+        () => process.exit(0),
+        (err: unknown) => {
+          console.error(`halsync: closing the store failed: ${message(err)}`);
+          process.exit(1);
+        },
+      );
+    });
+    // Keep-alive connections would hold close() open until they time out.
+    server.closeIdleConnections();
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }

@@ -1,0 +1,113 @@
+import Koa, { type Context, type Next } from 'koa';
+import type { Store } from '../store/store.js';
+import { requireToken } from './auth.js';
+import { DEFAULT_BODY_LIMIT } from './body.js';
+import { browserPage } from './browser.js';
+import { collectionRoute } from './collection.js';
+import { compileCollections, type CollectionConfig } from './collections.js';
+import { prefersHtml, type ServerNode } from './context.js';
+import { itemRoute } from './item.js';
+import { DEFAULT_MAX_JOBS, Jobs, jobRoute } from './jobs.js';
+import { DEFAULT_PATHS, type Paths } from './links.js';
+import { logRoute } from './log.js';
+import { problems } from './problem.js';
+import { relRoute } from './rels.js';
+import { rootRoute } from './root.js';
+import { Router, type Handler, type Method } from './router.js';
+import { openapiRoute, schemaRoute } from './schemas.js';
+
+export interface AppOptions {
+  store: Store;
+  /** Default: one collection, `items`, accepting any JSON object as data. */
+  collections?: CollectionConfig[];
+  /** Build links from X-Forwarded-Host/-Proto (only behind a proxy that sets them). */
+  trustProxy?: boolean;
+  /** Where each resource lives; see DEFAULT_PATHS. */
+  paths?: Partial<Paths>;
+  /** Sync logs with more entries than this are applied as a job (202). */
+  asyncThreshold?: number;
+  /** Largest request body in bytes (default 10 MiB). */
+  bodyLimit?: number;
+  /** The clock origin writes are stamped from. */
+  clock?: () => Date;
+  /** When set, every request must carry `Authorization: Bearer <token>`. */
+  token?: string;
+  /** How many async jobs are remembered. */
+  maxJobs?: number;
+}
+
+export const DEFAULT_ASYNC_THRESHOLD = 10_000;
+
+// Each template must name the variables its links are built from.
+const REQUIRED_VARIABLES: Record<keyof Paths, string[]> = {
+  root: [],
+  collection: ['collection'],
+  transactions: ['collection'],
+  item: ['collection', 'itemId'],
+  job: ['jobId'],
+  rel: ['rel'],
+  schema: ['collection'],
+  openapi: [],
+};
+
+/** The Koa app of one node: its collections, their logs and items, over one store. */
+export function createApp(options: AppOptions): Koa {
+  const paths = resolvePaths(options.paths);
+  const node: ServerNode = {
+    store: options.store,
+    collections: compileCollections(options.collections ?? [{ name: 'items' }]),
+    paths,
+    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    asyncThreshold: options.asyncThreshold ?? DEFAULT_ASYNC_THRESHOLD,
+    clock: options.clock ?? (() => new Date()),
+    jobs: new Jobs(options.maxJobs ?? DEFAULT_MAX_JOBS),
+  };
+  const router = new Router()
+    .route(paths.root, browsable(rootRoute(node)))
+    .route(paths.collection, browsable(collectionRoute(node)))
+    .route(paths.transactions, browsable(logRoute(node)))
+    .route(paths.item, browsable(itemRoute(node)))
+    .route(paths.job, browsable(jobRoute(node)))
+    .route(paths.rel, relRoute())
+    .route(paths.schema, browsable(schemaRoute(node)))
+    .route(paths.openapi, browsable(openapiRoute()));
+
+  const app = new Koa();
+  app.proxy = options.trustProxy ?? false;
+  app.use(problems);
+  app.use(varyOnAccept);
+  if (options.token) app.use(requireToken(options.token));
+  app.use((ctx) => router.dispatch(ctx));
+  return app;
+}
+
+async function varyOnAccept(ctx: Context, next: Next): Promise<void> {
+  if (ctx.method === 'GET' || ctx.method === 'HEAD') ctx.vary('Accept');
+  await next();
+}
+
+/** A browser asking for any resource gets the HAL browser, which then reads it as JSON. */
+function browsable(handlers: Partial<Record<Method, Handler>>): Partial<Record<Method, Handler>> {
+  const get = handlers.GET;
+  if (!get) return handlers;
+  return {
+    ...handlers,
+    async GET(ctx, params) {
+      if (!prefersHtml(ctx)) return get(ctx, params);
+      ctx.type = 'text/html; charset=utf-8';
+      ctx.body = browserPage();
+    },
+  };
+}
+
+function resolvePaths(given: Partial<Paths> = {}): Paths {
+  const paths = { ...DEFAULT_PATHS, ...given };
+  for (const [key, template] of Object.entries(paths) as Array<[keyof Paths, string]>) {
+    if (!template.startsWith('/')) throw new Error(`paths.${key} must start with "/": ${template}`);
+    const names = [...template.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
+    for (const name of REQUIRED_VARIABLES[key]) {
+      if (!names.includes(name)) throw new Error(`paths.${key} must contain {${name}}: ${template}`);
+    }
+  }
+  return paths;
+}

@@ -1,0 +1,91 @@
+import { randomUUID } from 'node:crypto';
+import type { Context } from 'koa';
+import { HalsyncError, InternalError, NotFound } from '../protocol/problems.js';
+import { rels } from '../protocol/rels.js';
+import type { JobState } from '../protocol/types.js';
+import { linker, sendHal, type ServerNode } from './context.js';
+import { halDocument, type HalDocument } from './hal.js';
+import type { Linker } from './links.js';
+
+export interface Job {
+  id: string;
+  collection: string;
+  state: JobState;
+  result?: HalDocument;
+  problem?: Record<string, unknown>;
+}
+
+export const DEFAULT_MAX_JOBS = 1000;
+
+/**
+ * Sync logs applied after their 202, kept in process memory. The count is bounded: when
+ * full, the oldest finished jobs go first; a client polls its job soon after the 202.
+ */
+export class Jobs {
+  private readonly jobs = new Map<string, Job>();
+
+  constructor(private readonly max = DEFAULT_MAX_JOBS) {}
+
+  /** `work` answers the 200 body or the problem a synchronous call would have given. */
+  start(collection: string, instance: string, work: () => Promise<HalDocument | HalsyncError>, onCrash: (err: unknown) => void): Job {
+    this.evict();
+    const job: Job = { id: randomUUID(), collection, state: 'pending' };
+    this.jobs.set(job.id, job);
+    setImmediate(() => {
+      job.state = 'running';
+      work()
+        .catch((err: unknown) => {
+          if (!(err instanceof HalsyncError)) onCrash(err);
+          return err instanceof HalsyncError ? err : new InternalError();
+        })
+        .then((outcome) => {
+          if (outcome instanceof HalsyncError) {
+            job.state = 'failed';
+            job.problem = { ...outcome.toProblem(), instance };
+          } else {
+            job.state = 'succeeded';
+            job.result = outcome;
+          }
+        });
+    });
+    return job;
+  }
+
+  get(id: string): Job | undefined {
+    return this.jobs.get(id);
+  }
+
+  private evict(): void {
+    for (const [id, job] of this.jobs) {
+      if (this.jobs.size < this.max) return;
+      if (job.state === 'succeeded' || job.state === 'failed') this.jobs.delete(id);
+    }
+  }
+}
+
+/** The job resource; the 202 answer also links it as `sync:job`. */
+export function jobDocument(links: Linker, job: Job, accepted = false): HalDocument {
+  const self = links.job(job.id);
+  const properties: Record<string, unknown> = { state: job.state };
+  if (job.result) properties['result'] = job.result;
+  if (job.problem) properties['problem'] = job.problem;
+  return halDocument({
+    properties,
+    links: {
+      self: { href: self },
+      [rels.transactions]: { href: links.transactions(job.collection) },
+      [rels.job]: accepted ? { href: self } : undefined,
+    },
+  });
+}
+
+export function jobRoute(node: ServerNode) {
+  return {
+    async GET(ctx: Context, params: Record<string, string>) {
+      const job = node.jobs.get(params['jobId']!);
+      if (!job) throw new NotFound(`there is no job ${params['jobId']} (finished jobs are kept for a while only)`);
+      if (job.state === 'pending' || job.state === 'running') ctx.set('Retry-After', '1');
+      sendHal(ctx, jobDocument(linker(ctx, node), job));
+    },
+  };
+}

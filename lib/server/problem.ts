@@ -1,0 +1,54 @@
+import type { Context, Next } from 'koa';
+import { HalsyncError, InternalError, MethodNotAllowed, Unauthorized } from '../protocol/problems.js';
+
+export const PROBLEM_TYPE = 'application/problem+json';
+
+/**
+ * The one error path: any HalsyncError becomes its problem document; Koa's own HTTP errors
+ * (status + expose) keep their status; anything else is a 500 whose cause stays in the
+ * server (emitted as the app's `error` event), never in the response.
+ */
+export async function problems(ctx: Context, next: Next): Promise<void> {
+  try {
+    await next();
+  } catch (err) {
+    const problem = toHalsyncError(err);
+    if (problem.status >= 500) ctx.app.emit('error', err, ctx);
+    sendProblem(ctx, problem);
+  }
+}
+
+// Vary describes the negotiation, Connection the fate of a half-read request: both still hold.
+const KEPT_HEADERS = new Set(['vary', 'connection']);
+
+export function sendProblem(ctx: Context, problem: HalsyncError): void {
+  // Headers a route set before it failed (ETag, Location) describe a response that never happened.
+  for (const name of Object.keys(ctx.response.headers)) {
+    if (!KEPT_HEADERS.has(name)) ctx.remove(name);
+  }
+  if (problem instanceof MethodNotAllowed) ctx.set('Allow', problem.allow.join(', '));
+  if (problem instanceof Unauthorized) ctx.set('WWW-Authenticate', 'Bearer realm="halsync"');
+  ctx.status = problem.status;
+  ctx.type = PROBLEM_TYPE;
+  ctx.body = problemDocument(ctx, problem);
+}
+
+export function problemDocument(ctx: Context, problem: HalsyncError): Record<string, unknown> {
+  return { ...problem.toProblem(), instance: ctx.path + ctx.search };
+}
+
+function toHalsyncError(err: unknown): HalsyncError {
+  if (err instanceof HalsyncError) return err;
+  const e = err as { status?: unknown; expose?: unknown; message?: unknown };
+  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500 && e.expose) {
+    return new HttpProblem(e.status, String(e.message));
+  }
+  return new InternalError();
+}
+
+/** A client error raised by Koa itself (ctx.throw), shown as a generic problem. */
+class HttpProblem extends HalsyncError {
+  constructor(status: number, detail: string) {
+    super(status, `http-${status}`, detail, detail);
+  }
+}

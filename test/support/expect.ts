@@ -1,0 +1,27 @@
+import { expect } from 'chai';
+import { validator, type SchemaName } from '../../lib/protocol/schemas.js';
+import type { Reply } from './http.js';
+
+/** The document validates against its spec/ schema. */
+export function expectValid(name: SchemaName, doc: unknown): void {
+  const validate = validator(name);
+  const ok = validate(doc);
+  expect(ok, `${name}: ${JSON.stringify(validate.errors)}`).to.equal(true);
+}
+
+/** An RFC 9457 problem of this status and halsync problem type, valid against spec/problem.schema.json. */
+export function expectProblem(reply: Reply, status: number, type?: string): Record<string, any> {
+  expect(reply.status, reply.text).to.equal(status);
+  expect(reply.headers['content-type']).to.match(/^application\/problem\+json/);
+  expectValid('problem', reply.json);
+  expect(reply.json.status).to.equal(status);
+  expect(reply.json.title).to.be.a('string').and.not.empty;
+  expect(reply.json.detail).to.be.a('string').and.not.empty;
+  expect(reply.json.instance).to.be.a('string');
+  if (type) expect(reply.json.type).to.equal(`urn:halsync:problem:${type}`);
+  return reply.json;
+}
+
+export function pointers(problem: Record<string, any>): string[] {
+  return (problem['errors'] as Array<{ pointer: string }>).map((e) => e.pointer);
+}

@@ -1,0 +1,40 @@
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
+import type Koa from 'koa';
+import { createApp, type AppOptions } from '../../lib/server/app.js';
+import { DEFAULT_PATHS } from '../../lib/server/links.js';
+import { MemoryStore } from '../../lib/store/memory.js';
+import type { Store } from '../../lib/store/store.js';
+
+export interface StartedNode {
+  /** The API root URL. */
+  url: string;
+  store: Store;
+  app: Koa;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a node on 127.0.0.1 on a free port, over a fresh MemoryStore unless given a store.
+ * Every test starts its servers here, so hooks that watch all traffic have one place to go.
+ */
+export async function startNode(options: Partial<AppOptions> & { store?: Store } = {}): Promise<StartedNode> {
+  const store = options.store ?? new MemoryStore();
+  const app = createApp({ ...options, store });
+  const server = createServer(app.callback());
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const root = options.paths?.root ?? DEFAULT_PATHS.root;
+  return {
+    url: `http://127.0.0.1:${port}${root}`,
+    store,
+    app,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
