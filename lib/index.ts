@@ -28,3 +28,17 @@ export { DEFAULT_PATHS, type Paths } from './server/links.js';
 export { type CollectionConfig } from './server/collections.js';
 export { DEFAULT_BODY_LIMIT } from './server/body.js';
 export { runServe, type ServeOptions } from './server/serve.js';
+
+// The client: link-following HTTP, replicas, and the reconciliation engine.
+export { HttpClient, type HttpClientOptions, type HttpResponse, type RequestOptions, type TrafficStats } from './client/http.js';
+export { Resource, Follow } from './client/resource.js';
+export { HalDocument, type Link, type FollowParams, type TemplateValue, type JsonObject } from './client/hal.js';
+export { ClientError, HttpError, Problem, LinkNotFound, UntrustedOrigin, Unreachable, UnknownCollection, UnexpectedResponse, RetriesExhausted, problemFactory } from './client/errors.js';
+export type { Replica, ReplicaEntry, LogPage, ApplyResult } from './client/replica.js';
+export { StoreReplica } from './client/store-replica.js';
+export { NodeReplica, type NodeReplicaOptions } from './client/node-replica.js';
+export { decide, type Prefer, type Winner, type Rule, type Resolution, type Resolver, type Policy, type Verdict } from './client/decide.js';
+export { sync, type SyncOptions, type SyncProgress, type Step } from './client/sync.js';
+export { syncStore, syncNodes, type SyncRunOptions, type NodeSyncOptions } from './client/connect.js';
+export { storeCheckpoints, fileCheckpoints, checkpointKey, pairKey, type Checkpoints, type CheckpointPair } from './client/checkpoints.js';
+export type { SyncReport, Decision } from './client/report.js';

@@ -43,13 +43,24 @@ export function validator(name: SchemaName): ValidateFunction {
 
 /** ajv's errors as `{ pointer, detail }`, pointers prefixed with where the validated value sits. */
 export function fieldErrors(errors: ErrorObject[] | null | undefined, prefix = ''): FieldError[] {
-  return (errors ?? []).map((e) => {
+  return mergeByPointer((errors ?? []).map((e) => {
     // Point at the field itself, not at the object that lacks or has too much of it.
     const field = e.keyword === 'additionalProperties' ? e.params['additionalProperty'] : e.keyword === 'required' ? e.params['missingProperty'] : undefined;
     const pointer = `${prefix}${e.instancePath}${field === undefined ? '' : `/${escape(String(field))}`}` || '/';
     const detail = e.keyword === 'additionalProperties' ? 'unknown field' : e.keyword === 'required' ? 'required field is missing' : e.message ?? 'invalid';
     return { pointer, detail };
-  });
+  }));
+}
+
+/** One error per field: a timestamp can break both its pattern and its format, a client needs it once. */
+function mergeByPointer(errors: FieldError[]): FieldError[] {
+  const merged = new Map<string, FieldError>();
+  for (const error of errors) {
+    const seen = merged.get(error.pointer);
+    if (!seen) merged.set(error.pointer, { ...error });
+    else if (!seen.detail.split('; ').includes(error.detail)) seen.detail += `; ${error.detail}`;
+  }
+  return [...merged.values()];
 }
 
 function escape(token: string): string {

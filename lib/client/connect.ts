@@ -1,0 +1,78 @@
+import type { Store } from '../store/store.js';
+import { checkpointKey, fileCheckpoints, pairKey, storeCheckpoints } from './checkpoints.js';
+import { ClientError } from './errors.js';
+import type { HalDocument } from './hal.js';
+import { HttpClient, type HttpClientOptions } from './http.js';
+import { NodeReplica, type NodeReplicaOptions } from './node-replica.js';
+import { addReport, emptyReport, type SyncReport } from './report.js';
+import { StoreReplica } from './store-replica.js';
+import { sync, type SyncOptions } from './sync.js';
+
+/**
+ * The two ways to run a sync end to end: a local store with a remote node, and two nodes.
+ * Each discovers the collections from the roots, syncs them one after the other, and
+ * reports the whole traffic, discovery included.
+ */
+export interface SyncRunOptions extends Omit<SyncOptions, 'checkpoints'>, HttpClientOptions, NodeReplicaOptions {
+  /** The collections to sync (default: every one both sides publish). */
+  collections?: readonly string[];
+  /** An HTTP client to use (and leave open) instead of a new one. */
+  http?: HttpClient;
+}
+
+/** Syncs a local store with a remote node; checkpoints are kept in the store, keyed by the remote root URL and collection. */
+export async function syncStore(store: Store, remoteRootUrl: string, options: SyncRunOptions = {}): Promise<SyncReport> {
+  return withClient(options, async (http) => {
+    const root = await http.root(remoteRootUrl).get();
+    const names = options.collections?.length ? [...options.collections] : NodeReplica.collections(root);
+    let report = emptyReport();
+    for (const name of names) {
+      const remote = await NodeReplica.fromRoot(http, root, name, options);
+      const local = new StoreReplica(store, name);
+      const key = checkpointKey(new URL(remoteRootUrl).href, name);
+      report = addReport(report, await sync(local, remote, { ...options, checkpoints: storeCheckpoints(store, key) }));
+    }
+    return report;
+  });
+}
+
+export interface NodeSyncOptions extends SyncRunOptions {
+  /** The JSON state file holding the checkpoint pairs. */
+  state: string;
+}
+
+/** Syncs two remote nodes; A plays "local". Checkpoints live in the state file. */
+export async function syncNodes(rootA: string, rootB: string, options: NodeSyncOptions): Promise<SyncReport> {
+  return withClient(options, async (http) => {
+    const [a, b] = [new URL(rootA).href, new URL(rootB).href];
+    const [rootDocA, rootDocB] = await Promise.all([http.root(a).get(), http.root(b).get()]);
+    const names = options.collections?.length ? [...options.collections] : shared(rootDocA, rootDocB);
+    let report = emptyReport();
+    for (const name of names) {
+      const local = await NodeReplica.fromRoot(http, rootDocA, name, options);
+      const remote = await NodeReplica.fromRoot(http, rootDocB, name, options);
+      report = addReport(report, await sync(local, remote, { ...options, checkpoints: fileCheckpoints(options.state, pairKey(a, b, name)) }));
+    }
+    return report;
+  });
+}
+
+function shared(a: HalDocument, b: HalDocument): string[] {
+  const inB = new Set(NodeReplica.collections(b));
+  const names = NodeReplica.collections(a).filter((name) => inB.has(name));
+  if (names.length === 0) throw new ClientError(`${a.uri} and ${b.uri} publish no collection in common`);
+  return names;
+}
+
+async function withClient(options: SyncRunOptions, run: (http: HttpClient) => Promise<SyncReport>): Promise<SyncReport> {
+  const started = Date.now();
+  const http = options.http ?? new HttpClient(options);
+  const before = http.stats;
+  try {
+    const report = await run(http);
+    const after = http.stats;
+    return { ...report, requests: after.requests - before.requests, bytes: after.bytes - before.bytes, ms: Date.now() - started };
+  } finally {
+    if (!options.http) http.close();
+  }
+}

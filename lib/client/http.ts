@@ -1,0 +1,170 @@
+import http from 'node:http';
+import https from 'node:https';
+import type { Socket } from 'node:net';
+import got, { type Got, RequestError } from 'got';
+import pLimit, { type LimitFunction } from 'p-limit';
+import { Resource } from './resource.js';
+import { ClientError, Unreachable, UntrustedOrigin, problemFactory } from './errors.js';
+
+/**
+ * The HTTP layer: every request of the client goes through `HttpClient.request`, which is
+ * where origins are checked, the bearer token is added, and requests and bytes are counted.
+ * It knows no path: callers hand it URIs they found in links.
+ */
+
+export interface HttpClientOptions {
+  /** Origins (or URLs, whose origin is taken) the client may request besides the roots it is given. */
+  trust?: readonly string[];
+  /** Sent as `Authorization: Bearer …`, only to trusted origins. */
+  token?: string;
+  /** How many item fetches may run at once (default 8). */
+  concurrency?: number;
+  /** Per-request timeout in milliseconds (default 30 s). */
+  timeoutMs?: number;
+}
+
+export interface HttpResponse {
+  method: string;
+  /** The URI that answered (after redirects): the base for relative links in its body. */
+  uri: string;
+  status: number;
+  headers: Readonly<Record<string, string | string[] | undefined>>;
+  body: Buffer;
+}
+
+export interface RequestOptions {
+  headers?: Record<string, string>;
+  /** Serialized as JSON with `Content-Type: application/json`. */
+  json?: unknown;
+  /** Resolve with the response whatever its status (the caller reads 4xx itself). */
+  acceptStatus?: readonly number[];
+}
+
+export interface TrafficStats {
+  /** HTTP requests sent, redirects included. */
+  requests: number;
+  /** Bytes on the wire, both ways, headers included. */
+  bytes: number;
+}
+
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'ECONNRESET', 'EPIPE']);
+const MAX_REDIRECTS = 5;
+
+export class HttpClient {
+  /** Bounds item fetches, so a long pull opens a handful of keep-alive sockets, not hundreds. */
+  readonly limit: LimitFunction;
+  private readonly trusted = new Set<string>();
+  private readonly token: string | undefined;
+  private readonly got: Got;
+  private readonly agents: { http: http.Agent; https: https.Agent };
+  private readonly sockets = new Set<Socket>();
+  private closedBytes = 0;
+  private requests = 0;
+
+  constructor(options: HttpClientOptions = {}) {
+    const concurrency = options.concurrency ?? 8;
+    this.limit = pLimit(concurrency);
+    this.token = options.token;
+    for (const origin of options.trust ?? []) this.trust(origin);
+    // Keep-alive: a sync makes many small requests to the same one or two hosts.
+    this.agents = {
+      http: new http.Agent({ keepAlive: true, maxSockets: concurrency + 2 }),
+      https: new https.Agent({ keepAlive: true, maxSockets: concurrency + 2 }),
+    };
+    this.got = got.extend({
+      agent: this.agents,
+      throwHttpErrors: false,
+      // Redirects are followed by `request` itself, so each hop is checked against the trusted origins.
+      followRedirect: false,
+      // Retrying is the sync engine's decision (it knows what is idempotent), not the transport's.
+      retry: { limit: 0 },
+      responseType: 'buffer',
+      // Bytes are counted on the socket, so a compressed body is counted as sent.
+      decompress: true,
+      timeout: { request: options.timeoutMs ?? 30_000 },
+    });
+  }
+
+  /** Allows requests to this origin (a URL's origin is taken). */
+  trust(originOrUrl: string): void {
+    this.trusted.add(new URL(originOrUrl).origin);
+  }
+
+  isTrusted(uri: string): boolean {
+    return this.trusted.has(new URL(uri).origin);
+  }
+
+  /** The entry point of a navigation: the root is given, so its origin becomes trusted. */
+  root(url: string): Resource {
+    this.trust(url);
+    return new Resource(this, new URL(url).href);
+  }
+
+  /** A resource at a URI the caller found; requests to it still need a trusted origin. */
+  resource(uri: string): Resource {
+    return new Resource(this, uri);
+  }
+
+  get stats(): TrafficStats {
+    let bytes = this.closedBytes;
+    for (const socket of this.sockets) bytes += socket.bytesRead + socket.bytesWritten;
+    return { requests: this.requests, bytes };
+  }
+
+  /** Sends one request; a 4xx/5xx not listed in `acceptStatus` becomes a `Problem` or `HttpError`. */
+  async request(method: string, uri: string, options: RequestOptions = {}): Promise<HttpResponse> {
+    let current = uri;
+    for (let hop = 0; ; hop++) {
+      const response = await this.send(method, current, options);
+      const location = header(response.headers, 'location');
+      const redirect = [301, 302, 307, 308].includes(response.status) && location && method === 'GET';
+      if (!redirect) {
+        if (response.status >= 400 && !options.acceptStatus?.includes(response.status)) {
+          throw problemFactory(method, response.uri, response.status, header(response.headers, 'content-type'), response.body);
+        }
+        return response;
+      }
+      if (hop >= MAX_REDIRECTS) throw new ClientError(`${method} ${uri}: more than ${MAX_REDIRECTS} redirects`);
+      current = new URL(location, current).href;
+    }
+  }
+
+  private async send(method: string, uri: string, options: RequestOptions): Promise<HttpResponse> {
+    const url = new URL(uri);
+    if (!this.trusted.has(url.origin)) throw new UntrustedOrigin(uri, url.origin);
+    const headers: Record<string, string> = { accept: 'application/hal+json, application/json;q=0.9, application/problem+json;q=0.8', ...options.headers };
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    const body = options.json === undefined ? undefined : Buffer.from(JSON.stringify(options.json), 'utf8');
+    if (body) headers['content-type'] ??= 'application/json';
+    this.requests++;
+    try {
+      const promise = this.got(url, { method: method as 'GET', headers, body });
+      promise.on('request', (request) => request.on('socket', (socket: Socket) => this.track(socket)));
+      const response = await promise;
+      return { method, uri: response.url, status: response.statusCode, headers: response.headers, body: response.rawBody ?? Buffer.alloc(0) };
+    } catch (error) {
+      if (error instanceof RequestError && error.code && UNREACHABLE_CODES.has(error.code)) throw new Unreachable(uri, error.code);
+      throw error;
+    }
+  }
+
+  private track(socket: Socket): void {
+    if (this.sockets.has(socket)) return;
+    this.sockets.add(socket);
+    socket.once('close', () => {
+      this.closedBytes += socket.bytesRead + socket.bytesWritten;
+      this.sockets.delete(socket);
+    });
+  }
+
+  /** Closes the keep-alive sockets. */
+  close(): void {
+    this.agents.http.destroy();
+    this.agents.https.destroy();
+  }
+}
+
+export function header(headers: HttpResponse['headers'], name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}

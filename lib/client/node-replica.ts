@@ -1,0 +1,161 @@
+import { fingerprint } from '../protocol/fingerprint.js';
+import { rels } from '../protocol/rels.js';
+import type { ConflictDetail, Json, SyncLog, SyncResult, VersionWithData } from '../protocol/types.js';
+import { ClientError, LinkNotFound, Problem, UnexpectedResponse, UnknownCollection } from './errors.js';
+import type { HalDocument } from './hal.js';
+import { header, type HttpClient } from './http.js';
+import type { ApplyResult, LogPage, Replica, ReplicaEntry } from './replica.js';
+import { awaitJob } from './job.js';
+
+export interface NodeReplicaOptions {
+  /** Entries per log page (the server's default when absent). */
+  pageSize?: number;
+  /** Ask for entries' data inside the log when its template offers `embed` (default true). */
+  embed?: boolean;
+  /** Send `Prefer: respond-async` with sync logs, so the node answers 202 and a job. */
+  respondAsync?: boolean;
+}
+
+/**
+ * A remote HAL node's collection as a replica. Everything it requests it found through
+ * links: the root's `sync:collection`, the collection's `sync:transactions`, each entry's
+ * `itemURI`, `next` pages, a 202's `sync:job`.
+ */
+export class NodeReplica implements Replica {
+  readonly description: string;
+
+  private constructor(
+    readonly http: HttpClient,
+    readonly rootUrl: string,
+    readonly collection: string,
+    private readonly document: HalDocument,
+    private readonly options: NodeReplicaOptions,
+  ) {
+    this.description = `${rootUrl} (${collection})`;
+  }
+
+  /** Finds the collection from the root. */
+  static async open(http: HttpClient, rootUrl: string, collection: string, options: NodeReplicaOptions = {}): Promise<NodeReplica> {
+    return NodeReplica.fromRoot(http, await http.root(rootUrl).get(), collection, options);
+  }
+
+  /** The replica of one collection of a root already fetched (one root GET for all collections). */
+  static async fromRoot(http: HttpClient, root: HalDocument, collection: string, options: NodeReplicaOptions = {}): Promise<NodeReplica> {
+    let uri: string;
+    try {
+      uri = root.resolve(rels.collection, { name: collection });
+    } catch (error) {
+      if (error instanceof LinkNotFound) throw new UnknownCollection(collection, root.uri);
+      throw error;
+    }
+    const document = await http.resource(uri).get();
+    if (!document.has(rels.transactions)) throw new LinkNotFound(rels.transactions, document.uri);
+    return new NodeReplica(http, root.uri, collection, document, options);
+  }
+
+  /** The names of the collections a root publishes. */
+  static collections(root: HalDocument): string[] {
+    return root.links(rels.collection).flatMap((link) => (typeof link.name === 'string' ? [link.name] : []));
+  }
+
+  async *changes(since: string | null): AsyncGenerator<LogPage> {
+    const embed = this.options.embed !== false && this.document.offers(rels.transactions, 'embed');
+    const query = (cursor: string | null) => ({ cursor: cursor ?? undefined, limit: this.options.pageSize, embed: embed ? 'data' : undefined });
+    let restarted = false;
+    let pages = this.http.resource(this.document.resolve(rels.transactions, query(since))).pages();
+    for (;;) {
+      let page: IteratorResult<HalDocument>;
+      try {
+        page = await pages.next();
+      } catch (error) {
+        // The node purged tombstones past our checkpoint: read its whole log instead of failing.
+        if (error instanceof Problem && error.status === 410 && error.is('cursor-expired') && !restarted) {
+          restarted = true;
+          pages = this.http.resource(this.document.resolve(rels.transactions, query(null))).pages();
+          continue;
+        }
+        throw error;
+      }
+      if (page.done) return;
+      const doc = page.value;
+      const checkpoint = doc.body.checkpoint;
+      if (typeof checkpoint !== 'string') throw new UnexpectedResponse(doc.uri, 'the log page has no checkpoint');
+      yield { entries: doc.embedded(rels.entry).map((entry) => toEntry(entry)), checkpoint, restarted };
+      restarted = false;
+    }
+  }
+
+  async data(entries: readonly ReplicaEntry[]): Promise<Map<string, VersionWithData>> {
+    const found = new Map<string, VersionWithData>();
+    await Promise.all(
+      entries.map(async (entry) => {
+        if (entry.deleted || entry.data !== undefined) {
+          found.set(entry.itemId, { updatedAt: entry.updatedAt, fingerprint: entry.fingerprint, deleted: entry.deleted, data: entry.deleted ? null : entry.data! });
+          return;
+        }
+        if (!entry.itemURI) throw new ClientError(`${this.description}: log entry ${entry.itemId} has no itemURI`);
+        const uri = entry.itemURI;
+        const response = await this.http.limit(() => this.http.request('GET', uri, { acceptStatus: [404, 410] }));
+        // Deleted or gone since the log was read: leave it out, and the engine reads the log again.
+        if (response.status !== 200) return;
+        found.set(entry.itemId, toVersion(uri, JSON.parse(response.body.toString('utf8')) as Record<string, unknown>));
+      }),
+    );
+    return found;
+  }
+
+  async apply(log: SyncLog): Promise<ApplyResult> {
+    const headers: Record<string, string> = this.options.respondAsync ? { prefer: 'respond-async' } : {};
+    const logUri = this.document.bare(rels.transactions);
+    const response = await this.http.request('PUT', logUri, { json: log, headers, acceptStatus: [409] });
+    if (response.status === 202) {
+      const location = header(response.headers, 'location');
+      const body = response.body.length > 0 ? safeJson(response.body) : undefined;
+      const outcome = await awaitJob(this.http, response.uri, location, body);
+      return outcome.ok ? { ok: true, ...result(outcome.result, logUri) } : conflictOrThrow(outcome.problem);
+    }
+    if (response.status === 409) {
+      return conflictOrThrow(new Problem('PUT', response.uri, 409, safeJson(response.body) ?? {}));
+    }
+    return { ok: true, ...result(safeJson(response.body), logUri) };
+  }
+}
+
+function conflictOrThrow(problem: Problem): ApplyResult {
+  const conflicts = problem.extensions.conflicts;
+  if (problem.status !== 409 || !Array.isArray(conflicts)) throw problem;
+  return { ok: false, conflicts: conflicts as ConflictDetail[] };
+}
+
+function result(body: Record<string, unknown> | undefined, uri: string): SyncResult {
+  if (!body || typeof body.checkpoint !== 'string' || typeof body.applied !== 'number') throw new UnexpectedResponse(uri, 'the sync log answer has no applied/checkpoint');
+  return { applied: body.applied, checkpoint: body.checkpoint };
+}
+
+function safeJson(body: Buffer): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(body.toString('utf8'));
+    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function toEntry(doc: HalDocument): ReplicaEntry {
+  const body = doc.body;
+  if (typeof body.itemId !== 'string' || typeof body.updatedAt !== 'string' || typeof body.fingerprint !== 'string' || typeof body.deleted !== 'boolean') {
+    throw new UnexpectedResponse(doc.uri, 'a log entry lacks itemId, updatedAt, fingerprint or deleted');
+  }
+  const href = typeof body.itemURI === 'string' ? body.itemURI : doc.has(rels.item) ? doc.resolve(rels.item) : undefined;
+  const entry: ReplicaEntry = { itemId: body.itemId, updatedAt: body.updatedAt, fingerprint: body.fingerprint, deleted: body.deleted };
+  if (href) entry.itemURI = doc.absolute(href);
+  if ('data' in body) entry.data = body.data as Json;
+  return entry;
+}
+
+function toVersion(uri: string, body: Record<string, unknown>): VersionWithData {
+  if (typeof body.updatedAt !== 'string' || typeof body.deleted !== 'boolean' || !('data' in body)) throw new UnexpectedResponse(uri, 'the item lacks updatedAt, deleted or data');
+  const data = body.data as Json;
+  // The fingerprint is recomputed: what is pushed on must match its data, whatever this node said.
+  return { updatedAt: body.updatedAt, deleted: body.deleted, data, fingerprint: fingerprint(body.deleted ? null : data) };
+}

@@ -1,0 +1,40 @@
+import type { ConflictDetail, LogEntry, SyncLog, VersionWithData } from '../protocol/types.js';
+import type { HttpClient } from './http.js';
+
+/**
+ * A replica is anything the sync engine can reconcile: it lists its changes since a
+ * checkpoint, gives items' data, and applies a sync log atomically with `base` preconditions.
+ * A local store (StoreReplica) and a remote HAL node (NodeReplica) are the two kinds, so one
+ * engine syncs store↔node and node↔node.
+ */
+
+/** A log entry as a replica lists it: the version, its data when it came embedded, where to fetch it. */
+export interface ReplicaEntry extends LogEntry {
+  itemURI?: string;
+}
+
+export interface LogPage {
+  entries: ReplicaEntry[];
+  /** The checkpoint after this page: pass it back to read exactly the changes after it. */
+  checkpoint: string;
+  /** The checkpoint had expired, so the log is being read again from its start: forget earlier pages. */
+  restarted: boolean;
+}
+
+export type ApplyResult = { ok: true; applied: number; checkpoint: string } | { ok: false; conflicts: ConflictDetail[] };
+
+export interface Replica {
+  /** The collection this replica holds. */
+  readonly collection: string;
+  /** Names the replica in messages and checkpoint keys (a root URL and a collection, or a store). */
+  readonly description: string;
+  /** The HTTP client a remote replica talks through, so a report can count its traffic. */
+  readonly http?: HttpClient;
+
+  /** The changes after `since` (null: the whole log), oldest first, page by page. */
+  changes(since: string | null): AsyncIterable<LogPage>;
+  /** The present version and data of these items; entries that carry data are answered without a request. */
+  data(entries: readonly ReplicaEntry[]): Promise<Map<string, VersionWithData>>;
+  /** Applies every entry of the log, or none when a precondition fails. */
+  apply(log: SyncLog): Promise<ApplyResult>;
+}

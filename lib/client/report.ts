@@ -1,0 +1,62 @@
+import type { Rule, Winner } from './decide.js';
+
+/** One item's Step 2 outcome. */
+export interface Decision {
+  collection: string;
+  itemId: string;
+  winner: Winner;
+  rule: Rule;
+}
+
+/** What a sync did; `--json` prints it as is. */
+export interface SyncReport {
+  collections: string[];
+  /** Versions written to the local side, tombstones included. */
+  pulled: number;
+  /** Versions written to the remote side, tombstones included. */
+  pushed: number;
+  /** Tombstones among the pulled and pushed versions. */
+  deleted: number;
+  /** Items both sides had changed to different versions. */
+  conflicts: number;
+  decisions: Decision[];
+  /** Restarts from Step 1 after a concurrent write. */
+  retries: number;
+  /** HTTP requests, discovery included. */
+  requests: number;
+  /** Bytes on the wire, both ways, headers included. */
+  bytes: number;
+  ms: number;
+  /** A checkpoint had expired (or belonged to another store), so a whole log was read again. */
+  fullResync: boolean;
+}
+
+export function emptyReport(): SyncReport {
+  return { collections: [], pulled: 0, pushed: 0, deleted: 0, conflicts: 0, decisions: [], retries: 0, requests: 0, bytes: 0, ms: 0, fullResync: false };
+}
+
+/** Adds one collection's report to a running total (traffic and time are the caller's to set). */
+export function addReport(total: SyncReport, part: SyncReport): SyncReport {
+  return {
+    collections: [...total.collections, ...part.collections],
+    pulled: total.pulled + part.pulled,
+    pushed: total.pushed + part.pushed,
+    deleted: total.deleted + part.deleted,
+    conflicts: total.conflicts + part.conflicts,
+    decisions: [...total.decisions, ...part.decisions],
+    retries: total.retries + part.retries,
+    requests: total.requests + part.requests,
+    bytes: total.bytes + part.bytes,
+    ms: total.ms + part.ms,
+    fullResync: total.fullResync || part.fullResync,
+  };
+}
+
+export function summary(report: SyncReport): string {
+  const kb = (report.bytes / 1024).toFixed(1);
+  return (
+    `synced ${report.collections.join(', ') || 'nothing'}: ${report.pulled} pulled, ${report.pushed} pushed, ${report.deleted} deleted, ` +
+    `${report.conflicts} conflicts, ${report.retries} retries, ${report.requests} requests, ${kb} KiB in ${report.ms} ms` +
+    (report.fullResync ? ' (full resync)' : '')
+  );
+}

@@ -1,0 +1,81 @@
+import { decodeCursor, encodeCursor } from '../protocol/cursor.js';
+import type { SyncLog, VersionWithData } from '../protocol/types.js';
+import type { Store, StoredItem, Write } from '../store/store.js';
+import type { ApplyResult, LogPage, Replica, ReplicaEntry } from './replica.js';
+
+/** A local store as a replica: one collection of any `Store`, its checkpoints being cursors of that store. */
+export class StoreReplica implements Replica {
+  readonly description: string;
+
+  constructor(
+    readonly store: Store,
+    readonly collection: string,
+    private readonly pageSize = 1000,
+  ) {
+    this.description = `local store ${store.id} (${collection})`;
+  }
+
+  async *changes(since: string | null): AsyncGenerator<LogPage> {
+    let { seq: after, expired: restarted } = await this.resume(since);
+    for (;;) {
+      const page = await this.store.changes(this.collection, { after, limit: this.pageSize, withData: true });
+      yield { entries: page.entries, checkpoint: this.cursor(page.checkpoint), restarted };
+      restarted = false;
+      if (!page.hasMore) return;
+      after = page.checkpoint;
+    }
+  }
+
+  async data(entries: readonly ReplicaEntry[]): Promise<Map<string, VersionWithData>> {
+    const items = await this.store.getItems(this.collection, entries.map((entry) => entry.itemId));
+    return new Map(items.map((item) => [item.itemId, version(item)]));
+  }
+
+  async apply(log: SyncLog): Promise<ApplyResult> {
+    const since = log.since === undefined ? undefined : (await this.resume(log.since)).seq;
+    const writes: Write[] = log.entries.map((entry) => ({
+      itemId: entry.itemId,
+      deleted: entry.deleted,
+      data: entry.deleted ? null : entry.data,
+      fingerprint: entry.fingerprint,
+      updatedAt: entry.updatedAt,
+      precondition:
+        entry.base !== undefined
+          ? { kind: 'base', fingerprint: entry.base }
+          : // An entry without base: this store must have recorded nothing about the item since the read.
+            { kind: 'unchanged-since', seq: since ?? 0 },
+    }));
+    const outcome = await this.store.apply(this.collection, writes, since === undefined ? {} : { since });
+    if (!outcome.ok) {
+      return {
+        ok: false,
+        conflicts: outcome.conflicts.map((c) => ({ itemId: c.itemId, expected: c.expected, actual: c.actual, current: c.current && version(c.current) })),
+      };
+    }
+    return { ok: true, applied: outcome.applied, checkpoint: this.cursor(outcome.checkpoint) };
+  }
+
+  private cursor(seq: number): string {
+    return encodeCursor({ storeId: this.store.id, seq });
+  }
+
+  /**
+   * The seq a checkpoint names; 0 (the whole log) when it belongs to another store (the
+   * database was replaced) or lies below the tombstone horizon: a full resync, not a failure.
+   */
+  private async resume(checkpoint: string | null): Promise<{ seq: number; expired: boolean }> {
+    if (checkpoint === null) return { seq: 0, expired: false };
+    let cursor;
+    try {
+      cursor = decodeCursor(checkpoint);
+    } catch {
+      return { seq: 0, expired: true };
+    }
+    if (cursor.storeId !== this.store.id || cursor.seq < (await this.store.horizon(this.collection))) return { seq: 0, expired: true };
+    return { seq: cursor.seq, expired: false };
+  }
+}
+
+function version(item: StoredItem): VersionWithData {
+  return { updatedAt: item.updatedAt, fingerprint: item.fingerprint, deleted: item.deleted, data: item.data };
+}

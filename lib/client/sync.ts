@@ -1,0 +1,222 @@
+import type { Item, SyncEntry, Version, VersionWithData } from '../protocol/types.js';
+import { RetriesExhausted } from './errors.js';
+import type { Checkpoints } from './checkpoints.js';
+import { decide, resolved, sameVersion, type Prefer, type Resolver, type Winner, type Rule } from './decide.js';
+import type { HttpClient, TrafficStats } from './http.js';
+import { sleep } from './job.js';
+import type { Replica, ReplicaEntry } from './replica.js';
+import { emptyReport, type Decision, type SyncReport } from './report.js';
+
+export type Step = 1 | 2 | 3 | 4;
+
+export interface SyncProgress {
+  collection: string;
+  step: Step;
+  /** Items moved (or data fetched) so far in this step. */
+  done: number;
+  /** Items this step moves. */
+  total: number;
+}
+
+export interface SyncOptions {
+  /** Where the checkpoint pair of this collection lives. */
+  checkpoints: Checkpoints;
+  /** Who wins when both changed an item within `skewMs` (default 'remote'). */
+  prefer?: Prefer;
+  /** updatedAt values closer than this are too close to call (default 1000). */
+  skewMs?: number;
+  /** Decides (and may merge) inside the skew window, instead of `prefer`. */
+  resolve?: Resolver;
+  /** Restarts from Step 1 after a concurrent write before giving up (default 5). */
+  maxRetries?: number;
+  /** First backoff before a restart; doubled each time (default 50 ms). */
+  backoffMs?: number;
+  /** Called after each step of each attempt; a throw aborts the sync (tests use it to interleave writes or die). */
+  afterStep?: (step: Step, collection: string) => void | Promise<void>;
+  onProgress?: (progress: SyncProgress) => void;
+  /** The clock merged versions are stamped from. */
+  now?: () => Date;
+}
+
+/** Thrown inside an attempt when the data moved under it: the attempt starts again from Step 1. */
+class Restart extends Error {}
+
+interface ReadLog {
+  entries: Map<string, ReplicaEntry>;
+  checkpoint: string;
+  restarted: boolean;
+}
+
+/**
+ * Reconciles one collection of two replicas in the four steps of DESIGN §3:
+ * 1. read both logs since the saved checkpoint pair;
+ * 2. decide per item, and fetch the data to move;
+ * 3. push the winners to the remote as one sync log (`base` preconditions, `since`);
+ * 4. apply the pulls to the local side in one transaction (the same rules), then save the
+ *    checkpoints the applies returned — only then, so a sync that dies can simply run again.
+ * A refused precondition in Step 3 or 4 means someone wrote meanwhile: start again from Step 1.
+ */
+export async function sync(local: Replica, remote: Replica, options: SyncOptions): Promise<SyncReport> {
+  const started = Date.now();
+  const clients = [...new Set([local.http, remote.http].filter((http): http is HttpClient => http !== undefined))];
+  const before = traffic(clients);
+  const maxRetries = options.maxRetries ?? 5;
+  const report = { ...emptyReport(), collections: [local.collection] };
+
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await runAttempt(local, remote, options, report);
+      break;
+    } catch (error) {
+      if (!(error instanceof Restart)) throw error;
+      if (attempt >= maxRetries) throw new RetriesExhausted(attempt + 1, error.message);
+      report.retries++;
+      const backoff = (options.backoffMs ?? 50) * 2 ** attempt;
+      await sleep(Math.min(backoff, 5000) * (0.5 + Math.random() / 2));
+    }
+  }
+
+  const after = traffic(clients);
+  report.requests = after.requests - before.requests;
+  report.bytes = after.bytes - before.bytes;
+  report.ms = Date.now() - started;
+  return report;
+}
+
+async function runAttempt(local: Replica, remote: Replica, options: SyncOptions, report: SyncReport): Promise<void> {
+  const collection = local.collection;
+  const progress = (step: Step, done: number, total: number) => options.onProgress?.({ collection, step, done, total });
+  const afterStep = async (step: Step) => options.afterStep?.(step, collection);
+
+  // Step 1: both logs since the saved pair.
+  progress(1, 0, 0);
+  const saved = await options.checkpoints.load();
+  const [localLog, remoteLog] = await Promise.all([readLog(local, saved?.local ?? null), readLog(remote, saved?.remote ?? null)]);
+  report.fullResync ||= localLog.restarted || remoteLog.restarted;
+  await afterStep(1);
+
+  // Step 2: per item decisions, and the data of what moves.
+  const policy = { prefer: options.prefer ?? 'remote', skewMs: options.skewMs ?? 1000, resolves: options.resolve !== undefined };
+  const ids = new Set([...localLog.entries.keys(), ...remoteLog.entries.keys()]);
+  const verdicts = [...ids].map((itemId) => {
+    const l = localLog.entries.get(itemId);
+    const r = remoteLog.entries.get(itemId);
+    return { itemId, l, r, verdict: decide(l, r, policy) };
+  });
+  const needLocal = verdicts.filter((v) => v.verdict.winner === 'local' || v.verdict.winner === 'ask').map((v) => v.l!);
+  const needRemote = verdicts.filter((v) => v.verdict.winner === 'remote' || v.verdict.winner === 'ask').map((v) => v.r!);
+  const total = needLocal.length + needRemote.length;
+  progress(2, 0, total);
+  const [localData, remoteData] = await Promise.all([dataOf(local, needLocal), dataOf(remote, needRemote)]);
+  progress(2, total, total);
+
+  const decisions: Decision[] = [];
+  const pushes: SyncEntry[] = [];
+  const pulls: SyncEntry[] = [];
+  const now = (options.now ?? (() => new Date()))();
+  for (const { itemId, l, r, verdict } of verdicts) {
+    let winner: Winner;
+    const rule: Rule = verdict.rule;
+    let version: VersionWithData | undefined;
+    if (verdict.winner === 'ask') {
+      const answer = await options.resolve!(item(itemId, localData.get(itemId)!), item(itemId, remoteData.get(itemId)!));
+      ({ winner, version } = resolved(item(itemId, localData.get(itemId)!), item(itemId, remoteData.get(itemId)!), answer, now));
+    } else {
+      winner = verdict.winner;
+      version = winner === 'local' ? localData.get(itemId) : winner === 'remote' ? remoteData.get(itemId) : undefined;
+    }
+    decisions.push({ collection, itemId, winner, rule });
+    if (!version) continue;
+    // Base: the fingerprint this side's log showed; none when its log did not list the item
+    // (then `since` makes the precondition "nothing recorded about it after my read").
+    if (winner === 'local' || winner === 'merged') pushes.push(syncEntry(itemId, version, r));
+    if (winner === 'remote' || winner === 'merged') pulls.push(syncEntry(itemId, version, l));
+  }
+  report.decisions = [...report.decisions.filter((d) => d.collection !== collection), ...decisions];
+  report.conflicts = decisions.filter((d) => d.rule !== 'equal' && d.rule !== 'one-side').length;
+  await afterStep(2);
+
+  // Step 3: push.
+  progress(3, 0, pushes.length);
+  const remoteCheckpoint = await applyTo(remote, remoteLog.checkpoint, pushes, report, 'pushed');
+  progress(3, pushes.length, pushes.length);
+  await afterStep(3);
+
+  // Step 4: pull, in one local transaction; then, and only then, the checkpoints.
+  progress(4, 0, pulls.length);
+  const localCheckpoint = await applyTo(local, localLog.checkpoint, pulls, report, 'pulled');
+  await options.checkpoints.save({ local: localCheckpoint, remote: remoteCheckpoint });
+  progress(4, pulls.length, pulls.length);
+  await afterStep(4);
+}
+
+/** Applies a sync log to one side (nothing to apply: nothing sent) and returns that side's new checkpoint. */
+async function applyTo(replica: Replica, since: string, entries: SyncEntry[], report: SyncReport, counter: 'pushed' | 'pulled'): Promise<string> {
+  if (entries.length === 0) return since;
+  const outcome = await replica.apply({ since, entries });
+  if (!outcome.ok) throw new Restart(`${replica.description} refused ${outcome.conflicts.length} entries: changed since read`);
+  report[counter] += entries.length;
+  report.deleted += entries.filter((e) => e.deleted).length;
+  return outcome.checkpoint;
+}
+
+async function readLog(replica: Replica, since: string | null): Promise<ReadLog> {
+  const entries = new Map<string, ReplicaEntry>();
+  let checkpoint = since;
+  let restarted = false;
+  for await (const page of replica.changes(since)) {
+    if (page.restarted) {
+      entries.clear();
+      restarted = true;
+    }
+    // An item is listed once, at its latest change; a later page's entry supersedes an earlier one.
+    for (const entry of page.entries) {
+      entries.delete(entry.itemId);
+      entries.set(entry.itemId, entry);
+    }
+    checkpoint = page.checkpoint;
+  }
+  if (checkpoint === null) throw new Error(`${replica.description}: its log gave no checkpoint`);
+  return { entries, checkpoint, restarted };
+}
+
+/**
+ * The data of the versions a log listed: from the entries when they carry it (tombstones,
+ * embedded data), else from the replica. A version that changed since the log was read
+ * restarts the attempt: decisions are only made on what the logs showed.
+ */
+async function dataOf(replica: Replica, entries: ReplicaEntry[]): Promise<Map<string, VersionWithData>> {
+  const found = new Map<string, VersionWithData>();
+  const missing: ReplicaEntry[] = [];
+  for (const entry of entries) {
+    if (entry.deleted) found.set(entry.itemId, { ...version(entry), data: null });
+    else if (entry.data !== undefined) found.set(entry.itemId, { ...version(entry), data: entry.data });
+    else missing.push(entry);
+  }
+  if (missing.length === 0) return found;
+  const fetched = await replica.data(missing);
+  for (const entry of missing) {
+    const current = fetched.get(entry.itemId);
+    if (!current || !sameVersion(current, entry)) throw new Restart(`${replica.description}: item ${entry.itemId} changed since its log was read`);
+    found.set(entry.itemId, { ...version(entry), data: current.data });
+  }
+  return found;
+}
+
+function version(entry: Version): Version {
+  return { updatedAt: entry.updatedAt, fingerprint: entry.fingerprint, deleted: entry.deleted };
+}
+
+function item(itemId: string, version: VersionWithData): Item {
+  return { itemId, ...version };
+}
+
+function syncEntry(itemId: string, version: VersionWithData, seen: ReplicaEntry | undefined): SyncEntry {
+  const entry: SyncEntry = { itemId, updatedAt: version.updatedAt, fingerprint: version.fingerprint, deleted: version.deleted, data: version.deleted ? null : version.data };
+  if (seen) entry.base = seen.fingerprint;
+  return entry;
+}
+
+function traffic(clients: HttpClient[]): TrafficStats {
+  return clients.reduce((sum, client) => ({ requests: sum.requests + client.stats.requests, bytes: sum.bytes + client.stats.bytes }), { requests: 0, bytes: 0 });
+}

@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { syncStore } from '../../lib/client/connect.js';
+import { LinkNotFound, Problem, Unreachable, UntrustedOrigin } from '../../lib/client/errors.js';
+import { HttpClient } from '../../lib/client/http.js';
+import { MemoryStore } from '../../lib/store/memory.js';
+import { startNode, type StartedNode } from '../support/server.js';
+import { newId, put } from '../support/sync.js';
+
+/** A tiny reverse proxy that claims a forwarded host of its choosing, and counts what it forwards. */
+async function forwardingProxy(target: string, forwardedHost: string): Promise<{ url: string; requests: number; close(): Promise<void> }> {
+  const to = new URL(target);
+  const proxy = {
+    url: '',
+    requests: 0,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+  const server: Server = createServer((req, res) => {
+    proxy.requests++;
+    const upstream = request({ host: to.hostname, port: to.port, path: req.url, method: req.method, headers: { ...req.headers, 'x-forwarded-host': forwardedHost } }, (answer) => {
+      res.writeHead(answer.statusCode!, answer.headers);
+      answer.pipe(res);
+    });
+    req.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  proxy.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  return proxy;
+}
+
+describe('client/http', () => {
+  let node: StartedNode;
+  let client: HttpClient;
+  beforeEach(async () => {
+    node = await startNode();
+    client = new HttpClient();
+  });
+  afterEach(async () => {
+    client.close();
+    await node.close();
+  });
+
+  it('follows links from the root and pages through the log by its next links', async () => {
+    for (let i = 0; i < 3; i++) await put(node.store, newId(), { i });
+    const log = client.root(node.url).follow('sync:collection', { name: 'items' }).follow('sync:transactions', { limit: 1, embed: 'data' });
+    const pages = [];
+    for await (const page of (await log).pages()) pages.push(page);
+    assert.ok(pages.length >= 3);
+    const entries = pages.flatMap((page) => page.embedded('sync:entry'));
+    assert.equal(entries.length, 3);
+    assert.deepEqual(entries.map((entry) => entry.body.data), [{ i: 0 }, { i: 1 }, { i: 2 }]);
+  });
+
+  it('counts every request and the bytes on the wire, headers included', async () => {
+    const root = await client.root(node.url).get();
+    const bodyBytes = Buffer.byteLength(JSON.stringify(root.body));
+    assert.equal(client.stats.requests, 1);
+    assert.ok(client.stats.bytes > bodyBytes + 100, `bytes ${client.stats.bytes}`);
+  });
+
+  it('carries the rel and the document URI in LinkNotFound', async () => {
+    await assert.rejects(client.root(node.url).follow('sync:collection', { name: 'nope' }).get(), (error: unknown) => {
+      return error instanceof LinkNotFound && error.rel === 'sync:collection' && error.uri === node.url && /nope/.test(error.message);
+    });
+  });
+
+  it('turns problem+json answers into Problems with their type, status and extensions', async () => {
+    const collection = await client.root(node.url).follow('sync:collection', { name: 'items' }).get();
+    await assert.rejects(client.resource(collection.resolve('sync:item', { itemId: 'not-a-uuid' })).get(), (error: unknown) => error instanceof Problem && error.status === 400);
+    await assert.rejects(client.resource(collection.resolve('sync:item', { itemId: newId() })).get(), (error: unknown) => error instanceof Problem && error.status === 404 && error.is('not-found'));
+  });
+
+  it('refuses a link to an origin it was not given, without requesting it', async () => {
+    const guarded = await startNode({ trustProxy: true });
+    const proxy = await forwardingProxy(guarded.url, 'elsewhere.invalid:8443');
+    try {
+      await assert.rejects(syncStore(new MemoryStore(), proxy.url, { http: client }), (error: unknown) => {
+        return error instanceof UntrustedOrigin && error.origin === 'http://elsewhere.invalid:8443';
+      });
+      assert.equal(proxy.requests, 1);
+      assert.equal(client.stats.requests, 1);
+    } finally {
+      await proxy.close();
+      await guarded.close();
+    }
+  });
+
+  it('follows such links once their origin is trusted', async () => {
+    await assert.rejects(client.resource(node.url).get(), UntrustedOrigin);
+    assert.equal(client.stats.requests, 0);
+    const trusting = new HttpClient({ trust: [node.url] });
+    try {
+      const doc = await trusting.resource(node.url).get();
+      assert.ok(doc.has('sync:collection'));
+    } finally {
+      trusting.close();
+    }
+  });
+
+  it('sends the bearer token, and reports a 401 without it', async () => {
+    const guarded = await startNode({ token: 'sesame' });
+    const withToken = new HttpClient({ token: 'sesame' });
+    try {
+      await assert.rejects(client.root(guarded.url).get(), (error: unknown) => error instanceof Problem && error.status === 401);
+      assert.ok((await withToken.root(guarded.url).get()).has('sync:collection'));
+    } finally {
+      withToken.close();
+      await guarded.close();
+    }
+  });
+
+  it('reports an unreachable host as such', async () => {
+    const gone = await startNode();
+    await gone.close();
+    await assert.rejects(client.root(gone.url).get(), (error: unknown) => error instanceof Unreachable && error.code === 'ECONNREFUSED');
+  });
+});
