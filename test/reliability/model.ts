@@ -1,0 +1,241 @@
+import fc from 'fast-check';
+import { fingerprint } from '../../lib/protocol/fingerprint.js';
+import type { Json } from '../../lib/protocol/types.js';
+
+/**
+ * A plain reference model of DESIGN §3, written from the design alone (it does not import the
+ * client), to predict where any history of writes and syncs must end.
+ *
+ * A node is a map itemId → version. Instead of logs and checkpoints, each version remembers
+ * the peers it is news to (`changedSince`): a node's write marks it changed for every peer;
+ * a pair's sync settles the item for that pair only. That is what "each side's log lists
+ * after the pair's checkpoint" means, per pair, without sequence numbers.
+ *
+ * Per item, a sync of `local` with `remote`:
+ * - equal versions (fingerprint and deleted) → nothing (each side keeps its updatedAt);
+ * - only one side changed it since the pair's last sync → copy it, whatever the timestamps;
+ * - both changed → the newer updatedAt wins; within `skewMs` (inclusive) `prefer` decides;
+ * - tombstones take part like any other version.
+ * A copied version keeps its updatedAt and is news to every peer of the receiver but the
+ * sender. Direct writes stamp updatedAt from the writer's clock, never lower than the item's
+ * previous updatedAt; a write of the version already there, or a delete of what is absent
+ * or already deleted, changes nothing.
+ */
+
+export interface ModelVersion {
+  /** Milliseconds on the model's clock; `isoAt` turns it into the wire form. */
+  updatedAt: number;
+  fingerprint: string;
+  deleted: boolean;
+  data: Json;
+  /** The peers (node indexes) this version is news to. */
+  changedSince: Set<number>;
+}
+
+export type ModelNode = Map<string, ModelVersion>;
+
+export interface SyncOptions {
+  prefer: 'local' | 'remote';
+  skewMs: number;
+}
+
+/** One step of a history. `node`, `local`, `remote` are node indexes. */
+export type Operation =
+  | { kind: 'put'; node: number; itemId: string; data: Json; at: number }
+  | { kind: 'delete'; node: number; itemId: string; at: number }
+  | { kind: 'sync'; local: number; remote: number };
+
+export interface History {
+  nodes: number;
+  prefer: 'local' | 'remote';
+  skewMs: number;
+  operations: Operation[];
+}
+
+/** What one node holds of an item, as tests compare it. */
+export interface Snapshot {
+  itemId: string;
+  updatedAt: number;
+  fingerprint: string;
+  deleted: boolean;
+  data: Json;
+}
+
+/** The model's epoch: clock value 0. */
+export const EPOCH_MS = Date.parse('2026-01-01T00:00:00.000Z');
+
+export function isoAt(ms: number): string {
+  return new Date(EPOCH_MS + ms).toISOString();
+}
+
+export function sameVersion(a: ModelVersion | undefined, b: ModelVersion | undefined): boolean {
+  return !!a && !!b && a.fingerprint === b.fingerprint && a.deleted === b.deleted;
+}
+
+export class Model {
+  readonly nodes: ModelNode[];
+
+  constructor(nodeCount: number) {
+    this.nodes = Array.from({ length: nodeCount }, () => new Map());
+  }
+
+  private peersOf(node: number, except?: number): Set<number> {
+    return new Set(this.nodes.map((_, i) => i).filter((i) => i !== node && i !== except));
+  }
+
+  /** A direct write on `node` (its origin): data, or a tombstone when `data` is undefined. */
+  write(node: number, itemId: string, data: Json | undefined, at: number): void {
+    const current = this.nodes[node]!.get(itemId);
+    const deleted = data === undefined;
+    const next = { fingerprint: fingerprint(deleted ? null : data), deleted, data: deleted ? null : data };
+    if (current && current.fingerprint === next.fingerprint && current.deleted === next.deleted) return;
+    if (!current && deleted) return;
+    const updatedAt = current ? Math.max(at, current.updatedAt) : at;
+    this.nodes[node]!.set(itemId, { ...next, updatedAt, changedSince: this.peersOf(node) });
+  }
+
+  sync(local: number, remote: number, options: SyncOptions): void {
+    const [l, r] = [this.nodes[local]!, this.nodes[remote]!];
+    const itemIds = new Set([...l.keys(), ...r.keys()]);
+    for (const itemId of itemIds) {
+      const lv = l.get(itemId);
+      const rv = r.get(itemId);
+      const lChanged = !!lv?.changedSince.has(remote);
+      const rChanged = !!rv?.changedSince.has(local);
+      if (sameVersion(lv, rv)) {
+        lv!.changedSince.delete(remote);
+        rv!.changedSince.delete(local);
+        continue;
+      }
+      let from: 'local' | 'remote' | null = null;
+      if (lChanged && !rChanged) from = 'local';
+      else if (rChanged && !lChanged) from = 'remote';
+      else if (lChanged && rChanged) {
+        const delta = lv!.updatedAt - rv!.updatedAt;
+        if (Math.abs(delta) <= options.skewMs) from = options.prefer;
+        else from = delta > 0 ? 'local' : 'remote';
+      }
+      if (from === null) continue; // Neither side changed it since they last agreed.
+      const [source, sink, sourceIndex, sinkIndex] = from === 'local' ? [lv!, r, local, remote] : [rv!, l, remote, local];
+      source.changedSince.delete(sinkIndex);
+      sink.set(itemId, {
+        updatedAt: source.updatedAt,
+        fingerprint: source.fingerprint,
+        deleted: source.deleted,
+        data: structuredClone(source.data),
+        changedSince: this.peersOf(sinkIndex, sourceIndex),
+      });
+    }
+  }
+
+  apply(operation: Operation, options: SyncOptions): void {
+    switch (operation.kind) {
+      case 'put':
+        return this.write(operation.node, operation.itemId, operation.data, operation.at);
+      case 'delete':
+        return this.write(operation.node, operation.itemId, undefined, operation.at);
+      case 'sync':
+        return this.sync(operation.local, operation.remote, options);
+    }
+  }
+
+  /** A node's items, sorted by itemId. */
+  snapshot(node: number): Snapshot[] {
+    return [...this.nodes[node]!.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([itemId, v]) => ({ itemId, updatedAt: v.updatedAt, fingerprint: v.fingerprint, deleted: v.deleted, data: v.data }));
+  }
+
+  /** True when every node holds the same versions (updatedAt aside: equal content keeps each side's). */
+  converged(): boolean {
+    const contents = this.nodes.map((_, i) => JSON.stringify(this.snapshot(i).map(({ updatedAt: _u, ...rest }) => rest)));
+    return contents.every((c) => c === contents[0]);
+  }
+}
+
+/** Runs a whole history (its spanning path included, if it has one) on a fresh model. */
+export function runModel(history: History): Model {
+  const model = new Model(history.nodes);
+  for (const operation of history.operations) model.apply(operation, history);
+  return model;
+}
+
+/**
+ * Syncs along a path through every node, there and back: 0↔1, 1↔2, …, (n-2)↔(n-1), then
+ * (n-3)↔(n-2), …, 0↔1. The way out leaves the last pair holding every item's final version;
+ * the way back copies it to the others (only the nearer side has news for each pair then).
+ */
+export function spanningPath(nodes: number): Operation[] {
+  const out: Operation[] = [];
+  for (let i = 0; i + 1 < nodes; i++) out.push({ kind: 'sync', local: i, remote: i + 1 });
+  for (let i = nodes - 3; i >= 0; i--) out.push({ kind: 'sync', local: i, remote: i + 1 });
+  return out;
+}
+
+/** The items histories write: few, so nodes collide on them often. */
+export const ITEM_IDS = [
+  '00000000-0000-4000-8000-000000000001',
+  '00000000-0000-4000-8000-000000000002',
+  '00000000-0000-4000-8000-000000000003',
+] as const;
+
+/** The skew window histories use, and clock values around it. */
+export const SKEW_MS = 1000;
+/**
+ * Clock values of writes. Their differences are 0 (ties), 400 or 800 (inside the window) or
+ * 1200 and more (outside): never exactly `SKEW_MS`, where "within" would be a matter of taste.
+ */
+export const CLOCK_MS = [0, 400, 800, 1600, 3200] as const;
+
+export interface HistoryShape {
+  minNodes?: number;
+  maxNodes?: number;
+  maxOperations?: number;
+}
+
+/**
+ * Random histories: 3 to 5 nodes, writes (create, update, delete) with explicit clock values
+ * that tie, differ inside the skew window and outside it, syncs between random pairs in either
+ * role, and the spanning path at the end so that every node must converge.
+ */
+export function historyArbitrary(shape: HistoryShape = {}): fc.Arbitrary<History> {
+  const { minNodes = 3, maxNodes = 5, maxOperations = 24 } = shape;
+  return fc.integer({ min: minNodes, max: maxNodes }).chain((nodes) => {
+    const node = fc.integer({ min: 0, max: nodes - 1 });
+    const itemId = fc.constantFrom(...ITEM_IDS);
+    const at = fc.constantFrom(...CLOCK_MS);
+    const put = fc.record({
+      kind: fc.constant('put' as const),
+      node,
+      itemId,
+      data: fc.integer({ min: 0, max: 3 }).map((v): Json => ({ v })),
+      at,
+    });
+    const del = fc.record({ kind: fc.constant('delete' as const), node, itemId, at });
+    const sync = fc
+      .tuple(node, fc.integer({ min: 1, max: nodes - 1 }))
+      .map(([local, offset]): Operation => ({ kind: 'sync', local, remote: (local + offset) % nodes }));
+    const operation: fc.Arbitrary<Operation> = fc.oneof({ arbitrary: put, weight: 4 }, { arbitrary: del, weight: 2 }, { arbitrary: sync, weight: 3 });
+    return fc.record({
+      nodes: fc.constant(nodes),
+      prefer: fc.constantFrom('local' as const, 'remote' as const),
+      skewMs: fc.constant(SKEW_MS),
+      operations: fc.array(operation, { maxLength: maxOperations }).map((ops) => [...ops, ...spanningPath(nodes)]),
+    });
+  });
+}
+
+/** A history as short readable lines, for a failure message. */
+export function describeHistory(history: History): string {
+  const lines = history.operations.map((op) => {
+    switch (op.kind) {
+      case 'put':
+        return `put    n${op.node} ${op.itemId.slice(-1)} ${JSON.stringify(op.data)} @${op.at}`;
+      case 'delete':
+        return `delete n${op.node} ${op.itemId.slice(-1)} @${op.at}`;
+      case 'sync':
+        return `sync   n${op.local} <-> n${op.remote}`;
+    }
+  });
+  return [`${history.nodes} nodes, prefer ${history.prefer}, skewMs ${history.skewMs}`, ...lines].join('\n');
+}

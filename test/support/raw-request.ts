@@ -1,0 +1,64 @@
+import { request, type IncomingHttpHeaders } from 'node:http';
+
+/** A request as it goes on the wire: the path is sent exactly as given, never normalized. */
+export interface RawRequest {
+  method: string;
+  path: string;
+  headers?: Record<string, string | string[]>;
+  body?: Buffer;
+}
+
+export interface RawReply {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+}
+
+/** What became of a raw request: a reply, or why there was none (`timeout` when it hung). */
+export type RawOutcome = { reply: RawReply; error?: undefined } | { reply?: undefined; error: string };
+
+/**
+ * Sends one request on its own connection and never rejects. A server that answers before it
+ * has read the whole body (413) and closes may make the upload fail: the answer still counts.
+ */
+export function sendRaw(origin: string, raw: RawRequest, timeoutMs: number): Promise<RawOutcome> {
+  const { hostname, port } = new URL(origin);
+  return new Promise((resolve) => {
+    let settled = false;
+    const settle = (outcome: RawOutcome) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(outcome);
+    };
+    const headers: Record<string, string | string[]> = { ...raw.headers };
+    if (raw.body) headers['content-length'] = String(raw.body.length);
+    let req: ReturnType<typeof request>;
+    try {
+      req = request({ host: hostname, port, method: raw.method, path: raw.path, headers, agent: false, setHost: !('host' in headers) });
+    } catch (err) {
+      settle({ error: `not sendable: ${(err as Error).message}` });
+      return;
+    }
+    const timer = setTimeout(() => {
+      settle({ error: 'timeout' });
+      req.destroy();
+    }, timeoutMs);
+    let answered = false;
+    req.on('response', (res) => {
+      answered = true;
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      const done = () => settle({ reply: { status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) } });
+      res.on('end', done);
+      res.on('close', done);
+      res.on('error', done);
+    });
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      // An upload cut short by an early answer: wait for that answer.
+      if (answered) return;
+      setTimeout(() => settle({ error: err.code ?? err.message }), 200);
+    });
+    req.end(raw.body);
+  });
+}
