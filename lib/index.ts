@@ -41,5 +41,5 @@ export { NodeReplica, type NodeReplicaOptions } from './client/node-replica.js';
 export { decide, type Prefer, type Winner, type Rule, type Resolution, type Resolver, type Policy, type Verdict } from './client/decide.js';
 export { sync, type SyncOptions, type SyncProgress, type Step } from './client/sync.js';
 export { syncStore, syncNodes, type SyncRunOptions, type NodeSyncOptions } from './client/connect.js';
-export { storeCheckpoints, fileCheckpoints, checkpointKey, pairKey, type Checkpoints, type CheckpointPair } from './client/checkpoints.js';
+export { storeCheckpoints, fileCheckpoints, checkpointKey, type Checkpoints, type CheckpointPair } from './client/checkpoints.js';
 export type { SyncReport, Decision } from './client/report.js';

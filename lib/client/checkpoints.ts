@@ -1,6 +1,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Store } from '../store/store.js';
+import { ClientError } from './errors.js';
 
 /**
  * Where a sync keeps the checkpoint pair of one collection: in the local store (store↔node)
@@ -30,17 +31,28 @@ export function storeCheckpoints(store: Store, key: string): Checkpoints {
 }
 
 interface StateFile {
-  version: 1;
-  pairs: Record<string, CheckpointPair>;
+  version: 2;
+  /** By node pair and collection; each entry maps a node's root URL to its cursor. */
+  pairs: Record<string, Record<string, string>>;
 }
 
-/** Checkpoints in a JSON file shared by every pair of nodes synced with it; written by rename, so never half. */
-export function fileCheckpoints(path: string, key: string): Checkpoints {
+/**
+ * Checkpoints in a JSON file shared by every pair of nodes synced with it; written by rename,
+ * so never half. Keyed by the unordered pair of roots and each cursor by its node, so
+ * `sync A B` and `sync B A` share one checkpoint pair (either order is the same history).
+ */
+export function fileCheckpoints(path: string, localRootUrl: string, remoteRootUrl: string, collection: string): Checkpoints {
+  const key = pairKey(localRootUrl, remoteRootUrl, collection);
   return {
-    load: async () => (await readState(path)).pairs[key] ?? null,
+    load: async () => {
+      const cursors = (await readState(path)).pairs[key];
+      const local = cursors?.[localRootUrl];
+      const remote = cursors?.[remoteRootUrl];
+      return local !== undefined && remote !== undefined ? { local, remote } : null;
+    },
     save: async (pair) => {
       const state = await readState(path);
-      state.pairs[key] = pair;
+      state.pairs[key] = { [localRootUrl]: pair.local, [remoteRootUrl]: pair.remote };
       await mkdir(dirname(path), { recursive: true });
       const temporary = `${path}.${process.pid}.tmp`;
       await writeFile(temporary, `${JSON.stringify(state, null, 2)}\n`);
@@ -49,9 +61,9 @@ export function fileCheckpoints(path: string, key: string): Checkpoints {
   };
 }
 
-/** The key of a node pair's collection in a state file. */
-export function pairKey(localRootUrl: string, remoteRootUrl: string, collection: string): string {
-  return `${localRootUrl} ${remoteRootUrl} ${collection}`;
+/** The key of a node pair's collection in a state file: the same whichever node plays local. */
+function pairKey(rootUrlA: string, rootUrlB: string, collection: string): string {
+  return `${[rootUrlA, rootUrlB].sort().join(' ')} ${collection}`;
 }
 
 async function readState(path: string): Promise<StateFile> {
@@ -59,11 +71,18 @@ async function readState(path: string): Promise<StateFile> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { version: 1, pairs: {} };
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { version: 2, pairs: {} };
     throw error;
   }
-  const state = JSON.parse(text) as Partial<StateFile>;
-  return { version: 1, pairs: state.pairs && typeof state.pairs === 'object' ? state.pairs : {} };
+  let state: Partial<StateFile>;
+  try {
+    state = JSON.parse(text) as Partial<StateFile>;
+  } catch {
+    throw new ClientError(`the state file ${path} is not JSON; move it away to start from a full sync`);
+  }
+  // Another layout (an older release's) is dropped: without checkpoints a sync is a full one, which is safe.
+  const pairs = state.version === 2 && state.pairs && typeof state.pairs === 'object' ? state.pairs : {};
+  return { version: 2, pairs };
 }
 
 function parsePair(text: string | null): CheckpointPair | null {

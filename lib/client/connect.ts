@@ -1,5 +1,5 @@
 import type { Store } from '../store/store.js';
-import { checkpointKey, fileCheckpoints, pairKey, storeCheckpoints } from './checkpoints.js';
+import { checkpointKey, fileCheckpoints, storeCheckpoints } from './checkpoints.js';
 import { ClientError } from './errors.js';
 import type { HalDocument } from './hal.js';
 import { HttpClient, type HttpClientOptions } from './http.js';
@@ -51,7 +51,7 @@ export async function syncNodes(rootA: string, rootB: string, options: NodeSyncO
     for (const name of names) {
       const local = await NodeReplica.fromRoot(http, rootDocA, name, options);
       const remote = await NodeReplica.fromRoot(http, rootDocB, name, options);
-      report = addReport(report, await sync(local, remote, { ...options, checkpoints: fileCheckpoints(options.state, pairKey(a, b, name)) }));
+      report = addReport(report, await sync(local, remote, { ...options, checkpoints: fileCheckpoints(options.state, a, b, name) }));
     }
     return report;
   });

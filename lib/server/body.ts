@@ -24,9 +24,8 @@ export async function readJson(ctx: Context, limit: number): Promise<Json> {
   } catch (err) {
     throw new BadRequest(`the request body is not valid JSON: ${(err as Error).message}`, undefined, 'malformed-json');
   }
-  if (depthExceeds(value, MAX_DEPTH)) {
-    throw new ValidationFailed(`JSON nested deeper than ${MAX_DEPTH} levels`, [{ pointer: '/', detail: `nested deeper than ${MAX_DEPTH} levels` }]);
-  }
+  const flaw = findFlaw(value, MAX_DEPTH);
+  if (flaw) throw new ValidationFailed(flaw.summary, [{ pointer: flaw.pointer, detail: flaw.detail }]);
   return value;
 }
 
@@ -63,14 +62,30 @@ function tooLarge(ctx: Context, limit: number): PayloadTooLarge {
   return new PayloadTooLarge(`the request body is larger than ${limit} bytes`);
 }
 
-/** Iterative, so a hostile document cannot overflow the stack. */
-function depthExceeds(value: Json, max: number): boolean {
-  const stack: Array<[Json, number]> = [[value, 1]];
+interface Flaw {
+  pointer: string;
+  detail: string;
+  summary: string;
+}
+
+/**
+ * What JSON.parse accepts but no JSON value can be: nesting past the limit, and numbers out of
+ * range (`1e999` parses as Infinity, which has no canonical JSON and so no fingerprint).
+ * Iterative, so a hostile document cannot overflow the stack.
+ */
+function findFlaw(value: Json, maxDepth: number): Flaw | null {
+  const stack: Array<[Json, number, string]> = [[value, 1, '']];
   while (stack.length > 0) {
-    const [node, depth] = stack.pop()!;
+    const [node, depth, pointer] = stack.pop()!;
+    if (typeof node === 'number' && !Number.isFinite(node)) {
+      return { pointer: pointer || '/', detail: 'number out of range', summary: 'a number in the body is too large to represent' };
+    }
     if (node === null || typeof node !== 'object') continue;
-    if (depth > max) return true;
-    for (const child of Array.isArray(node) ? node : Object.values(node)) stack.push([child, depth + 1]);
+    if (depth > maxDepth) {
+      return { pointer: '/', detail: `nested deeper than ${maxDepth} levels`, summary: `JSON nested deeper than ${maxDepth} levels` };
+    }
+    const entries = Array.isArray(node) ? node.map((child, i) => [String(i), child] as const) : Object.entries(node);
+    for (const [key, child] of entries) stack.push([child, depth + 1, `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`]);
   }
-  return false;
+  return null;
 }

@@ -147,6 +147,21 @@ describe('client/sync', () => {
       assert.equal(again.requests, 2 + 2 + 2);
     });
 
+    it('shares one checkpoint pair whichever node plays local', async () => {
+      const [a, b] = [await node(), await node()];
+      const state = await stateFile();
+      const x = newId();
+      await put(a.store, x, { v: 1 }, '2001-01-01T00:00:03.200Z');
+      await put(b.store, x, { v: 1 }, '2001-01-01T00:00:00.000Z');
+      await syncNodes(a.url, b.url, { state });
+      // B edits with an old clock: only B lists the item since the pair last agreed, so B's edit must win.
+      await put(b.store, x, { v: 2 }, '2001-01-01T00:00:00.000Z');
+      const swapped = await syncNodes(b.url, a.url, { state });
+      assert.deepEqual(swapped.decisions.map((d) => d.rule), ['one-side']);
+      assert.deepEqual((await contents(a.store))[x], { v: 2 });
+      assert.deepEqual(await versions(a.store), await versions(b.store));
+    });
+
     it('converges three nodes: A↔B, B↔C, A↔B', async () => {
       const [a, b, c] = [await node(), await node(), await node()];
       const state = await stateFile();
