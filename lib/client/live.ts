@@ -59,7 +59,8 @@ export async function runLive(connect: () => Promise<SyncPair[]>, options: Omit<
   const waitSeconds = options.waitSeconds ?? DEFAULT_WAIT_SECONDS;
   const afterStep = async (step: Step, collection: string) => {
     await options.afterStep?.(step, collection);
-    if (signal.aborted) throw new Stopped();
+    // After Step 4 the sync is whole: let it report.
+    if (signal.aborted && step < 4) throw new Stopped();
   };
   let total = emptyReport();
   let pairs: SyncPair[] | undefined;
