@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -158,6 +160,38 @@ describe('client/live (sync --live)', () => {
     assert.deepEqual(await contents(local), {});
     const once = await syncStore(local, remote.url);
     assert.equal(once.pulled, 3);
+  });
+
+  it('halsync sync --live prints one line per sync and stops cleanly on SIGINT', async () => {
+    const remote = await node();
+    await put(remote.store, newId(), { before: true });
+    const cli = fileURLToPath(new URL('../../lib/cli.js', import.meta.url));
+    const child = spawn(process.execPath, [cli, 'sync', remote.url, '--store', 'memory:', '--live', '--json'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, HALSYNC_TOKEN: '' },
+    });
+    const lines: string[] = [];
+    let stderr = '';
+    let partial = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      const parts = (partial + chunk.toString('utf8')).split('\n');
+      partial = parts.pop()!;
+      lines.push(...parts);
+    });
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      await until(() => lines.length === 1, 'the first sync is printed', 10_000);
+      assert.equal(JSON.parse(lines[0]!).pulled, 1);
+      await request(`${remote.url}items/${newId()}`, { method: 'PUT', body: { data: { during: true } } });
+      await until(() => lines.length === 2, 'the sync of the new write is printed');
+      assert.equal(JSON.parse(lines[1]!).pulled, 1);
+    } finally {
+      child.kill('SIGINT');
+    }
+    assert.equal(await exited, 0, stderr);
+    assert.match(stderr, /SIGINT, stopping/);
+    assert.equal(lines.length, 2);
   });
 
   it('ends with the error when the failure is not one a retry cures', async () => {
