@@ -137,3 +137,42 @@ describe('server: log GET with Prefer: wait (long poll)', () => {
     }
   });
 });
+
+describe('server: Prefer: wait across processes sharing PostgreSQL', function () {
+  const url = process.env.HALSYNC_TEST_PG;
+  const schema = `halsync_test_wait_${process.pid}_${Date.now().toString(36)}`;
+  let nodes: StartedNode[] = [];
+
+  before(function () {
+    if (url) return;
+    if (process.env.CI === 'true') throw new Error('PostgreSQL tests cannot run under CI: HALSYNC_TEST_PG is not set');
+    this.skip();
+  });
+  after(async function () {
+    await Promise.all(nodes.map(async (node) => (await node.close(), await node.store.close())));
+    if (!url) return;
+    const pg = (await import('pg')).default;
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await client.end();
+  });
+
+  it('wakes a GET held by one node when another node over the same database records a change (LISTEN/NOTIFY)', async () => {
+    const { PostgresStore } = await import('../../lib/store/postgres.js');
+    const target = new URL(url!);
+    target.searchParams.set('schema', schema);
+    nodes = [await startNode({ store: await PostgresStore.open(target.href) }), await startNode({ store: await PostgresStore.open(target.href) })];
+    const [one, two] = nodes as [StartedNode, StartedNode];
+    const cursor = (await request(`${two.url}items/transactions`)).json.checkpoint;
+    let answered = false;
+    const held = request(`${two.url}items/transactions?cursor=${cursor}`, { headers: { Prefer: 'wait=30' } }).then((reply) => ((answered = true), reply));
+    // Let the held GET subscribe (its LISTEN connection opens first) and read its empty page.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(answered).to.equal(false);
+    const itemId = newId();
+    expect((await request(`${one.url}items/${itemId}`, { method: 'PUT', body: { data: { from: 'one' } } })).status).to.equal(201);
+    const reply = await held;
+    expect(reply.json._embedded['sync:entry'].map((e: { itemId: string }) => e.itemId)).to.deep.equal([itemId]);
+  });
+});
