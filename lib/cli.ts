@@ -2,6 +2,8 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { runServe } from './server/serve.js';
 import { runSync } from './client/sync-command.js';
+import { runCompact } from './server/compact.js';
+import { parseDuration } from './server/retention.js';
 
 /** `halsync serve` and `halsync sync`: the command-line face of the library. */
 const program = new Command('halsync')
@@ -14,6 +16,14 @@ function integer(name: string, min: number, max: number) {
     if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${name} must be an integer from ${min} to ${max}`);
     return n;
   };
+}
+
+function duration(value: string): number {
+  try {
+    return parseDuration(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -29,6 +39,7 @@ program
   .option('--collection <name[=schema.json]>', 'a collection to publish (repeatable)', collect, [])
   .addOption(new Option('--token <token>', 'bearer token clients must send').env('HALSYNC_TOKEN'))
   .option('--trust-proxy', 'build links from X-Forwarded-Host/-Proto', false)
+  .option('--tombstone-retention <duration>', 'purge tombstones older than this, e.g. 30d (default: keep them)', duration)
   .action(async (options) => runServe(options));
 
 program
@@ -42,8 +53,20 @@ program
   .option('--skew-ms <ms>', 'updatedAt values closer than this are too close to call', integer('skew-ms', 0, 86_400_000), 1000)
   .addOption(new Option('--token <token>', 'bearer token sent to the remote').env('HALSYNC_TOKEN'))
   .option('--json', 'print the report as one JSON object', false)
+  .option('--live', 'keep both sides in step until SIGINT, one line per sync', false)
+  .option('--wait <seconds>', 'with --live: how long each long poll waits', integer('wait', 1, 60))
   .action(async (urls: string[], options) => {
     process.exitCode = await runSync(urls, options);
+  });
+
+program
+  .command('compact')
+  .description('purge tombstones older than the retention from a store, once')
+  .option('--store <url>', 'memory:, sqlite:<path> or postgres://…', 'sqlite:./halsync.db')
+  .option('--retention <duration>', 'purge tombstones recorded longer ago than this', duration, parseDuration('30d'))
+  .option('--collection <name>', 'a collection to compact (repeatable; default: items)', collect, [])
+  .action(async (options) => {
+    process.exitCode = await runCompact(options);
   });
 
 await program.parseAsync(process.argv);

@@ -29,6 +29,7 @@ export { DEFAULT_PATHS, type Paths } from './server/links.js';
 export { type CollectionConfig } from './server/collections.js';
 export { DEFAULT_BODY_LIMIT } from './server/body.js';
 export { runServe, type ServeOptions } from './server/serve.js';
+export { purgeExpired, parseDuration } from './server/retention.js';
 
 // The client: link-following HTTP, replicas, and the reconciliation engine.
 export { HttpClient, type HttpClientOptions, type HttpResponse, type RequestOptions, type TrafficStats } from './client/http.js';
@@ -41,5 +42,6 @@ export { NodeReplica, type NodeReplicaOptions } from './client/node-replica.js';
 export { decide, type Prefer, type Winner, type Rule, type Resolution, type Resolver, type Policy, type Verdict } from './client/decide.js';
 export { sync, type SyncOptions, type SyncProgress, type Step } from './client/sync.js';
 export { syncStore, syncNodes, type SyncRunOptions, type NodeSyncOptions } from './client/connect.js';
+export { DEFAULT_WAIT_SECONDS, type LiveOptions } from './client/live.js';
 export { storeCheckpoints, fileCheckpoints, checkpointKey, type Checkpoints, type CheckpointPair } from './client/checkpoints.js';
 export type { SyncReport, Decision } from './client/report.js';

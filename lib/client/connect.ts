@@ -4,35 +4,41 @@ import { ClientError } from './errors.js';
 import type { HalDocument } from './hal.js';
 import { HttpClient, type HttpClientOptions } from './http.js';
 import { NodeReplica, type NodeReplicaOptions } from './node-replica.js';
-import { addReport, emptyReport, type SyncReport } from './report.js';
+import { runLive, syncPairs, type LiveOptions, type SyncPair } from './live.js';
+import type { SyncReport } from './report.js';
 import { StoreReplica } from './store-replica.js';
-import { sync, type SyncOptions } from './sync.js';
+import type { SyncOptions } from './sync.js';
 
 /**
  * The two ways to run a sync end to end: a local store with a remote node, and two nodes.
  * Each discovers the collections from the roots, syncs them one after the other, and
  * reports the whole traffic, discovery included.
  */
-export interface SyncRunOptions extends Omit<SyncOptions, 'checkpoints'>, HttpClientOptions, NodeReplicaOptions {
+export interface SyncRunOptions extends Omit<SyncOptions, 'checkpoints'>, HttpClientOptions, NodeReplicaOptions, LiveOptions {
   /** The collections to sync (default: every one both sides publish). */
   collections?: readonly string[];
   /** An HTTP client to use (and leave open) instead of a new one. */
   http?: HttpClient;
 }
 
-/** Syncs a local store with a remote node; checkpoints are kept in the store, keyed by the remote root URL and collection. */
+/**
+ * Syncs a local store with a remote node; checkpoints are kept in the store, keyed by the remote
+ * root URL and collection. With `live: true`, keeps them in step until `signal` aborts (see LiveOptions).
+ */
 export async function syncStore(store: Store, remoteRootUrl: string, options: SyncRunOptions = {}): Promise<SyncReport> {
   return withClient(options, async (http) => {
-    const root = await http.root(remoteRootUrl).get();
-    const names = options.collections?.length ? [...options.collections] : NodeReplica.collections(root);
-    let report = emptyReport();
-    for (const name of names) {
-      const remote = await NodeReplica.fromRoot(http, root, name, options);
-      const local = new StoreReplica(store, name);
-      const key = checkpointKey(new URL(remoteRootUrl).href, name);
-      report = addReport(report, await sync(local, remote, { ...options, checkpoints: storeCheckpoints(store, key) }));
-    }
-    return report;
+    const connect = async () => {
+      const root = await http.root(remoteRootUrl).get();
+      const names = options.collections?.length ? [...options.collections] : NodeReplica.collections(root);
+      const pairs: SyncPair[] = [];
+      for (const name of names) {
+        const remote = await NodeReplica.fromRoot(http, root, name, options);
+        const key = checkpointKey(new URL(remoteRootUrl).href, name);
+        pairs.push({ local: new StoreReplica(store, name), remote, checkpoints: storeCheckpoints(store, key) });
+      }
+      return pairs;
+    };
+    return options.live ? runLive(connect, options) : syncPairs(await connect(), options);
   });
 }
 
@@ -41,19 +47,22 @@ export interface NodeSyncOptions extends SyncRunOptions {
   state: string;
 }
 
-/** Syncs two remote nodes; A plays "local". Checkpoints live in the state file. */
+/** Syncs two remote nodes; A plays "local". Checkpoints live in the state file. `live: true` as for syncStore. */
 export async function syncNodes(rootA: string, rootB: string, options: NodeSyncOptions): Promise<SyncReport> {
   return withClient(options, async (http) => {
     const [a, b] = [new URL(rootA).href, new URL(rootB).href];
-    const [rootDocA, rootDocB] = await Promise.all([http.root(a).get(), http.root(b).get()]);
-    const names = options.collections?.length ? [...options.collections] : shared(rootDocA, rootDocB);
-    let report = emptyReport();
-    for (const name of names) {
-      const local = await NodeReplica.fromRoot(http, rootDocA, name, options);
-      const remote = await NodeReplica.fromRoot(http, rootDocB, name, options);
-      report = addReport(report, await sync(local, remote, { ...options, checkpoints: fileCheckpoints(options.state, a, b, name) }));
-    }
-    return report;
+    const connect = async () => {
+      const [rootDocA, rootDocB] = await Promise.all([http.root(a).get(), http.root(b).get()]);
+      const names = options.collections?.length ? [...options.collections] : shared(rootDocA, rootDocB);
+      const pairs: SyncPair[] = [];
+      for (const name of names) {
+        const local = await NodeReplica.fromRoot(http, rootDocA, name, options);
+        const remote = await NodeReplica.fromRoot(http, rootDocB, name, options);
+        pairs.push({ local, remote, checkpoints: fileCheckpoints(options.state, a, b, name) });
+      }
+      return pairs;
+    };
+    return options.live ? runLive(connect, options) : syncPairs(await connect(), options);
   });
 }
 

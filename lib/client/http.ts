@@ -38,6 +38,10 @@ export interface RequestOptions {
   json?: unknown;
   /** Resolve with the response whatever its status (the caller reads 4xx itself). */
   acceptStatus?: readonly number[];
+  /** Abandons the request (a long poll no longer needed); it then rejects. */
+  signal?: AbortSignal;
+  /** This request's timeout, instead of the client's (a long poll outlasts it). */
+  timeoutMs?: number;
 }
 
 export interface TrafficStats {
@@ -138,7 +142,13 @@ export class HttpClient {
     if (body) headers['content-type'] ??= 'application/json';
     this.requests++;
     try {
-      const promise = this.got(url, { method: method as 'GET', headers, body });
+      const promise = this.got(url, {
+        method: method as 'GET',
+        headers,
+        body,
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.timeoutMs ? { timeout: { request: options.timeoutMs } } : {}),
+      });
       promise.on('request', (request) => request.on('socket', (socket: Socket) => this.track(socket)));
       const response = await promise;
       return { method, uri: response.url, status: response.statusCode, headers: response.headers, body: response.rawBody ?? Buffer.alloc(0) };

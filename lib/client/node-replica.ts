@@ -16,6 +16,9 @@ export interface NodeReplicaOptions {
   respondAsync?: boolean;
 }
 
+/** How much longer than its wait a long poll may take before it counts as timed out. */
+const LONG_POLL_MARGIN_S = 15;
+
 /**
  * A remote HAL node's collection as a replica. Everything it requests it found through
  * links: the root's `sync:collection`, the collection's `sync:transactions`, each entry's
@@ -82,6 +85,32 @@ export class NodeReplica implements Replica {
       if (typeof checkpoint !== 'string') throw new UnexpectedResponse(doc.uri, 'the log page has no checkpoint');
       yield { entries: doc.embedded(rels.entry).map((entry) => toEntry(entry)), checkpoint, restarted };
       restarted = false;
+    }
+  }
+
+  /**
+   * One long poll: the log after `since`, one entry at most, with `Prefer: wait` (a node that
+   * does not honour it answers at once, and the caller's next poll comes a period later).
+   */
+  async waitForChange(since: string, seconds: number, signal: AbortSignal): Promise<boolean> {
+    if (signal.aborted) return false;
+    const uri = this.document.resolve(rels.transactions, { cursor: since, limit: 1 });
+    try {
+      const response = await this.http.request('GET', uri, {
+        headers: { prefer: `wait=${seconds}` },
+        signal,
+        // The node holds the request for the wait: give it that, and the usual margin.
+        timeoutMs: (seconds + LONG_POLL_MARGIN_S) * 1000,
+        acceptStatus: [410],
+      });
+      if (response.status === 410) return true;
+      const embedded = safeJson(response.body)?._embedded as Record<string, unknown> | undefined;
+      const entries = embedded?.[rels.entry];
+      if (!Array.isArray(entries)) throw new UnexpectedResponse(response.uri, `the log page has no ${rels.entry} array`);
+      return entries.length > 0;
+    } catch (error) {
+      if (signal.aborted) return false;
+      throw error;
     }
   }
 

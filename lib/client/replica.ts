@@ -37,4 +37,11 @@ export interface Replica {
   data(entries: readonly ReplicaEntry[]): Promise<Map<string, VersionWithData>>;
   /** Applies every entry of the log, or none when a precondition fails. */
   apply(log: SyncLog): Promise<ApplyResult>;
+  /**
+   * Waits until this replica records a change after `since`, for at most `seconds`, and says
+   * whether it did (true as well when `since` no longer names a place in its log: a sync must
+   * run). Resolves false at once when the signal aborts. Optional: a live sync polls a replica
+   * without it once per wait period.
+   */
+  waitForChange?(since: string, seconds: number, signal: AbortSignal): Promise<boolean>;
 }

@@ -1,6 +1,7 @@
 import { decodeCursor, encodeCursor } from '../protocol/cursor.js';
 import type { SyncLog, VersionWithData } from '../protocol/types.js';
 import type { Store, StoredItem, Write } from '../store/store.js';
+import { readWhenChanged } from '../store/watch.js';
 import type { ApplyResult, LogPage, Replica, ReplicaEntry } from './replica.js';
 
 /** A local store as a replica: one collection of any `Store`, its checkpoints being cursors of that store. */
@@ -53,6 +54,14 @@ export class StoreReplica implements Replica {
       };
     }
     return { ok: true, applied: outcome.applied, checkpoint: this.cursor(outcome.checkpoint) };
+  }
+
+  async waitForChange(since: string, seconds: number, signal: AbortSignal): Promise<boolean> {
+    const { seq: after, expired } = await this.resume(since);
+    if (expired) return true;
+    const read = () => this.store.changes(this.collection, { after, limit: 1, withData: false });
+    const page = await readWhenChanged(this.store, this.collection, read, (p) => p.entries.length > 0, { ms: seconds * 1000, signal });
+    return page.entries.length > 0;
   }
 
   private cursor(seq: number): string {

@@ -14,6 +14,10 @@ export interface SyncCommandOptions {
   skewMs: number;
   token?: string;
   json: boolean;
+  /** Keep syncing until SIGINT/SIGTERM, one line per sync. */
+  live?: boolean;
+  /** Seconds each long poll of a live sync waits. */
+  wait?: number;
 }
 
 const STEPS = ['', 'reading logs', 'fetching data', 'pushing', 'applying locally'];
@@ -21,13 +25,16 @@ const STEPS = ['', 'reading logs', 'fetching data', 'pushing', 'applying locally
 /** Runs the command; returns the exit code. Errors are one line on stderr, never a stack trace. */
 export async function runSync(urls: string[], options: SyncCommandOptions): Promise<number> {
   if (urls.length < 1 || urls.length > 2) return fail('give one remote root URL, or two root URLs');
-  const bar = !options.json && process.stderr.isTTY ? progressBar() : undefined;
+  const print = (report: SyncReport) => console.log(options.json ? JSON.stringify(report) : summary(report));
+  // Live: one line per sync; the progress bar would interleave with them.
+  const bar = !options.json && !options.live && process.stderr.isTTY ? progressBar() : undefined;
   const run: SyncRunOptions = {
     collections: options.collection,
     prefer: options.prefer,
     skewMs: options.skewMs,
     token: options.token,
     onProgress: bar?.update,
+    ...(options.live ? liveOptions(print, options.wait) : {}),
   };
   let report: SyncReport;
   try {
@@ -47,8 +54,30 @@ export async function runSync(urls: string[], options: SyncCommandOptions): Prom
   } finally {
     bar?.stop();
   }
-  console.log(options.json ? JSON.stringify(report) : summary(report));
+  if (!options.live) print(report);
   return 0;
+}
+
+/** Stops on SIGINT/SIGTERM after the step in progress; prints each sync, and each retry on stderr. */
+function liveOptions(print: (report: SyncReport) => void, wait: number | undefined): SyncRunOptions {
+  const stop = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    console.error(`halsync sync: ${signal}, stopping after the step in progress`);
+    stop.abort();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  stop.signal.addEventListener('abort', () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  });
+  return {
+    live: true,
+    signal: stop.signal,
+    onSync: print,
+    onRetry: (error, delayMs) => console.error(`halsync sync: ${message(error)}; trying again in ${(delayMs / 1000).toFixed(1)} s`),
+    ...(wait === undefined ? {} : { waitSeconds: wait }),
+  };
 }
 
 function checkUrl(url: string): void {

@@ -91,8 +91,13 @@ async function runAttempt(local: Replica, remote: Replica, options: SyncOptions,
   // Step 1: both logs since the saved pair.
   progress(1, 0, 0);
   const saved = await options.checkpoints.load();
-  const [localLog, remoteLog] = await Promise.all([readLog(local, saved?.local ?? null), readLog(remote, saved?.remote ?? null)]);
+  let [localLog, remoteLog] = await Promise.all([readLog(local, saved?.local ?? null), readLog(remote, saved?.remote ?? null)]);
   report.fullResync ||= localLog.restarted || remoteLog.restarted;
+  // A full resync compares whole logs: a log read again from its start no longer says what
+  // changed since the last sync, so the other side's whole log is read too, and a version
+  // only one side holds is copied (docs/retention.md: a purged deletion and a stale node).
+  if (saved && remoteLog.restarted && !localLog.restarted) localLog = await readLog(local, null);
+  if (saved && localLog.restarted && !remoteLog.restarted) remoteLog = await readLog(remote, null);
   await afterStep(1);
 
   // Step 2: per item decisions, and the data of what moves.

@@ -11,6 +11,7 @@ import { DEFAULT_MAX_JOBS, Jobs, jobRoute } from './jobs.js';
 import { DEFAULT_PATHS, type Paths } from './links.js';
 import { logRoute } from './log.js';
 import { problems } from './problem.js';
+import { defaultPurgeInterval, schedulePurge } from './retention.js';
 import { relRoute } from './rels.js';
 import { rootRoute } from './root.js';
 import { Router, type Handler, type Method } from './router.js';
@@ -34,6 +35,12 @@ export interface AppOptions {
   token?: string;
   /** How many async jobs are remembered. */
   maxJobs?: number;
+  /** Aborting it ends the node's long-running work: held log GETs (`Prefer: wait`) answer at once, the purge stops. */
+  signal?: AbortSignal;
+  /** Tombstones this node recorded longer ago than this (ms) are purged periodically; none: kept forever. */
+  tombstoneRetentionMs?: number;
+  /** How often the purge runs (default: a tenth of the retention, within [1 s, 1 h]). */
+  purgeIntervalMs?: number;
 }
 
 export const DEFAULT_ASYNC_THRESHOLD = 10_000;
@@ -61,6 +68,7 @@ export function createApp(options: AppOptions): Koa {
     asyncThreshold: options.asyncThreshold ?? DEFAULT_ASYNC_THRESHOLD,
     clock: options.clock ?? (() => new Date()),
     jobs: new Jobs(options.maxJobs ?? DEFAULT_MAX_JOBS),
+    signal: options.signal ?? new AbortController().signal,
   };
   const router = new Router()
     .route(paths.root, browsable(rootRoute(node)))
@@ -78,6 +86,18 @@ export function createApp(options: AppOptions): Koa {
   app.use(varyOnAccept);
   if (options.token) app.use(requireToken(options.token));
   app.use((ctx) => router.dispatch(ctx));
+  if (options.tombstoneRetentionMs !== undefined) {
+    const retentionMs = options.tombstoneRetentionMs;
+    schedulePurge({
+      store: node.store,
+      collections: [...node.collections.keys()],
+      retentionMs,
+      intervalMs: options.purgeIntervalMs ?? defaultPurgeInterval(retentionMs),
+      clock: node.clock,
+      signal: node.signal,
+      onError: (error) => app.emit('error', error),
+    });
+  }
   return app;
 }
 

@@ -17,6 +17,8 @@ export interface ServerNode {
   asyncThreshold: number;
   clock: () => Date;
   jobs: Jobs;
+  /** Aborted when the node closes: held log GETs answer at once. */
+  signal: AbortSignal;
 }
 
 export function linker(ctx: Context, node: ServerNode): Linker {

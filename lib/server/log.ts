@@ -8,6 +8,8 @@ import { cursorOf, cursorSeq } from './cursors.js';
 import { halDocument, type HalInput } from './hal.js';
 import type { Linker } from './links.js';
 import { putSyncLog } from './sync-log.js';
+import { waitPreference } from './prefer.js';
+import { readWhenChanged } from '../store/watch.js';
 
 export const DEFAULT_LIMIT = 1000;
 export const MAX_LIMIT = 10000;
@@ -27,19 +29,34 @@ export function logRoute(node: ServerNode) {
       const collection = collectionOf(node, params['collection']!);
       const query = parseQuery(ctx.query);
       const after = query.cursor === undefined ? undefined : await cursorSeq(node.store, collection.name, query.cursor);
-      const page = await node.store.changes(collection.name, {
-        limit: query.limit,
-        withData: query.embedData,
-        ...(after === undefined ? {} : { after }),
-        // The cursor wins: it is exact, a time is not.
-        ...(after === undefined && query.earliest !== undefined ? { recordedSince: query.earliest } : {}),
-      });
+      const read = () =>
+        node.store.changes(collection.name, {
+          limit: query.limit,
+          withData: query.embedData,
+          ...(after === undefined ? {} : { after }),
+          // The cursor wins: it is exact, a time is not.
+          ...(after === undefined && query.earliest !== undefined ? { recordedSince: query.earliest } : {}),
+        });
+      const wait = node.store.watch && !node.signal.aborted ? waitPreference(ctx.get('Prefer')) : undefined;
+      let page: ChangesPage;
+      if (wait === undefined) page = await read();
+      else {
+        ctx.set('Preference-Applied', `wait=${wait}`);
+        page = await readWhenChanged(node.store, collection.name, read, (p) => p.entries.length > 0, { ms: wait * 1000, signal: heldUntil(ctx, node) });
+      }
       sendHal(ctx, pageDocument(ctx, node, collection, page, query));
     },
     async PUT(ctx: Context, params: Record<string, string>) {
       await putSyncLog(ctx, node, collectionOf(node, params['collection']!));
     },
   };
+}
+
+/** A held GET ends early when its client goes away or the node closes. */
+function heldUntil(ctx: Context, node: ServerNode): AbortSignal {
+  const gone = new AbortController();
+  ctx.res.once('close', () => gone.abort());
+  return AbortSignal.any([gone.signal, node.signal]);
 }
 
 function pageDocument(ctx: Context, node: ServerNode, collection: Collection, page: ChangesPage, query: LogQuery) {

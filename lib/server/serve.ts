@@ -14,6 +14,8 @@ export interface ServeOptions {
   collection: string[];
   token?: string;
   trustProxy: boolean;
+  /** Milliseconds: purge tombstones recorded longer ago than this (none: keep them). */
+  tombstoneRetention?: number;
 }
 
 /**
@@ -27,13 +29,21 @@ export async function runServe(options: ServeOptions): Promise<void> {
     store = await openStore(options.store).catch((err: unknown) => {
       throw new Error(`cannot open store ${options.store}: ${message(err)}`);
     });
-    const app = createApp({ store, collections, trustProxy: options.trustProxy, ...(options.token ? { token: options.token } : {}) });
+    const closing = new AbortController();
+    const app = createApp({
+      store,
+      collections,
+      trustProxy: options.trustProxy,
+      signal: closing.signal,
+      ...(options.token ? { token: options.token } : {}),
+      ...(options.tombstoneRetention ? { tombstoneRetentionMs: options.tombstoneRetention } : {}),
+    });
     app.on('error', (err: unknown) => console.error(`halsync: request failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`));
     const server = await listen(app.callback(), options.port, options.host);
     const { port } = server.address() as AddressInfo;
     const host = options.host.includes(':') ? `[${options.host}]` : options.host;
     console.log(`halsync serving ${collections.map((c) => c.name).join(', ')} at http://${host}:${port}/`);
-    stopOnSignal(server, store);
+    stopOnSignal(server, store, closing);
   } catch (err) {
     console.error(`halsync serve: ${message(err)}`);
     await store?.close().catch(() => undefined);
@@ -73,9 +83,11 @@ async function listen(handler: RequestListener, port: number, host: string): Pro
   return server;
 }
 
-function stopOnSignal(server: Server, store: Store): void {
+function stopOnSignal(server: Server, store: Store, closing: AbortController): void {
   const stop = (signal: string) => {
     console.log(`halsync: ${signal}, stopping`);
+    // Held log GETs answer now, and the purge stops, so close() waits for nothing long.
+    closing.abort();
     server.close(() => {
       store.close().then(
         () => process.exit(0),

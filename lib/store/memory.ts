@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { ChangeFeed } from './feed.js';
 import { planApply } from './rules.js';
 import type { ApplyOptions, ApplyOutcome, ChangesPage, ChangesQuery, StoredItem, Store, Write } from './store.js';
 
@@ -9,6 +10,7 @@ export class MemoryStore implements Store {
   private readonly collections = new Map<string, Map<string, StoredItem>>();
   private readonly horizons = new Map<string, number>();
   private readonly checkpoints = new Map<string, string>();
+  private readonly feed = new ChangeFeed();
 
   private items(collection: string): Map<string, StoredItem> {
     let items = this.collections.get(collection);
@@ -51,6 +53,7 @@ export class MemoryStore implements Store {
     if (!plan.ok) return structuredClone(plan);
     for (const row of plan.rows) items.set(row.itemId, structuredClone(row));
     this.seq = plan.highWater;
+    if (plan.rows.length > 0) this.feed.emit(collection);
     return structuredClone({ ok: true, applied: plan.applied, checkpoint: plan.checkpoint, items: plan.items });
   }
 
@@ -75,6 +78,10 @@ export class MemoryStore implements Store {
 
   async horizon(collection: string): Promise<number> {
     return this.horizons.get(collection) ?? 0;
+  }
+
+  async watch(collection: string, listener: () => void): Promise<() => void> {
+    return this.feed.on(collection, listener);
   }
 
   async getCheckpoint(key: string): Promise<string | null> {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { ChangeFeed } from './feed.js';
 import { planApply } from './rules.js';
 import { ITEM_COLUMNS, inRequestedOrder, toPage, toStoredItem, type ItemRow } from './rows.js';
 import { StoreUnavailable, type ApplyOptions, type ApplyOutcome, type ChangesPage, type ChangesQuery, type Store, type StoredItem, type Write } from './store.js';
@@ -8,6 +9,12 @@ import { StoreUnavailable, type ApplyOptions, type ApplyOutcome, type ChangesPag
 const SCHEMA_VERSION = 1;
 
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+/**
+ * The NOTIFY channel every halsync store of a database shares; the payload names the schema
+ * and the collection. One channel, so its name never outgrows PostgreSQL's 63 bytes.
+ */
+const CHANNEL = 'halsync_changes';
 
 function schemaSql(s: string): string {
   return `
@@ -45,12 +52,18 @@ function schemaSql(s: string): string {
  * read until commit is also what makes optimistic locking hold across processes.
  */
 export class PostgresStore implements Store {
+  private readonly feed = new ChangeFeed();
+  /** The connection that LISTENs, opened by the first watch and kept until close. */
+  private listener: Promise<pg.Client> | undefined;
+  private closed = false;
+
   private constructor(
     readonly id: string,
     private readonly pool: pg.Pool,
     /** The quoted schema name, to qualify every table (search_path is not reliable behind a pooler). */
     private readonly s: string,
     private readonly name: string,
+    private readonly connectionString: string,
   ) {}
 
   /**
@@ -89,7 +102,7 @@ export class PostgresStore implements Store {
         if (version > SCHEMA_VERSION) throw new Error(`schema version ${version} is newer than this halsync understands (${SCHEMA_VERSION})`);
         return rows[0].store_id as string;
       });
-      return new PostgresStore(id, pool, s, name);
+      return new PostgresStore(id, pool, s, name, target.toString());
     } catch (error) {
       await pool.end().catch(() => {});
       throw new StoreUnavailable(name, error);
@@ -179,6 +192,8 @@ export class PostgresStore implements Store {
           ],
         );
         await client.query(`UPDATE ${this.s}.node SET seq = $1`, [plan.highWater]);
+        // Delivered at commit, to every process LISTENing on this database (see watch).
+        await client.query('SELECT pg_notify($1, $2)', [CHANNEL, JSON.stringify([this.s, collection])]);
       }
       return structuredClone({ ok: true as const, applied: plan.applied, checkpoint: plan.checkpoint, items: plan.items });
     });
@@ -217,6 +232,46 @@ export class PostgresStore implements Store {
     return rows[0] ? Number(rows[0].seq) : 0;
   }
 
+  /** Told by NOTIFY, so a write by any process sharing the database wakes this one's watchers. */
+  async watch(collection: string, listener: () => void): Promise<() => void> {
+    const off = this.feed.on(collection, listener);
+    try {
+      await this.listen();
+    } catch (error) {
+      off();
+      throw this.unavailable(error);
+    }
+    return off;
+  }
+
+  private listen(): Promise<pg.Client> {
+    if (this.closed) return Promise.reject(new Error('the store is closed'));
+    this.listener ??= (async () => {
+      const client = new pg.Client({ connectionString: this.connectionString, connectionTimeoutMillis: 10_000 });
+      client.on('notification', (message) => {
+        const [schema, collection] = JSON.parse(message.payload ?? '[]') as [string?, string?];
+        if (schema === this.s && collection !== undefined) this.feed.emit(collection);
+      });
+      // A lost connection may have missed notifications: tell everyone (they re-read), and
+      // let the next watch connect again.
+      client.on('error', () => {
+        this.listener = undefined;
+        client.end().catch(() => {});
+        this.feed.emitAll();
+      });
+      try {
+        await client.connect();
+        await client.query(`LISTEN ${CHANNEL}`);
+      } catch (error) {
+        this.listener = undefined;
+        await client.end().catch(() => {});
+        throw error;
+      }
+      return client;
+    })();
+    return this.listener;
+  }
+
   async getCheckpoint(key: string): Promise<string | null> {
     const rows = await this.query(`SELECT value FROM ${this.s}.checkpoints WHERE key = $1`, [key]);
     return rows[0] ? (rows[0].value as string) : null;
@@ -230,6 +285,10 @@ export class PostgresStore implements Store {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
+    const listener = this.listener;
+    this.listener = undefined;
+    if (listener) await listener.then((client) => client.end()).catch(() => {});
     if (!this.pool.ended) await this.pool.end();
   }
 }

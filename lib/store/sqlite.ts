@@ -1,11 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
+import { ChangeFeed } from './feed.js';
 import { planApply } from './rules.js';
 import { ITEM_COLUMNS, inRequestedOrder, toPage, toStoredItem, type ItemRow } from './rows.js';
 import { StoreUnavailable, type ApplyOptions, type ApplyOutcome, type ChangesPage, type ChangesQuery, type Store, type StoredItem, type Write } from './store.js';
 
 /** Bumped with every change to the tables below; a later release migrates from `PRAGMA user_version`. */
 const SCHEMA_VERSION = 1;
+
+/** How often a watched store checks for commits by other processes sharing the file. */
+const FOREIGN_WRITE_CHECK_MS = 250;
 
 const SCHEMA = `
   CREATE TABLE node (
@@ -38,6 +42,8 @@ export class SqliteStore implements Store {
   readonly id: string;
   private readonly db: Database.Database;
   private readonly statements;
+  private readonly feed = new ChangeFeed();
+  private foreignWrites: { timer: NodeJS.Timeout; version: number } | undefined;
 
   private constructor(db: Database.Database) {
     this.db = db;
@@ -119,7 +125,9 @@ export class SqliteStore implements Store {
     });
     // IMMEDIATE takes the write lock before reading, so another process cannot change the
     // items between our precondition checks and our writes.
-    return structuredClone(run.immediate());
+    const outcome = structuredClone(run.immediate());
+    if (outcome.ok && outcome.applied > 0) this.feed.emit(collection);
+    return outcome;
   }
 
   async highWater(): Promise<number> {
@@ -139,6 +147,38 @@ export class SqliteStore implements Store {
     return (this.statements.horizon.get(collection) as number | undefined) ?? 0;
   }
 
+  async watch(collection: string, listener: () => void): Promise<() => void> {
+    const off = this.feed.on(collection, listener);
+    this.checkForeignWrites();
+    return () => {
+      off();
+      this.checkForeignWrites();
+    };
+  }
+
+  /**
+   * While anyone watches, polls `PRAGMA data_version` (it changes when another connection
+   * commits): a write by another process sharing the file is told within FOREIGN_WRITE_CHECK_MS.
+   * A local pragma, not I/O on the network; unref'd, so it keeps no process alive.
+   */
+  private checkForeignWrites(): void {
+    if (this.feed.watched && !this.foreignWrites && this.db.open) {
+      const version = this.db.pragma('data_version', { simple: true }) as number;
+      const timer = setInterval(() => {
+        if (!this.db.open || !this.foreignWrites) return;
+        const now = this.db.pragma('data_version', { simple: true }) as number;
+        if (now === this.foreignWrites.version) return;
+        this.foreignWrites.version = now;
+        this.feed.emitAll();
+      }, FOREIGN_WRITE_CHECK_MS);
+      timer.unref();
+      this.foreignWrites = { timer, version };
+    } else if (!this.feed.watched && this.foreignWrites) {
+      clearInterval(this.foreignWrites.timer);
+      this.foreignWrites = undefined;
+    }
+  }
+
   async getCheckpoint(key: string): Promise<string | null> {
     return (this.statements.getCheckpoint.get(key) as string | undefined) ?? null;
   }
@@ -148,6 +188,8 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    if (this.foreignWrites) clearInterval(this.foreignWrites.timer);
+    this.foreignWrites = undefined;
     if (this.db.open) this.db.close();
   }
 }

@@ -124,6 +124,15 @@ export interface Store {
   /** The lowest seq a cursor may carry and still see every change after it (0: all). */
   horizon(collection: string): Promise<number>;
 
+  /**
+   * Calls `listener` after each committed write that changed `collection`: made through this
+   * store object, or (SQLite, PostgreSQL) by another process sharing the database. Resolves
+   * once the subscription is live, so a change committed after that is never missed; the
+   * listener may also be called when nothing changed (callers re-read). Resolves to the
+   * function that stops it. Optional: a store without it is read, never waited on.
+   */
+  watch?(collection: string, listener: () => void): Promise<() => void>;
+
   /** Sync checkpoints a client keeps in its local store, by a key of its choosing. */
   getCheckpoint(key: string): Promise<string | null>;
   setCheckpoint(key: string, value: string): Promise<void>;

@@ -366,6 +366,39 @@ export function storeConformance(name: string, create: () => Promise<StoreFixtur
       });
     });
 
+    describe('watch', function () {
+      /** Resolves with how many times `listener` was told, once told at least once (bounded). */
+      async function told(count: () => number): Promise<number> {
+        for (let i = 0; i < 200 && count() === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+        return count();
+      }
+
+      it('tells a watcher of the collection after a committed write, until stopped', async function () {
+        let items = 0;
+        const stop = await store.watch!('items', () => items++);
+        await applied(store, 'items', [put(A, 1)]);
+        assert.ok((await told(() => items)) >= 1);
+        stop();
+        const before = items;
+        await applied(store, 'items', [put(A, 2)]);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        assert.equal(items, before);
+      });
+
+      it('tells a watcher of another store handle on the same data (another process)', async function () {
+        if (!fixture.openAgain) this.skip();
+        const other = await another();
+        let items = 0;
+        const stop = await store.watch!('items', () => items++);
+        try {
+          await applied(other, 'items', [put(A, 1)]);
+          assert.ok((await told(() => items)) >= 1);
+        } finally {
+          stop();
+        }
+      });
+    });
+
     describe('concurrent writers', function () {
       it('let exactly one of many racing writes with the same base succeed per item', async function () {
         const other = await another();

@@ -16,18 +16,22 @@ export interface StartedNode {
 }
 
 /**
- * Starts a node on 127.0.0.1 on a free port, over a fresh MemoryStore unless given a store.
+ * Starts a node on 127.0.0.1 on a free port (or `port`, to restart a node where it was), over a fresh MemoryStore unless given a store.
  * Every test starts its servers here, so hooks that watch all traffic have one place to go.
  */
-export async function startNode(options: Partial<AppOptions> & { store?: Store } = {}): Promise<StartedNode> {
+export async function startNode(options: Partial<AppOptions> & { store?: Store; port?: number } = {}): Promise<StartedNode> {
+  const { port: wanted = 0, ...appOptions } = options;
   const store = options.store ?? new MemoryStore();
-  const app = createApp({ ...options, store });
+  // Closing the node ends its held log GETs and its purge timer.
+  const stopping = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, stopping.signal]) : stopping.signal;
+  const app = createApp({ ...appOptions, store, signal });
   // Contract tests (test/support/contract.ts): the OpenAPI document describes the default paths.
   if (!options.paths) installContractCheck(app);
   const server = createServer(app.callback());
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(wanted, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
   const root = options.paths?.root ?? DEFAULT_PATHS.root;
@@ -36,6 +40,7 @@ export async function startNode(options: Partial<AppOptions> & { store?: Store }
     store,
     app,
     async close() {
+      stopping.abort();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -1,0 +1,58 @@
+import type { Store } from '../store/store.js';
+
+/**
+ * Tombstone retention: tombstones this node recorded longer ago than the retention are purged,
+ * which raises each collection's horizon (older cursors then answer 410 cursor-expired). Used
+ * by the server's periodic task and by `halsync compact`.
+ */
+
+/** How often a node purges when only a retention is given: a tenth of it, within [1 s, 1 h]. */
+export function defaultPurgeInterval(retentionMs: number): number {
+  return Math.min(Math.max(Math.floor(retentionMs / 10), 1000), 3_600_000);
+}
+
+/** Purges every named collection once; returns how many tombstones each lost. */
+export async function purgeExpired(store: Store, collections: readonly string[], retentionMs: number, now: Date = new Date()): Promise<Map<string, number>> {
+  const before = new Date(now.getTime() - retentionMs).toISOString();
+  const counts = new Map<string, number>();
+  // One after the other: each purge takes the store's write lock.
+  for (const name of collections) counts.set(name, await store.purgeTombstones(name, before));
+  return counts;
+}
+
+export interface PurgeSchedule {
+  store: Store;
+  collections: readonly string[];
+  retentionMs: number;
+  intervalMs: number;
+  clock: () => Date;
+  /** Stops the schedule. */
+  signal: AbortSignal;
+  onError: (error: unknown) => void;
+}
+
+/** Purges every `intervalMs` until the signal aborts; the timer keeps no process alive. */
+export function schedulePurge(schedule: PurgeSchedule): void {
+  if (schedule.signal.aborted) return;
+  let running = false;
+  const timer = setInterval(() => {
+    // A purge slower than the interval is not stacked on itself.
+    if (running) return;
+    running = true;
+    purgeExpired(schedule.store, schedule.collections, schedule.retentionMs, schedule.clock())
+      .catch(schedule.onError)
+      .finally(() => (running = false));
+  }, schedule.intervalMs);
+  timer.unref();
+  schedule.signal.addEventListener('abort', () => clearInterval(timer), { once: true });
+}
+
+const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+/** `30d`, `12h`, `15m`, `90s`, `500ms`, `2w` (a bare number is seconds) → milliseconds; throws on anything else. */
+export function parseDuration(text: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)?$/i.exec(text.trim());
+  const ms = match ? Number(match[1]) * UNITS[(match[2] ?? 's').toLowerCase()]! : NaN;
+  if (!Number.isFinite(ms) || ms <= 0) throw new Error(`"${text}" is not a duration (e.g. 30d, 12h, 15m, 90s)`);
+  return Math.round(ms);
+}

@@ -1,0 +1,34 @@
+/**
+ * The listeners of one store, per collection, told after a committed write. Each store's
+ * `watch` is built on one; a listener may be told when nothing it cares about changed (the
+ * caller re-reads), never left untold after a change it subscribed for.
+ */
+export class ChangeFeed {
+  private readonly listeners = new Map<string, Set<() => void>>();
+
+  /** Adds a listener; returns the function that removes it. */
+  on(collection: string, listener: () => void): () => void {
+    let set = this.listeners.get(collection);
+    if (!set) this.listeners.set(collection, (set = new Set()));
+    // Wrapped, so the same function subscribed twice is removed once per subscription.
+    const entry = () => listener();
+    set.add(entry);
+    return () => {
+      set.delete(entry);
+      if (set.size === 0 && this.listeners.get(collection) === set) this.listeners.delete(collection);
+    };
+  }
+
+  emit(collection: string): void {
+    for (const listener of [...(this.listeners.get(collection) ?? [])]) listener();
+  }
+
+  /** Tells every listener: a change may have happened that the store cannot attribute to a collection. */
+  emitAll(): void {
+    for (const collection of [...this.listeners.keys()]) this.emit(collection);
+  }
+
+  get watched(): boolean {
+    return this.listeners.size > 0;
+  }
+}

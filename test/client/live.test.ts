@@ -1,0 +1,201 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { syncNodes, syncStore } from '../../lib/client/connect.js';
+import { HttpClient } from '../../lib/client/http.js';
+import type { SyncReport } from '../../lib/client/report.js';
+import { MemoryStore } from '../../lib/store/memory.js';
+import { SqliteStore } from '../../lib/store/sqlite.js';
+import type { Store } from '../../lib/store/store.js';
+import { request } from '../support/http.js';
+import { startNode, type StartedNode } from '../support/server.js';
+import { contents, newId, put, stateFile, versions } from '../support/sync.js';
+
+/**
+ * Live sync over real HTTP. Each live sync here waits 30 s per long poll, so a change that
+ * arrives within the few seconds `until` allows was carried by a wake-up, not by polling.
+ */
+async function until(condition: () => boolean | Promise<boolean>, what: string, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+async function same(a: Store, b: Store): Promise<boolean> {
+  return JSON.stringify(await versions(a)) === JSON.stringify(await versions(b));
+}
+
+describe('client/live (sync --live)', () => {
+  const nodes: StartedNode[] = [];
+  afterEach(async () => {
+    await Promise.all(nodes.splice(0).map((node) => node.close()));
+  });
+  async function node(options: Parameters<typeof startNode>[0] = {}): Promise<StartedNode> {
+    const started = await startNode(options);
+    nodes.push(started);
+    return started;
+  }
+
+  it('store↔node: carries writes on either side to the other, then stops cleanly', async () => {
+    const remote = await node();
+    const local = new MemoryStore();
+    await put(remote.store, newId(), { before: true });
+    const stop = new AbortController();
+    const syncs: SyncReport[] = [];
+    const running = syncStore(local, remote.url, { live: true, signal: stop.signal, onSync: (r) => syncs.push(r) });
+    try {
+      await until(() => syncs.length === 1, 'the first sync');
+      assert.equal(syncs[0]!.pulled, 1);
+
+      const fromRemote = newId();
+      assert.equal((await request(`${remote.url}items/${fromRemote}`, { method: 'PUT', body: { data: { side: 'remote' } } })).status, 201);
+      await until(async () => (await contents(local))[fromRemote] !== undefined, 'the remote write reaches the local store');
+
+      const fromLocal = newId();
+      await put(local, fromLocal, { side: 'local' });
+      await until(async () => (await contents(remote.store))[fromLocal] !== undefined, 'the local write reaches the node');
+      await until(() => same(local, remote.store), 'both sides agree');
+      await until(() => syncs.reduce((n, r) => n + r.pushed, 0) === 1, 'the push is reported');
+    } finally {
+      stop.abort();
+    }
+    const total = await running;
+    assert.equal(total.pulled, 2);
+    assert.equal(total.pushed, 1);
+    assert.ok(total.requests > 0);
+  });
+
+  it('node↔node: carries writes on both nodes, and an idle live sync only long-polls', async () => {
+    const [a, b] = [await node(), await node()];
+    const state = await stateFile();
+    const stop = new AbortController();
+    const syncs: SyncReport[] = [];
+    const http = new HttpClient();
+    const running = syncNodes(a.url, b.url, { state, http, live: true, signal: stop.signal, waitSeconds: 1, onSync: (r) => syncs.push(r) });
+    try {
+      await until(() => syncs.length === 1, 'the first sync');
+      const [onA, onB] = [newId(), newId()];
+      await Promise.all([
+        request(`${a.url}items/${onA}`, { method: 'PUT', body: { data: { on: 'a' } } }),
+        request(`${b.url}items/${onB}`, { method: 'PUT', body: { data: { on: 'b' } } }),
+      ]);
+      await until(async () => Object.keys(await contents(a.store)).length === 2 && (await same(a.store, b.store)), 'both writes on both nodes');
+
+      // Idle: one long poll per wait period (1 s) per side, not a busy loop.
+      await until(async () => syncs.length >= 2 && (await same(a.store, b.store)), 'the sync after the writes');
+      const [syncsBefore, requestsBefore] = [syncs.length, http.stats.requests];
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      const requests = http.stats.requests - requestsBefore;
+      assert.equal(syncs.length, syncsBefore, 'an idle live sync runs no sync');
+      assert.ok(requests >= 4 && requests <= 10, `${requests} requests in 3 s of 1 s waits on two sides`);
+    } finally {
+      stop.abort();
+    }
+    await running;
+    http.close();
+  });
+
+  it('survives the remote restarting: backs off, then resumes from its checkpoint', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'halsync-live-'));
+    const file = join(dir, 'remote.db');
+    let remote = await node({ store: SqliteStore.open(file) });
+    const port = Number(new URL(remote.url).port);
+    const local = new MemoryStore();
+    await put(remote.store, newId(), { first: true });
+    const stop = new AbortController();
+    const syncs: SyncReport[] = [];
+    const retries: Error[] = [];
+    const running = syncStore(local, remote.url, {
+      live: true,
+      signal: stop.signal,
+      retryMs: 50,
+      onSync: (r) => syncs.push(r),
+      onRetry: (error) => retries.push(error),
+    });
+    try {
+      await until(() => syncs.length === 1, 'the first sync');
+      await remote.close();
+      await remote.store.close();
+      const whileDown = newId();
+      await put(local, whileDown, { written: 'while the remote was down' });
+      await until(() => retries.length > 0, 'a failed try');
+
+      remote = await node({ store: SqliteStore.open(file), port });
+      await until(async () => (await contents(remote.store))[whileDown] !== undefined, 'the write made while down reaches the restarted node');
+      const afterRestart = newId();
+      await put(remote.store, afterRestart, { written: 'after the restart' });
+      await until(async () => (await contents(local))[afterRestart] !== undefined, 'a write on the restarted node reaches the local store');
+      // The same database: the saved cursor is still good, so no sync read a whole log again.
+      assert.ok(syncs.every((r) => !r.fullResync));
+    } finally {
+      stop.abort();
+      await running.catch(() => undefined);
+      await remote.close();
+      await remote.store.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('stops after the step in progress when aborted mid-sync, and a later sync finishes the job', async () => {
+    const remote = await node();
+    const local = new MemoryStore();
+    for (let i = 0; i < 3; i++) await put(remote.store, newId(), { i });
+    const stop = new AbortController();
+    const steps: number[] = [];
+    const total = await syncStore(local, remote.url, {
+      live: true,
+      signal: stop.signal,
+      afterStep: (step) => {
+        steps.push(step);
+        if (step === 2) stop.abort();
+      },
+    });
+    assert.deepEqual(steps, [1, 2]);
+    assert.equal(total.pulled, 0);
+    assert.deepEqual(await contents(local), {});
+    const once = await syncStore(local, remote.url);
+    assert.equal(once.pulled, 3);
+  });
+
+  it('halsync sync --live prints one line per sync and stops cleanly on SIGINT', async () => {
+    const remote = await node();
+    await put(remote.store, newId(), { before: true });
+    const cli = fileURLToPath(new URL('../../lib/cli.js', import.meta.url));
+    const child = spawn(process.execPath, [cli, 'sync', remote.url, '--store', 'memory:', '--live', '--json'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, HALSYNC_TOKEN: '' },
+    });
+    const lines: string[] = [];
+    let stderr = '';
+    let partial = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      const parts = (partial + chunk.toString('utf8')).split('\n');
+      partial = parts.pop()!;
+      lines.push(...parts);
+    });
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      await until(() => lines.length === 1, 'the first sync is printed', 10_000);
+      assert.equal(JSON.parse(lines[0]!).pulled, 1);
+      await request(`${remote.url}items/${newId()}`, { method: 'PUT', body: { data: { during: true } } });
+      await until(() => lines.length === 2, 'the sync of the new write is printed');
+      assert.equal(JSON.parse(lines[1]!).pulled, 1);
+    } finally {
+      child.kill('SIGINT');
+    }
+    assert.equal(await exited, 0, stderr);
+    assert.match(stderr, /SIGINT, stopping/);
+    assert.equal(lines.length, 2);
+  });
+
+  it('ends with the error when the failure is not one a retry cures', async () => {
+    const remote = await node();
+    await assert.rejects(syncStore(new MemoryStore(), remote.url, { live: true, collections: ['nope'] }), /nope/);
+  });
+});

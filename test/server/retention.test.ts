@@ -1,0 +1,141 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { syncStore } from '../../lib/client/connect.js';
+import { fingerprint } from '../../lib/protocol/fingerprint.js';
+import { parseDuration, purgeExpired } from '../../lib/server/retention.js';
+import { MemoryStore } from '../../lib/store/memory.js';
+import { SqliteStore } from '../../lib/store/sqlite.js';
+import { expectProblem } from '../support/expect.js';
+import { request } from '../support/http.js';
+import { startNode, type StartedNode } from '../support/server.js';
+import { contents, newId, put, versions } from '../support/sync.js';
+
+const DAY = 86_400_000;
+const cli = fileURLToPath(new URL('../../lib/cli.js', import.meta.url));
+
+async function until(condition: () => Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    if (await condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`timed out waiting until ${what}`);
+}
+
+describe('server/retention: tombstone purge', () => {
+  let node: StartedNode;
+  let now: Date;
+  beforeEach(async () => {
+    now = new Date('2030-01-01T00:00:00.000Z');
+    node = await startNode({ clock: () => now, tombstoneRetentionMs: 30 * DAY, purgeIntervalMs: 10 });
+  });
+  afterEach(async () => node.close());
+
+  const item = (itemId: string) => `${node.url}items/${itemId}`;
+
+  it('purges tombstones older than the retention, periodically; an older cursor then answers 410 cursor-expired', async () => {
+    const [gone, kept] = [newId(), newId()];
+    await request(item(gone), { method: 'PUT', body: { data: { v: 1 } } });
+    const before = (await request(`${node.url}items/transactions`)).json.checkpoint;
+    assert.equal((await request(item(gone), { method: 'DELETE' })).status, 204);
+    await request(item(kept), { method: 'PUT', body: { data: { v: 1 } } });
+
+    now = new Date(now.getTime() + 29 * DAY);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal((await request(`${node.url}items/transactions?cursor=${before}`)).status, 200, 'not yet: the tombstone is 29 days old');
+
+    now = new Date(now.getTime() + 2 * DAY);
+    await until(async () => (await node.store.horizon('items')) > 0, 'the periodic purge ran');
+    expectProblem(await request(`${node.url}items/transactions?cursor=${before}`), 410, 'cursor-expired');
+    const whole = await request(`${node.url}items/transactions`);
+    assert.deepEqual(whole.json._embedded['sync:entry'].map((e: { itemId: string }) => e.itemId), [kept]);
+    assert.equal((await request(item(gone))).status, 404);
+  });
+
+  it('a stale client resyncs in full, reports it, and brings back the purged item it still holds', async () => {
+    const [deleted, edited] = [newId(), newId()];
+    await request(item(deleted), { method: 'PUT', body: { data: { doomed: true } } });
+    await request(item(edited), { method: 'PUT', body: { data: { v: 1 } } });
+    const stale = new MemoryStore();
+    // A second client that saw the deletion before the purge.
+    const fresh = new MemoryStore();
+    assert.equal((await syncStore(stale, node.url)).pulled, 2);
+    await syncStore(fresh, node.url);
+
+    await request(item(deleted), { method: 'DELETE' });
+    await request(item(edited), { method: 'PUT', body: { data: { v: 2 } } });
+    await syncStore(fresh, node.url);
+    assert.deepEqual((await contents(fresh))[deleted], null, 'the fresh client holds the tombstone');
+    now = new Date(now.getTime() + 31 * DAY);
+    await until(async () => (await node.store.horizon('items')) > 0, 'the periodic purge ran');
+
+    const report = await syncStore(stale, node.url);
+    assert.equal(report.fullResync, true);
+    // Decided (docs/retention.md): a one-sided version is copied, so the stale node's copy
+    // of the purged item comes back on the node; the later edit still arrives.
+    assert.deepEqual((await contents(stale))[edited], { v: 2 });
+    assert.deepEqual((await contents(node.store))[deleted], { doomed: true });
+    assert.deepEqual(await versions(stale), await versions(node.store));
+    assert.equal((await request(item(deleted))).status, 200);
+    assert.equal(report.decisions.find((d) => d.itemId === deleted)?.rule, 'one-side');
+
+    // A client that synced the deletion before the purge is not stale (its cursor is past
+    // the purged change): the revived item reaches it like any later write.
+    const again = await syncStore(fresh, node.url);
+    assert.equal(again.fullResync, false);
+    assert.deepEqual((await contents(fresh))[deleted], { doomed: true });
+    assert.deepEqual(await versions(fresh), await versions(node.store));
+  });
+});
+
+describe('server/retention: halsync compact', () => {
+  it('purges expired tombstones of a store once and prints the count', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'halsync-compact-'));
+    const file = join(dir, 'store.db');
+    try {
+      const store = SqliteStore.open(file);
+      const [old, recent, alive] = [newId(), newId(), newId()];
+      const tombstone = (itemId: string, at: string) =>
+        store.apply('items', [{ itemId, data: null, deleted: true, fingerprint: fingerprint(null), updatedAt: at, precondition: { kind: 'none' } }], { now: () => new Date(at) });
+      await tombstone(old, '2020-01-01T00:00:00.000Z');
+      await tombstone(recent, new Date().toISOString());
+      await put(store, alive, { v: 1 });
+      await store.close();
+
+      const { stdout } = await promisify(execFile)(process.execPath, [cli, 'compact', '--store', `sqlite:${file}`, '--retention', '7d']);
+      assert.match(stdout, /^purged 1 tombstone recorded before \S+ \(items 1\)\n$/);
+
+      const after = SqliteStore.open(file);
+      assert.deepEqual(Object.keys(await contents(after)).sort(), [recent, alive].sort());
+      await after.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a retention that is not a duration, in one line', async () => {
+    const failed = await promisify(execFile)(process.execPath, [cli, 'compact', '--store', 'memory:', '--retention', 'soon']).catch((error: { code: number; stderr: string }) => error);
+    assert.equal((failed as { code: number }).code, 1);
+    assert.match((failed as { stderr: string }).stderr, /"soon" is not a duration/);
+  });
+
+  it('purgeExpired purges each named collection and parseDuration reads the usual units', async () => {
+    assert.equal(parseDuration('30d'), 30 * DAY);
+    assert.equal(parseDuration('12h'), 12 * 3_600_000);
+    assert.equal(parseDuration('90s'), 90_000);
+    assert.equal(parseDuration('250ms'), 250);
+    assert.equal(parseDuration('2w'), 14 * DAY);
+    for (const bad of ['', '0d', '-1d', '3 days', 'd']) assert.throws(() => parseDuration(bad), /not a duration/, bad);
+    const store = new MemoryStore();
+    const at = () => new Date('2030-01-01T00:00:00.000Z');
+    for (const collection of ['items', 'notes']) {
+      await store.apply(collection, [{ itemId: newId(), data: null, deleted: true, fingerprint: fingerprint(null), updatedAt: at().toISOString(), precondition: { kind: 'none' } }], { now: at });
+    }
+    const counts = await purgeExpired(store, ['items', 'notes'], DAY, new Date('2030-01-03T00:00:00.000Z'));
+    assert.deepEqual([...counts], [['items', 1], ['notes', 1]]);
+  });
+});
