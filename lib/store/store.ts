@@ -118,7 +118,7 @@ export interface Store {
 
   /**
    * Removes tombstones of `collection` that this node recorded before `recordedBefore`, and
-   * returns how many. Cursors at or below the highest removed seq then expire.
+   * returns how many. Cursors below the highest removed seq then expire.
    */
   purgeTombstones(collection: string, recordedBefore: string): Promise<number>;
   /** The lowest seq a cursor may carry and still see every change after it (0: all). */
