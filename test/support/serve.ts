@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 /** The compiled `halsync` command. */
@@ -39,4 +39,14 @@ export function serve(args: string[], options: { cwd?: string } = {}): ServeProc
       return (await exited).code;
     },
   };
+}
+
+/** `halsync …args` run to its end, in `cwd`; never throws for a non-zero exit. */
+export function halsync(args: string[], options: { cwd?: string } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    // Async, so nodes in this process keep answering while the command runs.
+    execFile(process.execPath, [CLI, ...args], { ...options, env: { ...process.env, HALSYNC_TOKEN: '' } }, (error, stdout, stderr) => {
+      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
 }
