@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,22 +46,7 @@ describe('halsync serve and sync on SQLite', function () {
     }
   });
 
-  it('halsync serve without --store serves ./halsync.db of its working directory', async () => {
-    const first = serve(['--port', '0'], { cwd: dir });
-    const url = await first.started;
-    const id = newId();
-    expect((await request(`${url}items/${id}`, { method: 'PUT', body: { data: { kept: true } } })).status).to.equal(201);
-    expect(await first.stop()).to.equal(0);
-    expect(existsSync(join(dir, 'halsync.db'))).to.equal(true);
-    const store = await openStore(`sqlite:${join(dir, 'halsync.db')}`);
-    try {
-      expect(await contents(store)).to.deep.equal({ [id]: { kept: true } });
-    } finally {
-      await store.close();
-    }
-  });
-
-  it('halsync sync without --store keeps items and checkpoints in ./halsync.db, which halsync serve then serves', async () => {
+  it('halsync sync and halsync serve without --store both use ./halsync.db of their working directory', async () => {
     const node = await startNode();
     const ids = [newId(), newId()];
     try {
@@ -77,11 +61,19 @@ describe('halsync serve and sync on SQLite', function () {
       await node.close();
     }
     const served = serve(['--port', '0'], { cwd: dir });
+    const written = newId();
     try {
       const url = await served.started;
       for (const [i, id] of ids.entries()) expect((await request(`${url}items/${id}`)).json.data).to.deep.equal({ i });
+      expect((await request(`${url}items/${written}`, { method: 'PUT', body: { data: { served: true } } })).status).to.equal(201);
     } finally {
       expect(await served.stop()).to.equal(0);
+    }
+    const store = await openStore(`sqlite:${join(dir, 'halsync.db')}`);
+    try {
+      expect(await contents(store)).to.deep.equal({ [ids[0]!]: { i: 0 }, [ids[1]!]: { i: 1 }, [written]: { served: true } });
+    } finally {
+      await store.close();
     }
   });
 
