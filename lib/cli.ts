@@ -4,6 +4,7 @@ import { runServe } from './server/serve.js';
 import { runSync } from './client/sync-command.js';
 import { runCompact } from './server/compact.js';
 import { parseDuration } from './server/retention.js';
+import { DEFAULT_STORE_URL } from './store/open.js';
 
 /** `halsync serve` and `halsync sync`: the command-line face of the library. */
 const program = new Command('halsync')
@@ -35,7 +36,7 @@ program
   .description('publish collections, their transaction logs and items as HAL documents')
   .option('--port <port>', 'TCP port', integer('port', 0, 65535), 3000)
   .option('--host <host>', 'address to listen on', '127.0.0.1')
-  .option('--store <url>', 'memory:, sqlite:<path> or postgres://…', 'sqlite:./halsync.db')
+  .option('--store <url>', 'memory:, sqlite:<path> or postgres://…', DEFAULT_STORE_URL)
   .option('--collection <name[=schema.json]>', 'a collection to publish (repeatable)', collect, [])
   .addOption(new Option('--token <token>', 'bearer token clients must send').env('HALSYNC_TOKEN'))
   .option('--trust-proxy', 'build links from X-Forwarded-Host/-Proto', false)
@@ -46,7 +47,7 @@ program
   .command('sync')
   .description('reconcile a local store with a remote node, or two remote nodes')
   .argument('<urls...>', '<remote-root-url> or <root-url-A> <root-url-B>')
-  .option('--store <url>', 'the local store (with one URL)', 'sqlite:./halsync.db')
+  .option('--store <url>', 'the local store (with one URL)', DEFAULT_STORE_URL)
   .option('--state <path>', 'checkpoint file (with two URLs)', './halsync-state.json')
   .option('--collection <name>', 'a collection to sync (repeatable; default: every one both sides publish)', collect, [])
   .addOption(new Option('--prefer <side>', 'who wins inside the skew window').choices(['local', 'remote']).default('remote'))
@@ -62,7 +63,7 @@ program
 program
   .command('compact')
   .description('purge tombstones older than the retention from a store, once')
-  .option('--store <url>', 'memory:, sqlite:<path> or postgres://…', 'sqlite:./halsync.db')
+  .option('--store <url>', 'memory:, sqlite:<path> or postgres://…', DEFAULT_STORE_URL)
   .option('--retention <duration>', 'purge tombstones recorded longer ago than this', duration, parseDuration('30d'))
   .option('--collection <name>', 'a collection to compact (repeatable; default: items)', collect, [])
   .action(async (options) => {

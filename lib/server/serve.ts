@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { openStore } from '../store/open.js';
-import type { Store } from '../store/store.js';
+import { StoreUnavailable, type Store } from '../store/store.js';
 import { createApp } from './app.js';
 import type { CollectionConfig } from './collections.js';
 
@@ -27,7 +27,8 @@ export async function runServe(options: ServeOptions): Promise<void> {
   try {
     const collections = await parseCollections(options.collection);
     store = await openStore(options.store).catch((err: unknown) => {
-      throw new Error(`cannot open store ${options.store}: ${message(err)}`);
+      // StoreUnavailable already names the store and the cause.
+      throw err instanceof StoreUnavailable ? err : new Error(`cannot open store ${options.store}: ${message(err)}`);
     });
     const closing = new AbortController();
     const app = createApp({

@@ -3,6 +3,8 @@ import { NodeReplica } from '../../lib/client/node-replica.js';
 import { sync } from '../../lib/client/sync.js';
 import type { Checkpoints, CheckpointPair } from '../../lib/client/checkpoints.js';
 import type { SyncReport } from '../../lib/client/report.js';
+import { MemoryStore } from '../../lib/store/memory.js';
+import type { Store } from '../../lib/store/store.js';
 import { request } from '../support/http.js';
 import { startNode, type StartedNode } from '../support/server.js';
 import { EPOCH_MS, type History, type Operation, type Snapshot } from './model.js';
@@ -27,9 +29,10 @@ export class Cluster {
     this.clocks = clocks;
   }
 
-  static async start(count: number): Promise<Cluster> {
+  /** `count` nodes, each on a store from `openStore` (default: memory); close() closes the stores. */
+  static async start(count: number, openStore: () => Promise<Store> = async () => new MemoryStore()): Promise<Cluster> {
     const clocks = new Array<number>(count).fill(0);
-    const nodes = await Promise.all(clocks.map((_, i) => startNode({ clock: () => new Date(EPOCH_MS + clocks[i]!) })));
+    const nodes = await Promise.all(clocks.map(async (_, i) => startNode({ store: await openStore(), clock: () => new Date(EPOCH_MS + clocks[i]!) })));
     return new Cluster(nodes, new HttpClient({ timeoutMs: 10_000 }), clocks);
   }
 
@@ -87,6 +90,6 @@ export class Cluster {
 
   async close(): Promise<void> {
     this.http.close();
-    await Promise.all(this.nodes.map((n) => n.close()));
+    await Promise.all(this.nodes.map(async (n) => (await n.close(), n.store.close())));
   }
 }

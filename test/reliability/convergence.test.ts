@@ -1,25 +1,38 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openStore } from '../../lib/store/open.js';
+import type { Store } from '../../lib/store/store.js';
+import { requirePostgres, testSchema } from '../support/postgres.js';
 import { Cluster } from './cluster.js';
 import { describeHistory, historyArbitrary, runModel } from './model.js';
 
 /**
  * Random histories of writes and syncs on 3 to 5 real nodes, then a spanning path: every node
  * must hold exactly what the reference model predicts (and so the same set as every other).
+ * On memory stores at length; a few histories again on SQLite files and PostgreSQL schemas.
  */
 
 const RUNS = Number(process.env['HALSYNC_PROPERTY_RUNS'] ?? 200);
+const STORE_RUNS = Number(process.env['HALSYNC_STORE_PROPERTY_RUNS'] ?? 10);
+// Each PostgreSQL node creates (and drops) a schema: a tenth of a second or more apiece.
+const PG_RUNS = Math.ceil(STORE_RUNS / 2);
 const SEED = Number(process.env['HALSYNC_SEED'] ?? Date.now() % 2 ** 31);
 
-describe('reliability: convergence of real nodes under any history', function () {
-  this.timeout(600_000);
+/** Stores for one history's nodes, and what to remove once it has run. */
+interface StoreFactory {
+  open(): Promise<Store>;
+  dispose(): Promise<void>;
+}
 
-  it(`every node ends where the model says (seed ${SEED}, ${RUNS} histories)`, async () => {
-    // eslint-disable-next-line no-console
-    console.log(`      convergence: seed ${SEED} (HALSYNC_SEED to replay), ${RUNS} histories (HALSYNC_PROPERTY_RUNS)`);
-    await fc.assert(
-      fc.asyncProperty(historyArbitrary({ maxOperations: 16 }), async (history) => {
-        const cluster = await Cluster.start(history.nodes);
+async function converges(runs: number, stores?: () => Promise<StoreFactory>): Promise<void> {
+  await fc.assert(
+    fc.asyncProperty(historyArbitrary({ maxOperations: 16 }), async (history) => {
+      const factory = await stores?.();
+      try {
+        const cluster = await Cluster.start(history.nodes, factory?.open);
         try {
           await cluster.run(history);
           const model = runModel(history);
@@ -29,8 +42,39 @@ describe('reliability: convergence of real nodes under any history', function ()
         } finally {
           await cluster.close();
         }
-      }),
-      { seed: SEED, numRuns: RUNS },
-    );
+      } finally {
+        await factory?.dispose();
+      }
+    }),
+    { seed: SEED, numRuns: runs },
+  );
+}
+
+describe('reliability: convergence of real nodes under any history', function () {
+  this.timeout(600_000);
+
+  it(`every node ends where the model says (seed ${SEED}, ${RUNS} histories)`, async () => {
+    // eslint-disable-next-line no-console
+    console.log(`      convergence: seed ${SEED} (HALSYNC_SEED to replay), ${RUNS} histories (HALSYNC_PROPERTY_RUNS)`);
+    await converges(RUNS);
+  });
+
+  it(`on SQLite files too (${STORE_RUNS} histories, HALSYNC_STORE_PROPERTY_RUNS)`, async () => {
+    await converges(STORE_RUNS, async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'halsync-convergence-'));
+      let n = 0;
+      return { open: () => openStore(`sqlite:${join(dir, `node${++n}.db`)}`), dispose: () => rm(dir, { recursive: true, force: true }) };
+    });
+  });
+
+  it(`on PostgreSQL too (${PG_RUNS} histories, one schema per node)`, async function () {
+    await requirePostgres(this, 'convergence on PostgreSQL');
+    await converges(PG_RUNS, async () => {
+      const schemas: Array<ReturnType<typeof testSchema>> = [];
+      return {
+        open: () => openStore(schemas[schemas.push(testSchema()) - 1]!.url),
+        dispose: async () => void (await Promise.all(schemas.map((s) => s.drop()))),
+      };
+    });
   });
 });
