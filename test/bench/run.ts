@@ -8,6 +8,7 @@ import { runBench, type BenchResult, type PhaseFigures } from './scenario.js';
  *   BENCH_FLOOR   0 to skip the floor (default: on when N ≤ 100000; it holds all N by design)
  *   BENCH_PAGE    log page size the client asks for (default: the client's)
  *   BENCH_SERVER_PROF  a directory for the server process's --cpu-prof profile
+ *   BENCH_LOAD    seconds of log-read load per kind after the phases (default 3; 0: none)
  *   BENCH_JSON    1 to print the figures as one JSON object as well
  */
 const n = integer('BENCH_N', 10_000);
@@ -24,6 +25,7 @@ const result = await runBench({
   floor,
   ...(pageSize ? { pageSize } : {}),
   ...(process.env.BENCH_SERVER_PROF ? { serverProfileDir: process.env.BENCH_SERVER_PROF } : {}),
+  loadSeconds: process.env.BENCH_LOAD === '0' ? 0 : integer('BENCH_LOAD', 3),
 });
 print(result);
 if (process.env.BENCH_JSON === '1') console.log(JSON.stringify(result));
@@ -57,6 +59,9 @@ function print(result: BenchResult): void {
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   console.log(line(header));
   for (const row of table) console.log(line(row));
+  for (const run of result.load ?? []) {
+    console.log(`load: ${run.name}: ${run.perSecond.toFixed(0)} req/s (${run.failed} failed), server CPU ${run.serverCpuPercent.toFixed(0)}% of a core`);
+  }
   const maxRss = process.resourceUsage().maxRSS * 1024;
   console.log(`client process peak RSS over the whole run: ${mib(maxRss)} MiB`);
 }

@@ -12,6 +12,7 @@ import type { Json } from '../../lib/protocol/types.js';
 import { SqliteStore } from '../../lib/store/sqlite.js';
 import type { Write } from '../../lib/store/store.js';
 import { itemData, itemIds, phaseBPlan, random, type PhaseBPlan } from './data.js';
+import { headCursor, load, type LoadFigures } from './load.js';
 import { MemoryPeak } from './memory.js';
 import type { ServerReady, ServerRequest, ServerStats } from './server.js';
 
@@ -38,6 +39,8 @@ export interface BenchOptions {
   pageSize?: number;
   /** Write the server's `--cpu-prof` profile into this directory. */
   serverProfileDir?: string;
+  /** After the phases, load the log with reads for this many seconds per kind (0: no load). */
+  loadSeconds?: number;
 }
 
 export interface PhaseFigures {
@@ -67,6 +70,7 @@ export interface BenchResult {
   dataJsonBytes: number;
   phases: PhaseFigures[];
   floor?: PhaseFigures;
+  load?: Array<LoadFigures & { serverCpuPercent: number }>;
 }
 
 const SERVER_SCRIPT = fileURLToPath(new URL('./server.js', import.meta.url));
@@ -91,6 +95,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       if (phase === 'B') await changeBothSides(store, server, plan);
       result.phases.push(await measure(phase, server, peak, () => syncOnce(store, server.url, options)));
     }
+    if (options.loadSeconds) result.load = await loadLog(server, options.loadSeconds);
     return result;
   } finally {
     peak.stop();
@@ -98,6 +103,25 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     await server.exit();
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** Two kinds of log read: a client polling at the head (what phase C asks), and a first page of 1000 entries with data. */
+async function loadLog(server: Child, seconds: number): Promise<Array<LoadFigures & { serverCpuPercent: number }>> {
+  const log = new URL('items/transactions', server.url).href;
+  const kinds = [
+    { name: 'log read at the head (cursor, nothing new)', url: `${log}?cursor=${encodeURIComponent(await headCursor(log))}` },
+    { name: 'log page of 1000 entries with data', url: `${log}?limit=1000&embed=data` },
+  ];
+  const figures = [];
+  for (const kind of kinds) {
+    const before = await server.stats();
+    const started = performance.now();
+    const run = await load(kind.name, kind.url, seconds);
+    const after = await server.stats();
+    const cpu = after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system;
+    figures.push({ ...run, serverCpuPercent: cpu / 10 / (performance.now() - started) });
+  }
+  return figures;
 }
 
 async function syncOnce(store: SqliteStore, url: string, options: BenchOptions): Promise<SyncReport> {
