@@ -36,6 +36,11 @@ export interface SyncOptions {
   onProgress?: (progress: SyncProgress) => void;
   /** The clock merged versions are stamped from. */
   now?: () => Date;
+  /**
+   * List every item's decision in the report (default true). A first sync of millions of items
+   * that has no use for them turns this off, so its memory stays bounded by the log's page size.
+   */
+  decisions?: boolean;
 }
 
 /** Thrown inside an attempt when the data moved under it: the attempt starts again from Step 1. */
@@ -45,7 +50,12 @@ interface ReadLog {
   entries: Map<string, ReplicaEntry>;
   checkpoint: string;
   restarted: boolean;
+  /** The pages went to a sink as they came: `entries` is empty. */
+  streamed: boolean;
 }
+
+/** Takes a log page by page, once the log is longer than one page (see pullPageByPage). */
+type PageSink = (entries: ReplicaEntry[]) => Promise<void>;
 
 /**
  * Reconciles one collection of two replicas in the four steps of DESIGN §3:
@@ -91,7 +101,8 @@ async function runAttempt(local: Replica, remote: Replica, options: SyncOptions,
   // Step 1: both logs since the saved pair.
   progress(1, 0, 0);
   const saved = await options.checkpoints.load();
-  let [localLog, remoteLog] = await Promise.all([readLog(local, saved?.local ?? null), readLog(remote, saved?.remote ?? null)]);
+  let [localLog, remoteLog] = saved === null ? await firstLogs(local, remote, options, report) : await Promise.all([readLog(local, saved.local), readLog(remote, saved.remote)]);
+  if (remoteLog.streamed) return;
   report.fullResync ||= localLog.restarted || remoteLog.restarted;
   // A full resync compares whole logs: a log read again from its start no longer says what
   // changed since the last sync, so the other side's whole log is read too, and a version
@@ -137,7 +148,7 @@ async function runAttempt(local: Replica, remote: Replica, options: SyncOptions,
     if (winner === 'local' || winner === 'merged') pushes.push(syncEntry(itemId, version, r));
     if (winner === 'remote' || winner === 'merged') pulls.push(syncEntry(itemId, version, l));
   }
-  report.decisions = [...report.decisions.filter((d) => d.collection !== collection), ...decisions];
+  if (options.decisions !== false) report.decisions = [...report.decisions.filter((d) => d.collection !== collection), ...decisions];
   report.conflicts = decisions.filter((d) => d.rule !== 'equal' && d.rule !== 'one-side').length;
   await afterStep(2);
 
@@ -165,24 +176,77 @@ async function applyTo(replica: Replica, since: string, entries: SyncEntry[], re
   return outcome.checkpoint;
 }
 
-async function readLog(replica: Replica, since: string | null): Promise<ReadLog> {
+async function readLog(replica: Replica, since: string | null, sink?: PageSink): Promise<ReadLog> {
   const entries = new Map<string, ReplicaEntry>();
   let checkpoint = since;
   let restarted = false;
+  let pages = 0;
   for await (const page of replica.changes(since)) {
     if (page.restarted) {
       entries.clear();
       restarted = true;
     }
-    // An item is listed once, at its latest change; a later page's entry supersedes an earlier one.
-    for (const entry of page.entries) {
-      entries.delete(entry.itemId);
-      entries.set(entry.itemId, entry);
+    if (sink && ++pages > 1) {
+      // A longer log than one page: what was held goes first, then every page as it comes.
+      if (pages === 2) await sink([...entries.values()]);
+      entries.clear();
+      await sink(page.entries);
+    } else {
+      // An item is listed once, at its latest change; a later page's entry supersedes an earlier one.
+      for (const entry of page.entries) {
+        entries.delete(entry.itemId);
+        entries.set(entry.itemId, entry);
+      }
     }
     checkpoint = page.checkpoint;
   }
   if (checkpoint === null) throw new Error(`${replica.description}: its log gave no checkpoint`);
-  return { entries, checkpoint, restarted };
+  return { entries, checkpoint, restarted, streamed: pages > 1 && sink !== undefined };
+}
+
+/**
+ * The first sync of an empty local side, page by page: memory bounded by the page size, not by
+ * the remote log (a million items need not be held). With no checkpoint pair and nothing in
+ * the local log, every remote entry is "changed on one side only" and nothing is pushed, so
+ * Steps 2 and 4 can run per page as the remote log is read. The guarantees of the four steps
+ * still hold:
+ * - the checkpoint pair is saved only at the end, so a sync that dies part-way is simply run
+ *   again: with pulled items now in the local log it takes the ordinary path, finds them equal
+ *   to the remote's and moves only the rest;
+ * - each page's apply carries the local checkpoint the previous one answered as `since`, and
+ *   each entry the precondition "unchanged since": a local write meanwhile to a pulled item is
+ *   refused (the attempt restarts from Step 1), and one to any other item keeps the local
+ *   checkpoint before it (an apply answers `since` itself then), so the next sync sees it;
+ * - an item the remote changed while its log was read comes again on a later page and is
+ *   applied again over our own earlier copy; the remote checkpoint is the one after the last page.
+ * A log of one page is returned as read, and takes the ordinary path unchanged.
+ */
+async function pullPageByPage(local: Replica, remote: Replica, localCheckpoint: string, options: SyncOptions, report: SyncReport): Promise<ReadLog> {
+  const collection = local.collection;
+  const keep = options.decisions !== false;
+  const decisions: Decision[] = [];
+  let checkpoint = localCheckpoint;
+  const sink: PageSink = async (entries) => {
+    const data = await dataOf(remote, entries);
+    const pulls = entries.map((entry) => syncEntry(entry.itemId, data.get(entry.itemId)!, undefined));
+    if (keep) for (const entry of entries) decisions.push({ collection, itemId: entry.itemId, winner: 'remote', rule: 'one-side' });
+    checkpoint = await applyTo(local, checkpoint, pulls, report, 'pulled');
+    options.onProgress?.({ collection, step: 4, done: report.pulled, total: report.pulled });
+  };
+  const remoteLog = await readLog(remote, null, sink);
+  if (!remoteLog.streamed) return remoteLog;
+  if (keep) report.decisions = [...report.decisions.filter((d) => d.collection !== collection), ...decisions];
+  for (const step of [1, 2, 3] as const) await options.afterStep?.(step, collection);
+  await options.checkpoints.save({ local: checkpoint, remote: remoteLog.checkpoint });
+  await options.afterStep?.(4, collection);
+  return remoteLog;
+}
+
+/** Step 1 of a first sync: the local log, then the remote's, pulled page by page when the local one is empty. */
+async function firstLogs(local: Replica, remote: Replica, options: SyncOptions, report: SyncReport): Promise<[ReadLog, ReadLog]> {
+  const localLog = await readLog(local, null);
+  const remoteLog = localLog.entries.size === 0 ? await pullPageByPage(local, remote, localLog.checkpoint, options, report) : await readLog(remote, null);
+  return [localLog, remoteLog];
 }
 
 /**

@@ -5,6 +5,7 @@ import { DEFAULT_BODY_LIMIT } from './body.js';
 import { browserPage } from './browser.js';
 import { collectionRoute } from './collection.js';
 import { compileCollections, type CollectionConfig } from './collections.js';
+import { compress } from './compress.js';
 import { prefersHtml, type ServerNode } from './context.js';
 import { itemRoute } from './item.js';
 import { DEFAULT_MAX_JOBS, Jobs, jobRoute } from './jobs.js';
@@ -82,6 +83,7 @@ export function createApp(options: AppOptions): Koa {
 
   const app = new Koa();
   app.proxy = options.trustProxy ?? false;
+  app.use(compress);
   app.use(problems);
   app.use(varyOnAccept);
   if (options.token) app.use(requireToken(options.token));

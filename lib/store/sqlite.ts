@@ -124,8 +124,10 @@ export class SqliteStore implements Store {
       return { ok: true, applied: plan.applied, checkpoint: plan.checkpoint, items: plan.items };
     });
     // IMMEDIATE takes the write lock before reading, so another process cannot change the
-    // items between our precondition checks and our writes.
-    const outcome = structuredClone(run.immediate());
+    // items between our precondition checks and our writes. The outcome is not cloned: it
+    // holds rows parsed for this call and the caller's own write data, nothing the store keeps
+    // (cloning it was a quarter of a 10,000-item pull's CPU in test/bench).
+    const outcome = run.immediate();
     if (outcome.ok && outcome.applied > 0) this.feed.emit(collection);
     return outcome;
   }

@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import type Koa from 'koa';
 import type { Context, Next } from 'koa';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
@@ -105,7 +106,7 @@ class Contract {
   private checkProblem(ctx: Context): string[] {
     const type = mediaType(ctx);
     if (type !== 'application/problem+json') return [`${ctx.status} answered ${type || 'no content type'}, not application/problem+json`];
-    return this.validate('#/components/schemas/Problem', { $ref: '#/components/schemas/Problem' }, wireJson(ctx.body), `${ctx.status} problem`);
+    return this.validate('#/components/schemas/Problem', { $ref: '#/components/schemas/Problem' }, wireJson(wireBody(ctx)), `${ctx.status} problem`);
   }
 
   private checkHeaders(ctx: Context, response: Obj, where: string): string[] {
@@ -134,7 +135,8 @@ class Contract {
     if (!media) return [`${where}: media type ${type || '(none)'} is not documented (${Object.keys(content).join(', ')})`];
     if (ctx.method === 'HEAD') return [];
     const json = /^application\/(?:[\w.+-]+\+)?json$/.test(type);
-    const body = json ? wireJson(ctx.body) : typeof ctx.body === 'string' ? ctx.body : String(ctx.body);
+    const raw = wireBody(ctx);
+    const body = json ? wireJson(raw) : typeof raw === 'string' ? raw : String(raw);
     return this.validate(`${where} ${type}`, media['schema'], body, `${where} ${type}`);
   }
 
@@ -175,6 +177,11 @@ function requiredHere(header: Obj, type: string): boolean {
 /** The document's schema refs, pointed at the ajv copy of its components. */
 function localRefs(schema: unknown): unknown {
   return JSON.parse(JSON.stringify(schema).replaceAll('"#/components/schemas/', `"${BASE}#/$defs/`));
+}
+
+/** The body as sent, decompressed when lib/server/compress.ts gzipped it: what a client reads. */
+function wireBody(ctx: Context): unknown {
+  return ctx.response.get('Content-Encoding') === 'gzip' && Buffer.isBuffer(ctx.body) ? gunzipSync(ctx.body).toString('utf8') : ctx.body;
 }
 
 /** The body as a client parses it off the wire. */
