@@ -1,10 +1,11 @@
+import type { ConflictRecord } from '../protocol/conflicts.js';
 import { fingerprint } from '../protocol/fingerprint.js';
 import { rels } from '../protocol/rels.js';
 import type { ConflictDetail, Json, SyncLog, SyncResult, VersionWithData } from '../protocol/types.js';
 import { ClientError, LinkNotFound, Problem, UnexpectedResponse, UnknownCollection } from './errors.js';
 import type { HalDocument } from './hal.js';
 import { header, type HttpClient } from './http.js';
-import type { ApplyResult, LogPage, Replica, ReplicaEntry } from './replica.js';
+import type { ApplyResult, LogPage, Replica, ReplicaApplyOptions, ReplicaEntry } from './replica.js';
 import { awaitJob } from './job.js';
 
 export interface NodeReplicaOptions {
@@ -23,6 +24,7 @@ export interface NodeReplicaOptions {
  */
 export class NodeReplica implements Replica {
   readonly description: string;
+  readonly peer: string;
 
   private constructor(
     readonly http: HttpClient,
@@ -32,6 +34,7 @@ export class NodeReplica implements Replica {
     private readonly options: NodeReplicaOptions,
   ) {
     this.description = `${rootUrl} (${collection})`;
+    this.peer = rootUrl;
   }
 
   /** Finds the collection from the root. */
@@ -104,7 +107,23 @@ export class NodeReplica implements Replica {
     return found;
   }
 
-  async apply(log: SyncLog): Promise<ApplyResult> {
+  async apply(log: SyncLog, options: ReplicaApplyOptions = {}): Promise<ApplyResult> {
+    // Only records to keep: no sync log to send (the node's checkpoint stays where it was read).
+    const outcome = log.entries.length === 0 && log.since !== undefined ? { ok: true as const, applied: 0, checkpoint: log.since } : await this.put(log);
+    if (outcome.ok && options.conflicts?.length) await this.record(options.conflicts);
+    return outcome;
+  }
+
+  /**
+   * POSTs conflict records to the collection's `sync:conflicts` (they carry their ids, so a
+   * re-sent POST records nothing twice). A node that publishes no audit is left without one.
+   */
+  private async record(conflicts: readonly ConflictRecord[]): Promise<void> {
+    if (!this.document.has(rels.conflicts)) return;
+    await this.http.request('POST', this.document.bare(rels.conflicts), { json: { records: conflicts } });
+  }
+
+  private async put(log: SyncLog): Promise<ApplyResult> {
     const headers: Record<string, string> = this.options.respondAsync ? { prefer: 'respond-async' } : {};
     const logUri = this.document.bare(rels.transactions);
     const response = await this.http.request('PUT', logUri, { json: log, headers, acceptStatus: [409] });

@@ -19,7 +19,8 @@ export type SchemaName =
   | 'problem'
   | 'job'
   | 'root'
-  | 'collection';
+  | 'collection'
+  | 'conflict-records';
 
 /** A fresh ajv (draft 2020-12, formats) with every spec/ schema registered under its file name. */
 export function createAjv(): Ajv2020 {
