@@ -1,3 +1,4 @@
+import { RequestError } from 'got';
 import type { ConflictRecord } from '../protocol/conflicts.js';
 import { fingerprint } from '../protocol/fingerprint.js';
 import { rels } from '../protocol/rels.js';
@@ -110,17 +111,26 @@ export class NodeReplica implements Replica {
   async apply(log: SyncLog, options: ReplicaApplyOptions = {}): Promise<ApplyResult> {
     // Only records to keep: no sync log to send (the node's checkpoint stays where it was read).
     const outcome = log.entries.length === 0 && log.since !== undefined ? { ok: true as const, applied: 0, checkpoint: log.since } : await this.put(log);
-    if (outcome.ok && options.conflicts?.length) await this.record(options.conflicts);
-    return outcome;
+    if (!outcome.ok || !options.conflicts?.length) return outcome;
+    return (await this.record(options.conflicts)) ? outcome : { ...outcome, unrecorded: options.conflicts.length };
   }
 
   /**
    * POSTs conflict records to the collection's `sync:conflicts` (they carry their ids, so a
-   * re-sent POST records nothing twice). A node that publishes no audit is left without one.
+   * re-sent POST records nothing twice), once the apply succeeded. False when the node
+   * publishes no audit or the POST failed: the data has moved by then, so failing the sync
+   * would not bring the records back (a rerun decides nothing); the report counts them instead.
    */
-  private async record(conflicts: readonly ConflictRecord[]): Promise<void> {
-    if (!this.document.has(rels.conflicts)) return;
-    await this.http.request('POST', this.document.bare(rels.conflicts), { json: { records: conflicts } });
+  private async record(conflicts: readonly ConflictRecord[]): Promise<boolean> {
+    if (!this.document.has(rels.conflicts)) return false;
+    try {
+      await this.http.request('POST', this.document.bare(rels.conflicts), { json: { records: conflicts } });
+      return true;
+    } catch (error) {
+      // Any failure of the request itself (refused, cut, timed out, a problem answer); not a bug of ours.
+      if (error instanceof ClientError || error instanceof RequestError) return false;
+      throw error;
+    }
   }
 
   private async put(log: SyncLog): Promise<ApplyResult> {

@@ -180,6 +180,7 @@ async function applyTo(
   if (!outcome.ok) throw new Restart(`${replica.description} refused ${outcome.conflicts.length} entries: changed since read`);
   report[counter] += entries.length;
   report.deleted += entries.filter((e) => e.deleted).length;
+  report.unrecorded += outcome.unrecorded ?? 0;
   return outcome.checkpoint;
 }
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { syncNodes, syncStore } from '../../lib/client/connect.js';
+import { startFaultProxy } from '../support/fault-proxy.js';
 import { request, type Reply } from '../support/http.js';
 import { startNode, type StartedNode } from '../support/server.js';
 import { at, contents, newId, put, stateFile, versions } from '../support/sync.js';
@@ -105,6 +106,7 @@ describe('client/conflicts: the audit of every conflict decided', () => {
 
     const report = await syncNodes(a.url, b.url, { state });
     assert.deepEqual(report.decisions.map((d) => [d.winner, d.rule]), [['remote', 'newer']]);
+    assert.equal(report.unrecorded, 0);
     const page = await conflictsOf(a.url);
     assert.equal((await conflictsOf(b.url))._embedded['sync:conflict'].length, 0);
     const [record] = page._embedded['sync:conflict'];
@@ -122,5 +124,25 @@ describe('client/conflicts: the audit of every conflict decided', () => {
     await syncNodes(a.url, b.url, { state });
     assert.deepEqual((await contents(b.store))[id], { v: 'local n' });
     assert.deepEqual(await versions(a.store), await versions(b.store));
+  });
+
+  it('node ↔ node: a POST of the records that fails leaves the sync done and counts them as unrecorded', async () => {
+    const [a, b] = [await node(), await node()];
+    const proxy = await startFaultProxy(a.url);
+    try {
+      const state = await stateFile();
+      const id = newId();
+      await put(a.store, id, { v: 'base' }, T);
+      await syncNodes(`${proxy.url}/`, b.url, { state });
+      await bothChange(a.store, b.store, id, 5000, 'cut');
+      proxy.failNext({ at: 'before-request', match: (head) => /^POST \S*conflicts/.test(head) });
+      const report = await syncNodes(`${proxy.url}/`, b.url, { state });
+      assert.equal(proxy.faults.length, 1, 'the POST was cut');
+      assert.deepEqual([report.conflicts, report.unrecorded, report.pushed], [1, 1, 1]);
+      assert.deepEqual((await contents(b.store))[id], { v: 'local cut' });
+      assert.equal((await conflictsOf(a.url))._embedded['sync:conflict'].length, 0);
+    } finally {
+      await proxy.close();
+    }
   });
 });

@@ -63,6 +63,14 @@ describe('server: conflicts', () => {
     expect(rest._links.next).to.equal(undefined);
   });
 
+  it('documents sync:conflicts, sync:conflict and sync:restore at /rels/{rel}', async () => {
+    for (const rel of ['conflicts', 'conflict', 'restore']) {
+      const page = await request(`${node.url}rels/${rel}`);
+      expect(page.status, rel).to.equal(200);
+      expect(page.text).to.match(new RegExp(`^# sync:${rel}\n`));
+    }
+  });
+
   it('refuses bad records (422), bad queries (400) and unknown records (404), recording nothing', async () => {
     const r = record(newId(), { v: 'l' }, { v: 'r' }, 'remote');
     const lying = { ...r, local: { ...r.local, data: { v: 'other' } } };
