@@ -22,6 +22,10 @@ export {
 } from './protocol/problems.js';
 export type { Store, StoredItem, Write, Precondition, ApplyOptions, ApplyOutcome, Conflict, ChangesQuery, ChangesPage } from './store/store.js';
 export { StoreUnavailable } from './store/store.js';
+export type { ConflictsQuery, ConflictsPage } from './store/store.js';
+// The conflict audit: records, and restoring a losing version (also over HTTP: sync:conflicts, sync:restore).
+export { ItemChanged, conflictId, losers, type ConflictRecord, type ConflictRule, type Side, type StoredConflict } from './protocol/conflicts.js';
+export { restoreConflict, type RestoreOptions, type Restored } from './store/conflicts.js';
 export { MemoryStore } from './store/memory.js';
 export { openStore, DEFAULT_STORE_URL } from './store/open.js';
 export { createApp, DEFAULT_ASYNC_THRESHOLD, type AppOptions } from './server/app.js';
@@ -36,7 +40,7 @@ export { HttpClient, type HttpClientOptions, type HttpResponse, type RequestOpti
 export { Resource, Follow } from './client/resource.js';
 export { HalDocument, type Link, type FollowParams, type TemplateValue, type JsonObject } from './client/hal.js';
 export { ClientError, HttpError, Problem, LinkNotFound, UntrustedOrigin, Unreachable, UnknownCollection, UnexpectedResponse, RetriesExhausted, problemFactory } from './client/errors.js';
-export type { Replica, ReplicaEntry, LogPage, ApplyResult } from './client/replica.js';
+export type { Replica, ReplicaEntry, LogPage, ApplyResult, ReplicaApplyOptions } from './client/replica.js';
 export { StoreReplica } from './client/store-replica.js';
 export { NodeReplica, type NodeReplicaOptions } from './client/node-replica.js';
 export { decide, type Prefer, type Winner, type Rule, type Resolution, type Resolver, type Policy, type Verdict } from './client/decide.js';

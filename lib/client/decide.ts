@@ -1,4 +1,5 @@
 import { fingerprint } from '../protocol/fingerprint.js';
+import type { ConflictRule } from '../protocol/conflicts.js';
 import type { Item, Json, Version } from '../protocol/types.js';
 
 /**
@@ -12,10 +13,11 @@ export type Prefer = 'local' | 'remote';
 export type Winner = 'none' | 'local' | 'remote' | 'merged';
 /**
  * `equal`: same fingerprint and deleted flag; `one-side`: only one log lists it; `newer`: both
- * changed it, the later updatedAt won; `prefer`: too close to call, the configured side won;
- * `resolve`: too close to call, the user's resolver decided.
+ * changed it, the later updatedAt won; `prefer-local`/`prefer-remote`: too close to call, the
+ * configured side won; `resolve`: too close to call, the user's resolver decided. The last four
+ * are conflicts (a version lost): the ConflictRule of the audit.
  */
-export type Rule = 'equal' | 'one-side' | 'newer' | 'prefer' | 'resolve';
+export type Rule = 'equal' | 'one-side' | ConflictRule;
 
 /** What a resolver returns: the data to keep, and whether it is a deletion. */
 export interface Resolution {
@@ -35,6 +37,11 @@ export interface Policy {
 
 export type Verdict = { winner: Exclude<Winner, 'merged'>; rule: Rule } | { winner: 'ask'; rule: 'resolve' };
 
+/** Whether a rule decided between two changed versions, so one lost. */
+export function isConflict(rule: Rule): rule is ConflictRule {
+  return rule !== 'equal' && rule !== 'one-side';
+}
+
 export function sameVersion(a: Pick<Version, 'fingerprint' | 'deleted'>, b: Pick<Version, 'fingerprint' | 'deleted'>): boolean {
   return a.fingerprint === b.fingerprint && a.deleted === b.deleted;
 }
@@ -46,7 +53,7 @@ export function decide(local: Version | undefined, remote: Version | undefined, 
   const difference = Date.parse(local.updatedAt) - Date.parse(remote.updatedAt);
   if (Math.abs(difference) > policy.skewMs) return { winner: difference > 0 ? 'local' : 'remote', rule: 'newer' };
   if (policy.resolves) return { winner: 'ask', rule: 'resolve' };
-  return { winner: policy.prefer, rule: 'prefer' };
+  return { winner: policy.prefer, rule: policy.prefer === 'local' ? 'prefer-local' : 'prefer-remote' };
 }
 
 /**

@@ -1,10 +1,12 @@
+import { RequestError } from 'got';
+import type { ConflictRecord } from '../protocol/conflicts.js';
 import { fingerprint } from '../protocol/fingerprint.js';
 import { rels } from '../protocol/rels.js';
 import type { ConflictDetail, Json, SyncLog, SyncResult, VersionWithData } from '../protocol/types.js';
 import { ClientError, LinkNotFound, Problem, UnexpectedResponse, UnknownCollection } from './errors.js';
 import type { HalDocument } from './hal.js';
 import { header, type HttpClient } from './http.js';
-import type { ApplyResult, LogPage, Replica, ReplicaEntry } from './replica.js';
+import type { ApplyResult, LogPage, Replica, ReplicaApplyOptions, ReplicaEntry } from './replica.js';
 import { awaitJob } from './job.js';
 
 export interface NodeReplicaOptions {
@@ -26,6 +28,7 @@ const LONG_POLL_MARGIN_S = 15;
  */
 export class NodeReplica implements Replica {
   readonly description: string;
+  readonly peer: string;
 
   private constructor(
     readonly http: HttpClient,
@@ -35,6 +38,7 @@ export class NodeReplica implements Replica {
     private readonly options: NodeReplicaOptions,
   ) {
     this.description = `${rootUrl} (${collection})`;
+    this.peer = rootUrl;
   }
 
   /** Finds the collection from the root. */
@@ -133,7 +137,32 @@ export class NodeReplica implements Replica {
     return found;
   }
 
-  async apply(log: SyncLog): Promise<ApplyResult> {
+  async apply(log: SyncLog, options: ReplicaApplyOptions = {}): Promise<ApplyResult> {
+    // Only records to keep: no sync log to send (the node's checkpoint stays where it was read).
+    const outcome = log.entries.length === 0 && log.since !== undefined ? { ok: true as const, applied: 0, checkpoint: log.since } : await this.put(log);
+    if (!outcome.ok || !options.conflicts?.length) return outcome;
+    return (await this.record(options.conflicts)) ? outcome : { ...outcome, unrecorded: options.conflicts.length };
+  }
+
+  /**
+   * POSTs conflict records to the collection's `sync:conflicts` (they carry their ids, so a
+   * re-sent POST records nothing twice), once the apply succeeded. False when the node
+   * publishes no audit or the POST failed: the data has moved by then, so failing the sync
+   * would not bring the records back (a rerun decides nothing); the report counts them instead.
+   */
+  private async record(conflicts: readonly ConflictRecord[]): Promise<boolean> {
+    if (!this.document.has(rels.conflicts)) return false;
+    try {
+      await this.http.request('POST', this.document.bare(rels.conflicts), { json: { records: conflicts } });
+      return true;
+    } catch (error) {
+      // Any failure of the request itself (refused, cut, timed out, a problem answer); not a bug of ours.
+      if (error instanceof ClientError || error instanceof RequestError) return false;
+      throw error;
+    }
+  }
+
+  private async put(log: SyncLog): Promise<ApplyResult> {
     const headers: Record<string, string> = this.options.respondAsync ? { prefer: 'respond-async' } : {};
     const logUri = this.document.bare(rels.transactions);
     const response = await this.http.request('PUT', logUri, { json: log, headers, acceptStatus: [409] });

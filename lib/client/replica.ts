@@ -1,3 +1,4 @@
+import type { ConflictRecord } from '../protocol/conflicts.js';
 import type { ConflictDetail, LogEntry, SyncLog, VersionWithData } from '../protocol/types.js';
 import type { HttpClient } from './http.js';
 
@@ -21,13 +22,30 @@ export interface LogPage {
   restarted: boolean;
 }
 
-export type ApplyResult = { ok: true; applied: number; checkpoint: string } | { ok: false; conflicts: ConflictDetail[] };
+export interface ReplicaApplyOptions {
+  /**
+   * The conflicts this sync decided, to record on this replica (the side that ran the sync):
+   * a store keeps them in the apply's own transaction; a node is sent them once the apply
+   * succeeded. With no entries, only the records are kept.
+   */
+  conflicts?: readonly ConflictRecord[];
+}
+
+export type ApplyResult = {
+  ok: true;
+  applied: number;
+  checkpoint: string;
+  /** Conflict records given with the apply that the replica could not keep (see ReplicaApplyOptions). */
+  unrecorded?: number;
+} | { ok: false; conflicts: ConflictDetail[] };
 
 export interface Replica {
   /** The collection this replica holds. */
   readonly collection: string;
   /** Names the replica in messages and checkpoint keys (a root URL and a collection, or a store). */
   readonly description: string;
+  /** Names this replica as a peer in conflict records: a node's root URL, or `store:<id>`. */
+  readonly peer: string;
   /** The HTTP client a remote replica talks through, so a report can count its traffic. */
   readonly http?: HttpClient;
 
@@ -36,7 +54,7 @@ export interface Replica {
   /** The present version and data of these items; entries that carry data are answered without a request. */
   data(entries: readonly ReplicaEntry[]): Promise<Map<string, VersionWithData>>;
   /** Applies every entry of the log, or none when a precondition fails. */
-  apply(log: SyncLog): Promise<ApplyResult>;
+  apply(log: SyncLog, options?: ReplicaApplyOptions): Promise<ApplyResult>;
   /**
    * Waits until this replica records a change after `since`, for at most `seconds`, and says
    * whether it did (true as well when `since` no longer names a place in its log: a sync must

@@ -19,6 +19,11 @@ export interface SyncReport {
   deleted: number;
   /** Items both sides had changed to different versions. */
   conflicts: number;
+  /**
+   * Conflicts decided but not recorded in the local side's audit: its node publishes no
+   * `sync:conflicts`, or the POST of the records failed. The sync itself succeeded.
+   */
+  unrecorded: number;
   decisions: Decision[];
   /** Restarts from Step 1 after a concurrent write. */
   retries: number;
@@ -32,7 +37,7 @@ export interface SyncReport {
 }
 
 export function emptyReport(): SyncReport {
-  return { collections: [], pulled: 0, pushed: 0, deleted: 0, conflicts: 0, decisions: [], retries: 0, requests: 0, bytes: 0, ms: 0, fullResync: false };
+  return { collections: [], pulled: 0, pushed: 0, deleted: 0, conflicts: 0, unrecorded: 0, decisions: [], retries: 0, requests: 0, bytes: 0, ms: 0, fullResync: false };
 }
 
 /** Adds one collection's report to a running total (traffic and time are the caller's to set). */
@@ -43,6 +48,7 @@ export function addReport(total: SyncReport, part: SyncReport): SyncReport {
     pushed: total.pushed + part.pushed,
     deleted: total.deleted + part.deleted,
     conflicts: total.conflicts + part.conflicts,
+    unrecorded: total.unrecorded + part.unrecorded,
     decisions: [...total.decisions, ...part.decisions],
     retries: total.retries + part.retries,
     requests: total.requests + part.requests,
@@ -57,6 +63,7 @@ export function summary(report: SyncReport): string {
   return (
     `synced ${report.collections.join(', ') || 'nothing'}: ${report.pulled} pulled, ${report.pushed} pushed, ${report.deleted} deleted, ` +
     `${report.conflicts} conflicts, ${report.retries} retries, ${report.requests} requests, ${kb} KiB in ${report.ms} ms` +
-    (report.fullResync ? ' (full resync)' : '')
+    (report.fullResync ? ' (full resync)' : '') +
+    (report.unrecorded > 0 ? ` (${report.unrecorded} conflicts not recorded in the local audit)` : '')
   );
 }

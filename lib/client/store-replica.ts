@@ -2,11 +2,12 @@ import { decodeCursor, encodeCursor } from '../protocol/cursor.js';
 import type { SyncLog, VersionWithData } from '../protocol/types.js';
 import type { Store, StoredItem, Write } from '../store/store.js';
 import { readWhenChanged } from '../store/watch.js';
-import type { ApplyResult, LogPage, Replica, ReplicaEntry } from './replica.js';
+import type { ApplyResult, LogPage, Replica, ReplicaApplyOptions, ReplicaEntry } from './replica.js';
 
 /** A local store as a replica: one collection of any `Store`, its checkpoints being cursors of that store. */
 export class StoreReplica implements Replica {
   readonly description: string;
+  readonly peer: string;
 
   constructor(
     readonly store: Store,
@@ -14,6 +15,7 @@ export class StoreReplica implements Replica {
     private readonly pageSize = 1000,
   ) {
     this.description = `local store ${store.id} (${collection})`;
+    this.peer = `store:${store.id}`;
   }
 
   async *changes(since: string | null): AsyncGenerator<LogPage> {
@@ -32,7 +34,7 @@ export class StoreReplica implements Replica {
     return new Map(items.map((item) => [item.itemId, version(item)]));
   }
 
-  async apply(log: SyncLog): Promise<ApplyResult> {
+  async apply(log: SyncLog, options: ReplicaApplyOptions = {}): Promise<ApplyResult> {
     const since = log.since === undefined ? undefined : (await this.resume(log.since)).seq;
     const writes: Write[] = log.entries.map((entry) => ({
       itemId: entry.itemId,
@@ -46,7 +48,10 @@ export class StoreReplica implements Replica {
           : // An entry without base: this store must have recorded nothing about the item since the read.
             { kind: 'unchanged-since', seq: since ?? 0 },
     }));
-    const outcome = await this.store.apply(this.collection, writes, since === undefined ? {} : { since });
+    const outcome = await this.store.apply(this.collection, writes, {
+      ...(since === undefined ? {} : { since }),
+      ...(options.conflicts?.length ? { conflicts: options.conflicts } : {}),
+    });
     if (!outcome.ok) {
       return {
         ok: false,

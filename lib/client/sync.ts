@@ -1,7 +1,8 @@
+import { conflictId, type ConflictRecord } from '../protocol/conflicts.js';
 import type { Item, SyncEntry, Version, VersionWithData } from '../protocol/types.js';
 import { RetriesExhausted } from './errors.js';
 import type { Checkpoints } from './checkpoints.js';
-import { decide, resolved, sameVersion, type Prefer, type Resolver, type Winner, type Rule } from './decide.js';
+import { decide, isConflict, resolved, sameVersion, type Prefer, type Resolver, type Winner, type Rule } from './decide.js';
 import type { HttpClient, TrafficStats } from './http.js';
 import { sleep } from './job.js';
 import type { Replica, ReplicaEntry } from './replica.js';
@@ -41,6 +42,12 @@ export interface SyncOptions {
    * that has no use for them turns this off, so its memory stays bounded by the log's page size.
    */
   decisions?: boolean;
+  /**
+   * Record every conflict (a decision in which a version lost) on the local side, with both
+   * versions (default true). It needs the losing version's data too: without embedded log data,
+   * one more GET per conflict.
+   */
+  audit?: boolean;
 }
 
 /** Thrown inside an attempt when the data moved under it: the attempt starts again from Step 1. */
@@ -119,8 +126,11 @@ async function runAttempt(local: Replica, remote: Replica, options: SyncOptions,
     const r = remoteLog.entries.get(itemId);
     return { itemId, l, r, verdict: decide(l, r, policy) };
   });
-  const needLocal = verdicts.filter((v) => v.verdict.winner === 'local' || v.verdict.winner === 'ask').map((v) => v.l!);
-  const needRemote = verdicts.filter((v) => v.verdict.winner === 'remote' || v.verdict.winner === 'ask').map((v) => v.r!);
+  const audit = options.audit !== false;
+  // A conflict's record holds both versions, so under audit the loser's data is fetched too.
+  const both = (v: (typeof verdicts)[number]) => v.verdict.winner === 'ask' || (audit && isConflict(v.verdict.rule));
+  const needLocal = verdicts.filter((v) => v.verdict.winner === 'local' || both(v)).map((v) => v.l!);
+  const needRemote = verdicts.filter((v) => v.verdict.winner === 'remote' || both(v)).map((v) => v.r!);
   const total = needLocal.length + needRemote.length;
   progress(2, 0, total);
   const [localData, remoteData] = await Promise.all([dataOf(local, needLocal), dataOf(remote, needRemote)]);
@@ -129,6 +139,7 @@ async function runAttempt(local: Replica, remote: Replica, options: SyncOptions,
   const decisions: Decision[] = [];
   const pushes: SyncEntry[] = [];
   const pulls: SyncEntry[] = [];
+  const records: ConflictRecord[] = [];
   const now = (options.now ?? (() => new Date()))();
   for (const { itemId, l, r, verdict } of verdicts) {
     let winner: Winner;
@@ -142,6 +153,10 @@ async function runAttempt(local: Replica, remote: Replica, options: SyncOptions,
       version = winner === 'local' ? localData.get(itemId) : winner === 'remote' ? remoteData.get(itemId) : undefined;
     }
     decisions.push({ collection, itemId, winner, rule });
+    if (audit && isConflict(rule) && version && winner !== 'none') {
+      const sides = { local: localData.get(itemId)!, remote: remoteData.get(itemId)! };
+      records.push(conflictRecord(collection, itemId, remote.peer, { rule, winner, version, now, ...sides }));
+    }
     if (!version) continue;
     // Base: the fingerprint this side's log showed; none when its log did not list the item
     // (then `since` makes the precondition "nothing recorded about it after my read").
@@ -158,21 +173,30 @@ async function runAttempt(local: Replica, remote: Replica, options: SyncOptions,
   progress(3, pushes.length, pushes.length);
   await afterStep(3);
 
-  // Step 4: pull, in one local transaction; then, and only then, the checkpoints.
+  // Step 4: pull, in one local transaction (which also records the conflicts); then, and only
+  // then, the checkpoints.
   progress(4, 0, pulls.length);
-  const localCheckpoint = await applyTo(local, localLog.checkpoint, pulls, report, 'pulled');
+  const localCheckpoint = await applyTo(local, localLog.checkpoint, pulls, report, 'pulled', records);
   await options.checkpoints.save({ local: localCheckpoint, remote: remoteCheckpoint });
   progress(4, pulls.length, pulls.length);
   await afterStep(4);
 }
 
 /** Applies a sync log to one side (nothing to apply: nothing sent) and returns that side's new checkpoint. */
-async function applyTo(replica: Replica, since: string, entries: SyncEntry[], report: SyncReport, counter: 'pushed' | 'pulled'): Promise<string> {
-  if (entries.length === 0) return since;
-  const outcome = await replica.apply({ since, entries });
+async function applyTo(
+  replica: Replica,
+  since: string,
+  entries: SyncEntry[],
+  report: SyncReport,
+  counter: 'pushed' | 'pulled',
+  conflicts: ConflictRecord[] = [],
+): Promise<string> {
+  if (entries.length === 0 && conflicts.length === 0) return since;
+  const outcome = await replica.apply({ since, entries }, { conflicts });
   if (!outcome.ok) throw new Restart(`${replica.description} refused ${outcome.conflicts.length} entries: changed since read`);
   report[counter] += entries.length;
   report.deleted += entries.filter((e) => e.deleted).length;
+  report.unrecorded += outcome.unrecorded ?? 0;
   return outcome.checkpoint;
 }
 
@@ -284,6 +308,25 @@ function syncEntry(itemId: string, version: VersionWithData, seen: ReplicaEntry 
   const entry: SyncEntry = { itemId, updatedAt: version.updatedAt, fingerprint: version.fingerprint, deleted: version.deleted, data: version.deleted ? null : version.data };
   if (seen) entry.base = seen.fingerprint;
   return entry;
+}
+
+/** The audit record of one conflict decided on the local side; `version` is what the decision left on both sides. */
+function conflictRecord(
+  collection: string,
+  itemId: string,
+  peer: string,
+  decided: { rule: ConflictRecord['rule']; winner: Winner; version: VersionWithData; now: Date; local: VersionWithData; remote: VersionWithData },
+): ConflictRecord {
+  const body = {
+    itemId,
+    peer,
+    rule: decided.rule,
+    winner: decided.winner as ConflictRecord['winner'],
+    local: decided.local,
+    remote: decided.remote,
+    result: version(decided.version),
+  };
+  return { conflictId: conflictId(collection, body), ...body, decidedAt: decided.now.toISOString() };
 }
 
 function traffic(clients: HttpClient[]): TrafficStats {

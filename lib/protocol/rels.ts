@@ -7,6 +7,9 @@ export const rels = {
   item: 'sync:item',
   entry: 'sync:entry',
   job: 'sync:job',
+  conflicts: 'sync:conflicts',
+  conflict: 'sync:conflict',
+  restore: 'sync:restore',
   serviceDesc: 'service-desc',
   describedBy: 'describedby',
   next: 'next',
@@ -15,5 +18,5 @@ export const rels = {
 } as const;
 
 /** The relations in the `sync` namespace, each documented at `/rels/{rel}`. */
-export const syncRels = ['collection', 'transactions', 'item', 'entry', 'job'] as const;
+export const syncRels = ['collection', 'transactions', 'item', 'entry', 'job', 'conflicts', 'conflict', 'restore'] as const;
 export type SyncRel = (typeof syncRels)[number];

@@ -19,7 +19,8 @@ export type SchemaName =
   | 'problem'
   | 'job'
   | 'root'
-  | 'collection';
+  | 'collection'
+  | 'conflict-records';
 
 /** A fresh ajv (draft 2020-12, formats) with every spec/ schema registered under its file name. */
 export function createAjv(): Ajv2020 {
@@ -45,9 +46,10 @@ export function validator(name: SchemaName): ValidateFunction {
 export function fieldErrors(errors: ErrorObject[] | null | undefined, prefix = ''): FieldError[] {
   return mergeByPointer((errors ?? []).map((e) => {
     // Point at the field itself, not at the object that lacks or has too much of it.
-    const field = e.keyword === 'additionalProperties' ? e.params['additionalProperty'] : e.keyword === 'required' ? e.params['missingProperty'] : undefined;
+    const unknown = e.keyword === 'additionalProperties' || e.keyword === 'unevaluatedProperties';
+    const field = unknown ? e.params['additionalProperty'] ?? e.params['unevaluatedProperty'] : e.keyword === 'required' ? e.params['missingProperty'] : undefined;
     const pointer = `${prefix}${e.instancePath}${field === undefined ? '' : `/${escape(String(field))}`}` || '/';
-    const detail = e.keyword === 'additionalProperties' ? 'unknown field' : e.keyword === 'required' ? 'required field is missing' : e.message ?? 'invalid';
+    const detail = unknown ? 'unknown field' : e.keyword === 'required' ? 'required field is missing' : e.message ?? 'invalid';
     return { pointer, detail };
   }));
 }

@@ -4,6 +4,7 @@ import { requireToken } from './auth.js';
 import { DEFAULT_BODY_LIMIT } from './body.js';
 import { browserPage } from './browser.js';
 import { collectionRoute } from './collection.js';
+import { conflictRoute, conflictsRoute, restoreRoute } from './conflicts.js';
 import { compileCollections, type CollectionConfig } from './collections.js';
 import { compress } from './compress.js';
 import { prefersHtml, type ServerNode } from './context.js';
@@ -56,6 +57,9 @@ const REQUIRED_VARIABLES: Record<keyof Paths, string[]> = {
   rel: ['rel'],
   schema: ['collection'],
   openapi: [],
+  conflicts: ['collection'],
+  conflict: ['collection', 'conflictId'],
+  restore: ['collection', 'conflictId'],
 };
 
 /** The Koa app of one node: its collections, their logs and items, over one store. */
@@ -79,7 +83,10 @@ export function createApp(options: AppOptions): Koa {
     .route(paths.job, browsable(jobRoute(node)))
     .route(paths.rel, relRoute())
     .route(paths.schema, browsable(schemaRoute(node)))
-    .route(paths.openapi, browsable(openapiRoute()));
+    .route(paths.openapi, browsable(openapiRoute()))
+    .route(paths.conflicts, browsable(conflictsRoute(node)))
+    .route(paths.conflict, browsable(conflictRoute(node)))
+    .route(paths.restore, restoreRoute(node));
 
   const app = new Koa();
   app.proxy = options.trustProxy ?? false;

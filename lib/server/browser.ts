@@ -4,7 +4,8 @@
  * One self-contained document (inline CSS and script, no external resource, no build step).
  * It fetches its own URL again as `application/hal+json` and renders the answer: the
  * properties, the links (plain ones are ordinary anchors, so navigating keeps the address
- * bar meaningful; templated ones get a form and are expanded in the page, RFC 6570 level 3),
+ * bar meaningful; templated ones get a form and are expanded in the page, RFC 6570 level 3;
+ * relations whose target takes a POST, such as `sync:restore`, get a button),
  * the embedded resources with their own links, and problem documents. A bearer token, when
  * the node asks for one, is kept in sessionStorage for the tab.
  *
@@ -142,6 +143,41 @@ const SCRIPT = String.raw`
     return form;
   }
 
+  // Relations whose target takes a POST rather than a GET: rendered as a button, not an anchor.
+  var ACTION_RELS = ['sync:restore'];
+
+  /** A button that POSTs to the link, then shows the resource it answers (or the problem, in place). */
+  function actionForm(rel, link) {
+    var label = link.title || (rel + (link.name ? ' ' + link.name : ''));
+    var status = el('p', { class: 'muted', role: 'status' });
+    var form = el('form', { class: 'template', 'aria-label': label, method: 'post' }, [
+      el('button', { type: 'submit' }, [label]), el('code', { class: 'muted' }, ['POST ' + link.href]), status
+    ]);
+    form.addEventListener('submit', function (event) {
+      event.preventDefault();
+      var url = safeUrl(link.href);
+      if (!url) return;
+      var post = { Accept: ACCEPT };
+      if (token) post.Authorization = 'Bearer ' + token;
+      status.textContent = 'Sending…';
+      fetch(url, { method: 'POST', headers: post, cache: 'no-store' }).then(function (response) {
+        return response.text().then(function (text) {
+          var json = null;
+          try { json = JSON.parse(text); } catch (e) { json = null; }
+          var self = json && json._links && json._links.self && safeUrl(json._links.self.href);
+          if (response.ok && self) { location.assign(self); return; }
+          status.className = 'problem';
+          status.setAttribute('role', 'alert');
+          status.textContent = response.status + ' ' + ((json && (json.detail || json.title)) || response.statusText);
+        });
+      }).catch(function (error) {
+        status.className = 'problem';
+        status.textContent = String(error && error.message || error);
+      });
+    });
+    return form;
+  }
+
   function curieDocs(doc, rel) {
     var curies = [].concat((doc._links && doc._links.curies) || []);
     var colon = rel.indexOf(':');
@@ -175,7 +211,9 @@ const SCRIPT = String.raw`
         var docs = curieDocs(docsFrom, rel);
         var relCell = el('th', { scope: 'row' }, [docs ? anchor(docs, rel) : rel]);
         var label = link.title || link.name || link.href;
-        var target = link.templated
+        var target = ACTION_RELS.indexOf(rel) >= 0
+          ? el('td', {}, [actionForm(rel, link)])
+          : link.templated
           ? el('td', {}, [el('code', {}, [link.href]), templateForm(rel, link)])
           : el('td', {}, [anchor(link.href, label), label !== link.href ? el('span', { class: 'muted' }, [' ' + link.href]) : null]);
         var row = el('tr', { 'data-rel': rel }, [relCell, target]);

@@ -18,6 +18,7 @@ export function collectionRoute(node: ServerNode) {
           [rels.transactions]: { href: links.transactionsTemplate(collection.name), templated: true },
           [rels.item]: { href: links.itemTemplate(collection.name), templated: true },
           [rels.describedBy]: { href: links.schema(collection.name), type: 'application/schema+json' },
+          [rels.conflicts]: { href: links.conflicts(collection.name), title: 'Conflicts decided on this node' },
         },
       });
       sendHal(ctx, doc);

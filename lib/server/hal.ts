@@ -30,7 +30,7 @@ export interface HalInput {
 }
 
 /** Relations that can hold several links render as an array even when they hold one. */
-const ARRAY_RELS = new Set(['curies', 'sync:collection', 'sync:entry']);
+const ARRAY_RELS = new Set(['curies', 'sync:collection', 'sync:entry', 'sync:conflict', 'sync:restore']);
 
 /** Attributes the package would drop; set on the link after it is built. */
 const EXTRA_ATTRIBUTES = ['type', 'profile', 'deprecation'] as const;

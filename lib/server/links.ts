@@ -14,6 +14,10 @@ export interface Paths {
   rel: string;
   schema: string;
   openapi: string;
+  /** The conflict audit of a collection, one record, and the restore action of a record. */
+  conflicts: string;
+  conflict: string;
+  restore: string;
 }
 
 export const DEFAULT_PATHS: Paths = {
@@ -25,6 +29,9 @@ export const DEFAULT_PATHS: Paths = {
   rel: '/rels/{rel}',
   schema: '/schemas/{collection}',
   openapi: '/openapi',
+  conflicts: '/{collection}/conflicts',
+  conflict: '/{collection}/conflicts/{conflictId}',
+  restore: '/{collection}/conflicts/{conflictId}/restore',
 };
 
 /** Fills the named variables of a template; the others stay as template expressions. */
@@ -91,6 +98,18 @@ export class Linker {
 
   openapi(): string {
     return this.origin + this.paths.openapi;
+  }
+
+  conflicts(collection: string): string {
+    return this.origin + expand(this.paths.conflicts, { collection });
+  }
+
+  conflict(collection: string, conflictId: string): string {
+    return this.origin + expand(this.paths.conflict, { collection, conflictId });
+  }
+
+  restore(collection: string, conflictId: string): string {
+    return this.origin + expand(this.paths.restore, { collection, conflictId });
   }
 
   /** The URI the request was made to, query included. */

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { ChangeFeed } from './feed.js';
+import type { ConflictRecord, StoredConflict } from '../protocol/conflicts.js';
 import { planApply } from './rules.js';
-import type { ApplyOptions, ApplyOutcome, ChangesPage, ChangesQuery, StoredItem, Store, Write } from './store.js';
+import type { ApplyOptions, ApplyOutcome, ChangesPage, ChangesQuery, ConflictsPage, ConflictsQuery, StoredItem, Store, Write } from './store.js';
 
 /** A store in process memory: for tests and throwaway nodes. Nothing survives a restart. */
 export class MemoryStore implements Store {
@@ -11,6 +12,9 @@ export class MemoryStore implements Store {
   private readonly horizons = new Map<string, number>();
   private readonly checkpoints = new Map<string, string>();
   private readonly feed = new ChangeFeed();
+  /** Conflict records by collection, then conflictId; positions count across collections. */
+  private readonly audits = new Map<string, Map<string, StoredConflict>>();
+  private position = 0;
 
   private items(collection: string): Map<string, StoredItem> {
     let items = this.collections.get(collection);
@@ -53,6 +57,9 @@ export class MemoryStore implements Store {
     if (!plan.ok) return structuredClone(plan);
     for (const row of plan.rows) items.set(row.itemId, structuredClone(row));
     this.seq = plan.highWater;
+    this.keep(collection, options.conflicts ?? []);
+    const restored = options.restoring && this.audit(collection).get(options.restoring.conflictId);
+    if (restored) restored.restored = { side: options.restoring!.side, restoredAt: plan.recordedAt };
     if (plan.rows.length > 0) this.feed.emit(collection);
     return structuredClone({ ok: true, applied: plan.applied, checkpoint: plan.checkpoint, items: plan.items });
   }
@@ -82,6 +89,38 @@ export class MemoryStore implements Store {
 
   async watch(collection: string, listener: () => void): Promise<() => void> {
     return this.feed.on(collection, listener);
+  }
+
+  private audit(collection: string): Map<string, StoredConflict> {
+    let audit = this.audits.get(collection);
+    if (!audit) this.audits.set(collection, (audit = new Map()));
+    return audit;
+  }
+
+  private keep(collection: string, records: readonly ConflictRecord[]): number {
+    const audit = this.audit(collection);
+    let added = 0;
+    for (const record of records) {
+      if (audit.has(record.conflictId)) continue;
+      audit.set(record.conflictId, { ...structuredClone(record), position: ++this.position, restored: null });
+      added++;
+    }
+    return added;
+  }
+
+  async recordConflicts(collection: string, records: readonly ConflictRecord[]): Promise<number> {
+    return this.keep(collection, records);
+  }
+
+  async conflicts(collection: string, query: ConflictsQuery): Promise<ConflictsPage> {
+    const before = query.before ?? Infinity;
+    const matching = [...this.audit(collection).values()].filter((r) => r.position < before).sort((a, b) => b.position - a.position);
+    return { records: structuredClone(matching.slice(0, query.limit)), hasMore: matching.length > query.limit };
+  }
+
+  async getConflict(collection: string, conflictId: string): Promise<StoredConflict | null> {
+    const record = this.audit(collection).get(conflictId);
+    return record ? structuredClone(record) : null;
   }
 
   async getCheckpoint(key: string): Promise<string | null> {

@@ -1,12 +1,28 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { ChangeFeed } from './feed.js';
+import type { ConflictRecord, StoredConflict } from '../protocol/conflicts.js';
+import { CONFLICT_COLUMNS, conflictValues, toConflictsPage, toStoredConflict, type ConflictRow } from './conflict-rows.js';
 import { planApply } from './rules.js';
 import { ITEM_COLUMNS, inRequestedOrder, toPage, toStoredItem, type ItemRow } from './rows.js';
-import { StoreUnavailable, type ApplyOptions, type ApplyOutcome, type ChangesPage, type ChangesQuery, type Store, type StoredItem, type Write } from './store.js';
+import {
+  StoreUnavailable,
+  type ApplyOptions,
+  type ApplyOutcome,
+  type ChangesPage,
+  type ChangesQuery,
+  type ConflictsPage,
+  type ConflictsQuery,
+  type Store,
+  type StoredItem,
+  type Write,
+} from './store.js';
 
-/** Bumped with every change to the tables below; a later release migrates from `node.schema_version`. */
-const SCHEMA_VERSION = 1;
+/**
+ * Bumped with every change to the tables below. Every statement of the schema is idempotent
+ * (IF NOT EXISTS), so opening an older database adds what it lacks and raises `node.schema_version`.
+ */
+const SCHEMA_VERSION = 2;
 
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
@@ -38,7 +54,19 @@ function schemaSql(s: string): string {
   );
   CREATE INDEX IF NOT EXISTS items_log ON ${s}.items (collection, seq);
   CREATE TABLE IF NOT EXISTS ${s}.horizons (collection text PRIMARY KEY, seq bigint NOT NULL);
-  CREATE TABLE IF NOT EXISTS ${s}.checkpoints (key text PRIMARY KEY, value text NOT NULL);`;
+  CREATE TABLE IF NOT EXISTS ${s}.checkpoints (key text PRIMARY KEY, value text NOT NULL);
+  CREATE TABLE IF NOT EXISTS ${s}.conflicts (
+    position bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    collection text NOT NULL,
+    conflict_id text NOT NULL,
+    item_id text NOT NULL,
+    decided_at text NOT NULL,
+    record text NOT NULL,
+    restored_side text,
+    restored_at text,
+    UNIQUE (collection, conflict_id)
+  );
+  CREATE INDEX IF NOT EXISTS conflicts_page ON ${s}.conflicts (collection, position);`;
 }
 
 /**
@@ -100,6 +128,7 @@ export class PostgresStore implements Store {
         const { rows } = await client.query(`SELECT store_id, schema_version FROM ${s}.node`);
         const version = rows[0].schema_version as number;
         if (version > SCHEMA_VERSION) throw new Error(`schema version ${version} is newer than this halsync understands (${SCHEMA_VERSION})`);
+        if (version < SCHEMA_VERSION) await client.query(`UPDATE ${s}.node SET schema_version = $1`, [SCHEMA_VERSION]);
         return rows[0].store_id as string;
       });
       return new PostgresStore(id, pool, s, name, target.toString());
@@ -195,6 +224,15 @@ export class PostgresStore implements Store {
         // Delivered at commit, to every process LISTENing on this database (see watch).
         await client.query('SELECT pg_notify($1, $2)', [CHANNEL, JSON.stringify([this.s, collection])]);
       }
+      await this.keep(client, collection, options.conflicts ?? []);
+      if (options.restoring) {
+        await client.query(`UPDATE ${this.s}.conflicts SET restored_side = $1, restored_at = $2 WHERE collection = $3 AND conflict_id = $4`, [
+          options.restoring.side,
+          plan.recordedAt,
+          collection,
+          options.restoring.conflictId,
+        ]);
+      }
       return structuredClone({ ok: true as const, applied: plan.applied, checkpoint: plan.checkpoint, items: plan.items });
     });
   }
@@ -270,6 +308,40 @@ export class PostgresStore implements Store {
       return client;
     })();
     return this.listener;
+  }
+
+  private async keep(client: pg.PoolClient, collection: string, records: readonly ConflictRecord[]): Promise<number> {
+    if (records.length === 0) return 0;
+    const values = records.map(conflictValues);
+    const { rowCount } = await client.query(
+      `INSERT INTO ${this.s}.conflicts (collection, conflict_id, item_id, decided_at, record)
+       SELECT $1, r.conflict_id, r.item_id, r.decided_at, r.record
+       FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS r(conflict_id, item_id, decided_at, record, n)
+       ORDER BY r.n
+       ON CONFLICT (collection, conflict_id) DO NOTHING`,
+      [collection, ...[0, 1, 2, 3].map((i) => values.map((v) => v[i]))],
+    );
+    return rowCount ?? 0;
+  }
+
+  async recordConflicts(collection: string, records: readonly ConflictRecord[]): Promise<number> {
+    return this.transaction((client) => this.keep(client, collection, records));
+  }
+
+  async conflicts(collection: string, query: ConflictsQuery): Promise<ConflictsPage> {
+    const rows = await this.query<ConflictRow>(
+      `SELECT ${CONFLICT_COLUMNS} FROM ${this.s}.conflicts WHERE collection = $1 AND ($2::bigint IS NULL OR position < $2) ORDER BY position DESC LIMIT $3`,
+      [collection, query.before ?? null, query.limit + 1],
+    );
+    return toConflictsPage(rows, query.limit);
+  }
+
+  async getConflict(collection: string, conflictId: string): Promise<StoredConflict | null> {
+    const rows = await this.query<ConflictRow>(`SELECT ${CONFLICT_COLUMNS} FROM ${this.s}.conflicts WHERE collection = $1 AND conflict_id = $2`, [
+      collection,
+      conflictId,
+    ]);
+    return rows[0] ? toStoredConflict(rows[0]) : null;
   }
 
   async getCheckpoint(key: string): Promise<string | null> {

@@ -65,6 +65,8 @@ export type Plan =
       checkpoint: number;
       /** The item as it stands after the apply, one per write, in the writes' order. */
       items: StoredItem[];
+      /** When this node records the apply (its rows' recordedAt, and a restored conflict's restoredAt). */
+      recordedAt: string;
     };
 
 /**
@@ -110,5 +112,6 @@ export function planApply(
     highWater: seq,
     checkpoint: checkpointAfterApply(options.since, highWaterBefore, seq),
     items: writes.map((write) => after.get(write.itemId)!),
+    recordedAt,
   };
 }

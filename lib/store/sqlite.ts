@@ -1,12 +1,25 @@
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { ChangeFeed } from './feed.js';
+import type { ConflictRecord, StoredConflict } from '../protocol/conflicts.js';
+import { CONFLICT_COLUMNS, conflictValues, toConflictsPage, toStoredConflict, type ConflictRow } from './conflict-rows.js';
 import { planApply } from './rules.js';
 import { ITEM_COLUMNS, inRequestedOrder, toPage, toStoredItem, type ItemRow } from './rows.js';
-import { StoreUnavailable, type ApplyOptions, type ApplyOutcome, type ChangesPage, type ChangesQuery, type Store, type StoredItem, type Write } from './store.js';
+import {
+  StoreUnavailable,
+  type ApplyOptions,
+  type ApplyOutcome,
+  type ChangesPage,
+  type ChangesQuery,
+  type ConflictsPage,
+  type ConflictsQuery,
+  type Store,
+  type StoredItem,
+  type Write,
+} from './store.js';
 
-/** Bumped with every change to the tables below; a later release migrates from `PRAGMA user_version`. */
-const SCHEMA_VERSION = 1;
+/** Bumped with every change to the tables below; `migrate` brings an older file up from `PRAGMA user_version`. */
+const SCHEMA_VERSION = 2;
 
 /** How often a watched store checks for commits by other processes sharing the file. */
 const FOREIGN_WRITE_CHECK_MS = 250;
@@ -32,6 +45,25 @@ const SCHEMA = `
   CREATE TABLE horizons (collection TEXT PRIMARY KEY, seq INTEGER NOT NULL);
   CREATE TABLE checkpoints (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 `;
+
+/** Version 2: the conflict audit. */
+const CONFLICTS_SCHEMA = `
+  CREATE TABLE conflicts (
+    position INTEGER PRIMARY KEY AUTOINCREMENT,
+    collection TEXT NOT NULL,
+    conflict_id TEXT NOT NULL,
+    item_id TEXT NOT NULL,
+    decided_at TEXT NOT NULL,
+    record TEXT NOT NULL,
+    restored_side TEXT,
+    restored_at TEXT,
+    UNIQUE (collection, conflict_id)
+  );
+  CREATE INDEX conflicts_page ON conflicts (collection, position);
+`;
+
+/** What brings a file from user_version i to i + 1, in order. */
+const MIGRATIONS = [SCHEMA, CONFLICTS_SCHEMA];
 
 /**
  * The embedded store: one SQLite file in WAL mode. better-sqlite3 is synchronous, so each
@@ -68,6 +100,12 @@ export class SqliteStore implements Store {
       horizon: db.prepare('SELECT seq FROM horizons WHERE collection = ?').pluck(),
       getCheckpoint: db.prepare('SELECT value FROM checkpoints WHERE key = ?').pluck(),
       setCheckpoint: db.prepare('INSERT INTO checkpoints (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
+      recordConflict: db.prepare(
+        'INSERT INTO conflicts (collection, conflict_id, item_id, decided_at, record) VALUES (?, ?, ?, ?, ?) ON CONFLICT (collection, conflict_id) DO NOTHING',
+      ),
+      conflicts: db.prepare(`SELECT ${CONFLICT_COLUMNS} FROM conflicts WHERE collection = ? AND position < ? ORDER BY position DESC LIMIT ?`),
+      conflict: db.prepare(`SELECT ${CONFLICT_COLUMNS} FROM conflicts WHERE collection = ? AND conflict_id = ?`),
+      markRestored: db.prepare('UPDATE conflicts SET restored_side = ?, restored_at = ? WHERE collection = ? AND conflict_id = ?'),
     };
   }
 
@@ -121,6 +159,8 @@ export class SqliteStore implements Store {
           row.deleted ? null : JSON.stringify(row.data), row.seq, row.recordedAt);
       }
       this.statements.setHighWater.run(plan.highWater);
+      this.keep(collection, options.conflicts ?? []);
+      if (options.restoring) this.statements.markRestored.run(options.restoring.side, plan.recordedAt, collection, options.restoring.conflictId);
       return { ok: true, applied: plan.applied, checkpoint: plan.checkpoint, items: plan.items };
     });
     // IMMEDIATE takes the write lock before reading, so another process cannot change the
@@ -181,6 +221,24 @@ export class SqliteStore implements Store {
     }
   }
 
+  private keep(collection: string, records: readonly ConflictRecord[]): number {
+    return records.reduce((added, record) => added + this.statements.recordConflict.run(collection, ...conflictValues(record)).changes, 0);
+  }
+
+  async recordConflicts(collection: string, records: readonly ConflictRecord[]): Promise<number> {
+    return this.db.transaction(() => this.keep(collection, records)).immediate();
+  }
+
+  async conflicts(collection: string, query: ConflictsQuery): Promise<ConflictsPage> {
+    const rows = this.statements.conflicts.all(collection, query.before ?? Number.MAX_SAFE_INTEGER, query.limit + 1) as ConflictRow[];
+    return toConflictsPage(rows, query.limit);
+  }
+
+  async getConflict(collection: string, conflictId: string): Promise<StoredConflict | null> {
+    const row = this.statements.conflict.get(collection, conflictId) as ConflictRow | undefined;
+    return row ? toStoredConflict(row) : null;
+  }
+
   async getCheckpoint(key: string): Promise<string | null> {
     return (this.statements.getCheckpoint.get(key) as string | undefined) ?? null;
   }
@@ -196,14 +254,14 @@ export class SqliteStore implements Store {
   }
 }
 
-/** Creates the tables in a new file; refuses a file written by a newer halsync. */
+/** Creates the tables in a new file, or adds what an older halsync's file lacks; refuses a file written by a newer halsync. */
 function migrate(db: Database.Database): void {
   db.transaction(() => {
     const version = db.pragma('user_version', { simple: true }) as number;
     if (version > SCHEMA_VERSION) throw new Error(`schema version ${version} is newer than this halsync understands (${SCHEMA_VERSION})`);
     if (version === SCHEMA_VERSION) return;
-    db.exec(SCHEMA);
-    db.prepare('INSERT INTO node (one, store_id, seq) VALUES (1, ?, 0)').run(randomUUID());
+    for (const step of MIGRATIONS.slice(version)) db.exec(step);
+    if (version === 0) db.prepare('INSERT INTO node (one, store_id, seq) VALUES (1, ?, 0)').run(randomUUID());
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }).immediate();
 }

@@ -1,3 +1,4 @@
+import type { ConflictRecord, Side, StoredConflict } from '../protocol/conflicts.js';
 import type { Json, VersionWithData } from '../protocol/types.js';
 import { HalsyncError } from '../protocol/problems.js';
 
@@ -55,6 +56,27 @@ export interface ApplyOptions {
   since?: number;
   /** The clock used to stamp origin writes (tests pass their own). */
   now?: () => Date;
+  /**
+   * Conflict records to keep, in the same transaction, when (and only when) the apply succeeds;
+   * one whose conflictId is already recorded is left as it is. Writes may be empty.
+   */
+  conflicts?: readonly ConflictRecord[];
+  /** The apply restores this side of this conflict record: mark it restored (at the apply's time) in the same transaction. */
+  restoring?: { conflictId: string; side: Side };
+}
+
+export interface ConflictsQuery {
+  /** Only records with a position below this one (the page before it: newest first). */
+  before?: number;
+  /** At most this many records (≥ 1). */
+  limit: number;
+}
+
+export interface ConflictsPage {
+  /** Newest (highest position) first. */
+  records: StoredConflict[];
+  /** True when older records follow the last one. */
+  hasMore: boolean;
 }
 
 /** A refused precondition. */
@@ -132,6 +154,15 @@ export interface Store {
    * function that stops it. Optional: a store without it is read, never waited on.
    */
   watch?(collection: string, listener: () => void): Promise<() => void>;
+
+  /**
+   * The conflict audit of `collection`. recordConflicts keeps records outside any apply (a
+   * sync that wrote nothing locally, a node recording for a client) and answers how many
+   * were new; recording a conflictId again changes nothing.
+   */
+  recordConflicts(collection: string, records: readonly ConflictRecord[]): Promise<number>;
+  conflicts(collection: string, query: ConflictsQuery): Promise<ConflictsPage>;
+  getConflict(collection: string, conflictId: string): Promise<StoredConflict | null>;
 
   /** Sync checkpoints a client keeps in its local store, by a key of its choosing. */
   getCheckpoint(key: string): Promise<string | null>;

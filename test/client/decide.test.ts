@@ -24,8 +24,8 @@ describe('client/decide', () => {
   });
 
   it('uses the preferred side inside the window, or asks the resolver', () => {
-    assert.deepEqual(decide(item({ a: 1 }, 500), item({ a: 2 }, 0), { ...policy, prefer: 'remote' }), { winner: 'remote', rule: 'prefer' });
-    assert.deepEqual(decide(item({ a: 1 }, 0), item({ a: 2 }, 500), { ...policy, prefer: 'local' }), { winner: 'local', rule: 'prefer' });
+    assert.deepEqual(decide(item({ a: 1 }, 500), item({ a: 2 }, 0), { ...policy, prefer: 'remote' }), { winner: 'remote', rule: 'prefer-remote' });
+    assert.deepEqual(decide(item({ a: 1 }, 0), item({ a: 2 }, 500), { ...policy, prefer: 'local' }), { winner: 'local', rule: 'prefer-local' });
     assert.deepEqual(decide(item({ a: 1 }, 0), item({ a: 2 }, 500), { ...policy, resolves: true }), { winner: 'ask', rule: 'resolve' });
   });
 

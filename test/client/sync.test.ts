@@ -93,7 +93,7 @@ describe('client/sync', () => {
     it('prefers the remote inside the skew window by default', async () => {
       const { remote, local, id } = await conflicted(300, 0);
       const report = await syncStore(local, remote.url);
-      assert.deepEqual(report.decisions.map((d) => [d.winner, d.rule]), [['remote', 'prefer']]);
+      assert.deepEqual(report.decisions.map((d) => [d.winner, d.rule]), [['remote', 'prefer-remote']]);
       assert.deepEqual((await contents(local))[id], { v: 'remote', tags: ['r'] });
       assert.deepEqual(await versions(local), await versions(remote.store));
     });
@@ -101,7 +101,7 @@ describe('client/sync', () => {
     it('prefers the local side inside the skew window when told', async () => {
       const { remote, local, id } = await conflicted(0, 300);
       const report = await syncStore(local, remote.url, { prefer: 'local' });
-      assert.deepEqual(report.decisions.map((d) => [d.winner, d.rule]), [['local', 'prefer']]);
+      assert.deepEqual(report.decisions.map((d) => [d.winner, d.rule]), [['local', 'prefer-local']]);
       assert.deepEqual((await contents(remote.store))[id], { v: 'local', tags: ['l'] });
       assert.deepEqual(await versions(local), await versions(remote.store));
     });

@@ -3,8 +3,10 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { syncStore } from '../../lib/client/connect.js';
 import { request } from '../support/http.js';
 import { startNode, type StartedNode } from '../support/server.js';
+import { newId, put } from '../support/sync.js';
 
 /**
  * The HAL browser (lib/server/browser.ts) in a real headless Chromium — Debian's package,
@@ -104,6 +106,35 @@ describe('HAL browser', function () {
     assert.match((await alert.textContent())!, /404 Not found/);
     assert.match((await alert.textContent())!, /has no item/);
     await page.screenshot({ path: `${OUTPUT}browser-problem.png`, fullPage: true });
+  });
+
+  it('browses from a collection to its conflicts and restores a losing version with its button', async () => {
+    const remote = await startNode();
+    try {
+      const id = newId();
+      await put(node.store, id, { title: 'base' }, '2026-03-01T10:00:00.000Z');
+      await syncStore(node.store, remote.url);
+      await put(node.store, id, { title: 'kept here' }, '2026-03-01T10:01:05.000Z');
+      await put(remote.store, id, { title: 'lost there' }, '2026-03-01T10:01:00.000Z');
+      await syncStore(node.store, remote.url);
+    } finally {
+      await remote.close();
+    }
+    await page.goto(`${node.url}items`);
+    await rendered(page);
+    await page.click('tr[data-rel="sync:conflicts"] td a');
+    await page.waitForURL(`${node.url}items/conflicts`);
+    assert.equal(await rendered(page), 'ready');
+    const records = page.locator('ol[data-rel="sync:conflict"] > li');
+    assert.equal(await records.count(), 1);
+    const text = (await records.nth(0).textContent())!;
+    for (const shown of [/"newer"/, /"kept here"/, /"lost there"/]) assert.match(text, shown);
+    await page.screenshot({ path: `${OUTPUT}browser-conflicts.png`, fullPage: true });
+
+    await records.nth(0).getByRole('button', { name: 'Restore the remote version' }).click();
+    await page.waitForURL(/\/items\/[0-9a-f-]{36}$/);
+    assert.equal(await rendered(page), 'ready');
+    assert.match((await page.locator('table.properties').first().textContent())!, /"lost there"/);
   });
 
   it('the same URLs still answer HAL to a client, and vary on Accept', async () => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { fingerprint, TOMBSTONE_FINGERPRINT } from '../../lib/protocol/fingerprint.js';
 import type { Json } from '../../lib/protocol/types.js';
 import type { Precondition, Store, Write } from '../../lib/store/store.js';
+import { conflictAuditConformance } from './conflicts-conformance.js';
 
 /** One store under test, fresh and empty. */
 export interface StoreFixture {
@@ -443,5 +444,7 @@ export function storeConformance(name: string, create: () => Promise<StoreFixtur
         assert.equal(rest.checkpoint, 30);
       });
     });
+
+    conflictAuditConformance(() => ({ store, another, canReopen: fixture.openAgain !== undefined }));
   });
 }

@@ -1,0 +1,87 @@
+import { losers, ItemChanged, type Side, type StoredConflict } from '../protocol/conflicts.js';
+import { fingerprint } from '../protocol/fingerprint.js';
+import { BadRequest, NotFound, ValidationFailed, type FieldError } from '../protocol/problems.js';
+import type { Json } from '../protocol/types.js';
+import type { Precondition, Store, StoredItem } from './store.js';
+
+export interface RestoreOptions {
+  /** Which losing version (required after a merge, where both lost; otherwise the one loser). */
+  side?: Side;
+  /** Restore even when the item changed since the decision, or the record was already restored. */
+  force?: boolean;
+  /** The clock the restore is stamped from. */
+  now?: () => Date;
+  /** Field errors of the data to restore against the collection's present schema; any is a 422. */
+  check?: (data: Json) => FieldError[] | void;
+}
+
+export interface Restored {
+  record: StoredConflict;
+  /** The item after the restore. */
+  item: StoredItem;
+  /** Whether the item did not exist before (its tombstone had been purged). */
+  created: boolean;
+}
+
+/**
+ * Restores the losing version of a recorded conflict: writes its data (or its deletion) as a
+ * normal origin edit of the item, so the store stamps a new updatedAt from its clock and the
+ * edit syncs everywhere like any other, and marks the record restored in the same transaction.
+ *
+ * Refused with ItemChanged (409) when the item is no longer the version the decision left, or
+ * the record was already restored, unless `force`: a restore must not silently overwrite an
+ * edit made after the decision.
+ */
+export async function restoreConflict(store: Store, collection: string, conflictId: string, options: RestoreOptions = {}): Promise<Restored> {
+  const record = await store.getConflict(collection, conflictId);
+  if (!record) throw new NotFound(`collection "${collection}" has no conflict record ${conflictId}`);
+  const side = chooseSide(record, options.side);
+  const version = record[side];
+  const data = version.deleted ? null : version.data;
+  if (!version.deleted) {
+    const errors = options.check?.(data) ?? [];
+    if (errors.length > 0) throw new ValidationFailed(`the ${side} version's data no longer matches the schema of collection "${collection}"`, errors);
+  }
+  const current = await store.getItem(collection, record.itemId);
+  if (!options.force) refuseIfChanged(record, current);
+  const precondition: Precondition = options.force ? { kind: 'none' } : { kind: 'base', fingerprint: current ? current.fingerprint : null };
+  const outcome = await store.apply(
+    collection,
+    [{ itemId: record.itemId, deleted: version.deleted, data, fingerprint: fingerprint(data), updatedAt: null, precondition }],
+    { restoring: { conflictId, side }, ...(options.now ? { now: options.now } : {}) },
+  );
+  if (!outcome.ok) {
+    const now = outcome.conflicts[0]?.current ?? null;
+    throw new ItemChanged(`item ${record.itemId} changed while it was being restored`, now && versionOf(now));
+  }
+  return { record: (await store.getConflict(collection, conflictId)) ?? record, item: outcome.items[0]!, created: current === null };
+}
+
+function chooseSide(record: StoredConflict, asked: Side | undefined): Side {
+  const lost = losers(record);
+  if (asked === undefined) {
+    if (lost.length === 1) return lost[0]!;
+    throw new BadRequest('a resolver merged this conflict, so both versions lost: name the side to restore (side=local or side=remote)', [
+      { pointer: '/side', detail: 'required after a merge' },
+    ]);
+  }
+  if (!lost.includes(asked)) {
+    throw new BadRequest(`the ${asked} version won this conflict; only the ${lost.join(' and ')} version can be restored`, [{ pointer: '/side', detail: `must be ${lost.join(' or ')}` }]);
+  }
+  return asked;
+}
+
+function refuseIfChanged(record: StoredConflict, current: StoredItem | null): void {
+  if (record.restored) {
+    throw new ItemChanged(`the ${record.restored.side} version was already restored at ${record.restored.restoredAt}; add force=true to restore again`, current && versionOf(current));
+  }
+  // A deletion that won and whose tombstone retention has since purged is still that deletion.
+  const same = current === null ? record.result.deleted : current.fingerprint === record.result.fingerprint && current.deleted === record.result.deleted;
+  if (!same) {
+    throw new ItemChanged(`item ${record.itemId} changed since the decision; add force=true to overwrite its present version`, current && versionOf(current));
+  }
+}
+
+function versionOf(item: StoredItem) {
+  return { updatedAt: item.updatedAt, fingerprint: item.fingerprint, deleted: item.deleted };
+}
