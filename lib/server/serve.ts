@@ -3,7 +3,8 @@ import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/store.js';
-import { createApp } from './app.js';
+import { createApp, type AppOptions } from './app.js';
+import { answerClientError, describeRequestError } from './client-error.js';
 import type { CollectionConfig } from './collections.js';
 
 /** `halsync serve`: the options commander hands over. */
@@ -13,7 +14,14 @@ export interface ServeOptions {
   store: string;
   collection: string[];
   token?: string;
+  /** Read-only tokens (`--read-token`, repeatable; `HALSYNC_READ_TOKEN`, comma-separated). */
+  readToken?: string[];
   trustProxy: boolean;
+  bodyLimit?: number;
+  maxEntries?: number;
+  maxPageSize?: number;
+  requestTimeout?: number;
+  maxActiveJobs?: number;
 }
 
 /**
@@ -27,9 +35,13 @@ export async function runServe(options: ServeOptions): Promise<void> {
     store = await openStore(options.store).catch((err: unknown) => {
       throw new Error(`cannot open store ${options.store}: ${message(err)}`);
     });
-    const app = createApp({ store, collections, trustProxy: options.trustProxy, ...(options.token ? { token: options.token } : {}) });
-    app.on('error', (err: unknown) => console.error(`halsync: request failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`));
+    const app = createApp({ store, collections, ...appOptions(options) });
+    app.on('error', (err: unknown) => {
+      const line = describeRequestError(err);
+      if (line !== null) console.error(`halsync: request failed: ${line}`);
+    });
     const server = await listen(app.callback(), options.port, options.host);
+    server.on('clientError', answerClientError);
     const { port } = server.address() as AddressInfo;
     const host = options.host.includes(':') ? `[${options.host}]` : options.host;
     console.log(`halsync serving ${collections.map((c) => c.name).join(', ')} at http://${host}:${port}/`);
@@ -39,6 +51,24 @@ export async function runServe(options: ServeOptions): Promise<void> {
     await store?.close().catch(() => undefined);
     process.exit(1);
   }
+}
+
+/** The flags that map one to one onto createApp's options; unset ones keep the app's defaults. */
+function appOptions(options: ServeOptions): Omit<AppOptions, 'store' | 'collections'> {
+  const readTokens = (options.readToken ?? []).flatMap((list) => list.split(',')).map((t) => t.trim()).filter((t) => t !== '');
+  const limits = {
+    bodyLimit: options.bodyLimit,
+    maxEntries: options.maxEntries,
+    maxPageSize: options.maxPageSize,
+    requestTimeout: options.requestTimeout,
+    maxActiveJobs: options.maxActiveJobs,
+  };
+  return {
+    trustProxy: options.trustProxy,
+    ...(options.token ? { token: options.token } : {}),
+    ...(readTokens.length > 0 ? { auth: readTokens.map((token) => ({ token, scope: 'read' as const })) } : {}),
+    ...Object.fromEntries(Object.entries(limits).filter(([, value]) => value !== undefined)),
+  };
 }
 
 /** `name` or `name=schema.json`; none given: one collection, `items`. */
