@@ -13,7 +13,8 @@ export async function problems(ctx: Context, next: Next): Promise<void> {
     await next();
   } catch (err) {
     const problem = toHalsyncError(err);
-    if (problem.status >= 500) ctx.app.emit('error', err, ctx);
+    // A 503 is the node protecting itself as configured, not a failure to report.
+    if (problem.status >= 500 && !(problem instanceof ServiceUnavailable)) ctx.app.emit('error', err, ctx);
     sendProblem(ctx, problem);
   }
 }
