@@ -35,9 +35,18 @@ export function answerClientError(err: NodeJS.ErrnoException, socket: Socket): v
  * one short line for a client's own error, the stack only for the server's own failures.
  */
 export function describeRequestError(err: unknown): string | null {
-  const e = err as { code?: unknown; message?: unknown; status?: unknown; expose?: unknown } | null;
-  const code = typeof e?.code === 'string' ? e.code : '';
-  if (['ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ERR_STREAM_PREMATURE_CLOSE'].includes(code) || e?.message === 'aborted') return null;
+  if (isClientAbort(err)) return null;
+  const e = err as { message?: unknown; status?: unknown } | null;
   if (typeof e?.status === 'number' && e.status < 500) return `client error ${e.status}: ${String(e.message)}`;
   return err instanceof Error ? (err.stack ?? err.message) : String(err);
+}
+
+/**
+ * The client went away mid-request (Node's `aborted`, a reset or closed socket), or its bytes
+ * stopped parsing mid-body (`HPE_*`, e.g. the connection ended inside a chunk): nothing failed on this side.
+ */
+export function isClientAbort(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown } | null;
+  const code = typeof e?.code === 'string' ? e.code : '';
+  return ['ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ERR_STREAM_PREMATURE_CLOSE'].includes(code) || code.startsWith('HPE_') || e?.message === 'aborted';
 }

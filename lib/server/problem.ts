@@ -1,4 +1,5 @@
 import type { Context, Next } from 'koa';
+import { isClientAbort } from './client-error.js';
 import { Forbidden, HalsyncError, InternalError, MethodNotAllowed, ServiceUnavailable, Unauthorized } from '../protocol/problems.js';
 
 export const PROBLEM_TYPE = 'application/problem+json';
@@ -13,8 +14,8 @@ export async function problems(ctx: Context, next: Next): Promise<void> {
     await next();
   } catch (err) {
     const problem = toHalsyncError(err);
-    // A 503 is the node protecting itself as configured, not a failure to report.
-    if (problem.status >= 500 && !(problem instanceof ServiceUnavailable)) ctx.app.emit('error', err, ctx);
+    // A 503 is the node protecting itself as configured, and a client that went away is no failure of the node.
+    if (problem.status >= 500 && !(problem instanceof ServiceUnavailable) && !isClientAbort(err)) ctx.app.emit('error', err, ctx);
     sendProblem(ctx, problem);
   }
 }
