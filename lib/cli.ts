@@ -27,7 +27,7 @@ function duration(value: string): number {
   }
 }
 
-function collect(value: string, previous: string[]): string[] {
+function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
@@ -39,8 +39,14 @@ program
   .option('--store <url>', 'memory:, sqlite:<path> or postgres://…', DEFAULT_STORE_URL)
   .option('--collection <name[=schema.json]>', 'a collection to publish (repeatable)', collect, [])
   .addOption(new Option('--token <token>', 'bearer token clients must send').env('HALSYNC_TOKEN'))
+  .addOption(new Option('--read-token <token>', 'a read-only bearer token (repeatable; the env var takes a comma-separated list)').env('HALSYNC_READ_TOKEN').argParser(collect))
   .option('--trust-proxy', 'build links from X-Forwarded-Host/-Proto', false)
   .option('--tombstone-retention <duration>', 'purge tombstones older than this, e.g. 30d (default: keep them)', duration)
+  .option('--body-limit <bytes>', 'largest request body (default 10 MiB)', integer('body-limit', 1, 2 ** 31 - 1))
+  .option('--max-entries <n>', 'most entries in one sync-log PUT (default 50000)', integer('max-entries', 1, 10_000_000))
+  .option('--max-page-size <n>', 'largest limit of a log page (default 10000)', integer('max-page-size', 1, 10_000_000))
+  .option('--request-timeout <ms>', 'time a request may take before it writes; 0: none (default 30000)', integer('request-timeout', 0, 86_400_000))
+  .option('--max-active-jobs <n>', 'sync logs waiting as jobs at once (default 16)', integer('max-active-jobs', 1, 100_000))
   .action(async (options) => runServe(options));
 
 program

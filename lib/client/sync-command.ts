@@ -92,6 +92,7 @@ function checkUrl(url: string): void {
 
 function message(error: unknown): string {
   if (error instanceof HttpError && error.status === 401) return `${error.uri} refused the credentials (401): pass --token or set HALSYNC_TOKEN`;
+  if (error instanceof HttpError && error.status === 403) return `${error.uri} refused the write (403): the token is read-only; a sync that pushes needs a read-write token`;
   if (error instanceof Error) return error.message;
   return String(error);
 }

@@ -90,19 +90,38 @@ export class UnsupportedMediaType extends HalsyncError {
 }
 
 export class PayloadTooLarge extends HalsyncError {
-  constructor(detail: string) {
-    super(413, 'payload-too-large', 'Payload too large', detail);
+  constructor(detail: string, name: 'payload-too-large' | 'too-many-entries' = 'payload-too-large') {
+    super(413, name, name === 'too-many-entries' ? 'Too many entries' : 'Payload too large', detail);
   }
 }
 
+/** The node cannot take the request now and wrote nothing; `retryAfter` (seconds) goes out as `Retry-After`. */
+export class ServiceUnavailable extends HalsyncError {
+  constructor(
+    name: 'request-timeout' | 'too-many-jobs',
+    detail: string,
+    readonly retryAfter: number,
+  ) {
+    super(503, name, name === 'request-timeout' ? 'Request timeout' : 'Too many jobs', detail);
+  }
+}
+
+/** RFC 6750 §3: `error` is `invalid_token` when a bearer token was sent but is not one of the node's. */
 export class Unauthorized extends HalsyncError {
-  constructor(detail: string) {
+  constructor(
+    detail: string,
+    readonly error?: 'invalid_token',
+  ) {
     super(401, 'unauthorized', 'Unauthorized', detail);
   }
 }
 
+/** A valid token whose scope does not cover the request (RFC 6750 `insufficient_scope` when `scope` is given). */
 export class Forbidden extends HalsyncError {
-  constructor(detail: string) {
+  constructor(
+    detail: string,
+    readonly scope?: string,
+  ) {
     super(403, 'forbidden', 'Forbidden', detail);
   }
 }

@@ -1,6 +1,6 @@
 import Koa, { type Context, type Next } from 'koa';
 import type { Store } from '../store/store.js';
-import { requireToken } from './auth.js';
+import { accessTokens, requireTokens, type AccessToken } from './auth.js';
 import { DEFAULT_BODY_LIMIT } from './body.js';
 import { browserPage } from './browser.js';
 import { collectionRoute } from './collection.js';
@@ -8,10 +8,11 @@ import { conflictRoute, conflictsRoute, restoreRoute } from './conflicts.js';
 import { compileCollections, type CollectionConfig } from './collections.js';
 import { compress } from './compress.js';
 import { prefersHtml, type ServerNode } from './context.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS, requestTimeout } from './deadline.js';
 import { itemRoute } from './item.js';
-import { DEFAULT_MAX_JOBS, Jobs, jobRoute } from './jobs.js';
+import { DEFAULT_MAX_ACTIVE_JOBS, DEFAULT_MAX_JOBS, Jobs, jobRoute } from './jobs.js';
 import { DEFAULT_PATHS, type Paths } from './links.js';
-import { logRoute } from './log.js';
+import { DEFAULT_MAX_PAGE_SIZE, logRoute } from './log.js';
 import { problems } from './problem.js';
 import { defaultPurgeInterval, schedulePurge } from './retention.js';
 import { relRoute } from './rels.js';
@@ -33,8 +34,10 @@ export interface AppOptions {
   bodyLimit?: number;
   /** The clock origin writes are stamped from. */
   clock?: () => Date;
-  /** When set, every request must carry `Authorization: Bearer <token>`. */
+  /** When set, every request must carry `Authorization: Bearer <token>` (a read-write token). */
   token?: string;
+  /** Tokens the node accepts, each `read` (GET/HEAD/OPTIONS) or `write` (everything); with `token`, one more `write` token. */
+  auth?: readonly AccessToken[];
   /** How many async jobs are remembered. */
   maxJobs?: number;
   /** Aborting it ends the node's long-running work: held log GETs (`Prefer: wait`) answer at once, the purge stops. */
@@ -43,9 +46,19 @@ export interface AppOptions {
   tombstoneRetentionMs?: number;
   /** How often the purge runs (default: a tenth of the retention, within [1 s, 1 h]). */
   purgeIntervalMs?: number;
+  /** Jobs pending or running at once before a sync-log PUT that would start one is refused (503 `too-many-jobs`; default 16). */
+  maxActiveJobs?: number;
+  /** Most entries in one sync-log PUT (413 `too-many-entries`; default 50000). */
+  maxEntries?: number;
+  /** Largest `limit` of a log page (default 10000). */
+  maxPageSize?: number;
+  /** Milliseconds a request may take before it starts writing (503 `request-timeout`; default 30000, 0: none). */
+  requestTimeout?: number;
 }
 
 export const DEFAULT_ASYNC_THRESHOLD = 10_000;
+// Above the async threshold (so large logs still become jobs), below what 10 MiB of minimal entries can carry.
+export const DEFAULT_MAX_ENTRIES = 50_000;
 
 // Each template must name the variables its links are built from.
 const REQUIRED_VARIABLES: Record<keyof Paths, string[]> = {
@@ -67,14 +80,19 @@ export function createApp(options: AppOptions): Koa {
   const paths = resolvePaths(options.paths);
   const node: ServerNode = {
     store: options.store,
-    collections: compileCollections(options.collections ?? [{ name: 'items' }]),
+    collections: compileCollections(options.collections ?? [{ name: 'items' }], reservedNames(paths)),
     paths,
-    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    bodyLimit: positive('bodyLimit', options.bodyLimit ?? DEFAULT_BODY_LIMIT),
+    maxEntries: positive('maxEntries', options.maxEntries ?? DEFAULT_MAX_ENTRIES),
+    maxPageSize: positive('maxPageSize', options.maxPageSize ?? DEFAULT_MAX_PAGE_SIZE),
     asyncThreshold: options.asyncThreshold ?? DEFAULT_ASYNC_THRESHOLD,
     clock: options.clock ?? (() => new Date()),
-    jobs: new Jobs(options.maxJobs ?? DEFAULT_MAX_JOBS),
+    jobs: new Jobs(options.maxJobs ?? DEFAULT_MAX_JOBS, positive('maxActiveJobs', options.maxActiveJobs ?? DEFAULT_MAX_ACTIVE_JOBS)),
     signal: options.signal ?? new AbortController().signal,
   };
+  const timeout = options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  if (!Number.isInteger(timeout) || timeout < 0) throw new Error(`requestTimeout must be a whole number of milliseconds (0: none), not ${timeout}`);
+  const tokens = accessTokens(options.token, options.auth);
   const router = new Router()
     .route(paths.root, browsable(rootRoute(node)))
     .route(paths.collection, browsable(collectionRoute(node)))
@@ -93,7 +111,8 @@ export function createApp(options: AppOptions): Koa {
   app.use(compress);
   app.use(problems);
   app.use(varyOnAccept);
-  if (options.token) app.use(requireToken(options.token));
+  if (tokens.length > 0) app.use(requireTokens(tokens));
+  if (timeout > 0) app.use(requestTimeout(timeout));
   app.use((ctx) => router.dispatch(ctx));
   if (options.tombstoneRetentionMs !== undefined) {
     const retentionMs = options.tombstoneRetentionMs;
@@ -127,6 +146,25 @@ function browsable(handlers: Partial<Record<Method, Handler>>): Partial<Record<M
       ctx.body = browserPage();
     },
   };
+}
+
+function positive(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, not ${value}`);
+  return value;
+}
+
+/**
+ * The first segments of the other resources' paths (`jobs`, `rels`, `schemas`, `openapi` by
+ * default) when collections sit at the first segment: a collection of that name could never be reached.
+ */
+function reservedNames(paths: Paths): Set<string> {
+  const reserved = new Set<string>();
+  if (!paths.collection.startsWith('/{collection}')) return reserved;
+  for (const key of ['job', 'rel', 'schema', 'openapi'] as const) {
+    const first = paths[key].split('/')[1] ?? '';
+    if (first && !first.includes('{')) reserved.add(first);
+  }
+  return reserved;
 }
 
 function resolvePaths(given: Partial<Paths> = {}): Paths {

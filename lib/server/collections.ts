@@ -30,10 +30,11 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9._~-]{0,63}$/;
 
 const addFormats = formats.default as unknown as (ajv: Ajv | Ajv2020) => unknown;
 
-export function compileCollections(configs: readonly CollectionConfig[]): Map<string, Collection> {
+export function compileCollections(configs: readonly CollectionConfig[], reserved: ReadonlySet<string> = new Set()): Map<string, Collection> {
   const collections = new Map<string, Collection>();
   for (const config of configs) {
     if (!NAME.test(config.name)) throw new Error(`collection name "${config.name}" must be letters, digits, ".", "_", "~" or "-"`);
+    if (reserved.has(config.name)) throw new Error(`collection name "${config.name}" is reserved: ${[...reserved].join(', ')} name the node's other resources`);
     if (collections.has(config.name)) throw new Error(`collection "${config.name}" is configured twice`);
     collections.set(config.name, compile(config));
   }

@@ -14,6 +14,10 @@ export interface ServerNode {
   collections: Map<string, Collection>;
   paths: Paths;
   bodyLimit: number;
+  /** Most entries one sync-log PUT may carry (413 `too-many-entries` above). */
+  maxEntries: number;
+  /** Largest `limit` of a log page (400 above). */
+  maxPageSize: number;
   asyncThreshold: number;
   clock: () => Date;
   jobs: Jobs;

@@ -9,6 +9,7 @@ import type { Precondition, StoredItem } from '../store/store.js';
 import { readJson } from './body.js';
 import type { Collection } from './collections.js';
 import { collectionOf, linker, sendHal, type ServerNode } from './context.js';
+import { beginWrite } from './deadline.js';
 import { halDocument, type HalDocument } from './hal.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -38,7 +39,7 @@ export function itemRoute(node: ServerNode) {
       const data = await readItemData(ctx, node, collection);
       const current = await node.store.getItem(collection.name, itemId);
       const precondition = ifMatch(ctx.get('If-Match'), current) ?? { kind: 'none' };
-      const item = await write(node, collection, itemId, data, precondition);
+      const item = await write(ctx, node, collection, itemId, data, precondition);
       if (!current) ctx.set('Location', linker(ctx, node).item(collection.name, itemId));
       respondWithItem(ctx, node, collection, item, current ? 200 : 201);
     },
@@ -48,7 +49,7 @@ export function itemRoute(node: ServerNode) {
       const current = await node.store.getItem(collection.name, itemId);
       if (!current) throw new NotFound(`collection "${collection.name}" has no item ${itemId}`);
       const precondition = ifMatch(ctx.get('If-Match'), current) ?? { kind: 'exists' };
-      await write(node, collection, itemId, TOMBSTONE, precondition);
+      await write(ctx, node, collection, itemId, TOMBSTONE, precondition);
       ctx.status = 204;
     },
   };
@@ -58,7 +59,7 @@ export function itemRoute(node: ServerNode) {
 export async function createItem(ctx: Context, node: ServerNode, collection: Collection): Promise<void> {
   const data = await readItemData(ctx, node, collection);
   const itemId = randomUUID();
-  const item = await write(node, collection, itemId, data, { kind: 'base', fingerprint: null });
+  const item = await write(ctx, node, collection, itemId, data, { kind: 'base', fingerprint: null });
   ctx.set('Location', linker(ctx, node).item(collection.name, itemId));
   respondWithItem(ctx, node, collection, item, 201);
 }
@@ -96,7 +97,8 @@ async function readItemData(ctx: Context, node: ServerNode, collection: Collecti
   return data;
 }
 
-async function write(node: ServerNode, collection: Collection, itemId: string, data: Json | typeof TOMBSTONE, precondition: Precondition): Promise<StoredItem> {
+async function write(ctx: Context, node: ServerNode, collection: Collection, itemId: string, data: Json | typeof TOMBSTONE, precondition: Precondition): Promise<StoredItem> {
+  beginWrite(ctx);
   const deleted = data === TOMBSTONE;
   const outcome = await node.store.apply(
     collection.name,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'koa';
-import { HalsyncError, InternalError, NotFound } from '../protocol/problems.js';
+import { HalsyncError, InternalError, NotFound, ServiceUnavailable } from '../protocol/problems.js';
 import { rels } from '../protocol/rels.js';
 import type { JobState } from '../protocol/types.js';
 import { linker, sendHal, type ServerNode } from './context.js';
@@ -16,6 +16,8 @@ export interface Job {
 }
 
 export const DEFAULT_MAX_JOBS = 1000;
+/** Jobs pending or running at once; each holds a whole sync log in memory until applied. */
+export const DEFAULT_MAX_ACTIVE_JOBS = 16;
 
 /**
  * Sync logs applied after their 202, kept in process memory. The count is bounded: when
@@ -24,7 +26,17 @@ export const DEFAULT_MAX_JOBS = 1000;
 export class Jobs {
   private readonly jobs = new Map<string, Job>();
 
-  constructor(private readonly max = DEFAULT_MAX_JOBS) {}
+  constructor(
+    private readonly max = DEFAULT_MAX_JOBS,
+    private readonly maxActive = DEFAULT_MAX_ACTIVE_JOBS,
+  ) {}
+
+  /** Refuses (503 `too-many-jobs`, nothing written) while `maxActive` jobs are pending or running. */
+  checkCapacity(): void {
+    let active = 0;
+    for (const job of this.jobs.values()) if (job.state === 'pending' || job.state === 'running') active++;
+    if (active >= this.maxActive) throw new ServiceUnavailable('too-many-jobs', `${active} sync logs are already waiting to be applied; nothing was written, try again later`, 1);
+  }
 
   /** `work` answers the 200 body or the problem a synchronous call would have given. */
   start(collection: string, instance: string, work: () => Promise<HalDocument | HalsyncError>, onCrash: (err: unknown) => void): Job {

@@ -13,6 +13,7 @@ import { readWhenChanged } from '../store/watch.js';
 
 export const DEFAULT_LIMIT = 1000;
 export const MAX_LIMIT = 10000;
+export const DEFAULT_MAX_PAGE_SIZE = MAX_LIMIT;
 
 interface LogQuery {
   cursor?: string;
@@ -27,7 +28,7 @@ export function logRoute(node: ServerNode) {
   return {
     async GET(ctx: Context, params: Record<string, string>) {
       const collection = collectionOf(node, params['collection']!);
-      const query = parseQuery(ctx.query);
+      const query = parseQuery(ctx.query, node.maxPageSize);
       const after = query.cursor === undefined ? undefined : await cursorSeq(node.store, collection.name, query.cursor);
       const read = () =>
         node.store.changes(collection.name, {
@@ -96,7 +97,7 @@ const QUERY_NAMES = new Set(['earliest', 'cursor', 'limit', 'embed']);
 // ISO 8601 date-time with an explicit offset (a time without one means nothing to another node).
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})$/i;
 
-function parseQuery(raw: Record<string, string | string[] | undefined>): LogQuery {
+function parseQuery(raw: Record<string, string | string[] | undefined>, maxLimit: number): LogQuery {
   const one = (name: string): string | undefined => {
     const value = raw[name];
     if (Array.isArray(value)) throw bad(name, `give ${name} once`);
@@ -105,7 +106,7 @@ function parseQuery(raw: Record<string, string | string[] | undefined>): LogQuer
   for (const name of Object.keys(raw)) {
     if (!QUERY_NAMES.has(name)) throw bad(name, `unknown query parameter; use earliest, cursor, limit or embed`);
   }
-  const query: LogQuery = { limit: DEFAULT_LIMIT, limitGiven: false, embedData: false };
+  const query: LogQuery = { limit: Math.min(DEFAULT_LIMIT, maxLimit), limitGiven: false, embedData: false };
   const cursor = one('cursor');
   if (cursor !== undefined) query.cursor = cursor;
   const earliest = one('earliest');
@@ -113,7 +114,7 @@ function parseQuery(raw: Record<string, string | string[] | undefined>): LogQuer
   const limit = one('limit');
   if (limit !== undefined) {
     const n = Number(limit);
-    if (!/^\d{1,6}$/.test(limit) || n < 1 || n > MAX_LIMIT) throw bad('limit', `limit must be an integer from 1 to ${MAX_LIMIT}`);
+    if (!/^\d{1,9}$/.test(limit) || n < 1 || n > maxLimit) throw bad('limit', `limit must be an integer from 1 to ${maxLimit}`);
     query.limit = n;
     query.limitGiven = true;
   }

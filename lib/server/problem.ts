@@ -1,5 +1,6 @@
 import type { Context, Next } from 'koa';
-import { HalsyncError, InternalError, MethodNotAllowed, Unauthorized } from '../protocol/problems.js';
+import { isClientAbort } from './client-error.js';
+import { Forbidden, HalsyncError, InternalError, MethodNotAllowed, ServiceUnavailable, Unauthorized } from '../protocol/problems.js';
 
 export const PROBLEM_TYPE = 'application/problem+json';
 
@@ -13,7 +14,8 @@ export async function problems(ctx: Context, next: Next): Promise<void> {
     await next();
   } catch (err) {
     const problem = toHalsyncError(err);
-    if (problem.status >= 500) ctx.app.emit('error', err, ctx);
+    // A 503 is the node protecting itself as configured, and a client that went away is no failure of the node.
+    if (problem.status >= 500 && !(problem instanceof ServiceUnavailable) && !isClientAbort(err)) ctx.app.emit('error', err, ctx);
     sendProblem(ctx, problem);
   }
 }
@@ -27,10 +29,19 @@ export function sendProblem(ctx: Context, problem: HalsyncError): void {
     if (!KEPT_HEADERS.has(name)) ctx.remove(name);
   }
   if (problem instanceof MethodNotAllowed) ctx.set('Allow', problem.allow.join(', '));
-  if (problem instanceof Unauthorized) ctx.set('WWW-Authenticate', 'Bearer realm="halsync"');
+  const challenge = bearerChallenge(problem);
+  if (challenge) ctx.set('WWW-Authenticate', challenge);
+  if (problem instanceof ServiceUnavailable) ctx.set('Retry-After', String(problem.retryAfter));
   ctx.status = problem.status;
   ctx.type = PROBLEM_TYPE;
   ctx.body = problemDocument(ctx, problem);
+}
+
+/** RFC 6750 §3: the challenge of a 401, and of a 403 for want of scope. */
+function bearerChallenge(problem: HalsyncError): string | undefined {
+  if (problem instanceof Unauthorized) return `Bearer realm="halsync"${problem.error ? `, error="${problem.error}"` : ''}`;
+  if (problem instanceof Forbidden && problem.scope) return `Bearer realm="halsync", error="insufficient_scope", scope="${problem.scope}"`;
+  return undefined;
 }
 
 export function problemDocument(ctx: Context, problem: HalsyncError): Record<string, unknown> {

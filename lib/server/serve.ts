@@ -3,7 +3,8 @@ import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { openStore } from '../store/open.js';
 import { StoreUnavailable, type Store } from '../store/store.js';
-import { createApp } from './app.js';
+import { createApp, type AppOptions } from './app.js';
+import { answerClientError, describeRequestError } from './client-error.js';
 import type { CollectionConfig } from './collections.js';
 
 /** `halsync serve`: the options commander hands over. */
@@ -13,9 +14,16 @@ export interface ServeOptions {
   store: string;
   collection: string[];
   token?: string;
+  /** Read-only tokens (`--read-token`, repeatable; `HALSYNC_READ_TOKEN`, comma-separated). */
+  readToken?: string[];
   trustProxy: boolean;
   /** Milliseconds: purge tombstones recorded longer ago than this (none: keep them). */
   tombstoneRetention?: number;
+  bodyLimit?: number;
+  maxEntries?: number;
+  maxPageSize?: number;
+  requestTimeout?: number;
+  maxActiveJobs?: number;
 }
 
 /**
@@ -31,16 +39,13 @@ export async function runServe(options: ServeOptions): Promise<void> {
       throw err instanceof StoreUnavailable ? err : new Error(`cannot open store ${options.store}: ${message(err)}`);
     });
     const closing = new AbortController();
-    const app = createApp({
-      store,
-      collections,
-      trustProxy: options.trustProxy,
-      signal: closing.signal,
-      ...(options.token ? { token: options.token } : {}),
-      ...(options.tombstoneRetention ? { tombstoneRetentionMs: options.tombstoneRetention } : {}),
+    const app = createApp({ store, collections, signal: closing.signal, ...appOptions(options) });
+    app.on('error', (err: unknown) => {
+      const line = describeRequestError(err);
+      if (line !== null) console.error(`halsync: request failed: ${line}`);
     });
-    app.on('error', (err: unknown) => console.error(`halsync: request failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`));
     const server = await listen(app.callback(), options.port, options.host);
+    server.on('clientError', answerClientError);
     const { port } = server.address() as AddressInfo;
     const host = options.host.includes(':') ? `[${options.host}]` : options.host;
     console.log(`halsync serving ${collections.map((c) => c.name).join(', ')} at http://${host}:${port}/`);
@@ -50,6 +55,25 @@ export async function runServe(options: ServeOptions): Promise<void> {
     await store?.close().catch(() => undefined);
     process.exit(1);
   }
+}
+
+/** The flags that map one to one onto createApp's options; unset ones keep the app's defaults. */
+function appOptions(options: ServeOptions): Omit<AppOptions, 'store' | 'collections'> {
+  const readTokens = (options.readToken ?? []).flatMap((list) => list.split(',')).map((t) => t.trim()).filter((t) => t !== '');
+  const limits = {
+    bodyLimit: options.bodyLimit,
+    maxEntries: options.maxEntries,
+    maxPageSize: options.maxPageSize,
+    requestTimeout: options.requestTimeout,
+    maxActiveJobs: options.maxActiveJobs,
+  };
+  return {
+    trustProxy: options.trustProxy,
+    ...(options.token ? { token: options.token } : {}),
+    ...(readTokens.length > 0 ? { auth: readTokens.map((token) => ({ token, scope: 'read' as const })) } : {}),
+    ...(options.tombstoneRetention ? { tombstoneRetentionMs: options.tombstoneRetention } : {}),
+    ...Object.fromEntries(Object.entries(limits).filter(([, value]) => value !== undefined)),
+  };
 }
 
 /** `name` or `name=schema.json`; none given: one collection, `items`. */

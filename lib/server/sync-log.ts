@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
 import { fingerprint } from '../protocol/fingerprint.js';
-import { HalsyncError, SyncConflict, ValidationFailed, type FieldError } from '../protocol/problems.js';
+import { HalsyncError, PayloadTooLarge, SyncConflict, ValidationFailed, type FieldError } from '../protocol/problems.js';
 import { decodeCursor } from '../protocol/cursor.js';
 import { fieldErrors, validator } from '../protocol/schemas.js';
 import type { ConflictDetail, SyncLog, SyncResult } from '../protocol/types.js';
@@ -9,6 +9,7 @@ import { readJson } from './body.js';
 import type { Collection } from './collections.js';
 import { linker, sendHal, type ServerNode } from './context.js';
 import { cursorOf, cursorSeq } from './cursors.js';
+import { beginWrite } from './deadline.js';
 import { halDocument } from './hal.js';
 import { isItemId } from './item.js';
 import { jobDocument } from './jobs.js';
@@ -31,7 +32,11 @@ export async function putSyncLog(ctx: Context, node: ServerNode, collection: Col
   const log = await checkSyncLog(node, collection, body);
   const links = linker(ctx, node);
   const asked = prefersAsync(ctx.get('Prefer'));
-  if (asked || log.writes.length > node.asyncThreshold) {
+  const deferred = asked || log.writes.length > node.asyncThreshold;
+  if (deferred) node.jobs.checkCapacity();
+  // From here the log is applied (now or as a job): the request can no longer time out.
+  beginWrite(ctx);
+  if (deferred) {
     const job = node.jobs.start(collection.name, ctx.path + ctx.search, () => applySyncLog(node, collection, log, links), (err) => ctx.app.emit('error', err, ctx));
     if (asked) ctx.set('Preference-Applied', 'respond-async');
     ctx.set('Location', links.job(job.id));
@@ -61,6 +66,9 @@ export async function applySyncLog(node: ServerNode, collection: Collection, log
 }
 
 async function checkSyncLog(node: ServerNode, collection: Collection, body: unknown): Promise<CheckedLog> {
+  const count = countEntries(body);
+  // Before the schema and per-entry checks, whose cost grows with the count.
+  if (count > node.maxEntries) throw new PayloadTooLarge(`the sync log has ${count} entries; this node takes at most ${node.maxEntries} per PUT`, 'too-many-entries');
   if (!syncLogSchema(body)) throw new ValidationFailed('the body is not a sync log', fieldErrors(syncLogSchema.errors));
   const log = body as SyncLog;
   const errors: FieldError[] = [];
@@ -91,6 +99,11 @@ async function checkSyncLog(node: ServerNode, collection: Collection, body: unkn
     }),
   );
   return since === undefined ? { writes } : { writes, since };
+}
+
+function countEntries(body: unknown): number {
+  const entries = (body as { entries?: unknown } | null)?.entries;
+  return Array.isArray(entries) ? entries.length : 0;
 }
 
 function isCursor(text: string): boolean {

@@ -82,7 +82,7 @@ class Contract {
   check(ctx: Context): string[] {
     const status = ctx.status;
     const route = this.routes.find((r) => r.pattern.test(ctx.path));
-    if (!route) return status === 404 || status === 400 || status === 401 ? this.checkProblem(ctx) : [`no path of the document matches ${ctx.path}`];
+    if (!route) return status === 404 || status === 400 || status === 401 || status === 403 ? this.checkProblem(ctx) : [`no path of the document matches ${ctx.path}`];
     const method = ctx.method === 'HEAD' ? 'get' : ctx.method.toLowerCase();
     const operation = route.item[method] as Obj | undefined;
     if (!operation) return this.checkUnsupportedMethod(ctx, route);
@@ -97,7 +97,7 @@ class Contract {
     const where = `${ctx.method} ${route.template}`;
     const allow = ctx.response.get('Allow');
     if (ctx.method === 'OPTIONS' && ctx.status === 204) return allow ? [] : [`${where} 204 has no Allow header`];
-    if (ctx.status === 401 || ctx.status === 400) return this.checkProblem(ctx);
+    if (ctx.status === 401 || ctx.status === 403 || ctx.status === 400) return this.checkProblem(ctx);
     if (ctx.status !== 405) return [`${where} is not an operation of the document, yet answered ${ctx.status} (not 405)`];
     return [...(allow ? [] : [`${where} 405 has no Allow header`]), ...this.checkProblem(ctx)];
   }

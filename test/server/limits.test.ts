@@ -1,0 +1,185 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fingerprint } from '../../lib/protocol/fingerprint.js';
+import type { Json } from '../../lib/protocol/types.js';
+import { createApp } from '../../lib/server/app.js';
+import { MemoryStore } from '../../lib/store/memory.js';
+import type { ApplyOptions, ApplyOutcome, StoredItem, Write } from '../../lib/store/store.js';
+import { expectProblem } from '../support/expect.js';
+import { request } from '../support/http.js';
+import { rawExchange, serveProcess } from '../support/serve-process.js';
+import { startNode, type StartedNode } from '../support/server.js';
+import { newId } from '../support/sync.js';
+
+const entry = (data: Json) => ({ itemId: newId(), updatedAt: '2030-01-01T00:00:00.000Z', fingerprint: fingerprint(data), deleted: false, data, base: null });
+const entries = (n: number) => Array.from({ length: n }, (_, i) => entry({ i }));
+
+/** A real memory store that takes its time: reads before a write, or the write itself. */
+class SlowStore extends MemoryStore {
+  constructor(private readonly delays: { getItem?: number; apply?: number }) {
+    super();
+  }
+  override async getItem(collection: string, itemId: string): Promise<StoredItem | null> {
+    await sleep(this.delays.getItem ?? 0);
+    return super.getItem(collection, itemId);
+  }
+  override async apply(collection: string, writes: readonly Write[], options?: ApplyOptions): Promise<ApplyOutcome> {
+    await sleep(this.delays.apply ?? 0);
+    return super.apply(collection, writes, options);
+  }
+}
+
+describe('server: limits', () => {
+  let node: StartedNode | undefined;
+  afterEach(async () => {
+    await node?.close();
+    node = undefined;
+  });
+
+  it('refuses a sync log with more entries than maxEntries: 413 too-many-entries, nothing written', async () => {
+    node = await startNode({ maxEntries: 3 });
+    const log = `${node.url}items/transactions`;
+    expectProblem(await request(log, { method: 'PUT', body: { entries: entries(4) } }), 413, 'too-many-entries');
+    assert.equal(await node.store.highWater(), 0);
+    assert.equal((await request(log, { method: 'PUT', body: { entries: entries(3) } })).status, 200);
+  });
+
+  it('caps a log page at maxPageSize: a larger limit is a 400, the default page shrinks to it', async () => {
+    node = await startNode({ maxPageSize: 5 });
+    const log = `${node.url}items/transactions`;
+    assert.equal((await request(log, { method: 'PUT', body: { entries: entries(7) } })).status, 200);
+    expectProblem(await request(`${log}?limit=6`), 400, 'malformed-query');
+    expectProblem(await request(`${log}?limit=99999999999`), 400, 'malformed-query');
+    const page = await request(log);
+    assert.equal(page.json.count, 5);
+    assert.ok(page.json._links.next);
+  });
+
+  it('answers 413 above bodyLimit', async () => {
+    node = await startNode({ bodyLimit: 200 });
+    expectProblem(await request(`${node.url}items`, { method: 'POST', body: { data: { text: 'x'.repeat(200) } } }), 413, 'payload-too-large');
+    assert.equal(await node.store.highWater(), 0);
+  });
+
+  it('times out a request that has not begun writing: 503 request-timeout with Retry-After, and it never writes later', async () => {
+    node = await startNode({ store: new SlowStore({ getItem: 300 }), requestTimeout: 50 });
+    const reply = await request(`${node.url}items/${newId()}`, { method: 'PUT', body: { data: { n: 1 } } });
+    expectProblem(reply, 503, 'request-timeout');
+    assert.equal(reply.headers['retry-after'], '1');
+    // The abandoned handler gets past its slow read after the 503: it must stop there.
+    await sleep(400);
+    assert.equal(await node.store.highWater(), 0);
+  });
+
+  it('lets a request that has begun writing run to its end, however long the write takes', async () => {
+    node = await startNode({ store: new SlowStore({ apply: 300 }), requestTimeout: 50 });
+    const reply = await request(`${node.url}items/transactions`, { method: 'PUT', body: { entries: entries(2) } });
+    assert.equal(reply.status, 200, reply.text);
+    assert.equal(reply.json.applied, 2);
+  });
+
+  it('times out a sync log whose body never finishes arriving, and closes the connection', async () => {
+    node = await startNode({ requestTimeout: 100 });
+    const body = JSON.stringify({ entries: entries(3) });
+    const half = body.slice(0, body.length >> 1);
+    const head = `PUT /items/transactions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`;
+    const reply = await rawExchange(node.url, head + half);
+    assert.match(reply, /^HTTP\/1\.1 503 /);
+    assert.match(reply, /connection: close/i);
+    assert.match(reply, /urn:halsync:problem:request-timeout/);
+    assert.equal(await node.store.highWater(), 0);
+  });
+
+  it('refuses a sync log that would start a job while maxActiveJobs are waiting: 503 too-many-jobs with Retry-After', async () => {
+    node = await startNode({ store: new SlowStore({ apply: 300 }), maxActiveJobs: 1 });
+    const log = `${node.url}items/transactions`;
+    const async = { Prefer: 'respond-async' };
+    assert.equal((await request(log, { method: 'PUT', headers: async, body: { entries: entries(1) } })).status, 202);
+    const refused = await request(log, { method: 'PUT', headers: async, body: { entries: entries(1) } });
+    expectProblem(refused, 503, 'too-many-jobs');
+    assert.equal(refused.headers['retry-after'], '1');
+    // A log applied at once needs no job: it is not refused.
+    assert.equal((await request(log, { method: 'PUT', body: { entries: entries(1) } })).status, 200);
+    await sleep(400);
+    assert.equal(await node.store.highWater(), 2, 'the first job and the synchronous log, not the refused one');
+    assert.equal((await request(log, { method: 'PUT', headers: async, body: { entries: entries(1) } })).status, 202);
+  });
+
+  it('refuses limits that are not positive integers, and reserved collection names, at createApp', () => {
+    const store = new MemoryStore();
+    assert.throws(() => createApp({ store, maxEntries: 0 }), /maxEntries must be a positive integer/);
+    assert.throws(() => createApp({ store, maxPageSize: 1.5 }), /maxPageSize/);
+    assert.throws(() => createApp({ store, requestTimeout: -1 }), /requestTimeout/);
+    for (const name of ['jobs', 'rels', 'schemas', 'openapi']) {
+      assert.throws(() => createApp({ store, collections: [{ name }] }), new RegExp(`collection name "${name}" is reserved`));
+    }
+    // Under other paths the names are free again.
+    assert.doesNotThrow(() => createApp({ store, collections: [{ name: 'jobs' }], paths: { collection: '/c/{collection}', transactions: '/c/{collection}/transactions', item: '/c/{collection}/{itemId}' } }));
+  });
+});
+
+describe('halsync serve: limits and client errors', function () {
+  this.timeout(20000);
+  let dir: string;
+  before(async () => (dir = await mkdtemp(join(tmpdir(), 'halsync-limits-'))));
+  after(async () => rm(dir, { recursive: true, force: true }));
+
+  it('takes the limits as flags', async () => {
+    const node = serveProcess(['--store', 'memory:', '--port', '0', '--body-limit', '2000', '--max-entries', '2', '--max-page-size', '3']);
+    try {
+      const url = await node.started;
+      const log = `${url}items/transactions`;
+      expectProblem(await request(log, { method: 'PUT', body: { entries: entries(3) } }), 413, 'too-many-entries');
+      expectProblem(await request(`${url}items`, { method: 'POST', body: { data: { x: 'y'.repeat(2000) } } }), 413, 'payload-too-large');
+      expectProblem(await request(`${log}?limit=4`), 400, 'malformed-query');
+      assert.equal((await request(`${log}?limit=3`)).status, 200);
+    } finally {
+      node.child.kill('SIGTERM');
+      await node.exited;
+    }
+  });
+
+  it('answers oversized headers and a malformed request as problem+json, and logs nothing for a client that aborts', async () => {
+    const node = serveProcess(['--store', 'memory:', '--port', '0']);
+    try {
+      const url = await node.started;
+      const big = await rawExchange(url, `GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
+      assert.match(big, /^HTTP\/1\.1 431 /);
+      assert.match(big, /content-type: application\/problem\+json/i);
+      assert.equal(JSON.parse(big.slice(big.indexOf('\r\n\r\n') + 4)).status, 431);
+      const garbage = await rawExchange(url, 'NOT HTTP AT ALL\r\n\r\n');
+      assert.match(garbage, /^HTTP\/1\.1 400 /);
+      assert.equal(JSON.parse(garbage.slice(garbage.indexOf('\r\n\r\n') + 4)).type, 'urn:halsync:problem:bad-request');
+      // A client that sends half a body and goes away.
+      const head = `PUT /items/transactions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"entries":[`;
+      const socket = connect(Number(new URL(url).port), '127.0.0.1');
+      await new Promise<void>((resolve) => socket.write(head, () => resolve()));
+      await sleep(100);
+      socket.destroy();
+      await sleep(200);
+      assert.equal((await request(url)).status, 200, 'the node still answers');
+      assert.equal(node.stderr(), '', 'no stack trace, no line, for a client that went away');
+    } finally {
+      node.child.kill('SIGTERM');
+      await node.exited;
+    }
+  });
+
+  it('exits 1 with one line for a reserved collection name', async () => {
+    const node = serveProcess(['--store', 'memory:', '--port', '0', '--collection', 'items', '--collection', 'jobs']);
+    const { code } = await node.exited;
+    assert.equal(code, 1);
+    assert.match(node.stderr(), /^halsync serve: collection name "jobs" is reserved/);
+    assert.equal(node.stderr().trim().split('\n').length, 1);
+  });
+
+  it('exits 1 for a read token that cannot be sent as a Bearer token', async () => {
+    const node = serveProcess(['--store', 'memory:', '--port', '0'], { HALSYNC_READ_TOKEN: 'ok-token,bad token' });
+    assert.equal((await node.exited).code, 1);
+    assert.match(node.stderr(), /bearer token must be/);
+  });
+});
