@@ -48,7 +48,8 @@ export function fieldErrors(errors: ErrorObject[] | null | undefined, prefix = '
     // Point at the field itself, not at the object that lacks or has too much of it.
     const unknown = e.keyword === 'additionalProperties' || e.keyword === 'unevaluatedProperties';
     const field = unknown ? e.params['additionalProperty'] ?? e.params['unevaluatedProperty'] : e.keyword === 'required' ? e.params['missingProperty'] : undefined;
-    const pointer = `${prefix}${e.instancePath}${field === undefined ? '' : `/${escape(String(field))}`}` || '/';
+    // RFC 6901: the whole document is "" ("/" would name its member called "").
+    const pointer = `${prefix}${e.instancePath}${field === undefined ? '' : `/${escape(String(field))}`}`;
     const detail = unknown ? 'unknown field' : e.keyword === 'required' ? 'required field is missing' : e.message ?? 'invalid';
     return { pointer, detail };
   }));

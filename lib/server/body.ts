@@ -78,11 +78,12 @@ function findFlaw(value: Json, maxDepth: number): Flaw | null {
   while (stack.length > 0) {
     const [node, depth, pointer] = stack.pop()!;
     if (typeof node === 'number' && !Number.isFinite(node)) {
-      return { pointer: pointer || '/', detail: 'number out of range', summary: 'a number in the body is too large to represent' };
+      return { pointer, detail: 'number out of range', summary: 'a number in the body is too large to represent' };
     }
     if (node === null || typeof node !== 'object') continue;
     if (depth > maxDepth) {
-      return { pointer: '/', detail: `nested deeper than ${maxDepth} levels`, summary: `JSON nested deeper than ${maxDepth} levels` };
+      // The first value past the limit; RFC 6901 pointers, "" being the whole document.
+      return { pointer, detail: `nested deeper than ${maxDepth} levels`, summary: `JSON nested deeper than ${maxDepth} levels` };
     }
     const entries = Array.isArray(node) ? node.map((child, i) => [String(i), child] as const) : Object.entries(node);
     for (const [key, child] of entries) stack.push([child, depth + 1, `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`]);

@@ -38,7 +38,7 @@ export function itemRoute(node: ServerNode) {
       const { collection, itemId } = target(node, params);
       const data = await readItemData(ctx, node, collection);
       const current = await node.store.getItem(collection.name, itemId);
-      const precondition = ifMatch(ctx.get('If-Match'), current) ?? { kind: 'none' };
+      const precondition = ifMatch(ctx.get('If-Match'), current) ?? ifNoneMatch(ctx.get('If-None-Match'), current) ?? { kind: 'none' };
       const item = await write(ctx, node, collection, itemId, data, precondition);
       if (!current) ctx.set('Location', linker(ctx, node).item(collection.name, itemId));
       respondWithItem(ctx, node, collection, item, current ? 200 : 201);
@@ -57,6 +57,10 @@ export function itemRoute(node: ServerNode) {
 
 /** POST on a collection: a new item under a UUID this node picks. */
 export async function createItem(ctx: Context, node: ServerNode, collection: Collection): Promise<void> {
+  // RFC 9110 §13.1.1: the target of a POST is the collection. It exists, so `*` holds, but it
+  // has no ETag, and the new item has no version yet: any entity tag fails (DESIGN: POST honours If-Match).
+  const header = ctx.get('If-Match');
+  if (header && header.trim() !== '*') throw new PreconditionFailed('If-Match names a version, but a POST creates a new item that has none; only * can match');
   const data = await readItemData(ctx, node, collection);
   const itemId = randomUUID();
   const item = await write(ctx, node, collection, itemId, data, { kind: 'base', fingerprint: null });
@@ -128,6 +132,21 @@ function ifMatch(header: string, current: StoredItem | null): Precondition | und
     throw new PreconditionFailed(current ? `the item's ETag is "${current.fingerprint}"` : 'the item does not exist');
   }
   return { kind: 'base', fingerprint: current.fingerprint };
+}
+
+/**
+ * If-None-Match on a PUT (RFC 9110 §13.1.2): `*` makes it create-only, a tag refuses to
+ * overwrite that version; a tombstone has no current representation (it answers 410), so
+ * neither matches it. When it lets the write through, the write must still find the version
+ * checked here, so a concurrent create cannot slip in between. Undefined without the header.
+ */
+function ifNoneMatch(header: string, current: StoredItem | null): Precondition | undefined {
+  if (!header) return undefined;
+  const live = current && !current.deleted ? current : null;
+  if (live && noneMatch(header, live.fingerprint)) {
+    throw new PreconditionFailed(header.trim() === '*' ? 'If-None-Match: * but the item exists' : `the item's ETag is "${live.fingerprint}"`);
+  }
+  return { kind: 'base', fingerprint: current ? current.fingerprint : null };
 }
 
 /** If-None-Match uses the weak comparison. */

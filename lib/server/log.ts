@@ -129,8 +129,14 @@ function parseQuery(raw: Record<string, string | string[] | undefined>, maxLimit
 /** Normalized to the store's form (UTC, milliseconds) so it compares as a string. */
 function parseEarliest(text: string): string {
   const time = Date.parse(text);
-  if (!ISO_DATE_TIME.test(text) || Number.isNaN(time)) throw bad('earliest', 'earliest must be an ISO 8601 date-time with a time zone, e.g. 2026-01-31T09:00:00.000Z');
+  if (!ISO_DATE_TIME.test(text) || Number.isNaN(time) || !isCalendarDay(text)) throw bad('earliest', 'earliest must be an ISO 8601 date-time with a time zone, e.g. 2026-01-31T09:00:00.000Z');
   return new Date(time).toISOString();
+}
+
+/** Date.parse rolls 2026-02-30 over into March; a day the month does not have is malformed. */
+function isCalendarDay(text: string): boolean {
+  const [year, month, day] = text.slice(0, 10).split('-').map(Number) as [number, number, number];
+  return day >= 1 && day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
 }
 
 function bad(name: string, detail: string): BadRequest {

@@ -14,20 +14,23 @@ export function schemaRoute(node: ServerNode) {
   };
 }
 
-const YAML_TYPES = ['application/yaml', 'application/openapi+yaml', 'text/yaml', 'application/x-yaml'];
+// `application/vnd.oai.openapi` is the OpenAPI Initiative's IANA registration for YAML (its
+// JSON twin is `+json`); OpenAPI tools still send it, so both count as asking for the document.
+const YAML_TYPES = ['application/yaml', 'application/openapi+yaml', 'application/vnd.oai.openapi', 'text/yaml', 'application/x-yaml'];
+const JSON_TYPES = ['application/json', 'application/openapi+json', 'application/vnd.oai.openapi+json'];
 
 /** `service-desc`: the OpenAPI document, JSON unless the client asks for YAML. */
 export function openapiRoute() {
   return {
     async GET(ctx: Context) {
       const document = await loadOpenApi();
-      const type = ctx.accepts('application/json', 'application/openapi+json', ...YAML_TYPES);
+      const type = ctx.accepts(...JSON_TYPES, ...YAML_TYPES);
       if (typeof type === 'string' && YAML_TYPES.includes(type)) {
         ctx.type = `${type}; charset=utf-8`;
         ctx.body = stringify(document);
         return;
       }
-      ctx.type = type === 'application/openapi+json' ? type : 'application/json';
+      ctx.type = typeof type === 'string' && JSON_TYPES.includes(type) ? type : 'application/json';
       ctx.body = document;
     },
   };

@@ -134,6 +134,38 @@ describe('server: item', () => {
       expectProblem(await request(other, { method: 'PUT', body: { data: {} }, headers: { 'If-Match': '*' } }), 412);
       expect(await node.store.getItem('items', '00000000-0000-4000-8000-000000000001')).to.equal(null);
     });
+
+    it('POST honours it against the collection: any entity tag is a 412 (the new item has none), * holds', async () => {
+      const collectionUrl = `${node.url}items`;
+      const highWater = await node.store.highWater();
+      expectProblem(await request(collectionUrl, { method: 'POST', body: { data: { n: 7 } }, headers: { 'If-Match': etag } }), 412, 'precondition-failed');
+      expectProblem(await request(collectionUrl, { method: 'POST', body: { data: { n: 7 } }, headers: { 'If-Match': '"0000"' } }), 412);
+      expect(await node.store.highWater()).to.equal(highWater);
+      expect((await request(collectionUrl, { method: 'POST', body: { data: { n: 7 } }, headers: { 'If-Match': '*' } })).status).to.equal(201);
+    });
+  });
+
+  describe('If-None-Match on PUT', () => {
+    it('* creates only: 412 over a live item, nothing written', async () => {
+      expect((await put({ n: 1 }, { 'If-None-Match': '*' })).status).to.equal(201);
+      const before = await node.store.getItem('items', ID);
+      expectProblem(await put({ n: 2 }, { 'If-None-Match': '*' }), 412, 'precondition-failed');
+      expectProblem(await put({ n: 1 }, { 'If-None-Match': '*' }), 412);
+      expect(await node.store.getItem('items', ID)).to.deep.equal(before);
+    });
+
+    it('an entity tag refuses to overwrite that version (weak comparison) and lets others through', async () => {
+      await put({ n: 1 });
+      expectProblem(await put({ n: 2 }, { 'If-None-Match': `W/"${fingerprint({ n: 1 })}"` }), 412);
+      expect((await put({ n: 2 }, { 'If-None-Match': `"${fingerprint({ n: 0 })}"` })).status).to.equal(200);
+    });
+
+    it('a tombstone matches neither: * revives it (200)', async () => {
+      await put({ n: 1 });
+      await request(itemUrl, { method: 'DELETE' });
+      expect((await put({ n: 3 }, { 'If-None-Match': '*' })).status).to.equal(200);
+      expect((await request(itemUrl)).json.data).to.deep.equal({ n: 3 });
+    });
   });
 
   describe('invalid writes change nothing', () => {

@@ -131,6 +131,8 @@ describe('server: transaction log GET', () => {
       'earliest=yesterday',
       'earliest=2030-01-01T00:00:00',
       'earliest=2030-13-01T00:00:00Z',
+      'earliest=2030-02-30T00:00:00Z', // Date.parse would roll it over to March 2
+      'earliest=2028-02-30T00:00:00Z',
       'limit=0',
       'limit=10001',
       'limit=1.5',
@@ -144,6 +146,7 @@ describe('server: transaction log GET', () => {
       expect(problem['errors'], query).to.be.an('array').that.is.not.empty;
     }
     expect((await request(`${logUrl}?limit=10000`)).status).to.equal(200);
+    expect((await request(`${logUrl}?earliest=2028-02-29T00:00:00Z`)).status).to.equal(200);
   });
 
   it('answers 410 cursor-expired to a cursor of another store, ahead of the log, or behind the horizon', async () => {

@@ -49,11 +49,15 @@ describe('server: root', () => {
     expect(json.status).to.equal(200);
     expect(json.headers['content-type']).to.match(/json/);
     expect(json.json.openapi).to.match(/^3\.1/);
-    for (const type of ['application/yaml', 'application/openapi+yaml']) {
+    for (const type of ['application/yaml', 'application/openapi+yaml', 'application/vnd.oai.openapi']) {
       const yaml = await request(`${node.url}openapi`, { headers: { Accept: type } });
-      expect(yaml.headers['content-type']).to.match(/yaml/);
+      expect(yaml.headers['content-type']).to.equal(`${type}; charset=utf-8`);
       expect(parse(yaml.text)).to.deep.equal(json.json);
     }
+    // The IANA-registered JSON twin of application/vnd.oai.openapi.
+    const vnd = await request(`${node.url}openapi`, { headers: { Accept: 'application/vnd.oai.openapi+json' } });
+    expect(vnd.headers['content-type']).to.match(/^application\/vnd\.oai\.openapi\+json/);
+    expect(vnd.json).to.deep.equal(json.json);
   });
 
   it('answers a browser with the HAL browser page, on every GET resource', async () => {

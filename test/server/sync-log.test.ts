@@ -106,6 +106,8 @@ describe('server: transaction log PUT (sync log)', () => {
       await expect422({ entries: [entry(1, { n: 1 }, { base: null, extra: 1 })] }, ['/entries/0/extra']);
       await expect422({ entries: [], unknown: true }, ['/unknown']);
       await expect422({}, ['/entries']);
+      // RFC 6901: "" is the whole document; "/" would be its member named "".
+      await expect422([], ['']);
     });
 
     it('points into data when it breaks the collection schema', async () => {
