@@ -2,7 +2,11 @@
  * Typed errors. Each one knows its RFC 9457 problem document; the server turns any of them
  * into application/problem+json in one place (lib/server/problem.ts).
  */
-export const PROBLEM_BASE = 'urn:halsync:problem:';
+/**
+ * Problem types are the bare names the design uses (`cursor-expired`, `conflict`, …): RFC 9457
+ * allows a relative URI reference, and a bare name compares equal wherever a client checks it.
+ */
+export const PROBLEM_BASE = '';
 
 /** A field-level validation failure: the JSON Pointer of the bad field and what is wrong. */
 export interface FieldError {

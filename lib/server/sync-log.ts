@@ -24,25 +24,31 @@ interface CheckedLog {
 const syncLogSchema = validator('sync-log');
 
 /**
- * PUT on a transaction log. Every check that needs only the request runs before the answer,
- * so bad input is a 4xx at once even when the apply itself runs as a job.
+ * PUT on a transaction log. What cannot be a sync log at all (not JSON, the wrong media type,
+ * too large) is refused at once. A log that is applied as a job (`Prefer: respond-async`, or
+ * more entries than the threshold) is checked inside the job: its `problem` is then the 422
+ * (or 409, 410) a synchronous call would have given, as the design's job resource says.
  */
 export async function putSyncLog(ctx: Context, node: ServerNode, collection: Collection): Promise<void> {
   const body = await readJson(ctx, node.bodyLimit);
-  const log = await checkSyncLog(node, collection, body);
+  const count = countEntries(body);
+  // Before the schema and per-entry checks, whose cost grows with the count.
+  if (count > node.maxEntries) throw new PayloadTooLarge(`the sync log has ${count} entries; this node takes at most ${node.maxEntries} per PUT`, 'too-many-entries');
   const links = linker(ctx, node);
   const asked = prefersAsync(ctx.get('Prefer'));
-  const deferred = asked || log.writes.length > node.asyncThreshold;
-  if (deferred) node.jobs.checkCapacity();
-  // From here the log is applied (now or as a job): the request can no longer time out.
-  beginWrite(ctx);
-  if (deferred) {
-    const job = node.jobs.start(collection.name, ctx.path + ctx.search, () => applySyncLog(node, collection, log, links), (err) => ctx.app.emit('error', err, ctx));
+  if (asked || count > node.asyncThreshold) {
+    node.jobs.checkCapacity();
+    beginWrite(ctx);
+    const work = async () => applySyncLog(node, collection, await checkSyncLog(node, collection, body), links);
+    const job = node.jobs.start(collection.name, ctx.path + ctx.search, work, (err) => ctx.app.emit('error', err, ctx));
     if (asked) ctx.set('Preference-Applied', 'respond-async');
     ctx.set('Location', links.job(job.id));
     sendHal(ctx, jobDocument(links, job, true), 202);
     return;
   }
+  const log = await checkSyncLog(node, collection, body);
+  // From here the log is applied: the request can no longer time out.
+  beginWrite(ctx);
   const result = await applySyncLog(node, collection, log, links);
   if (result instanceof HalsyncError) throw result;
   sendHal(ctx, result);
@@ -66,9 +72,6 @@ export async function applySyncLog(node: ServerNode, collection: Collection, log
 }
 
 async function checkSyncLog(node: ServerNode, collection: Collection, body: unknown): Promise<CheckedLog> {
-  const count = countEntries(body);
-  // Before the schema and per-entry checks, whose cost grows with the count.
-  if (count > node.maxEntries) throw new PayloadTooLarge(`the sync log has ${count} entries; this node takes at most ${node.maxEntries} per PUT`, 'too-many-entries');
   if (!syncLogSchema(body)) throw new ValidationFailed('the body is not a sync log', fieldErrors(syncLogSchema.errors));
   const log = body as SyncLog;
   const errors: FieldError[] = [];

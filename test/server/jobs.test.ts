@@ -60,14 +60,28 @@ describe('server: async sync log jobs', () => {
     const done = await settle(reply.headers.location!);
     expectValid('job', done.json);
     expect(done.json.state).to.equal('failed');
-    expect(done.json.problem).to.include({ status: 409, type: 'urn:halsync:problem:conflict' });
+    expect(done.json.problem).to.include({ status: 409, type: 'conflict' });
     expect(done.json.problem.conflicts[0].itemId).to.equal(id(1));
     expect(await node.store.getItem('items', id(2))).to.equal(null);
   });
 
-  it('bad input is still refused at once, not as a job', async () => {
-    const reply = await request(logUrl, { method: 'PUT', headers: { Prefer: 'respond-async' }, body: { entries: [entry(1, { x: 1 }, null)] } });
-    expectProblem(reply, 422, 'validation-failed');
+  it('a log that fails validation ends the job failed with the 422 problem a synchronous call gives, nothing applied', async () => {
+    const bad = { entries: [entry(1, { x: 1 }, null), { ...entry(2, { n: 2 }, null), fingerprint: '0'.repeat(40) }] };
+    const sync = await request(logUrl, { method: 'PUT', body: bad });
+    expectProblem(sync, 422, 'validation-failed');
+    const reply = await request(logUrl, { method: 'PUT', headers: { Prefer: 'respond-async' }, body: bad });
+    expect(reply.status).to.equal(202);
+    const done = await settle(reply.headers.location!);
+    expectValid('job', done.json);
+    expect(done.json.state).to.equal('failed');
+    expect(done.json.problem).to.include({ status: 422, type: 'validation-failed' });
+    expect(done.json.problem.errors).to.deep.equal(sync.json.errors);
+    expect(await node.store.highWater()).to.equal(0);
+  });
+
+  it('what is not a sync log at all is refused at once, not as a job', async () => {
+    const reply = await request(logUrl, { method: 'PUT', headers: { Prefer: 'respond-async', 'Content-Type': 'text/plain' }, body: '{}' });
+    expectProblem(reply, 415, 'unsupported-media-type');
     expect(reply.headers.location).to.equal(undefined);
   });
 

@@ -18,7 +18,7 @@ export function expectProblem(reply: Reply, status: number, type?: string): Reco
   expect(reply.json.title).to.be.a('string').and.not.empty;
   expect(reply.json.detail).to.be.a('string').and.not.empty;
   expect(reply.json.instance).to.be.a('string');
-  if (type) expect(reply.json.type).to.equal(`urn:halsync:problem:${type}`);
+  if (type) expect(reply.json.type).to.equal(type);
   return reply.json;
 }
 
