@@ -21,8 +21,6 @@ interface CheckedLog {
   since?: number;
 }
 
-const syncLogSchema = validator('sync-log');
-
 /**
  * PUT on a transaction log. Every check that needs only the request runs before the answer,
  * so bad input is a 4xx at once even when the apply itself runs as a job.
@@ -69,6 +67,7 @@ async function checkSyncLog(node: ServerNode, collection: Collection, body: unkn
   const count = countEntries(body);
   // Before the schema and per-entry checks, whose cost grows with the count.
   if (count > node.maxEntries) throw new PayloadTooLarge(`the sync log has ${count} entries; this node takes at most ${node.maxEntries} per PUT`, 'too-many-entries');
+  const syncLogSchema = validator('sync-log');
   if (!syncLogSchema(body)) throw new ValidationFailed('the body is not a sync log', fieldErrors(syncLogSchema.errors));
   const log = body as SyncLog;
   const errors: FieldError[] = [];
