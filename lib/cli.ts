@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { runServe } from './server/serve.js';
-import { runSync } from './client/sync-command.js';
-import { runCompact } from './server/compact.js';
 import { parseDuration } from './server/retention.js';
 import { DEFAULT_STORE_URL } from './store/open.js';
 
-/** `halsync serve` and `halsync sync`: the command-line face of the library. */
+/**
+ * `halsync serve` and `halsync sync`: the command-line face of the library. Each command's
+ * module is imported in its action, so `--help` and one command do not load the others
+ * (Koa, ajv and the server routes are most of a start-up).
+ */
 const program = new Command('halsync')
   .description('Two-way synchronization of resources over a hypermedia (HAL) REST API')
   .showHelpAfterError();
@@ -47,7 +48,10 @@ program
   .option('--max-page-size <n>', 'largest limit of a log page (default 10000)', integer('max-page-size', 1, 10_000_000))
   .option('--request-timeout <ms>', 'time a request may take before it writes; 0: none (default 30000)', integer('request-timeout', 0, 86_400_000))
   .option('--max-active-jobs <n>', 'sync logs waiting as jobs at once (default 16)', integer('max-active-jobs', 1, 100_000))
-  .action(async (options) => runServe(options));
+  .action(async (options) => {
+    const { runServe } = await import('./server/serve.js');
+    await runServe(options);
+  });
 
 program
   .command('sync')
@@ -63,6 +67,7 @@ program
   .option('--live', 'keep both sides in step until SIGINT, one line per sync', false)
   .option('--wait <seconds>', 'with --live: how long each long poll waits', integer('wait', 1, 60))
   .action(async (urls: string[], options) => {
+    const { runSync } = await import('./client/sync-command.js');
     process.exitCode = await runSync(urls, options);
   });
 
@@ -73,6 +78,7 @@ program
   .option('--retention <duration>', 'purge tombstones recorded longer ago than this', duration, parseDuration('30d'))
   .option('--collection <name>', 'a collection to compact (repeatable; default: items)', collect, [])
   .action(async (options) => {
+    const { runCompact } = await import('./server/compact.js');
     process.exitCode = await runCompact(options);
   });
 

@@ -12,6 +12,7 @@ export {
   PreconditionFailed,
   UnsupportedMediaType,
   PayloadTooLarge,
+  ServiceUnavailable,
   Unauthorized,
   Forbidden,
   MethodNotAllowed,

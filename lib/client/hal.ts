@@ -1,4 +1,5 @@
 import { parseTemplate, type PrimitiveValue } from 'url-template';
+import type { Link as HalLink } from '../protocol/types.js';
 import { LinkNotFound, UnexpectedResponse } from './errors.js';
 
 /**
@@ -8,12 +9,8 @@ import { LinkNotFound, UnexpectedResponse } from './errors.js';
  * own `self` is the mistake STYLE.md warns about).
  */
 
-export interface Link {
-  href: string;
-  templated?: boolean;
-  name?: string;
-  title?: string;
-  type?: string;
+/** A link as read: the protocol's attributes, and whatever others a node sent. */
+export interface Link extends HalLink {
   [attribute: string]: string | boolean | undefined;
 }
 

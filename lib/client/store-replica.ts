@@ -1,6 +1,7 @@
 import { decodeCursor, encodeCursor } from '../protocol/cursor.js';
 import type { SyncLog, VersionWithData } from '../protocol/types.js';
-import type { Store, StoredItem, Write } from '../store/store.js';
+import type { Store, StoredItem } from '../store/store.js';
+import { toWrite } from '../store/rules.js';
 import { readWhenChanged } from '../store/watch.js';
 import type { ApplyResult, LogPage, Replica, ReplicaApplyOptions, ReplicaEntry } from './replica.js';
 
@@ -36,18 +37,7 @@ export class StoreReplica implements Replica {
 
   async apply(log: SyncLog, options: ReplicaApplyOptions = {}): Promise<ApplyResult> {
     const since = log.since === undefined ? undefined : (await this.resume(log.since)).seq;
-    const writes: Write[] = log.entries.map((entry) => ({
-      itemId: entry.itemId,
-      deleted: entry.deleted,
-      data: entry.deleted ? null : entry.data,
-      fingerprint: entry.fingerprint,
-      updatedAt: entry.updatedAt,
-      precondition:
-        entry.base !== undefined
-          ? { kind: 'base', fingerprint: entry.base }
-          : // An entry without base: this store must have recorded nothing about the item since the read.
-            { kind: 'unchanged-since', seq: since ?? 0 },
-    }));
+    const writes = log.entries.map((entry) => toWrite(entry, since));
     const outcome = await this.store.apply(this.collection, writes, {
       ...(since === undefined ? {} : { since }),
       ...(options.conflicts?.length ? { conflicts: options.conflicts } : {}),

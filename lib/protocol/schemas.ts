@@ -34,7 +34,11 @@ export function createAjv(): Ajv2020 {
 
 let shared: Ajv2020 | undefined;
 
-/** The validator of one protocol message. */
+/**
+ * The validator of one protocol message, compiled at its first call and cached by ajv. Call it
+ * where the message is checked, not at module level: the first call builds the ajv instance,
+ * which would otherwise slow every import (`halsync --help` included).
+ */
 export function validator(name: SchemaName): ValidateFunction {
   shared ??= createAjv();
   const validate = shared.getSchema(`${name}.schema.json`);

@@ -55,3 +55,14 @@ export interface ConflictDetail {
 
 /** The async job resource's states. */
 export type JobState = 'pending' | 'running' | 'succeeded' | 'failed';
+
+/** A HAL link object (draft-kelly-json-hal §5): what nodes write and clients follow. */
+export interface Link {
+  href: string;
+  templated?: boolean;
+  name?: string;
+  title?: string;
+  type?: string;
+  profile?: string;
+  deprecation?: string;
+}

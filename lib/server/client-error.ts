@@ -36,9 +36,14 @@ export function answerClientError(err: NodeJS.ErrnoException, socket: Socket): v
  */
 export function describeRequestError(err: unknown): string | null {
   if (isClientAbort(err)) return null;
-  const e = err as { message?: unknown; status?: unknown } | null;
-  if (typeof e?.status === 'number' && e.status < 500) return `client error ${e.status}: ${String(e.message)}`;
+  if (isClientError(err)) return `client error ${err.status}: ${String(err.message)}`;
   return err instanceof Error ? (err.stack ?? err.message) : String(err);
+}
+
+/** An error the client caused (a 4xx status): the node did its job by answering it. */
+export function isClientError(err: unknown): err is { status: number; message?: unknown } {
+  const status = (err as { status?: unknown } | null)?.status;
+  return typeof status === 'number' && status < 500;
 }
 
 /**

@@ -118,10 +118,9 @@ function notFound(collection: Collection, conflictId: string): NotFound {
   return new NotFound(`collection "${collection.name}" has no conflict record ${conflictId}`);
 }
 
-const recordsBody = validator('conflict-records');
-
 async function readRecords(ctx: Context, node: ServerNode): Promise<ConflictRecord[]> {
   const body = await readJson(ctx, node.bodyLimit);
+  const recordsBody = validator('conflict-records');
   if (!recordsBody(body)) throw new ValidationFailed('the body must be { "records": [ conflict records ] }', fieldErrors(recordsBody.errors));
   const records = (body as unknown as { records: ConflictRecord[] }).records.map((r) => ({ ...r, conflictId: r.conflictId.toLowerCase() }));
   // A version's fingerprint must be that of its data, as in a sync log: a restore writes that data.

@@ -1,20 +1,11 @@
 import hal from 'hal';
+import type { Link } from '../protocol/types.js';
 
 /**
  * The one wrapper around the `hal` package. The package pluralizes embedded rels, renders
  * one link as an object and two as an array, leaves `rel` inside array links and drops
  * attributes outside its allow-list; this module hides all of that behind typed documents.
  */
-
-export interface Link {
-  href: string;
-  templated?: boolean;
-  name?: string;
-  title?: string;
-  type?: string;
-  profile?: string;
-  deprecation?: string;
-}
 
 export interface HalDocument {
   _links: Record<string, Link | Link[]>;

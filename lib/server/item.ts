@@ -87,13 +87,12 @@ function target(node: ServerNode, params: Record<string, string>): { collection:
   return { collection, itemId };
 }
 
-const writeBody = validator('item-write');
-
 // A schema may allow `null` as data, so a deletion needs its own marker.
 const TOMBSTONE = Symbol('tombstone');
 
 async function readItemData(ctx: Context, node: ServerNode, collection: Collection): Promise<Json> {
   const body = await readJson(ctx, node.bodyLimit);
+  const writeBody = validator('item-write');
   if (!writeBody(body)) throw new ValidationFailed('the body must be { "data": … }', fieldErrors(writeBody.errors));
   const data = (body as { data: Json }).data;
   const errors = collection.check(data, '/data');

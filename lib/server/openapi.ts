@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { parse } from 'yaml';
 
 /**
  * The OpenAPI document served at the root's `service-desc` link.
@@ -42,6 +41,8 @@ export async function loadOpenApi(options: OpenApiOptions = {}): Promise<Readonl
 
 /** Bundles an OpenAPI document and the schema files it references into one document. */
 export async function bundleOpenApi(file: URL): Promise<JsonObject> {
+  // yaml is loaded here, at the first request for the document, not with the server.
+  const { parse } = await import('yaml');
   const doc = parse(await readFile(file, 'utf8')) as JsonObject;
   const components = (doc['components'] ??= {}) as JsonObject;
   const schemas = (components['schemas'] ??= {}) as JsonObject;

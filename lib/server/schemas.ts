@@ -1,5 +1,4 @@
 import type { Context } from 'koa';
-import { stringify } from 'yaml';
 import { collectionOf, type ServerNode } from './context.js';
 import { loadOpenApi } from './openapi.js';
 
@@ -27,6 +26,8 @@ export function openapiRoute() {
       const type = ctx.accepts(...JSON_TYPES, ...YAML_TYPES);
       if (typeof type === 'string' && YAML_TYPES.includes(type)) {
         ctx.type = `${type}; charset=utf-8`;
+        // Loaded on demand, as in openapi.ts: most clients ask for JSON.
+        const { stringify } = await import('yaml');
         ctx.body = stringify(document);
         return;
       }

@@ -4,6 +4,7 @@ import { HalsyncError, PayloadTooLarge, SyncConflict, ValidationFailed, type Fie
 import { decodeCursor } from '../protocol/cursor.js';
 import { fieldErrors, validator } from '../protocol/schemas.js';
 import type { ConflictDetail, SyncLog, SyncResult } from '../protocol/types.js';
+import { toWrite } from '../store/rules.js';
 import type { Write } from '../store/store.js';
 import { readJson } from './body.js';
 import type { Collection } from './collections.js';
@@ -20,8 +21,6 @@ interface CheckedLog {
   writes: Write[];
   since?: number;
 }
-
-const syncLogSchema = validator('sync-log');
 
 /**
  * PUT on a transaction log. What cannot be a sync log at all (not JSON, the wrong media type,
@@ -72,6 +71,7 @@ export async function applySyncLog(node: ServerNode, collection: Collection, log
 }
 
 async function checkSyncLog(node: ServerNode, collection: Collection, body: unknown): Promise<CheckedLog> {
+  const syncLogSchema = validator('sync-log');
   if (!syncLogSchema(body)) throw new ValidationFailed('the body is not a sync log', fieldErrors(syncLogSchema.errors));
   const log = body as SyncLog;
   const errors: FieldError[] = [];
@@ -91,16 +91,8 @@ async function checkSyncLog(node: ServerNode, collection: Collection, body: unkn
   if (log.since !== undefined && !isCursor(log.since)) errors.push({ pointer: '/since', detail: 'not a cursor of this log' });
   if (errors.length > 0) throw new ValidationFailed(`the sync log has ${errors.length} invalid field(s); nothing was applied`, errors);
   const since = log.since === undefined ? undefined : await cursorSeq(node.store, collection.name, log.since);
-  const writes = log.entries.map(
-    (entry): Write => ({
-      itemId: entry.itemId.toLowerCase(),
-      deleted: entry.deleted,
-      data: entry.deleted ? null : entry.data,
-      fingerprint: entry.fingerprint,
-      updatedAt: entry.updatedAt,
-      precondition: entry.base !== undefined ? { kind: 'base', fingerprint: entry.base } : { kind: 'unchanged-since', seq: since! },
-    }),
-  );
+  // Checked above: an entry without base comes with the log's `since`.
+  const writes = log.entries.map((entry) => toWrite({ ...entry, itemId: entry.itemId.toLowerCase() }, since));
   return since === undefined ? { writes } : { writes, since };
 }
 

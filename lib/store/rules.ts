@@ -1,4 +1,5 @@
 import { laterOf, toIso } from '../protocol/time.js';
+import type { SyncEntry } from '../protocol/types.js';
 import type { ApplyOptions, Conflict, StoredItem, Write } from './store.js';
 
 /**
@@ -40,6 +41,22 @@ function refusal(current: StoredItem | null, write: Write): Conflict | null {
     case 'unchanged-since':
       return !current || current.seq <= p.seq ? null : conflict(null);
   }
+}
+
+/**
+ * One sync log entry as a store write, the same for a node (the PUT) and a local replica. An
+ * entry with `base` applies only over that fingerprint; one without only when the store has
+ * recorded nothing about the item after `since`, the seq the log's own `since` names.
+ */
+export function toWrite(entry: SyncEntry, since: number | undefined): Write {
+  return {
+    itemId: entry.itemId,
+    deleted: entry.deleted,
+    data: entry.deleted ? null : entry.data,
+    fingerprint: entry.fingerprint,
+    updatedAt: entry.updatedAt,
+    precondition: entry.base !== undefined ? { kind: 'base', fingerprint: entry.base } : { kind: 'unchanged-since', seq: since ?? 0 },
+  };
 }
 
 /**

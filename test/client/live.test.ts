@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +10,7 @@ import { MemoryStore } from '../../lib/store/memory.js';
 import { SqliteStore } from '../../lib/store/sqlite.js';
 import type { Store } from '../../lib/store/store.js';
 import { request } from '../support/http.js';
+import { CLI } from '../support/serve.js';
 import { startNode, type StartedNode } from '../support/server.js';
 import { contents, newId, put, stateFile, versions } from '../support/sync.js';
 
@@ -165,8 +165,7 @@ describe('client/live (sync --live)', () => {
   it('halsync sync --live prints one line per sync and stops cleanly on SIGINT', async () => {
     const remote = await node();
     await put(remote.store, newId(), { before: true });
-    const cli = fileURLToPath(new URL('../../lib/cli.js', import.meta.url));
-    const child = spawn(process.execPath, [cli, 'sync', remote.url, '--store', 'memory:', '--live', '--json'], {
+    const child = spawn(process.execPath, [CLI, 'sync', remote.url, '--store', 'memory:', '--live', '--json'], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, HALSYNC_TOKEN: '' },
     });

@@ -1,23 +1,7 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { halsync } from '../support/serve.js';
 import { startNode, type StartedNode } from '../support/server.js';
 import { newId, put, stateFile, versions } from '../support/sync.js';
-
-// Async, so the in-process nodes keep answering while the command runs.
-const run = promisify(execFile);
-const cli = fileURLToPath(new URL('../../lib/cli.js', import.meta.url));
-
-async function halsync(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [cli, ...args], { env: { ...process.env, HALSYNC_TOKEN: '' } });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
 
 describe('client/sync-command (halsync sync)', () => {
   let node: StartedNode;
@@ -30,7 +14,7 @@ describe('client/sync-command (halsync sync)', () => {
 
   it('syncs a store with a node and prints the report as one JSON object', async () => {
     for (let i = 0; i < 2; i++) await put(node.store, newId(), { i });
-    const { code, stdout } = await halsync('sync', node.url, '--store', 'memory:', '--json');
+    const { code, stdout } = await halsync(['sync', node.url, '--store', 'memory:', '--json']);
     assert.equal(code, 0);
     const report = JSON.parse(stdout);
     assert.equal(report.pulled, 2);
@@ -43,12 +27,12 @@ describe('client/sync-command (halsync sync)', () => {
     try {
       await put(other.store, newId(), { from: 'other' });
       const state = await stateFile();
-      const { code, stdout } = await halsync('sync', node.url, other.url, '--state', state);
+      const { code, stdout } = await halsync(['sync', node.url, other.url, '--state', state]);
       assert.equal(code, 0);
       assert.match(stdout, /^synced items: 1 pulled, 0 pushed/);
       assert.equal(stdout.trim().split('\n').length, 1);
       assert.deepEqual(await versions(node.store), await versions(other.store));
-      const again = JSON.parse((await halsync('sync', node.url, other.url, '--state', state, '--json')).stdout);
+      const again = JSON.parse((await halsync(['sync', node.url, other.url, '--state', state, '--json'])).stdout);
       assert.equal(again.pulled + again.pushed, 0);
     } finally {
       await other.close();
@@ -58,14 +42,14 @@ describe('client/sync-command (halsync sync)', () => {
   it('fails in one line for an unreachable host', async () => {
     const gone = await startNode();
     await gone.close();
-    const { code, stdout, stderr } = await halsync('sync', gone.url, '--store', 'memory:');
+    const { code, stdout, stderr } = await halsync(['sync', gone.url, '--store', 'memory:']);
     assert.equal(code, 1);
     assert.equal(stdout, '');
     assert.match(stderr, /^halsync sync: cannot reach http:\/\/127\.0\.0\.1:\d+\/ \(ECONNREFUSED\)\n$/);
   });
 
   it('fails in one line for a collection the root does not publish', async () => {
-    const { code, stderr } = await halsync('sync', node.url, '--store', 'memory:', '--collection', 'nope');
+    const { code, stderr } = await halsync(['sync', node.url, '--store', 'memory:', '--collection', 'nope']);
     assert.equal(code, 1);
     assert.match(stderr, /^halsync sync: http:\/\/127\.0\.0\.1:\d+\/ publishes no collection "nope"\n$/);
   });
@@ -73,11 +57,11 @@ describe('client/sync-command (halsync sync)', () => {
   it('fails in one line on 401', async () => {
     const guarded = await startNode({ token: 'sesame' });
     try {
-      const { code, stderr } = await halsync('sync', guarded.url, '--store', 'memory:');
+      const { code, stderr } = await halsync(['sync', guarded.url, '--store', 'memory:']);
       assert.equal(code, 1);
       assert.match(stderr, /^halsync sync: .*refused the credentials \(401\)/);
       assert.equal(stderr.trim().split('\n').length, 1);
-      assert.equal((await halsync('sync', guarded.url, '--store', 'memory:', '--token', 'sesame')).code, 0);
+      assert.equal((await halsync(['sync', guarded.url, '--store', 'memory:', '--token', 'sesame'])).code, 0);
     } finally {
       await guarded.close();
     }

@@ -12,7 +12,7 @@ import { MemoryStore } from '../../lib/store/memory.js';
 import { openStore } from '../../lib/store/open.js';
 import type { Store } from '../../lib/store/store.js';
 import { seededRandom } from '../support/fault-proxy.js';
-import { serveProcess, type ServeProcess } from '../support/serve-process.js';
+import { serve, type ServeProcess } from '../support/serve.js';
 import { startNode } from '../support/server.js';
 import { versions } from '../support/sync.js';
 
@@ -39,7 +39,7 @@ async function localStore(): Promise<MemoryStore> {
 }
 
 async function start(storeUrl: string): Promise<{ node: ServeProcess; url: string }> {
-  const node = serveProcess(['--store', storeUrl, '--port', '0']);
+  const node = serve(['--store', storeUrl, '--port', '0']);
   return { node, url: await node.started };
 }
 
@@ -141,8 +141,7 @@ function killMidPut(makeKind: () => StoreKind) {
       const clean = syncWatched(await localStore(), cleanNode.url);
       assert.equal(await clean.done, 'finished');
       const pushMs = clean.pushMs();
-      cleanNode.node.child.kill('SIGTERM');
-      await cleanNode.node.exited;
+      await cleanNode.node.stop();
       const cleanStore = await openStore(urls[0]!);
       const expected = await versions(cleanStore);
       await cleanStore.close();

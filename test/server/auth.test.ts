@@ -1,12 +1,9 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { UntrustedOrigin } from '../../lib/client/errors.js';
 import { syncStore } from '../../lib/client/connect.js';
 import { createApp } from '../../lib/server/app.js';
@@ -14,6 +11,7 @@ import { MemoryStore } from '../../lib/store/memory.js';
 import { openStore } from '../../lib/store/open.js';
 import { expectProblem } from '../support/expect.js';
 import { request } from '../support/http.js';
+import { halsync } from '../support/serve.js';
 import { startNode, type StartedNode } from '../support/server.js';
 import { contents, newId, put } from '../support/sync.js';
 
@@ -126,17 +124,6 @@ describe('client: the token never leaves the trusted origins', () => {
 
 describe('halsync sync against a protected node', function () {
   this.timeout(20000);
-  const run = promisify(execFile);
-  const cli = fileURLToPath(new URL('../../lib/cli.js', import.meta.url));
-  async function halsync(env: Record<string, string>, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    try {
-      const { stdout, stderr } = await run(process.execPath, [cli, ...args], { env: { ...process.env, HALSYNC_TOKEN: '', ...env } });
-      return { code: 0, stdout, stderr };
-    } catch (error) {
-      const failed = error as { code: number; stdout: string; stderr: string };
-      return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-    }
-  }
 
   let node: StartedNode;
   beforeEach(async () => (node = await startNode({ token: WRITE, auth: [{ token: READ, scope: 'read' }] })));
@@ -144,10 +131,10 @@ describe('halsync sync against a protected node', function () {
 
   it('pulls with --token, and with HALSYNC_TOKEN', async () => {
     await put(node.store, newId(), { n: 1 });
-    const flag = await halsync({}, 'sync', node.url, '--store', 'memory:', '--token', READ, '--json');
+    const flag = await halsync(['sync', node.url, '--store', 'memory:', '--token', READ, '--json']);
     assert.equal(flag.code, 0, flag.stderr);
     assert.equal(JSON.parse(flag.stdout).pulled, 1);
-    const env = await halsync({ HALSYNC_TOKEN: READ }, 'sync', node.url, '--store', 'memory:', '--json');
+    const env = await halsync(['sync', node.url, '--store', 'memory:', '--json'], { env: { HALSYNC_TOKEN: READ } });
     assert.equal(env.code, 0, env.stderr);
     assert.equal(JSON.parse(env.stdout).pulled, 1);
   });
@@ -160,12 +147,12 @@ describe('halsync sync against a protected node', function () {
       const store = await openStore(local);
       await put(store, newId(), { local: true });
       await store.close();
-      const refused = await halsync({ HALSYNC_TOKEN: READ }, 'sync', node.url, '--store', local);
+      const refused = await halsync(['sync', node.url, '--store', local], { env: { HALSYNC_TOKEN: READ } });
       assert.equal(refused.code, 1);
       assert.match(refused.stderr, /^halsync sync: .*refused the write \(403\): the token is read-only/);
       assert.equal(refused.stderr.trim().split('\n').length, 1);
       assert.deepEqual(await contents(node.store), {});
-      const pushed = await halsync({ HALSYNC_TOKEN: WRITE }, 'sync', node.url, '--store', local, '--json');
+      const pushed = await halsync(['sync', node.url, '--store', local, '--json'], { env: { HALSYNC_TOKEN: WRITE } });
       assert.equal(pushed.code, 0, pushed.stderr);
       assert.equal(JSON.parse(pushed.stdout).pushed, 1);
       assert.equal(Object.keys(await contents(node.store)).length, 1);

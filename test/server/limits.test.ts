@@ -11,7 +11,8 @@ import { MemoryStore } from '../../lib/store/memory.js';
 import type { ApplyOptions, ApplyOutcome, StoredItem, Write } from '../../lib/store/store.js';
 import { expectProblem } from '../support/expect.js';
 import { request } from '../support/http.js';
-import { rawExchange, serveProcess } from '../support/serve-process.js';
+import { rawExchange } from '../support/raw-request.js';
+import { serve } from '../support/serve.js';
 import { startNode, type StartedNode } from '../support/server.js';
 import { newId } from '../support/sync.js';
 
@@ -129,7 +130,7 @@ describe('halsync serve: limits and client errors', function () {
   after(async () => rm(dir, { recursive: true, force: true }));
 
   it('takes the limits as flags', async () => {
-    const node = serveProcess(['--store', 'memory:', '--port', '0', '--body-limit', '2000', '--max-entries', '2', '--max-page-size', '3']);
+    const node = serve(['--store', 'memory:', '--port', '0', '--body-limit', '2000', '--max-entries', '2', '--max-page-size', '3']);
     try {
       const url = await node.started;
       const log = `${url}items/transactions`;
@@ -138,13 +139,12 @@ describe('halsync serve: limits and client errors', function () {
       expectProblem(await request(`${log}?limit=4`), 400, 'malformed-query');
       assert.equal((await request(`${log}?limit=3`)).status, 200);
     } finally {
-      node.child.kill('SIGTERM');
-      await node.exited;
+      await node.stop();
     }
   });
 
   it('answers oversized headers and a malformed request as problem+json, and logs nothing for a client that aborts', async () => {
-    const node = serveProcess(['--store', 'memory:', '--port', '0']);
+    const node = serve(['--store', 'memory:', '--port', '0']);
     try {
       const url = await node.started;
       const big = await rawExchange(url, `GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
@@ -164,13 +164,12 @@ describe('halsync serve: limits and client errors', function () {
       assert.equal((await request(url)).status, 200, 'the node still answers');
       assert.equal(node.stderr(), '', 'no stack trace, no line, for a client that went away');
     } finally {
-      node.child.kill('SIGTERM');
-      await node.exited;
+      await node.stop();
     }
   });
 
   it('exits 1 with one line for a reserved collection name', async () => {
-    const node = serveProcess(['--store', 'memory:', '--port', '0', '--collection', 'items', '--collection', 'jobs']);
+    const node = serve(['--store', 'memory:', '--port', '0', '--collection', 'items', '--collection', 'jobs']);
     const { code } = await node.exited;
     assert.equal(code, 1);
     assert.match(node.stderr(), /^halsync serve: collection name "jobs" is reserved/);
@@ -178,7 +177,7 @@ describe('halsync serve: limits and client errors', function () {
   });
 
   it('exits 1 for a read token that cannot be sent as a Bearer token', async () => {
-    const node = serveProcess(['--store', 'memory:', '--port', '0'], { HALSYNC_READ_TOKEN: 'ok-token,bad token' });
+    const node = serve(['--store', 'memory:', '--port', '0'], { env: { HALSYNC_READ_TOKEN: 'ok-token,bad token' } });
     assert.equal((await node.exited).code, 1);
     assert.match(node.stderr(), /bearer token must be/);
   });

@@ -53,7 +53,7 @@ describe('server: problem+json', () => {
   it('turns an unexpected failure into a 500 problem that leaks nothing, and reports it to the app', async () => {
     node = await startNode({ store: new BrokenStore() });
     const reported: unknown[] = [];
-    // Koa's default listener would print the stack; this test wants to see it reported instead.
+    // startNode's listener would record it and fail this test; this test wants to see it reported.
     node.app.removeAllListeners('error');
     node.app.on('error', (err) => reported.push(err));
     const reply = await request(`${node.url}items/transactions`);

@@ -1,10 +1,7 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { syncStore } from '../../lib/client/connect.js';
 import { fingerprint } from '../../lib/protocol/fingerprint.js';
 import { parseDuration, purgeExpired } from '../../lib/server/retention.js';
@@ -12,11 +9,11 @@ import { MemoryStore } from '../../lib/store/memory.js';
 import { SqliteStore } from '../../lib/store/sqlite.js';
 import { expectProblem } from '../support/expect.js';
 import { request } from '../support/http.js';
+import { halsync } from '../support/serve.js';
 import { startNode, type StartedNode } from '../support/server.js';
 import { contents, newId, put, versions } from '../support/sync.js';
 
 const DAY = 86_400_000;
-const cli = fileURLToPath(new URL('../../lib/cli.js', import.meta.url));
 
 async function until(condition: () => Promise<boolean>, what: string): Promise<void> {
   for (let i = 0; i < 300; i++) {
@@ -106,7 +103,8 @@ describe('server/retention: halsync compact', () => {
       await put(store, alive, { v: 1 });
       await store.close();
 
-      const { stdout } = await promisify(execFile)(process.execPath, [cli, 'compact', '--store', `sqlite:${file}`, '--retention', '7d']);
+      const { code, stdout, stderr } = await halsync(['compact', '--store', `sqlite:${file}`, '--retention', '7d']);
+      assert.equal(code, 0, stderr);
       assert.match(stdout, /^purged 1 tombstone recorded before \S+ \(items 1\)\n$/);
 
       const after = SqliteStore.open(file);
@@ -118,9 +116,9 @@ describe('server/retention: halsync compact', () => {
   });
 
   it('refuses a retention that is not a duration, in one line', async () => {
-    const failed = await promisify(execFile)(process.execPath, [cli, 'compact', '--store', 'memory:', '--retention', 'soon']).catch((error: { code: number; stderr: string }) => error);
-    assert.equal((failed as { code: number }).code, 1);
-    assert.match((failed as { stderr: string }).stderr, /"soon" is not a duration/);
+    const failed = await halsync(['compact', '--store', 'memory:', '--retention', 'soon']);
+    assert.equal(failed.code, 1);
+    assert.match(failed.stderr, /"soon" is not a duration/);
   });
 
   it('purgeExpired purges each named collection and parseDuration reads the usual units', async () => {

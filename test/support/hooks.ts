@@ -1,9 +1,11 @@
 import type { Context, Func, Test } from 'mocha';
 import { takeViolations, type Violation } from './contract.js';
+import { takeServerErrors } from './server.js';
 
 /**
  * Mocha root hooks (registered in .mocharc.json): a test during which a node answered
- * outside the OpenAPI document fails, with every violation in its message.
+ * outside the OpenAPI document fails, with every violation in its message; so does a test
+ * during which a node failed on its own side (an error behind a 5xx, see startNode).
  *
  * The check runs inside the test itself — its function is wrapped before it runs — rather
  * than in an afterEach hook, because a failing afterEach hook makes mocha skip the rest of
@@ -48,7 +50,9 @@ function withCallback(original: Func): Func {
 
 function assertNoViolations(): void {
   const violations = takeViolations();
+  const errors = takeServerErrors();
   if (violations.length > 0) throw new ContractViolation(violations);
+  if (errors.length > 0) throw new ServerFailed(errors);
 }
 
 export class ContractViolation extends Error {
@@ -56,5 +60,12 @@ export class ContractViolation extends Error {
     const lines = violations.flatMap((v) => [`${v.request} → ${v.status}`, ...v.problems.map((p) => `  ${p}`)]);
     super(`responses outside the OpenAPI document (openapi/openapi.yaml):\n${lines.join('\n')}`);
     this.name = 'ContractViolation';
+  }
+}
+
+export class ServerFailed extends Error {
+  constructor(readonly errors: string[]) {
+    super(`a node failed on its own side while this test ran:\n${errors.join('\n')}`);
+    this.name = 'ServerFailed';
   }
 }

@@ -1,4 +1,5 @@
 import { request, type IncomingHttpHeaders } from 'node:http';
+import { connect } from 'node:net';
 
 /** A request as it goes on the wire: the path is sent exactly as given, never normalized. */
 export interface RawRequest {
@@ -60,5 +61,25 @@ export function sendRaw(origin: string, raw: RawRequest, timeoutMs: number): Pro
       setTimeout(() => settle({ error: err.code ?? err.message }), 200);
     });
     req.end(raw.body);
+  });
+}
+
+/** Writes bytes on a fresh connection and returns all the server sent until it closed (bounded by `timeoutMs`). */
+export function rawExchange(url: string, bytes: string | Buffer, timeoutMs = 5000): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname);
+    const chunks: Buffer[] = [];
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`no close within ${timeoutMs} ms; got: ${Buffer.concat(chunks).toString('latin1').slice(0, 200)}`));
+    }, timeoutMs);
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve(Buffer.concat(chunks).toString('utf8'));
+    });
+    socket.write(bytes);
   });
 }

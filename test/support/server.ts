@@ -2,10 +2,31 @@ import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:http';
 import type Koa from 'koa';
 import { createApp, type AppOptions } from '../../lib/server/app.js';
+import { describeRequestError, isClientError } from '../../lib/server/client-error.js';
 import { DEFAULT_PATHS } from '../../lib/server/links.js';
 import { MemoryStore } from '../../lib/store/memory.js';
 import type { Store } from '../../lib/store/store.js';
 import { installContractCheck } from './contract.js';
+
+const serverErrors: string[] = [];
+
+/**
+ * The server's own failures (5xx, stack and all) that nodes reported since the last call, and
+ * forgets them: test/support/hooks.ts fails the test during which one happened.
+ */
+export function takeServerErrors(): string[] {
+  return serverErrors.splice(0, serverErrors.length);
+}
+
+/**
+ * The app's `error` listener, in place of Koa's default one that prints every stack: as in
+ * `halsync serve`, a client that went away is nothing and a client's own error (4xx) is not
+ * the node's failure, so fault tests stay quiet; a server error is recorded.
+ */
+function recordServerError(err: unknown): void {
+  const line = describeRequestError(err);
+  if (line !== null && !isClientError(err)) serverErrors.push(line);
+}
 
 export interface StartedNode {
   /** The API root URL. */
@@ -26,6 +47,7 @@ export async function startNode(options: Partial<AppOptions> & { store?: Store; 
   const stopping = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, stopping.signal]) : stopping.signal;
   const app = createApp({ ...appOptions, store, signal });
+  app.on('error', recordServerError);
   // Contract tests (test/support/contract.ts): the OpenAPI document describes the default paths.
   if (!options.paths) installContractCheck(app);
   const server = createServer(app.callback());
