@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { openStore } from '../lib/store/open.js';
+import { startNode, type StartedNode } from './support/server.js';
+import { contents, newId, put } from './support/sync.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const DIR = join(ROOT, 'test-output', 'readme');
+const run = promisify(execFile);
+
+/** The README's embedding example, as a newcomer would paste it. */
+async function embeddingExample(): Promise<string> {
+  const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## Embedding'));
+  const block = /```ts\n([\s\S]*?)```/.exec(section);
+  assert.ok(block, 'the README has a TypeScript example under "## Embedding"');
+  return block[1]!;
+}
+
+describe('README', function () {
+  this.timeout(120_000);
+  let node: StartedNode;
+  before(async () => {
+    node = await startNode();
+    await rm(DIR, { recursive: true, force: true });
+    await mkdir(DIR, { recursive: true });
+  });
+  after(async () => node.close());
+
+  it('the embedding example type-checks against the package and syncs a local store with a node', async () => {
+    const example = await embeddingExample();
+    assert.match(example, /from 'halsync'/);
+    const itemId = newId();
+    await put(node.store, itemId, { title: 'from the node' });
+    const storePath = join(DIR, 'replica.db');
+    // Only the addresses change: the store file and the node under test.
+    const source = example.replace(/'sqlite:[^']*'/, `'sqlite:${storePath}'`).replace(/'http:\/\/127\.0\.0\.1:3000\/'/, `'${node.url}'`);
+    assert.notEqual(source, example);
+    const file = join(DIR, 'example.mts');
+    await writeFile(file, source);
+    // The package resolves itself by name ("exports"), as it would for a user who installed it.
+    const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+    await run(process.execPath, [tsc, '--strict', '--target', 'es2022', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--skipLibCheck', '--types', 'node', file], { cwd: ROOT });
+    const { stdout } = await run(process.execPath, [file.replace(/\.mts$/, '.mjs')], { cwd: ROOT, env: { ...process.env, HALSYNC_TOKEN: '' } });
+    assert.equal(stdout.trim(), '1 pulled, 0 pushed, 0 conflicts');
+    const store = await openStore(`sqlite:${storePath}`);
+    try {
+      assert.deepEqual((await contents(store))[itemId], { title: 'from the node' });
+    } finally {
+      await store.close();
+    }
+  });
+});
