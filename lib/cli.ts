@@ -75,7 +75,7 @@ program
   .command('compact')
   .description('purge tombstones older than the retention from a store, once')
   .option('--store <url>', 'memory:, sqlite:<path> or postgres://…', DEFAULT_STORE_URL)
-  .option('--retention <duration>', 'purge tombstones recorded longer ago than this', duration, parseDuration('30d'))
+  .addOption(new Option('--retention <duration>', 'purge tombstones recorded longer ago than this').argParser(duration).default(parseDuration('30d'), '30d'))
   .option('--collection <name>', 'a collection to compact (repeatable; default: items)', collect, [])
   .action(async (options) => {
     const { runCompact } = await import('./server/compact.js');
