@@ -10,6 +10,7 @@ import type { Linker } from './links.js';
 import { putSyncLog } from './sync-log.js';
 import { waitPreference } from './prefer.js';
 import { readWhenChanged } from '../store/watch.js';
+import { beginHold } from './deadline.js';
 
 export const DEFAULT_LIMIT = 1000;
 export const MAX_LIMIT = 10000;
@@ -42,6 +43,7 @@ export function logRoute(node: ServerNode) {
       let page: ChangesPage;
       if (wait === undefined) page = await read();
       else {
+        beginHold(ctx);
         ctx.set('Preference-Applied', `wait=${wait}`);
         page = await readWhenChanged(node.store, collection.name, read, (p) => p.entries.length > 0, { ms: wait * 1000, signal: heldUntil(ctx, node) });
       }

@@ -78,6 +78,21 @@ describe('server: log GET with Prefer: wait (long poll)', () => {
     expect(reply.headers['preference-applied']).to.equal('wait=1');
   });
 
+  it('holds a wait longer than the request time limit to its end: the empty page, not a 503', async () => {
+    // A live client waits 30 s by default and a node's time limit is 30 s: a GET never writes, so the limit is not its.
+    const other = await startNode({ requestTimeout: 200 });
+    try {
+      const url = `${other.url}items/transactions`;
+      const cursor = (await request(url)).json.checkpoint;
+      const reply = await request(`${url}?cursor=${cursor}`, { headers: { Prefer: 'wait=1' } });
+      expect(reply.status).to.equal(200);
+      expect(reply.json.count).to.equal(0);
+      expect(reply.json.checkpoint).to.equal(cursor);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('caps the wait at 60 seconds and says so', async () => {
     const cursor = await checkpointNow();
     const held = request(`${logUrl}?cursor=${cursor}`, { headers: { Prefer: 'respond-async, wait=3600' } });
