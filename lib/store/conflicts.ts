@@ -1,5 +1,6 @@
 import { losers, ItemChanged, type Side, type StoredConflict } from '../protocol/conflicts.js';
 import { fingerprint } from '../protocol/fingerprint.js';
+import { toIso } from '../protocol/time.js';
 import { BadRequest, NotFound, ValidationFailed, type FieldError } from '../protocol/problems.js';
 import type { Json } from '../protocol/types.js';
 import type { Precondition, Store, StoredItem } from './store.js';
@@ -45,9 +46,12 @@ export async function restoreConflict(store: Store, collection: string, conflict
   const current = await store.getItem(collection, record.itemId);
   if (!options.force) refuseIfChanged(record, current);
   const precondition: Precondition = options.force ? { kind: 'none' } : { kind: 'base', fingerprint: current ? current.fingerprint : null };
+  // A store records nothing for the deletion of an item it does not have (its tombstone was
+  // purged): stamped here instead, the restored deletion is recorded and syncs on like any other.
+  const updatedAt = version.deleted && current === null ? toIso((options.now ?? (() => new Date()))()) : null;
   const outcome = await store.apply(
     collection,
-    [{ itemId: record.itemId, deleted: version.deleted, data, fingerprint: fingerprint(data), updatedAt: null, precondition }],
+    [{ itemId: record.itemId, deleted: version.deleted, data, fingerprint: fingerprint(data), updatedAt, precondition }],
     { restoring: { conflictId, side }, ...(options.now ? { now: options.now } : {}) },
   );
   if (!outcome.ok) {

@@ -136,4 +136,14 @@ describe('server: conflicts', () => {
     expectProblem(await request(invalid._links['sync:restore'][0].href, { method: 'POST' }), 422, 'validation-failed');
     expect((await request(invalid._links.self.href)).json.restored).to.equal(null);
   });
+  it('restores a losing deletion over an item whose tombstone was purged (forced): records the tombstone, so the deletion syncs on', async () => {
+    // Local deleted, remote's edit won; the item was later deleted again here and its tombstone purged.
+    const r = record(newId(), null, { v: 'r' }, 'remote');
+    expect((await post({ records: [r] })).status).to.equal(200);
+    const reply = await request(`${conflicts}/${r.conflictId}/restore?side=local&force=true`, { method: 'POST' });
+    expect(reply.status).to.equal(201);
+    expect(reply.json).to.include({ itemId: r.itemId, deleted: true, data: null, updatedAt: CLOCK });
+    expect((await node.store.getItem('items', r.itemId))?.deleted).to.equal(true);
+    expect((await request(`${conflicts}/${r.conflictId}`)).json.restored).to.deep.equal({ side: 'local', restoredAt: CLOCK });
+  });
 });
