@@ -8,6 +8,7 @@ import type { HalDocument } from './hal.js';
 import { header, type HttpClient } from './http.js';
 import type { ApplyResult, LogPage, Replica, ReplicaApplyOptions, ReplicaEntry } from './replica.js';
 import { awaitJob } from './job.js';
+import { toDocument } from './resource.js';
 
 export interface NodeReplicaOptions {
   /** Entries per log page (the server's default when absent). */
@@ -131,7 +132,8 @@ export class NodeReplica implements Replica {
         const response = await this.http.limit(() => this.http.request('GET', uri, { acceptStatus: [404, 410] }));
         // Deleted or gone since the log was read: leave it out, and the engine reads the log again.
         if (response.status !== 200) return;
-        found.set(entry.itemId, toVersion(uri, JSON.parse(response.body.toString('utf8')) as Record<string, unknown>));
+        // Through toDocument: an HTML page or a body that is not JSON is an UnexpectedResponse naming the item.
+        found.set(entry.itemId, toVersion(uri, toDocument(response).body));
       }),
     );
     return found;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { syncStore } from '../../lib/client/connect.js';
-import { LinkNotFound, Problem, Unreachable, UntrustedOrigin } from '../../lib/client/errors.js';
+import { LinkNotFound, Problem, Unreachable, UnexpectedResponse, UntrustedOrigin } from '../../lib/client/errors.js';
 import { HttpClient } from '../../lib/client/http.js';
 import { MemoryStore } from '../../lib/store/memory.js';
 import { startNode, type StartedNode } from '../support/server.js';
@@ -114,5 +114,42 @@ describe('client/http', () => {
     const gone = await startNode();
     await gone.close();
     await assert.rejects(client.root(gone.url).get(), (error: unknown) => error instanceof Unreachable && error.code === 'ECONNREFUSED');
+  });
+});
+
+describe('client: unexpected answers from a node', () => {
+  let node: StartedNode;
+  let front: Server;
+  afterEach(async () => {
+    await new Promise<void>((resolve) => front.close(() => resolve()));
+    await node.close();
+  });
+
+  it('reports an item answered with HTML (a proxy error page) as an UnexpectedResponse naming the item, not a JSON SyntaxError', async () => {
+    node = await startNode();
+    const itemId = newId();
+    await put(node.store, itemId, { v: 1 });
+    const to = new URL(node.url);
+    // In front of the node: the item's GET answers a 200 HTML page, as a misconfigured proxy might; the rest is forwarded.
+    front = createServer((req, res) => {
+      if (req.method === 'GET' && req.url!.endsWith(`/${itemId}`)) {
+        res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>Service temporarily unavailable</body></html>');
+        return;
+      }
+      const upstream = request({ host: to.hostname, port: to.port, path: req.url, method: req.method, headers: req.headers }, (answer) => {
+        res.writeHead(answer.statusCode!, answer.headers);
+        answer.pipe(res);
+      });
+      req.pipe(upstream);
+    });
+    await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
+    const local = new MemoryStore();
+    const url = `http://127.0.0.1:${(front.address() as AddressInfo).port}/`;
+    await assert.rejects(syncStore(local, url, { embed: false }), (error: unknown) => {
+      assert.ok(error instanceof UnexpectedResponse, String(error));
+      assert.match(error.message, new RegExp(itemId));
+      return true;
+    });
+    assert.equal(await local.getItem('items', itemId), null);
   });
 });
