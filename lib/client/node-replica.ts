@@ -2,6 +2,7 @@ import { RequestError } from 'got';
 import type { ConflictRecord } from '../protocol/conflicts.js';
 import { fingerprint } from '../protocol/fingerprint.js';
 import { rels } from '../protocol/rels.js';
+import { isIsoTimestamp } from '../protocol/time.js';
 import type { ConflictDetail, Json, SyncLog, SyncResult, VersionWithData } from '../protocol/types.js';
 import { ClientError, LinkNotFound, Problem, UnexpectedResponse, UnknownCollection } from './errors.js';
 import type { HalDocument } from './hal.js';
@@ -206,6 +207,8 @@ function toEntry(doc: HalDocument): ReplicaEntry {
   if (typeof body.itemId !== 'string' || typeof body.updatedAt !== 'string' || typeof body.fingerprint !== 'string' || typeof body.deleted !== 'boolean') {
     throw new UnexpectedResponse(doc.uri, 'a log entry lacks itemId, updatedAt, fingerprint or deleted');
   }
+  // Decisions compare updatedAt, and a pulled version keeps it: one that is no timestamp would be stored as it came.
+  if (!isIsoTimestamp(body.updatedAt)) throw new UnexpectedResponse(doc.uri, `log entry ${body.itemId} has an updatedAt that is not a timestamp: ${JSON.stringify(body.updatedAt)}`);
   const href = typeof body.itemURI === 'string' ? body.itemURI : doc.has(rels.item) ? doc.resolve(rels.item) : undefined;
   const entry: ReplicaEntry = { itemId: body.itemId, updatedAt: body.updatedAt, fingerprint: body.fingerprint, deleted: body.deleted };
   if (href) entry.itemURI = doc.absolute(href);
@@ -215,6 +218,7 @@ function toEntry(doc: HalDocument): ReplicaEntry {
 
 function toVersion(uri: string, body: Record<string, unknown>): VersionWithData {
   if (typeof body.updatedAt !== 'string' || typeof body.deleted !== 'boolean' || !('data' in body)) throw new UnexpectedResponse(uri, 'the item lacks updatedAt, deleted or data');
+  if (!isIsoTimestamp(body.updatedAt)) throw new UnexpectedResponse(uri, `the item's updatedAt is not a timestamp: ${JSON.stringify(body.updatedAt)}`);
   const data = body.data as Json;
   // The fingerprint is recomputed: what is pushed on must match its data, whatever this node said.
   return { updatedAt: body.updatedAt, deleted: body.deleted, data, fingerprint: fingerprint(body.deleted ? null : data) };

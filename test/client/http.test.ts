@@ -152,4 +152,33 @@ describe('client: unexpected answers from a node', () => {
     });
     assert.equal(await local.getItem('items', itemId), null);
   });
+  it('refuses a log entry whose updatedAt is not a timestamp, pulling nothing', async () => {
+    node = await startNode();
+    const itemId = newId();
+    await put(node.store, itemId, { v: 1 });
+    const to = new URL(node.url);
+    // In front of the node: its log pages come back with an updatedAt no node would write.
+    front = createServer((req, res) => {
+      const upstream = request({ host: to.hostname, port: to.port, path: req.url, method: req.method, headers: { ...req.headers, 'accept-encoding': 'identity' } }, (answer) => {
+        const chunks: Buffer[] = [];
+        answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+        answer.on('end', () => {
+          let body = Buffer.concat(chunks);
+          if (req.url!.includes('/transactions')) body = Buffer.from(body.toString('utf8').replaceAll(/"updatedAt":"[^"]*"/g, '"updatedAt":"yesterday"'));
+          const headers = { ...answer.headers, 'content-length': String(body.length) };
+          res.writeHead(answer.statusCode!, headers).end(body);
+        });
+      });
+      req.pipe(upstream);
+    });
+    await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
+    const local = new MemoryStore();
+    const url = `http://127.0.0.1:${(front.address() as AddressInfo).port}/`;
+    await assert.rejects(syncStore(local, url), (error: unknown) => {
+      assert.ok(error instanceof UnexpectedResponse, String(error));
+      assert.match(error.message, /updatedAt/);
+      return true;
+    });
+    assert.equal(await local.getItem('items', itemId), null);
+  });
 });
