@@ -125,60 +125,55 @@ describe('client: unexpected answers from a node', () => {
     await node.close();
   });
 
-  it('reports an item answered with HTML (a proxy error page) as an UnexpectedResponse naming the item, not a JSON SyntaxError', async () => {
-    node = await startNode();
-    const itemId = newId();
-    await put(node.store, itemId, { v: 1 });
+  /** A proxy in front of the node whose answers `rewrite` may replace (uncompressed, whole); its root URL. */
+  async function inFront(rewrite: (path: string, answer: { status: number; type: string; body: Buffer }) => { status: number; type: string; body: Buffer }): Promise<string> {
     const to = new URL(node.url);
-    // In front of the node: the item's GET answers a 200 HTML page, as a misconfigured proxy might; the rest is forwarded.
-    front = createServer((req, res) => {
-      if (req.method === 'GET' && req.url!.endsWith(`/${itemId}`)) {
-        res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>Service temporarily unavailable</body></html>');
-        return;
-      }
-      const upstream = request({ host: to.hostname, port: to.port, path: req.url, method: req.method, headers: req.headers }, (answer) => {
-        res.writeHead(answer.statusCode!, answer.headers);
-        answer.pipe(res);
-      });
-      req.pipe(upstream);
-    });
-    await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
-    const local = new MemoryStore();
-    const url = `http://127.0.0.1:${(front.address() as AddressInfo).port}/`;
-    await assert.rejects(syncStore(local, url, { embed: false }), (error: unknown) => {
-      assert.ok(error instanceof UnexpectedResponse, String(error));
-      assert.match(error.message, new RegExp(itemId));
-      return true;
-    });
-    assert.equal(await local.getItem('items', itemId), null);
-  });
-  it('refuses a log entry whose updatedAt is not a timestamp, pulling nothing', async () => {
-    node = await startNode();
-    const itemId = newId();
-    await put(node.store, itemId, { v: 1 });
-    const to = new URL(node.url);
-    // In front of the node: its log pages come back with an updatedAt no node would write.
     front = createServer((req, res) => {
       const upstream = request({ host: to.hostname, port: to.port, path: req.url, method: req.method, headers: { ...req.headers, 'accept-encoding': 'identity' } }, (answer) => {
         const chunks: Buffer[] = [];
         answer.on('data', (chunk: Buffer) => chunks.push(chunk));
         answer.on('end', () => {
-          let body = Buffer.concat(chunks);
-          if (req.url!.includes('/transactions')) body = Buffer.from(body.toString('utf8').replaceAll(/"updatedAt":"[^"]*"/g, '"updatedAt":"yesterday"'));
-          const headers = { ...answer.headers, 'content-length': String(body.length) };
-          res.writeHead(answer.statusCode!, headers).end(body);
+          const out = rewrite(req.url!, { status: answer.statusCode!, type: String(answer.headers['content-type'] ?? ''), body: Buffer.concat(chunks) });
+          res.writeHead(out.status, { 'content-type': out.type, 'content-length': String(out.body.length) }).end(out.body);
         });
       });
       req.pipe(upstream);
     });
     await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
-    const local = new MemoryStore();
-    const url = `http://127.0.0.1:${(front.address() as AddressInfo).port}/`;
-    await assert.rejects(syncStore(local, url), (error: unknown) => {
+    return `http://127.0.0.1:${(front.address() as AddressInfo).port}/`;
+  }
+
+  async function expectUnexpected(local: MemoryStore, sync: Promise<unknown>, message: RegExp): Promise<void> {
+    await assert.rejects(sync, (error: unknown) => {
       assert.ok(error instanceof UnexpectedResponse, String(error));
-      assert.match(error.message, /updatedAt/);
+      assert.match(error.message, message);
       return true;
     });
+  }
+
+  it('reports an item answered with HTML (a proxy error page) as an UnexpectedResponse naming the item, not a JSON SyntaxError', async () => {
+    node = await startNode();
+    const itemId = newId();
+    await put(node.store, itemId, { v: 1 });
+    // The item's GET answers a 200 HTML page, as a misconfigured proxy might.
+    const url = await inFront((path, answer) =>
+      path.endsWith(`/${itemId}`) ? { status: 200, type: 'text/html', body: Buffer.from('<html><body>Service temporarily unavailable</body></html>') } : answer,
+    );
+    const local = new MemoryStore();
+    await expectUnexpected(local, syncStore(local, url, { embed: false }), new RegExp(itemId));
+    assert.equal(await local.getItem('items', itemId), null);
+  });
+
+  it('refuses a log entry whose updatedAt is not a timestamp, pulling nothing', async () => {
+    node = await startNode();
+    const itemId = newId();
+    await put(node.store, itemId, { v: 1 });
+    // The log pages come back with an updatedAt no node would write.
+    const url = await inFront((path, answer) =>
+      path.includes('/transactions') ? { ...answer, body: Buffer.from(answer.body.toString('utf8').replaceAll(/"updatedAt":"[^"]*"/g, '"updatedAt":"yesterday"')) } : answer,
+    );
+    const local = new MemoryStore();
+    await expectUnexpected(local, syncStore(local, url), /updatedAt/);
     assert.equal(await local.getItem('items', itemId), null);
   });
 });
