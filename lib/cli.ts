@@ -76,7 +76,7 @@ program
   .description('purge tombstones older than the retention from a store, once')
   .option('--store <url>', 'memory:, sqlite:<path> or postgres://…', DEFAULT_STORE_URL)
   .addOption(new Option('--retention <duration>', 'purge tombstones recorded longer ago than this').argParser(duration).default(parseDuration('30d'), '30d'))
-  .option('--collection <name>', 'a collection to compact (repeatable; default: items)', collect, [])
+  .option('--collection <name>', 'a collection to compact (repeatable; default: every collection in the store)', collect, [])
   .action(async (options) => {
     const { runCompact } = await import('./server/compact.js');
     process.exitCode = await runCompact(options);

@@ -247,6 +247,14 @@ export class PostgresStore implements Store {
     return Number(rows[0]!.seq);
   }
 
+  async collections(): Promise<string[]> {
+    // COLLATE "C": byte order, as the other stores sort.
+    const rows = await this.query<{ collection: string }>(
+      `SELECT collection FROM (SELECT collection FROM ${this.s}.items UNION SELECT collection FROM ${this.s}.conflicts) AS named ORDER BY collection COLLATE "C"`,
+    );
+    return rows.map((row) => row.collection);
+  }
+
   async purgeTombstones(collection: string, recordedBefore: string): Promise<number> {
     return this.transaction(async (client) => {
       // Serialized with writers, so no apply decides on a tombstone this purge is removing.

@@ -98,6 +98,7 @@ export class SqliteStore implements Store {
         'INSERT INTO horizons (collection, seq) VALUES (?, ?) ON CONFLICT (collection) DO UPDATE SET seq = max(seq, excluded.seq)',
       ),
       horizon: db.prepare('SELECT seq FROM horizons WHERE collection = ?').pluck(),
+      collections: db.prepare('SELECT collection FROM items UNION SELECT collection FROM conflicts ORDER BY collection').pluck(),
       getCheckpoint: db.prepare('SELECT value FROM checkpoints WHERE key = ?').pluck(),
       setCheckpoint: db.prepare('INSERT INTO checkpoints (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
       recordConflict: db.prepare(
@@ -174,6 +175,10 @@ export class SqliteStore implements Store {
 
   async highWater(): Promise<number> {
     return this.statements.highWater.get() as number;
+  }
+
+  async collections(): Promise<string[]> {
+    return this.statements.collections.all() as string[];
   }
 
   async purgeTombstones(collection: string, recordedBefore: string): Promise<number> {

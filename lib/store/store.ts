@@ -138,6 +138,9 @@ export interface Store {
   /** The node's latest seq (0 when nothing was ever written). */
   highWater(): Promise<number>;
 
+  /** The names of the collections with items (tombstones included) or conflict records, sorted. */
+  collections(): Promise<string[]>;
+
   /**
    * Removes tombstones of `collection` that this node recorded before `recordedBefore`, and
    * returns how many. Cursors below the highest removed seq then expire.

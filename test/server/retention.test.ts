@@ -90,25 +90,27 @@ describe('server/retention: tombstone purge', () => {
 });
 
 describe('server/retention: halsync compact', () => {
-  it('purges expired tombstones of a store once and prints the count', async () => {
+  it('purges expired tombstones of every collection of a store once and prints the counts', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'halsync-compact-'));
     const file = join(dir, 'store.db');
     try {
       const store = SqliteStore.open(file);
       const [old, recent, alive] = [newId(), newId(), newId()];
-      const tombstone = (itemId: string, at: string) =>
-        store.apply('items', [{ itemId, data: null, deleted: true, fingerprint: fingerprint(null), updatedAt: at, precondition: { kind: 'none' } }], { now: () => new Date(at) });
+      const tombstone = (itemId: string, at: string, collection = 'items') =>
+        store.apply(collection, [{ itemId, data: null, deleted: true, fingerprint: fingerprint(null), updatedAt: at, precondition: { kind: 'none' } }], { now: () => new Date(at) });
       await tombstone(old, '2020-01-01T00:00:00.000Z');
       await tombstone(recent, new Date().toISOString());
+      await tombstone(newId(), '2020-01-01T00:00:00.000Z', 'notes');
       await put(store, alive, { v: 1 });
       await store.close();
 
       const { code, stdout, stderr } = await halsync(['compact', '--store', `sqlite:${file}`, '--retention', '7d']);
       assert.equal(code, 0, stderr);
-      assert.match(stdout, /^purged 1 tombstone recorded before \S+ \(items 1\)\n$/);
+      assert.match(stdout, /^purged 2 tombstones recorded before \S+ \(items 1, notes 1\)\n$/);
 
       const after = SqliteStore.open(file);
       assert.deepEqual(Object.keys(await contents(after)).sort(), [recent, alive].sort());
+      assert.deepEqual(await contents(after, 'notes'), {});
       await after.close();
     } finally {
       await rm(dir, { recursive: true, force: true });

@@ -50,6 +50,12 @@ export function conflictAuditConformance(fixture: () => AuditFixture): void {
       assert.equal(await store.getConflict('notes', r2.conflictId), null);
     });
 
+    it('counts a collection with conflict records alone among its collections', async function () {
+      const { store } = fixture();
+      await store.recordConflicts('audited', [record()]);
+      assert.deepEqual(await store.collections(), ['audited']);
+    });
+
     it('keeps a conflictId once, however often it is recorded', async function () {
       const { store } = fixture();
       const r = record();
