@@ -131,6 +131,18 @@ export class MemoryStore implements Store {
     return record ? structuredClone(record) : null;
   }
 
+  async purgeConflicts(collection: string, decidedBefore: string): Promise<number> {
+    const audit = this.audit(collection);
+    let purged = 0;
+    for (const [id, record] of audit) {
+      if (record.decidedAt < decidedBefore) {
+        audit.delete(id);
+        purged++;
+      }
+    }
+    return purged;
+  }
+
   async getCheckpoint(key: string): Promise<string | null> {
     return this.checkpoints.get(key) ?? null;
   }

@@ -352,6 +352,12 @@ export class PostgresStore implements Store {
     return rows[0] ? toStoredConflict(rows[0]) : null;
   }
 
+  async purgeConflicts(collection: string, decidedBefore: string): Promise<number> {
+    // decidedAt is fixed-width UTC (defs.schema.json#/$defs/timestamp): text order is time order.
+    const rows = await this.query(`DELETE FROM ${this.s}.conflicts WHERE collection = $1 AND decided_at < $2 COLLATE "C" RETURNING position`, [collection, decidedBefore]);
+    return rows.length;
+  }
+
   async getCheckpoint(key: string): Promise<string | null> {
     const rows = await this.query(`SELECT value FROM ${this.s}.checkpoints WHERE key = $1`, [key]);
     return rows[0] ? (rows[0].value as string) : null;

@@ -106,6 +106,7 @@ export class SqliteStore implements Store {
       ),
       conflicts: db.prepare(`SELECT ${CONFLICT_COLUMNS} FROM conflicts WHERE collection = ? AND position < ? ORDER BY position DESC LIMIT ?`),
       conflict: db.prepare(`SELECT ${CONFLICT_COLUMNS} FROM conflicts WHERE collection = ? AND conflict_id = ?`),
+      purgeConflicts: db.prepare('DELETE FROM conflicts WHERE collection = ? AND decided_at < ?'),
       markRestored: db.prepare('UPDATE conflicts SET restored_side = ?, restored_at = ? WHERE collection = ? AND conflict_id = ?'),
     };
   }
@@ -242,6 +243,10 @@ export class SqliteStore implements Store {
   async getConflict(collection: string, conflictId: string): Promise<StoredConflict | null> {
     const row = this.statements.conflict.get(collection, conflictId) as ConflictRow | undefined;
     return row ? toStoredConflict(row) : null;
+  }
+
+  async purgeConflicts(collection: string, decidedBefore: string): Promise<number> {
+    return this.statements.purgeConflicts.run(collection, decidedBefore).changes;
   }
 
   async getCheckpoint(key: string): Promise<string | null> {

@@ -166,6 +166,11 @@ export interface Store {
   recordConflicts(collection: string, records: readonly ConflictRecord[]): Promise<number>;
   conflicts(collection: string, query: ConflictsQuery): Promise<ConflictsPage>;
   getConflict(collection: string, conflictId: string): Promise<StoredConflict | null>;
+  /**
+   * Removes the conflict records of `collection` decided (`decidedAt`) before `decidedBefore`,
+   * restored or not, and returns how many: audit retention. A removed record is unknown after.
+   */
+  purgeConflicts(collection: string, decidedBefore: string): Promise<number>;
 
   /** Sync checkpoints a client keeps in its local store, by a key of its choosing. */
   getCheckpoint(key: string): Promise<string | null>;
