@@ -43,6 +43,7 @@ program
   .addOption(new Option('--read-token <token>', 'a read-only bearer token (repeatable; the env var takes a comma-separated list)').env('HALSYNC_READ_TOKEN').argParser(collect))
   .option('--trust-proxy', 'build links from X-Forwarded-Host/-Proto', false)
   .option('--tombstone-retention <duration>', 'purge tombstones older than this, e.g. 30d (default: keep them)', duration)
+  .option('--conflict-retention <duration>', 'purge conflict records decided longer ago than this, e.g. 90d (default: keep them)', duration)
   .option('--body-limit <bytes>', 'largest request body (default 10 MiB)', integer('body-limit', 1, 2 ** 31 - 1))
   .option('--max-entries <n>', 'most entries in one sync-log PUT (default 50000)', integer('max-entries', 1, 10_000_000))
   .option('--max-page-size <n>', 'largest limit of a log page (default 10000)', integer('max-page-size', 1, 10_000_000))
@@ -73,10 +74,11 @@ program
 
 program
   .command('compact')
-  .description('purge tombstones older than the retention from a store, once')
+  .description('purge tombstones (and, with --conflict-retention, conflict records) older than the retention from a store, once')
   .option('--store <url>', 'memory:, sqlite:<path> or postgres://…', DEFAULT_STORE_URL)
   .addOption(new Option('--retention <duration>', 'purge tombstones recorded longer ago than this').argParser(duration).default(parseDuration('30d'), '30d'))
-  .option('--collection <name>', 'a collection to compact (repeatable; default: items)', collect, [])
+  .option('--collection <name>', 'a collection to compact (repeatable; default: every collection in the store)', collect, [])
+  .option('--conflict-retention <duration>', 'also purge conflict records decided longer ago than this (default: keep them)', duration)
   .action(async (options) => {
     const { runCompact } = await import('./server/compact.js');
     process.exitCode = await runCompact(options);

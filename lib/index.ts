@@ -34,7 +34,7 @@ export { DEFAULT_PATHS, type Paths } from './server/links.js';
 export { type CollectionConfig } from './server/collections.js';
 export { DEFAULT_BODY_LIMIT } from './server/body.js';
 export { runServe, type ServeOptions } from './server/serve.js';
-export { purgeExpired, parseDuration } from './server/retention.js';
+export { purgeExpired, purgeExpiredConflicts, parseDuration } from './server/retention.js';
 
 // The client: link-following HTTP, replicas, and the reconciliation engine.
 export { HttpClient, type HttpClientOptions, type HttpResponse, type RequestOptions, type TrafficStats } from './client/http.js';

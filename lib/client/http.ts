@@ -1,6 +1,8 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
+import { promisify } from 'node:util';
+import { constants, gzip } from 'node:zlib';
 import got, { type Got, RequestError } from 'got';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { Resource } from './resource.js';
@@ -36,6 +38,11 @@ export interface RequestOptions {
   headers?: Record<string, string>;
   /** Serialized as JSON with `Content-Type: application/json`. */
   json?: unknown;
+  /**
+   * Gzip the JSON body (from COMPRESS_THRESHOLD bytes) when its origin advertised
+   * `Accept-Encoding: gzip` (RFC 7694) on an earlier response; otherwise it goes as it is.
+   */
+  compress?: boolean;
   /** Resolve with the response whatever its status (the caller reads 4xx itself). */
   acceptStatus?: readonly number[];
   /** Abandons the request (a long poll no longer needed); it then rejects. */
@@ -51,6 +58,11 @@ export interface TrafficStats {
   bytes: number;
 }
 
+const gzipAsync = promisify(gzip);
+
+/** Below this many bytes a body goes out plain: gzip would buy nothing but its own header. */
+export const COMPRESS_THRESHOLD = 1024;
+
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'ECONNRESET', 'EPIPE']);
 const MAX_REDIRECTS = 5;
 
@@ -58,6 +70,8 @@ export class HttpClient {
   /** Bounds item fetches, so a long pull opens a handful of keep-alive sockets, not hundreds. */
   readonly limit: LimitFunction;
   private readonly trusted = new Set<string>();
+  /** Origins whose latest response advertised `Accept-Encoding: gzip`: they read gzipped bodies. */
+  private readonly gzipOrigins = new Set<string>();
   private readonly token: string | undefined;
   private readonly got: Got;
   private readonly agents: { http: http.Agent; https: https.Agent };
@@ -136,10 +150,20 @@ export class HttpClient {
   private async send(method: string, uri: string, options: RequestOptions): Promise<HttpResponse> {
     const url = new URL(uri);
     if (!this.trusted.has(url.origin)) throw new UntrustedOrigin(uri, url.origin);
+    const json = options.json === undefined ? undefined : Buffer.from(JSON.stringify(options.json), 'utf8');
+    const zipped = json !== undefined && options.compress === true && json.length >= COMPRESS_THRESHOLD && this.gzipOrigins.has(url.origin);
+    const response = await this.exchange(method, url, options, json && zipped ? await gzipAsync(json, { level: constants.Z_BEST_SPEED }) : json, zipped);
+    // The node stopped reading gzip (replaced, reconfigured) since it said it did: once more, plain.
+    if (zipped && response.status === 415 && !this.gzipOrigins.has(url.origin)) return this.exchange(method, url, options, json, false);
+    return response;
+  }
+
+  private async exchange(method: string, url: URL, options: RequestOptions, body: Buffer | undefined, zipped: boolean): Promise<HttpResponse> {
+    const uri = url.href;
     const headers: Record<string, string> = { accept: 'application/hal+json, application/json;q=0.9, application/problem+json;q=0.8', ...options.headers };
     if (this.token) headers.authorization = `Bearer ${this.token}`;
-    const body = options.json === undefined ? undefined : Buffer.from(JSON.stringify(options.json), 'utf8');
     if (body) headers['content-type'] ??= 'application/json';
+    if (zipped) headers['content-encoding'] = 'gzip';
     this.requests++;
     try {
       const promise = this.got(url, {
@@ -151,11 +175,18 @@ export class HttpClient {
       });
       promise.on('request', (request) => request.on('socket', (socket: Socket) => this.track(socket)));
       const response = await promise;
+      this.noteCodings(url.origin, header(response.headers, 'accept-encoding'));
       return { method, uri: response.url, status: response.statusCode, headers: response.headers, body: response.rawBody ?? Buffer.alloc(0) };
     } catch (error) {
       if (error instanceof RequestError && error.code && UNREACHABLE_CODES.has(error.code)) throw new Unreachable(uri, error.code);
       throw error;
     }
+  }
+
+  /** Remembers, per origin, whether its latest response said it reads gzipped bodies. */
+  private noteCodings(origin: string, acceptEncoding: string | undefined): void {
+    if (acceptEncoding !== undefined && acceptsGzip(acceptEncoding)) this.gzipOrigins.add(origin);
+    else this.gzipOrigins.delete(origin);
   }
 
   private track(socket: Socket): void {
@@ -177,4 +208,13 @@ export class HttpClient {
 export function header(headers: HttpResponse['headers'], name: string): string | undefined {
   const value = headers[name];
   return Array.isArray(value) ? value[0] : value;
+}
+
+/** `gzip` listed in an Accept-Encoding value with a weight above 0 (RFC 9110 §12.5.3). */
+function acceptsGzip(value: string): boolean {
+  return value.split(',').some((part) => {
+    const [coding = '', ...params] = part.split(';').map((p) => p.trim().toLowerCase());
+    const q = params.map((p) => /^q=([\d.]+)$/.exec(p)?.[1]).find((w) => w !== undefined);
+    return coding === 'gzip' && (q === undefined || Number(q) > 0);
+  });
 }

@@ -168,7 +168,8 @@ export class NodeReplica implements Replica {
   private async put(log: SyncLog): Promise<ApplyResult> {
     const headers: Record<string, string> = this.options.respondAsync ? { prefer: 'respond-async' } : {};
     const logUri = this.document.bare(rels.transactions);
-    const response = await this.http.request('PUT', logUri, { json: log, headers, acceptStatus: [409] });
+    // A sync log is the client's one large upload: gzipped when the node said it reads gzip.
+    const response = await this.http.request('PUT', logUri, { json: log, headers, acceptStatus: [409], compress: true });
     if (response.status === 202) {
       const location = header(response.headers, 'location');
       const body = response.body.length > 0 ? safeJson(response.body) : undefined;

@@ -44,7 +44,9 @@ export interface AppOptions {
   signal?: AbortSignal;
   /** Tombstones this node recorded longer ago than this (ms) are purged periodically; none: kept forever. */
   tombstoneRetentionMs?: number;
-  /** How often the purge runs (default: a tenth of the retention, within [1 s, 1 h]). */
+  /** Conflict records decided longer ago than this (ms) are purged periodically; none: kept forever. */
+  conflictRetentionMs?: number;
+  /** How often the purge runs (default: a tenth of the shorter retention, within [1 s, 1 h]). */
   purgeIntervalMs?: number;
   /** Jobs pending or running at once before a sync-log PUT that would start one is refused (503 `too-many-jobs`; default 16). */
   maxActiveJobs?: number;
@@ -114,13 +116,14 @@ export function createApp(options: AppOptions): Koa {
   if (tokens.length > 0) app.use(requireTokens(tokens));
   if (timeout > 0) app.use(requestTimeout(timeout));
   app.use((ctx) => router.dispatch(ctx));
-  if (options.tombstoneRetentionMs !== undefined) {
-    const retentionMs = options.tombstoneRetentionMs;
+  const retentions = [options.tombstoneRetentionMs, options.conflictRetentionMs].filter((ms) => ms !== undefined);
+  if (retentions.length > 0) {
     schedulePurge({
       store: node.store,
       collections: [...node.collections.keys()],
-      retentionMs,
-      intervalMs: options.purgeIntervalMs ?? defaultPurgeInterval(retentionMs),
+      ...(options.tombstoneRetentionMs === undefined ? {} : { tombstoneRetentionMs: options.tombstoneRetentionMs }),
+      ...(options.conflictRetentionMs === undefined ? {} : { conflictRetentionMs: options.conflictRetentionMs }),
+      intervalMs: options.purgeIntervalMs ?? defaultPurgeInterval(Math.min(...retentions)),
       clock: node.clock,
       signal: node.signal,
       onError: (error) => app.emit('error', error),

@@ -19,6 +19,8 @@ export interface ServeOptions {
   trustProxy: boolean;
   /** Milliseconds: purge tombstones recorded longer ago than this (none: keep them). */
   tombstoneRetention?: number;
+  /** Milliseconds: purge conflict records decided longer ago than this (none: keep them). */
+  conflictRetention?: number;
   bodyLimit?: number;
   maxEntries?: number;
   maxPageSize?: number;
@@ -72,6 +74,7 @@ function appOptions(options: ServeOptions): Omit<AppOptions, 'store' | 'collecti
     ...(options.token ? { token: options.token } : {}),
     ...(readTokens.length > 0 ? { auth: readTokens.map((token) => ({ token, scope: 'read' as const })) } : {}),
     ...(options.tombstoneRetention ? { tombstoneRetentionMs: options.tombstoneRetention } : {}),
+    ...(options.conflictRetention ? { conflictRetentionMs: options.conflictRetention } : {}),
     ...Object.fromEntries(Object.entries(limits).filter(([, value]) => value !== undefined)),
   };
 }

@@ -8,7 +8,7 @@ import type { ApplyOptions, ApplyOutcome, ChangesPage, ChangesQuery, ConflictsPa
 export class MemoryStore implements Store {
   readonly id = randomUUID();
   private seq = 0;
-  private readonly collections = new Map<string, Map<string, StoredItem>>();
+  private readonly byCollection = new Map<string, Map<string, StoredItem>>();
   private readonly horizons = new Map<string, number>();
   private readonly checkpoints = new Map<string, string>();
   private readonly feed = new ChangeFeed();
@@ -17,8 +17,8 @@ export class MemoryStore implements Store {
   private position = 0;
 
   private items(collection: string): Map<string, StoredItem> {
-    let items = this.collections.get(collection);
-    if (!items) this.collections.set(collection, (items = new Map()));
+    let items = this.byCollection.get(collection);
+    if (!items) this.byCollection.set(collection, (items = new Map()));
     return items;
   }
 
@@ -66,6 +66,14 @@ export class MemoryStore implements Store {
 
   async highWater(): Promise<number> {
     return this.seq;
+  }
+
+  async collections(): Promise<string[]> {
+    // Reads create empty maps on the way: only those holding something count.
+    const names = new Set<string>();
+    for (const [name, items] of this.byCollection) if (items.size > 0) names.add(name);
+    for (const [name, audit] of this.audits) if (audit.size > 0) names.add(name);
+    return [...names].sort();
   }
 
   async purgeTombstones(collection: string, recordedBefore: string): Promise<number> {
@@ -121,6 +129,18 @@ export class MemoryStore implements Store {
   async getConflict(collection: string, conflictId: string): Promise<StoredConflict | null> {
     const record = this.audit(collection).get(conflictId);
     return record ? structuredClone(record) : null;
+  }
+
+  async purgeConflicts(collection: string, decidedBefore: string): Promise<number> {
+    const audit = this.audit(collection);
+    let purged = 0;
+    for (const [id, record] of audit) {
+      if (record.decidedAt < decidedBefore) {
+        audit.delete(id);
+        purged++;
+      }
+    }
+    return purged;
   }
 
   async getCheckpoint(key: string): Promise<string | null> {

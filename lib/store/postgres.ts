@@ -247,6 +247,14 @@ export class PostgresStore implements Store {
     return Number(rows[0]!.seq);
   }
 
+  async collections(): Promise<string[]> {
+    // COLLATE "C": byte order, as the other stores sort.
+    const rows = await this.query<{ collection: string }>(
+      `SELECT collection FROM (SELECT collection FROM ${this.s}.items UNION SELECT collection FROM ${this.s}.conflicts) AS named ORDER BY collection COLLATE "C"`,
+    );
+    return rows.map((row) => row.collection);
+  }
+
   async purgeTombstones(collection: string, recordedBefore: string): Promise<number> {
     return this.transaction(async (client) => {
       // Serialized with writers, so no apply decides on a tombstone this purge is removing.
@@ -342,6 +350,12 @@ export class PostgresStore implements Store {
       conflictId,
     ]);
     return rows[0] ? toStoredConflict(rows[0]) : null;
+  }
+
+  async purgeConflicts(collection: string, decidedBefore: string): Promise<number> {
+    // decidedAt is fixed-width UTC (defs.schema.json#/$defs/timestamp): text order is time order.
+    const rows = await this.query(`DELETE FROM ${this.s}.conflicts WHERE collection = $1 AND decided_at < $2 COLLATE "C" RETURNING position`, [collection, decidedBefore]);
+    return rows.length;
   }
 
   async getCheckpoint(key: string): Promise<string | null> {

@@ -98,6 +98,7 @@ export class SqliteStore implements Store {
         'INSERT INTO horizons (collection, seq) VALUES (?, ?) ON CONFLICT (collection) DO UPDATE SET seq = max(seq, excluded.seq)',
       ),
       horizon: db.prepare('SELECT seq FROM horizons WHERE collection = ?').pluck(),
+      collections: db.prepare('SELECT collection FROM items UNION SELECT collection FROM conflicts ORDER BY collection').pluck(),
       getCheckpoint: db.prepare('SELECT value FROM checkpoints WHERE key = ?').pluck(),
       setCheckpoint: db.prepare('INSERT INTO checkpoints (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
       recordConflict: db.prepare(
@@ -105,6 +106,7 @@ export class SqliteStore implements Store {
       ),
       conflicts: db.prepare(`SELECT ${CONFLICT_COLUMNS} FROM conflicts WHERE collection = ? AND position < ? ORDER BY position DESC LIMIT ?`),
       conflict: db.prepare(`SELECT ${CONFLICT_COLUMNS} FROM conflicts WHERE collection = ? AND conflict_id = ?`),
+      purgeConflicts: db.prepare('DELETE FROM conflicts WHERE collection = ? AND decided_at < ?'),
       markRestored: db.prepare('UPDATE conflicts SET restored_side = ?, restored_at = ? WHERE collection = ? AND conflict_id = ?'),
     };
   }
@@ -176,6 +178,10 @@ export class SqliteStore implements Store {
     return this.statements.highWater.get() as number;
   }
 
+  async collections(): Promise<string[]> {
+    return this.statements.collections.all() as string[];
+  }
+
   async purgeTombstones(collection: string, recordedBefore: string): Promise<number> {
     const run = this.db.transaction(() => {
       const seqs = this.statements.purge.all(collection, recordedBefore) as number[];
@@ -237,6 +243,10 @@ export class SqliteStore implements Store {
   async getConflict(collection: string, conflictId: string): Promise<StoredConflict | null> {
     const row = this.statements.conflict.get(collection, conflictId) as ConflictRow | undefined;
     return row ? toStoredConflict(row) : null;
+  }
+
+  async purgeConflicts(collection: string, decidedBefore: string): Promise<number> {
+    return this.statements.purgeConflicts.run(collection, decidedBefore).changes;
   }
 
   async getCheckpoint(key: string): Promise<string | null> {

@@ -138,6 +138,9 @@ export interface Store {
   /** The node's latest seq (0 when nothing was ever written). */
   highWater(): Promise<number>;
 
+  /** The names of the collections with items (tombstones included) or conflict records, sorted. */
+  collections(): Promise<string[]>;
+
   /**
    * Removes tombstones of `collection` that this node recorded before `recordedBefore`, and
    * returns how many. Cursors below the highest removed seq then expire.
@@ -163,6 +166,11 @@ export interface Store {
   recordConflicts(collection: string, records: readonly ConflictRecord[]): Promise<number>;
   conflicts(collection: string, query: ConflictsQuery): Promise<ConflictsPage>;
   getConflict(collection: string, conflictId: string): Promise<StoredConflict | null>;
+  /**
+   * Removes the conflict records of `collection` decided (`decidedAt`) before `decidedBefore`,
+   * restored or not, and returns how many: audit retention. A removed record is unknown after.
+   */
+  purgeConflicts(collection: string, decidedBefore: string): Promise<number>;
 
   /** Sync checkpoints a client keeps in its local store, by a key of its choosing. */
   getCheckpoint(key: string): Promise<string | null>;

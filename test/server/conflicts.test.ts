@@ -147,3 +147,26 @@ describe('server: conflicts', () => {
     expect((await request(`${conflicts}/${r.conflictId}`)).json.restored).to.deep.equal({ side: 'local', restoredAt: CLOCK });
   });
 });
+
+describe('server: conflict audit retention', () => {
+  const DAY = 86_400_000;
+  let node: StartedNode;
+  beforeEach(async () => {
+    node = await startNode({ clock: () => new Date(CLOCK), conflictRetentionMs: 30 * DAY, purgeIntervalMs: 10 });
+  });
+  afterEach(async () => node.close());
+
+  it('purges records decided longer ago than --conflict-retention, periodically; their URLs then answer 404', async () => {
+    const conflicts = `${node.url}items/conflicts`;
+    const old = { ...record(newId(), { v: 'l' }, { v: 'r' }, 'remote'), decidedAt: '2029-12-01T23:59:59.999Z' };
+    const recent = { ...record(newId(), { v: 'l' }, { v: 'r' }, 'remote'), decidedAt: '2029-12-02T00:00:00.000Z' };
+    await put(node.store, old.itemId, { v: 'r' }, T);
+    expect((await request(conflicts, { method: 'POST', body: { records: [old, recent] } })).status).to.equal(200);
+    for (let i = 0; i < 300 && (await node.store.getConflict('items', old.conflictId)); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expectProblem(await request(`${conflicts}/${old.conflictId}`), 404, 'not-found');
+    expectProblem(await request(`${conflicts}/${old.conflictId}/restore?side=local`, { method: 'POST' }), 404, 'not-found');
+    expect((await request(`${conflicts}/${recent.conflictId}`)).status).to.equal(200);
+    expect((await request(conflicts)).json._embedded['sync:conflict'].map((r: any) => r.conflictId)).to.deep.equal([recent.conflictId]);
+    expect((await node.store.getItem('items', old.itemId))?.data, 'the item itself stays').to.deep.equal({ v: 'r' });
+  });
+});

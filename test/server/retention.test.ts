@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { syncStore } from '../../lib/client/connect.js';
+import { conflictId, type ConflictRecord } from '../../lib/protocol/conflicts.js';
 import { fingerprint } from '../../lib/protocol/fingerprint.js';
 import { parseDuration, purgeExpired } from '../../lib/server/retention.js';
 import { MemoryStore } from '../../lib/store/memory.js';
@@ -90,25 +91,52 @@ describe('server/retention: tombstone purge', () => {
 });
 
 describe('server/retention: halsync compact', () => {
-  it('purges expired tombstones of a store once and prints the count', async () => {
+  it('purges expired tombstones of every collection of a store once and prints the counts', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'halsync-compact-'));
     const file = join(dir, 'store.db');
     try {
       const store = SqliteStore.open(file);
       const [old, recent, alive] = [newId(), newId(), newId()];
-      const tombstone = (itemId: string, at: string) =>
-        store.apply('items', [{ itemId, data: null, deleted: true, fingerprint: fingerprint(null), updatedAt: at, precondition: { kind: 'none' } }], { now: () => new Date(at) });
+      const tombstone = (itemId: string, at: string, collection = 'items') =>
+        store.apply(collection, [{ itemId, data: null, deleted: true, fingerprint: fingerprint(null), updatedAt: at, precondition: { kind: 'none' } }], { now: () => new Date(at) });
       await tombstone(old, '2020-01-01T00:00:00.000Z');
       await tombstone(recent, new Date().toISOString());
+      await tombstone(newId(), '2020-01-01T00:00:00.000Z', 'notes');
       await put(store, alive, { v: 1 });
       await store.close();
 
       const { code, stdout, stderr } = await halsync(['compact', '--store', `sqlite:${file}`, '--retention', '7d']);
       assert.equal(code, 0, stderr);
-      assert.match(stdout, /^purged 1 tombstone recorded before \S+ \(items 1\)\n$/);
+      assert.match(stdout, /^purged 2 tombstones recorded before \S+ \(items 1, notes 1\)\n$/);
 
       const after = SqliteStore.open(file);
       assert.deepEqual(Object.keys(await contents(after)).sort(), [recent, alive].sort());
+      assert.deepEqual(await contents(after, 'notes'), {});
+      await after.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('with --conflict-retention, purges conflict records decided longer ago too', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'halsync-compact-'));
+    const file = join(dir, 'store.db');
+    try {
+      const store = SqliteStore.open(file);
+      const side = (n: number) => ({ updatedAt: '2020-01-01T00:00:00.000Z', fingerprint: fingerprint({ n }), deleted: false, data: { n } });
+      const decision = (decidedAt: string, n: number): ConflictRecord => {
+        const body = { itemId: newId(), peer: 'http://127.0.0.1:9/', rule: 'prefer-remote' as const, winner: 'remote' as const, local: side(n), remote: side(n + 1), result: { updatedAt: '2020-01-01T00:00:00.000Z', fingerprint: fingerprint({ n: n + 1 }), deleted: false } };
+        return { conflictId: conflictId('notes', body), ...body, decidedAt };
+      };
+      const [old, recent] = [decision('2020-01-01T00:00:00.000Z', 1), decision(new Date().toISOString(), 3)];
+      await store.recordConflicts('notes', [old, recent]);
+      await store.close();
+
+      const { code, stdout, stderr } = await halsync(['compact', '--store', `sqlite:${file}`, '--conflict-retention', '7d']);
+      assert.equal(code, 0, stderr);
+      assert.match(stdout, /^purged 0 tombstones recorded before \S+ \(notes 0\)\npurged 1 conflict record decided before \S+ \(notes 1\)\n$/);
+      const after = SqliteStore.open(file);
+      assert.deepEqual((await after.conflicts('notes', { limit: 10 })).records.map((r) => r.conflictId), [recent.conflictId]);
       await after.close();
     } finally {
       await rm(dir, { recursive: true, force: true });

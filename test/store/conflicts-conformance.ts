@@ -50,6 +50,33 @@ export function conflictAuditConformance(fixture: () => AuditFixture): void {
       assert.equal(await store.getConflict('notes', r2.conflictId), null);
     });
 
+    it('counts a collection with conflict records alone among its collections', async function () {
+      const { store } = fixture();
+      await store.recordConflicts('audited', [record()]);
+      assert.deepEqual(await store.collections(), ['audited']);
+    });
+
+    it('purges the records of a collection decided before a time, restored or not, and only those', async function () {
+      const { store } = fixture();
+      const old = { ...record(), decidedAt: '2030-01-01T00:00:00.000Z' };
+      const edge = { ...record(), decidedAt: '2030-01-02T00:00:00.000Z' };
+      const older = { ...record(), decidedAt: '2029-06-01T00:00:00.000Z' };
+      const elsewhere = { ...record(), decidedAt: '2029-01-01T00:00:00.000Z' };
+      await store.recordConflicts('items', [old, edge]);
+      await store.apply('items', [], { restoring: { conflictId: old.conflictId, side: 'local' } });
+      assert.ok((await store.getConflict('items', old.conflictId))?.restored, 'restored before the purge');
+      await store.recordConflicts('items', [older]);
+      await store.recordConflicts('notes', [elsewhere]);
+      assert.equal(await store.purgeConflicts('items', '2030-01-02T00:00:00.000Z'), 2);
+      assert.equal(await store.getConflict('items', old.conflictId), null);
+      assert.equal(await store.getConflict('items', older.conflictId), null);
+      assert.deepEqual((await store.conflicts('items', { limit: 10 })).records.map((r) => r.conflictId), [edge.conflictId]);
+      assert.ok(await store.getConflict('notes', elsewhere.conflictId), 'another collection keeps its records');
+      assert.equal(await store.purgeConflicts('items', '2030-01-02T00:00:00.000Z'), 0);
+      // Recorded again after the purge, a decision is a new record.
+      assert.equal(await store.recordConflicts('items', [old]), 1);
+    });
+
     it('keeps a conflictId once, however often it is recorded', async function () {
       const { store } = fixture();
       const r = record();

@@ -337,6 +337,18 @@ export function storeConformance(name: string, create: () => Promise<StoreFixtur
         assert.deepEqual(await store.getItems('notes', [A]), []);
       });
 
+      it('lists its collections: those with items, tombstones or conflict records, sorted, each once', async function () {
+        assert.deepEqual(await store.collections(), []);
+        await store.getItem('unread', A);
+        await applied(store, 'notes', [put(A, 1), put(B, 2)]);
+        await applied(store, 'items', [put(A, 1)]);
+        await applied(store, 'items', [del(A)]);
+        await store.recordConflicts('Zaudit', []);
+        assert.deepEqual(await store.collections(), ['items', 'notes']);
+        await store.setCheckpoint('remote', 'c1');
+        assert.deepEqual(await store.collections(), ['items', 'notes'], 'checkpoints are no collection');
+      });
+
       it('keeps sync checkpoints by key', async function () {
         assert.equal(await store.getCheckpoint('remote'), null);
         await store.setCheckpoint('remote', 'c1');
