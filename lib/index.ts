@@ -40,7 +40,7 @@ export { purgeExpired, purgeExpiredConflicts, parseDuration } from './server/ret
 export { HttpClient, type HttpClientOptions, type HttpResponse, type RequestOptions, type TrafficStats } from './client/http.js';
 export { Resource, Follow } from './client/resource.js';
 export { HalDocument, type Link, type FollowParams, type TemplateValue, type JsonObject } from './client/hal.js';
-export { ClientError, HttpError, Problem, LinkNotFound, UntrustedOrigin, Unreachable, UnknownCollection, UnexpectedResponse, RetriesExhausted, problemFactory } from './client/errors.js';
+export { ClientError, HttpError, Problem, LinkNotFound, UntrustedOrigin, Unreachable, UnknownCollection, UnexpectedResponse, RetriesExhausted, ResponseTooLarge, problemFactory } from './client/errors.js';
 export type { Replica, ReplicaEntry, LogPage, ApplyResult, ReplicaApplyOptions } from './client/replica.js';
 export { StoreReplica } from './client/store-replica.js';
 export { NodeReplica, type NodeReplicaOptions } from './client/node-replica.js';

@@ -81,6 +81,16 @@ export class Unreachable extends ClientError {
   }
 }
 
+/** A response body grew past the client's `maxResponseBytes` (after decompression): the request was aborted. */
+export class ResponseTooLarge extends ClientError {
+  constructor(
+    readonly uri: string,
+    readonly limit: number,
+  ) {
+    super(`${uri}: response body exceeds ${limit} bytes; request aborted`);
+  }
+}
+
 /** A root publishes no collection of this name. */
 export class UnknownCollection extends ClientError {
   constructor(

@@ -3,10 +3,10 @@ import https from 'node:https';
 import type { Socket } from 'node:net';
 import { promisify } from 'node:util';
 import { constants, gzip } from 'node:zlib';
-import got, { type Got, RequestError } from 'got';
+import got, { CancelError, type Got, RequestError } from 'got';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { Resource } from './resource.js';
-import { ClientError, Unreachable, UntrustedOrigin, problemFactory } from './errors.js';
+import { ClientError, ResponseTooLarge, Unreachable, UntrustedOrigin, problemFactory } from './errors.js';
 
 /**
  * The HTTP layer: every request of the client goes through `HttpClient.request`, which is
@@ -23,6 +23,11 @@ export interface HttpClientOptions {
   concurrency?: number;
   /** Per-request timeout in milliseconds (default 30 s). */
   timeoutMs?: number;
+  /**
+   * The largest response body read, counted after decompression (default 64 MiB, far above a
+   * full log page with data): a hostile or broken node cannot make the client buffer without bound.
+   */
+  maxResponseBytes?: number;
 }
 
 export interface HttpResponse {
@@ -65,6 +70,7 @@ export const COMPRESS_THRESHOLD = 1024;
 
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'ECONNRESET', 'EPIPE']);
 const MAX_REDIRECTS = 5;
+export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 
 export class HttpClient {
   /** Bounds item fetches, so a long pull opens a handful of keep-alive sockets, not hundreds. */
@@ -73,6 +79,7 @@ export class HttpClient {
   /** Origins whose latest response advertised `Accept-Encoding: gzip`: they read gzipped bodies. */
   private readonly gzipOrigins = new Set<string>();
   private readonly token: string | undefined;
+  private readonly maxResponseBytes: number;
   private readonly got: Got;
   private readonly agents: { http: http.Agent; https: https.Agent };
   private readonly sockets = new Set<Socket>();
@@ -83,6 +90,7 @@ export class HttpClient {
     const concurrency = options.concurrency ?? 8;
     this.limit = pLimit(concurrency);
     this.token = options.token;
+    this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     for (const origin of options.trust ?? []) this.trust(origin);
     // Keep-alive: a sync makes many small requests to the same one or two hosts.
     this.agents = {
@@ -165,6 +173,7 @@ export class HttpClient {
     if (body) headers['content-type'] ??= 'application/json';
     if (zipped) headers['content-encoding'] = 'gzip';
     this.requests++;
+    let tooLarge = false;
     try {
       const promise = this.got(url, {
         method: method as 'GET',
@@ -174,10 +183,18 @@ export class HttpClient {
         ...(options.timeoutMs ? { timeout: { request: options.timeoutMs } } : {}),
       });
       promise.on('request', (request) => request.on('socket', (socket: Socket) => this.track(socket)));
+      // got reports decompressed bytes as they arrive: abort as soon as the body passes the cap.
+      promise.on('downloadProgress', ({ transferred }) => {
+        if (transferred > this.maxResponseBytes && !tooLarge) {
+          tooLarge = true;
+          promise.cancel();
+        }
+      });
       const response = await promise;
       this.noteCodings(url.origin, header(response.headers, 'accept-encoding'));
       return { method, uri: response.url, status: response.statusCode, headers: response.headers, body: response.rawBody ?? Buffer.alloc(0) };
     } catch (error) {
+      if (tooLarge && error instanceof CancelError) throw new ResponseTooLarge(uri, this.maxResponseBytes);
       if (error instanceof RequestError && error.code && UNREACHABLE_CODES.has(error.code)) throw new Unreachable(uri, error.code);
       throw error;
     }

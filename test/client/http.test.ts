@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { createServer, request, type Server } from 'node:http';
+import { gzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import { syncStore } from '../../lib/client/connect.js';
-import { LinkNotFound, Problem, Unreachable, UnexpectedResponse, UntrustedOrigin } from '../../lib/client/errors.js';
+import { LinkNotFound, Problem, ResponseTooLarge, Unreachable, UnexpectedResponse, UntrustedOrigin } from '../../lib/client/errors.js';
 import { HttpClient } from '../../lib/client/http.js';
 import { MemoryStore } from '../../lib/store/memory.js';
 import { startNode, type StartedNode } from '../support/server.js';
@@ -114,6 +115,69 @@ describe('client/http', () => {
     const gone = await startNode();
     await gone.close();
     await assert.rejects(client.root(gone.url).get(), (error: unknown) => error instanceof Unreachable && error.code === 'ECONNREFUSED');
+  });
+});
+
+describe('client: response size cap', () => {
+  const CAP = 64 * 1024;
+  let server: Server;
+  let base: string;
+  let client: HttpClient;
+  /** Bytes the streaming route wrote before the client hung up (bounded at 64 MiB). */
+  let written = 0;
+  before(async () => {
+    server = createServer((req, res) => {
+      if (req.url === '/gzip') {
+        // 8 MiB of JSON that gzips to a few KiB: only the decompressed count can catch it.
+        const body = gzipSync(Buffer.from(`[${'0,'.repeat(4 * 1024 * 1024)}0]`));
+        res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+        res.end(body);
+        return;
+      }
+      if (req.url === '/small') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ ok: 'x'.repeat(CAP / 2) }));
+        return;
+      }
+      // No Content-Length: the body streams until the client gives up, or 64 MiB.
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const chunk = Buffer.alloc(16 * 1024, 0x20);
+      written = 0;
+      const pump = (): void => {
+        while (written < 64 * 1024 * 1024 && !res.destroyed) {
+          written += chunk.length;
+          if (!res.write(chunk)) return void res.once('drain', pump);
+        }
+        res.end();
+      };
+      res.on('close', () => res.destroy());
+      pump();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+  beforeEach(() => {
+    client = new HttpClient({ trust: [base], maxResponseBytes: CAP });
+  });
+  afterEach(() => client.close());
+
+  it('aborts a body that streams past maxResponseBytes and names the URL', async () => {
+    await assert.rejects(client.request('GET', `${base}/endless`), (error: unknown) => error instanceof ResponseTooLarge && error.uri === `${base}/endless` && error.limit === CAP);
+    assert.ok(written < 64 * 1024 * 1024, `the server wrote its whole 64 MiB (${written}): the client did not hang up`);
+  });
+
+  it('counts the decompressed bytes of a gzipped body', async () => {
+    await assert.rejects(client.request('GET', `${base}/gzip`), (error: unknown) => error instanceof ResponseTooLarge && error.uri === `${base}/gzip`);
+  });
+
+  it('reads a body under the cap', async () => {
+    const response = await client.request('GET', `${base}/small`);
+    assert.equal(response.status, 200);
+    assert.ok(response.body.length > CAP / 2);
   });
 });
 
