@@ -77,6 +77,17 @@ const REQUIRED_VARIABLES: Record<keyof Paths, string[]> = {
   restore: ['collection', 'conflictId'],
 };
 
+/** Each app's jobs, for `settleJobs`: the Koa app is what createApp's callers hold. */
+const appJobs = new WeakMap<Koa, Jobs>();
+
+/**
+ * Waits (at most `timeoutMs`) until the app has no pending or running sync-log job; answers
+ * how many were still active then. A shutdown calls it before closing the store.
+ */
+export function settleJobs(app: Koa, timeoutMs: number): Promise<number> {
+  return appJobs.get(app)?.settled(timeoutMs) ?? Promise.resolve(0);
+}
+
 /** The Koa app of one node: its collections, their logs and items, over one store. */
 export function createApp(options: AppOptions): Koa {
   const paths = resolvePaths(options.paths);
@@ -109,6 +120,7 @@ export function createApp(options: AppOptions): Koa {
     .route(paths.restore, restoreRoute(node));
 
   const app = new Koa();
+  appJobs.set(app, node.jobs);
   app.proxy = options.trustProxy ?? false;
   app.use(compress);
   app.use(problems);

@@ -25,6 +25,8 @@ export const DEFAULT_MAX_ACTIVE_JOBS = 16;
  */
 export class Jobs {
   private readonly jobs = new Map<string, Job>();
+  /** One promise per pending or running job, gone once it has settled: what a shutdown waits for. */
+  private readonly active = new Set<Promise<void>>();
 
   constructor(
     private readonly max = DEFAULT_MAX_JOBS,
@@ -43,24 +45,47 @@ export class Jobs {
     this.evict();
     const job: Job = { id: randomUUID(), collection, state: 'pending' };
     this.jobs.set(job.id, job);
-    setImmediate(() => {
-      job.state = 'running';
-      work()
-        .catch((err: unknown) => {
-          if (!(err instanceof HalsyncError)) onCrash(err);
-          return err instanceof HalsyncError ? err : new InternalError();
-        })
-        .then((outcome) => {
-          if (outcome instanceof HalsyncError) {
-            job.state = 'failed';
-            job.problem = { ...outcome.toProblem(), instance };
-          } else {
-            job.state = 'succeeded';
-            job.result = outcome;
-          }
-        });
+    const done = new Promise<void>((resolve) => {
+      setImmediate(() => {
+        job.state = 'running';
+        work()
+          .catch((err: unknown) => {
+            if (!(err instanceof HalsyncError)) onCrash(err);
+            return err instanceof HalsyncError ? err : new InternalError();
+          })
+          .then((outcome) => {
+            if (outcome instanceof HalsyncError) {
+              job.state = 'failed';
+              job.problem = { ...outcome.toProblem(), instance };
+            } else {
+              job.state = 'succeeded';
+              job.result = outcome;
+            }
+          })
+          .finally(resolve);
+      });
     });
+    this.active.add(done);
+    void done.then(() => this.active.delete(done));
     return job;
+  }
+
+  /**
+   * Resolves once no job is pending or running (jobs started meanwhile included), or after
+   * `timeoutMs`; answers how many were still active then (0: all settled). A shutdown waits
+   * here so a 202 already given is honoured before the store closes.
+   */
+  async settled(timeoutMs: number): Promise<number> {
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<'expired'>((resolve) => (timer = setTimeout(() => resolve('expired'), timeoutMs)));
+    try {
+      while (this.active.size > 0) {
+        if ((await Promise.race([Promise.all(this.active), expired])) === 'expired') break;
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+    return this.active.size;
   }
 
   get(id: string): Job | undefined {

@@ -3,7 +3,8 @@ import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { openStore } from '../store/open.js';
 import { StoreUnavailable, type Store } from '../store/store.js';
-import { createApp, type AppOptions } from './app.js';
+import type Koa from 'koa';
+import { createApp, settleJobs, type AppOptions } from './app.js';
 import { answerClientError, describeRequestError } from './client-error.js';
 import type { CollectionConfig } from './collections.js';
 
@@ -51,7 +52,7 @@ export async function runServe(options: ServeOptions): Promise<void> {
     const { port } = server.address() as AddressInfo;
     const host = options.host.includes(':') ? `[${options.host}]` : options.host;
     console.log(`halsync serving ${collections.map((c) => c.name).join(', ')} at http://${host}:${port}/`);
-    stopOnSignal(server, store, closing);
+    stopOnSignal(server, app, store, closing);
   } catch (err) {
     console.error(`halsync serve: ${message(err)}`);
     await store?.close().catch(() => undefined);
@@ -111,25 +112,30 @@ async function listen(handler: RequestListener, port: number, host: string): Pro
   return server;
 }
 
-function stopOnSignal(server: Server, store: Store, closing: AbortController): void {
-  const stop = (signal: string) => {
+/** How long a shutdown waits for accepted (202) sync logs to be applied before closing the store anyway. */
+const SHUTDOWN_JOB_WAIT_MS = 10_000;
+
+function stopOnSignal(server: Server, app: Koa, store: Store, closing: AbortController): void {
+  const stop = async (signal: string): Promise<void> => {
     console.log(`halsync: ${signal}, stopping`);
     // Held log GETs answer now, and the purge stops, so close() waits for nothing long.
     closing.abort();
-    server.close(() => {
-      store.close().then(
-        () => process.exit(0),
-        (err: unknown) => {
-          console.error(`halsync: closing the store failed: ${message(err)}`);
-          process.exit(1);
-        },
-      );
-    });
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     // Keep-alive connections would hold close() open until they time out.
     server.closeIdleConnections();
+    // A 202 promised the sync log would be applied: let accepted jobs finish before the store goes.
+    const [, unfinished] = await Promise.all([closed, settleJobs(app, SHUTDOWN_JOB_WAIT_MS)]);
+    if (unfinished > 0) console.error(`halsync: ${unfinished} accepted sync logs still not applied after ${SHUTDOWN_JOB_WAIT_MS / 1000} s; closing the store anyway`);
+    try {
+      await store.close();
+      process.exit(0);
+    } catch (err) {
+      console.error(`halsync: closing the store failed: ${message(err)}`);
+      process.exit(1);
+    }
   };
-  process.once('SIGINT', () => stop('SIGINT'));
-  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
 }
 
 function message(err: unknown): string {
