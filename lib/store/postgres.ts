@@ -69,6 +69,10 @@ function schemaSql(s: string): string {
   CREATE INDEX IF NOT EXISTS conflicts_page ON ${s}.conflicts (collection, position);`;
 }
 
+/** The backoff of reconnecting a lost LISTEN connection: from this, doubling, up to the cap. */
+const RECONNECT_FIRST_MS = 100;
+const RECONNECT_MAX_MS = 5_000;
+
 /**
  * The scale-out store: several server processes may share one database and behave as one node.
  *
@@ -83,6 +87,9 @@ export class PostgresStore implements Store {
   private readonly feed = new ChangeFeed();
   /** The connection that LISTENs, opened by the first watch and kept until close. */
   private listener: Promise<pg.Client> | undefined;
+  /** Set while a reconnect of the lost LISTEN connection is waiting out its backoff. */
+  private reconnecting: NodeJS.Timeout | undefined;
+  private reconnectAttempts = 0;
   private closed = false;
 
   private constructor(
@@ -299,11 +306,12 @@ export class PostgresStore implements Store {
         if (schema === this.s && collection !== undefined) this.feed.emit(collection);
       });
       // A lost connection may have missed notifications: tell everyone (they re-read), and
-      // let the next watch connect again.
+      // reconnect while anyone still watches, or a watcher waits for a NOTIFY that never comes.
       client.on('error', () => {
         this.listener = undefined;
         client.end().catch(() => {});
         this.feed.emitAll();
+        this.reconnect();
       });
       try {
         await client.connect();
@@ -316,6 +324,32 @@ export class PostgresStore implements Store {
       return client;
     })();
     return this.listener;
+  }
+
+  /**
+   * Opens the LISTEN connection again after a backoff (doubling, capped), as long as anyone
+   * watches; once listening, tells everyone, since writes between the loss and the LISTEN
+   * sent notifications nobody received.
+   */
+  private reconnect(): void {
+    if (this.closed || this.reconnecting || !this.feed.watched) return;
+    const delay = Math.min(RECONNECT_MAX_MS, RECONNECT_FIRST_MS * 2 ** this.reconnectAttempts++);
+    this.reconnecting = setTimeout(() => {
+      this.reconnecting = undefined;
+      if (this.closed || !this.feed.watched) {
+        this.reconnectAttempts = 0;
+        return;
+      }
+      this.listen().then(
+        () => {
+          this.reconnectAttempts = 0;
+          this.feed.emitAll();
+        },
+        () => this.reconnect(),
+      );
+    }, delay);
+    // A process with nothing else to do need not stay up for this.
+    this.reconnecting.unref();
   }
 
   private async keep(client: pg.PoolClient, collection: string, records: readonly ConflictRecord[]): Promise<number> {
@@ -372,6 +406,7 @@ export class PostgresStore implements Store {
 
   async close(): Promise<void> {
     this.closed = true;
+    clearTimeout(this.reconnecting);
     const listener = this.listener;
     this.listener = undefined;
     if (listener) await listener.then((client) => client.end()).catch(() => {});

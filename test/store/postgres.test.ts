@@ -1,5 +1,9 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { PostgresStore } from '../../lib/store/postgres.js';
 import { requirePostgres, testSchema } from '../support/postgres.js';
+import { newId, put } from '../support/sync.js';
 import { storeConformance } from './conformance.js';
 
 describe('PostgreSQL', function () {
@@ -30,4 +34,47 @@ describe('PostgreSQL', function () {
       }
     });
   });
+
+  describe('watch after the LISTEN connection is lost', function () {
+    this.timeout(15000);
+    const schema = testSchema('relisten');
+    // Its own application_name, so the test terminates this store's listener and no other.
+    const app = `halsync_relisten_${randomBytes(4).toString('hex')}`;
+    after(() => schema.drop());
+
+    it('reconnects while watched, and tells the watcher of a write made after the loss', async function () {
+      const url = new URL(schema.url);
+      url.searchParams.set('application_name', app);
+      const watched = await PostgresStore.open(url.toString());
+      const writer = await PostgresStore.open(schema.url);
+      const admin = new pg.Client({ connectionString: process.env.HALSYNC_TEST_PG });
+      await admin.connect();
+      try {
+        let told = 0;
+        const off = await watched.watch!('items', () => told++);
+        const { rows } = await admin.query("SELECT pg_terminate_backend(pid) AS ended FROM pg_stat_activity WHERE application_name = $1 AND query LIKE 'LISTEN%'", [app]);
+        assert.deepEqual(rows, [{ ended: true }]);
+        // The loss itself is told at once (notifications may have been missed): wait for it, then count afresh.
+        await until(() => told > 0, 'the watcher was not told of the lost connection');
+        await until(async () => (await admin.query("SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND query LIKE 'LISTEN%'", [app])).rowCount === 1, 'the store did not LISTEN again');
+        told = 0;
+        await put(writer, newId(), { after: 'reconnect' });
+        await until(() => told > 0, 'the watcher was not told of a write after the reconnect');
+        off();
+      } finally {
+        await admin.end();
+        await writer.close();
+        await watched.close();
+      }
+    });
+  });
 });
+
+/** Polls `condition` every 50 ms for up to 5 s. */
+async function until(condition: () => boolean | Promise<boolean>, failure: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if (await condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(failure);
+}
