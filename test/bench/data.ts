@@ -1,19 +1,12 @@
 import type { Json } from '../../lib/protocol/types.js';
+import { seededRandom as random } from '../support/random.js';
+
+export { random };
 
 /**
- * The benchmark's data, the same on every run: a seeded generator (mulberry32) gives the
+ * The benchmark's data, the same on every run: a seeded generator gives the
  * UUIDs and about 200 bytes of JSON per item, so figures compare across runs and machines.
  */
-export function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A version 4 UUID from the generator. */
 export function uuid(next: () => number): string {

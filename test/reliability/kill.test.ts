@@ -11,7 +11,7 @@ import type { SyncReport } from '../../lib/client/report.js';
 import { MemoryStore } from '../../lib/store/memory.js';
 import { openStore } from '../../lib/store/open.js';
 import type { Store } from '../../lib/store/store.js';
-import { seededRandom } from '../support/fault-proxy.js';
+import { seededRandom } from '../support/random.js';
 import { serve, type ServeProcess } from '../support/serve.js';
 import { startNode } from '../support/server.js';
 import { versions } from '../support/sync.js';

@@ -10,6 +10,7 @@ import {
   type Frame,
   type MessageHead,
 } from './http-framing.js';
+import { seededRandom } from './random.js';
 
 /**
  * A loopback TCP proxy between an HTTP client and a server that cuts connections where a test
@@ -85,18 +86,6 @@ interface PendingResponse {
   method: string;
   request: string;
   fault: { at: 'after-response-headers' | 'mid-download'; afterBytes?: number } | null;
-}
-
-/** A small seeded PRNG (mulberry32): the same seed, the same faults. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
