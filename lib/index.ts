@@ -30,17 +30,29 @@ export { restoreConflict, type RestoreOptions, type Restored } from './store/con
 export { MemoryStore } from './store/memory.js';
 export { openStore, DEFAULT_STORE_URL } from './store/open.js';
 export { createApp, DEFAULT_ASYNC_THRESHOLD, type AppOptions } from './server/app.js';
-export { DEFAULT_PATHS, type Paths } from './server/links.js';
+export { DEFAULT_PATHS, type Paths } from './server/http/links.js';
 export { type CollectionConfig } from './server/collections.js';
-export { DEFAULT_BODY_LIMIT } from './server/body.js';
-export { runServe, type ServeOptions } from './server/serve.js';
+export { DEFAULT_BODY_LIMIT } from './server/http/body.js';
+export { runServe, type ServeOptions } from './cli/serve.js';
 export { purgeExpired, purgeExpiredConflicts, parseDuration } from './server/retention.js';
 
 // The client: link-following HTTP, replicas, and the reconciliation engine.
 export { HttpClient, type HttpClientOptions, type HttpResponse, type RequestOptions, type TrafficStats } from './client/http.js';
 export { Resource, Follow } from './client/resource.js';
 export { HalDocument, type Link, type FollowParams, type TemplateValue, type JsonObject } from './client/hal.js';
-export { ClientError, HttpError, Problem, LinkNotFound, UntrustedOrigin, Unreachable, UnknownCollection, UnexpectedResponse, RetriesExhausted, ResponseTooLarge, problemFactory } from './client/errors.js';
+export {
+  ClientError,
+  HttpError,
+  Problem,
+  LinkNotFound,
+  UntrustedOrigin,
+  Unreachable,
+  UnknownCollection,
+  UnexpectedResponse,
+  RetriesExhausted,
+  ResponseTooLarge,
+  problemFactory,
+} from './client/errors.js';
 export type { Replica, ReplicaEntry, LogPage, ApplyResult, ReplicaApplyOptions } from './client/replica.js';
 export { StoreReplica } from './client/store-replica.js';
 export { NodeReplica, type NodeReplicaOptions } from './client/node-replica.js';

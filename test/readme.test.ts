@@ -44,7 +44,11 @@ describe('README', function () {
     await writeFile(file, source);
     // The package resolves itself by name ("exports"), as it would for a user who installed it.
     const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-    await run(process.execPath, [tsc, '--strict', '--target', 'es2022', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--skipLibCheck', '--types', 'node', file], { cwd: ROOT });
+    await run(
+      process.execPath,
+      [tsc, '--strict', '--target', 'es2022', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--skipLibCheck', '--types', 'node', file],
+      { cwd: ROOT },
+    );
     const { stdout } = await run(process.execPath, [file.replace(/\.mts$/, '.mjs')], { cwd: ROOT, env: { ...process.env, HALSYNC_TOKEN: '' } });
     assert.equal(stdout.trim(), '1 pulled, 0 pushed, 0 conflicts');
     const store = await openStore(`sqlite:${storePath}`);

@@ -56,7 +56,9 @@ export class LinkNotFound extends ClientError {
     readonly uri: string,
     readonly attributes: Readonly<Record<string, string>> = {},
   ) {
-    const wanted = Object.entries(attributes).map(([k, v]) => ` ${k}="${v}"`).join('');
+    const wanted = Object.entries(attributes)
+      .map(([k, v]) => ` ${k}="${v}"`)
+      .join('');
     super(`${uri} has no link "${rel}"${wanted ? ` with${wanted}` : ''}`);
   }
 }

@@ -64,7 +64,7 @@ export async function runLive(connect: () => Promise<SyncPair[]>, options: Omit<
   };
   let total = emptyReport();
   let pairs: SyncPair[] | undefined;
-  for (let failures = 0; !signal.aborted; ) {
+  for (let failures = 0; !signal.aborted;) {
     try {
       pairs ??= await connect();
       const started = Date.now();

@@ -125,7 +125,12 @@ export class NodeReplica implements Replica {
     await Promise.all(
       entries.map(async (entry) => {
         if (entry.deleted || entry.data !== undefined) {
-          found.set(entry.itemId, { updatedAt: entry.updatedAt, fingerprint: entry.fingerprint, deleted: entry.deleted, data: entry.deleted ? null : entry.data! });
+          found.set(entry.itemId, {
+            updatedAt: entry.updatedAt,
+            fingerprint: entry.fingerprint,
+            deleted: entry.deleted,
+            data: entry.deleted ? null : entry.data!,
+          });
           return;
         }
         if (!entry.itemURI) throw new ClientError(`${this.description}: log entry ${entry.itemId} has no itemURI`);
@@ -190,7 +195,8 @@ function conflictOrThrow(problem: Problem): ApplyResult {
 }
 
 function result(body: Record<string, unknown> | undefined, uri: string): SyncResult {
-  if (!body || typeof body.checkpoint !== 'string' || typeof body.applied !== 'number') throw new UnexpectedResponse(uri, 'the sync log answer has no applied/checkpoint');
+  if (!body || typeof body.checkpoint !== 'string' || typeof body.applied !== 'number')
+    throw new UnexpectedResponse(uri, 'the sync log answer has no applied/checkpoint');
   return { applied: body.applied, checkpoint: body.checkpoint };
 }
 
@@ -209,7 +215,8 @@ function toEntry(doc: HalDocument): ReplicaEntry {
     throw new UnexpectedResponse(doc.uri, 'a log entry lacks itemId, updatedAt, fingerprint or deleted');
   }
   // Decisions compare updatedAt, and a pulled version keeps it: one that is no timestamp would be stored as it came.
-  if (!isIsoTimestamp(body.updatedAt)) throw new UnexpectedResponse(doc.uri, `log entry ${body.itemId} has an updatedAt that is not a timestamp: ${JSON.stringify(body.updatedAt)}`);
+  if (!isIsoTimestamp(body.updatedAt))
+    throw new UnexpectedResponse(doc.uri, `log entry ${body.itemId} has an updatedAt that is not a timestamp: ${JSON.stringify(body.updatedAt)}`);
   const href = typeof body.itemURI === 'string' ? body.itemURI : doc.has(rels.item) ? doc.resolve(rels.item) : undefined;
   const entry: ReplicaEntry = { itemId: body.itemId, updatedAt: body.updatedAt, fingerprint: body.fingerprint, deleted: body.deleted };
   if (href) entry.itemURI = doc.absolute(href);
@@ -218,7 +225,8 @@ function toEntry(doc: HalDocument): ReplicaEntry {
 }
 
 function toVersion(uri: string, body: Record<string, unknown>): VersionWithData {
-  if (typeof body.updatedAt !== 'string' || typeof body.deleted !== 'boolean' || !('data' in body)) throw new UnexpectedResponse(uri, 'the item lacks updatedAt, deleted or data');
+  if (typeof body.updatedAt !== 'string' || typeof body.deleted !== 'boolean' || !('data' in body))
+    throw new UnexpectedResponse(uri, 'the item lacks updatedAt, deleted or data');
   if (!isIsoTimestamp(body.updatedAt)) throw new UnexpectedResponse(uri, `the item's updatedAt is not a timestamp: ${JSON.stringify(body.updatedAt)}`);
   const data = body.data as Json;
   // The fingerprint is recomputed: what is pushed on must match its data, whatever this node said.

@@ -31,13 +31,15 @@ export interface ReplicaApplyOptions {
   conflicts?: readonly ConflictRecord[];
 }
 
-export type ApplyResult = {
-  ok: true;
-  applied: number;
-  checkpoint: string;
-  /** Conflict records given with the apply that the replica could not keep (see ReplicaApplyOptions). */
-  unrecorded?: number;
-} | { ok: false; conflicts: ConflictDetail[] };
+export type ApplyResult =
+  | {
+      ok: true;
+      applied: number;
+      checkpoint: string;
+      /** Conflict records given with the apply that the replica could not keep (see ReplicaApplyOptions). */
+      unrecorded?: number;
+    }
+  | { ok: false; conflicts: ConflictDetail[] };
 
 export interface Replica {
   /** The collection this replica holds. */

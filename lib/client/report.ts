@@ -37,7 +37,20 @@ export interface SyncReport {
 }
 
 export function emptyReport(): SyncReport {
-  return { collections: [], pulled: 0, pushed: 0, deleted: 0, conflicts: 0, unrecorded: 0, decisions: [], retries: 0, requests: 0, bytes: 0, ms: 0, fullResync: false };
+  return {
+    collections: [],
+    pulled: 0,
+    pushed: 0,
+    deleted: 0,
+    conflicts: 0,
+    unrecorded: 0,
+    decisions: [],
+    retries: 0,
+    requests: 0,
+    bytes: 0,
+    ms: 0,
+    fullResync: false,
+  };
 }
 
 /** Adds one collection's report to a running total (traffic and time are the caller's to set). */

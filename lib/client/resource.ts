@@ -56,7 +56,10 @@ export class Follow implements PromiseLike<Resource> {
     return (await this.resource).get(options);
   }
 
-  then<A = Resource, B = never>(onFulfilled?: ((value: Resource) => A | PromiseLike<A>) | null, onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null): PromiseLike<A | B> {
+  then<A = Resource, B = never>(
+    onFulfilled?: ((value: Resource) => A | PromiseLike<A>) | null,
+    onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
+  ): PromiseLike<A | B> {
     return this.resource.then(onFulfilled, onRejected);
   }
 }

@@ -31,7 +31,10 @@ export class StoreReplica implements Replica {
   }
 
   async data(entries: readonly ReplicaEntry[]): Promise<Map<string, VersionWithData>> {
-    const items = await this.store.getItems(this.collection, entries.map((entry) => entry.itemId));
+    const items = await this.store.getItems(
+      this.collection,
+      entries.map((entry) => entry.itemId),
+    );
     return new Map(items.map((item) => [item.itemId, version(item)]));
   }
 

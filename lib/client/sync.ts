@@ -108,7 +108,8 @@ async function runAttempt(local: Replica, remote: Replica, options: SyncOptions,
   // Step 1: both logs since the saved pair.
   progress(1, 0, 0);
   const saved = await options.checkpoints.load();
-  let [localLog, remoteLog] = saved === null ? await firstLogs(local, remote, options, report) : await Promise.all([readLog(local, saved.local), readLog(remote, saved.remote)]);
+  let [localLog, remoteLog] =
+    saved === null ? await firstLogs(local, remote, options, report) : await Promise.all([readLog(local, saved.local), readLog(remote, saved.remote)]);
   if (remoteLog.streamed) return;
   report.fullResync ||= localLog.restarted || remoteLog.restarted;
   // A full resync compares whole logs: a log read again from its start no longer says what
@@ -305,7 +306,13 @@ function item(itemId: string, version: VersionWithData): Item {
 }
 
 function syncEntry(itemId: string, version: VersionWithData, seen: ReplicaEntry | undefined): SyncEntry {
-  const entry: SyncEntry = { itemId, updatedAt: version.updatedAt, fingerprint: version.fingerprint, deleted: version.deleted, data: version.deleted ? null : version.data };
+  const entry: SyncEntry = {
+    itemId,
+    updatedAt: version.updatedAt,
+    fingerprint: version.fingerprint,
+    deleted: version.deleted,
+    data: version.deleted ? null : version.data,
+  };
   if (seen) entry.base = seen.fingerprint;
   return entry;
 }
@@ -330,5 +337,8 @@ function conflictRecord(
 }
 
 function traffic(clients: HttpClient[]): TrafficStats {
-  return clients.reduce((sum, client) => ({ requests: sum.requests + client.stats.requests, bytes: sum.bytes + client.stats.bytes }), { requests: 0, bytes: 0 });
+  return clients.reduce((sum, client) => ({ requests: sum.requests + client.stats.requests, bytes: sum.bytes + client.stats.bytes }), {
+    requests: 0,
+    bytes: 0,
+  });
 }

@@ -1,6 +1,6 @@
 /**
  * Typed errors. Each one knows its RFC 9457 problem document; the server turns any of them
- * into application/problem+json in one place (lib/server/problem.ts).
+ * into application/problem+json in one place (lib/server/http/problem.ts).
  */
 /**
  * Problem types are the bare names the design uses (`cursor-expired`, `conflict`, …): RFC 9457
@@ -76,7 +76,10 @@ export class PreconditionFailed extends HalsyncError {
 }
 
 export class MethodNotAllowed extends HalsyncError {
-  constructor(detail: string, readonly allow: string[]) {
+  constructor(
+    detail: string,
+    readonly allow: string[],
+  ) {
     super(405, 'method-not-allowed', 'Method not allowed', detail);
   }
 }

@@ -10,17 +10,7 @@ export const SPEC_DIR = new URL('../../../spec/', import.meta.url);
 const addFormats = formats.default as unknown as (ajv: Ajv2020) => Ajv2020;
 
 export type SchemaName =
-  | 'item'
-  | 'item-write'
-  | 'log-entry'
-  | 'log-page'
-  | 'sync-log'
-  | 'sync-result'
-  | 'problem'
-  | 'job'
-  | 'root'
-  | 'collection'
-  | 'conflict-records';
+  'item' | 'item-write' | 'log-entry' | 'log-page' | 'sync-log' | 'sync-result' | 'problem' | 'job' | 'root' | 'collection' | 'conflict-records';
 
 /** A fresh ajv (draft 2020-12, formats) with every spec/ schema registered under its file name. */
 export function createAjv(): Ajv2020 {
@@ -48,15 +38,21 @@ export function validator(name: SchemaName): ValidateFunction {
 
 /** ajv's errors as `{ pointer, detail }`, pointers prefixed with where the validated value sits. */
 export function fieldErrors(errors: ErrorObject[] | null | undefined, prefix = ''): FieldError[] {
-  return mergeByPointer((errors ?? []).map((e) => {
-    // Point at the field itself, not at the object that lacks or has too much of it.
-    const unknown = e.keyword === 'additionalProperties' || e.keyword === 'unevaluatedProperties';
-    const field = unknown ? e.params['additionalProperty'] ?? e.params['unevaluatedProperty'] : e.keyword === 'required' ? e.params['missingProperty'] : undefined;
-    // RFC 6901: the whole document is "" ("/" would name its member called "").
-    const pointer = `${prefix}${e.instancePath}${field === undefined ? '' : `/${escape(String(field))}`}`;
-    const detail = unknown ? 'unknown field' : e.keyword === 'required' ? 'required field is missing' : e.message ?? 'invalid';
-    return { pointer, detail };
-  }));
+  return mergeByPointer(
+    (errors ?? []).map((e) => {
+      // Point at the field itself, not at the object that lacks or has too much of it.
+      const unknown = e.keyword === 'additionalProperties' || e.keyword === 'unevaluatedProperties';
+      const field = unknown
+        ? (e.params['additionalProperty'] ?? e.params['unevaluatedProperty'])
+        : e.keyword === 'required'
+          ? e.params['missingProperty']
+          : undefined;
+      // RFC 6901: the whole document is "" ("/" would name its member called "").
+      const pointer = `${prefix}${e.instancePath}${field === undefined ? '' : `/${escape(String(field))}`}`;
+      const detail = unknown ? 'unknown field' : e.keyword === 'required' ? 'required field is missing' : (e.message ?? 'invalid');
+      return { pointer, detail };
+    }),
+  );
 }
 
 /** One error per field: a timestamp can break both its pattern and its format, a client needs it once. */

@@ -21,11 +21,21 @@ export async function purgeExpired(store: Store, collections: readonly string[],
  * Audit retention: purges the conflict records of every named collection decided longer ago
  * than the retention, once; returns how many each lost. Their URLs then answer 404.
  */
-export async function purgeExpiredConflicts(store: Store, collections: readonly string[], retentionMs: number, now: Date = new Date()): Promise<Map<string, number>> {
+export async function purgeExpiredConflicts(
+  store: Store,
+  collections: readonly string[],
+  retentionMs: number,
+  now: Date = new Date(),
+): Promise<Map<string, number>> {
   return purgeEach(collections, retentionMs, now, (name, before) => store.purgeConflicts(name, before));
 }
 
-async function purgeEach(collections: readonly string[], retentionMs: number, now: Date, purge: (name: string, before: string) => Promise<number>): Promise<Map<string, number>> {
+async function purgeEach(
+  collections: readonly string[],
+  retentionMs: number,
+  now: Date,
+  purge: (name: string, before: string) => Promise<number>,
+): Promise<Map<string, number>> {
   const before = new Date(now.getTime() - retentionMs).toISOString();
   const counts = new Map<string, number>();
   // One after the other: each purge takes the store's write lock.

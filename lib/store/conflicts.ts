@@ -70,14 +70,19 @@ function chooseSide(record: StoredConflict, asked: Side | undefined): Side {
     ]);
   }
   if (!lost.includes(asked)) {
-    throw new BadRequest(`the ${asked} version won this conflict; only the ${lost.join(' and ')} version can be restored`, [{ pointer: '/side', detail: `must be ${lost.join(' or ')}` }]);
+    throw new BadRequest(`the ${asked} version won this conflict; only the ${lost.join(' and ')} version can be restored`, [
+      { pointer: '/side', detail: `must be ${lost.join(' or ')}` },
+    ]);
   }
   return asked;
 }
 
 function refuseIfChanged(record: StoredConflict, current: StoredItem | null): void {
   if (record.restored) {
-    throw new ItemChanged(`the ${record.restored.side} version was already restored at ${record.restored.restoredAt}; add force=true to restore again`, current && versionOf(current));
+    throw new ItemChanged(
+      `the ${record.restored.side} version was already restored at ${record.restored.restoredAt}; add force=true to restore again`,
+      current && versionOf(current),
+    );
   }
   // A deletion that won and whose tombstone retention has since purged is still that deletion.
   const same = current === null ? record.result.deleted : current.fingerprint === record.result.fingerprint && current.deleted === record.result.deleted;

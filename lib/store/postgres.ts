@@ -128,10 +128,7 @@ export class PostgresStore implements Store {
         // Two processes starting on a fresh database would otherwise race in CREATE SCHEMA.
         await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`halsync schema ${schema}`]);
         await client.query(schemaSql(s));
-        await client.query(`INSERT INTO ${s}.node (store_id, schema_version, seq) VALUES ($1, $2, 0) ON CONFLICT DO NOTHING`, [
-          randomUUID(),
-          SCHEMA_VERSION,
-        ]);
+        await client.query(`INSERT INTO ${s}.node (store_id, schema_version, seq) VALUES ($1, $2, 0) ON CONFLICT DO NOTHING`, [randomUUID(), SCHEMA_VERSION]);
         const { rows } = await client.query(`SELECT store_id, schema_version FROM ${s}.node`);
         const version = rows[0].schema_version as number;
         if (version > SCHEMA_VERSION) throw new Error(`schema version ${version} is newer than this halsync understands (${SCHEMA_VERSION})`);
@@ -157,8 +154,7 @@ export class PostgresStore implements Store {
   private unavailable(error: unknown): unknown {
     const code = (error as { code?: string }).code;
     const message = error instanceof Error ? error.message : '';
-    const lost =
-      code === undefined ? /connect|terminat|timeout/i.test(message) : code.startsWith('08') || code === '57P01' || /^E[A-Z]+$/.test(code);
+    const lost = code === undefined ? /connect|terminat|timeout/i.test(message) : code.startsWith('08') || code === '57P01' || /^E[A-Z]+$/.test(code);
     return lost && error instanceof Error ? new StoreUnavailable(this.name, error) : error;
   }
 
@@ -205,7 +201,11 @@ export class PostgresStore implements Store {
       // The counter lock first (see the class comment); READ COMMITTED then shows every
       // write committed before we got it.
       const highWater = await this.lockCounter(client);
-      const rows = await this.readItems(client, collection, writes.map((w) => w.itemId));
+      const rows = await this.readItems(
+        client,
+        collection,
+        writes.map((w) => w.itemId),
+      );
       const plan = planApply(new Map(rows.map((row) => [row.item_id, toStoredItem(row)])), writes, highWater, options);
       if (!plan.ok) return plan;
       // One row per item (the last write wins): ON CONFLICT may touch a row only once per statement.
@@ -266,10 +266,10 @@ export class PostgresStore implements Store {
     return this.transaction(async (client) => {
       // Serialized with writers, so no apply decides on a tombstone this purge is removing.
       await this.lockCounter(client);
-      const { rows } = await client.query(
-        `DELETE FROM ${this.s}.items WHERE collection = $1 AND deleted AND recorded_at < $2 RETURNING seq`,
-        [collection, recordedBefore],
-      );
+      const { rows } = await client.query(`DELETE FROM ${this.s}.items WHERE collection = $1 AND deleted AND recorded_at < $2 RETURNING seq`, [
+        collection,
+        recordedBefore,
+      ]);
       if (rows.length === 0) return 0;
       await client.query(
         `INSERT INTO ${this.s}.horizons (collection, seq) VALUES ($1, $2)
@@ -388,7 +388,10 @@ export class PostgresStore implements Store {
 
   async purgeConflicts(collection: string, decidedBefore: string): Promise<number> {
     // decidedAt is fixed-width UTC (defs.schema.json#/$defs/timestamp): text order is time order.
-    const rows = await this.query(`DELETE FROM ${this.s}.conflicts WHERE collection = $1 AND decided_at < $2 COLLATE "C" RETURNING position`, [collection, decidedBefore]);
+    const rows = await this.query(`DELETE FROM ${this.s}.conflicts WHERE collection = $1 AND decided_at < $2 COLLATE "C" RETURNING position`, [
+      collection,
+      decidedBefore,
+    ]);
     return rows.length;
   }
 
@@ -398,10 +401,7 @@ export class PostgresStore implements Store {
   }
 
   async setCheckpoint(key: string, value: string): Promise<void> {
-    await this.query(
-      `INSERT INTO ${this.s}.checkpoints (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
-      [key, value],
-    );
+    await this.query(`INSERT INTO ${this.s}.checkpoints (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, [key, value]);
   }
 
   async close(): Promise<void> {

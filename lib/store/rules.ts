@@ -6,10 +6,7 @@ import type { ApplyOptions, Conflict, StoredItem, Write } from './store.js';
  * The rules every store applies to one write, inside its transaction. Kept here so memory,
  * SQLite and PostgreSQL agree by construction; only the storage differs.
  */
-export type Decision =
-  | { kind: 'noop' }
-  | { kind: 'conflict'; conflict: Conflict }
-  | { kind: 'write'; updatedAt: string };
+export type Decision = { kind: 'noop' } | { kind: 'conflict'; conflict: Conflict } | { kind: 'write'; updatedAt: string };
 
 export function decide(current: StoredItem | null, write: Write, now: Date): Decision {
   // Same version already here: harmless, and checked before the precondition so a retried
@@ -92,12 +89,7 @@ export type Plan =
  * apply, so the outcome does not depend on the order of the writes; the store then writes
  * `rows` and moves its counter to `highWater`, or writes nothing when the plan is not ok.
  */
-export function planApply(
-  current: ReadonlyMap<string, StoredItem>,
-  writes: readonly Write[],
-  highWaterBefore: number,
-  options: ApplyOptions = {},
-): Plan {
+export function planApply(current: ReadonlyMap<string, StoredItem>, writes: readonly Write[], highWaterBefore: number, options: ApplyOptions = {}): Plan {
   const now = (options.now ?? (() => new Date()))();
   const decisions = writes.map((write) => decide(current.get(write.itemId) ?? null, write, now));
   const conflicts = decisions.flatMap((d) => (d.kind === 'conflict' ? [d.conflict] : []));

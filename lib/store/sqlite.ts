@@ -83,9 +83,7 @@ export class SqliteStore implements Store {
     this.statements = {
       item: db.prepare(`SELECT ${ITEM_COLUMNS} FROM items WHERE collection = ? AND item_id = ?`),
       items: db.prepare(`SELECT ${ITEM_COLUMNS} FROM items WHERE collection = ? AND item_id IN (SELECT value FROM json_each(?))`),
-      changes: db.prepare(
-        `SELECT ${ITEM_COLUMNS} FROM items WHERE collection = ? AND seq > ? AND (? IS NULL OR recorded_at >= ?) ORDER BY seq LIMIT ?`,
-      ),
+      changes: db.prepare(`SELECT ${ITEM_COLUMNS} FROM items WHERE collection = ? AND seq > ? AND (? IS NULL OR recorded_at >= ?) ORDER BY seq LIMIT ?`),
       highWater: db.prepare('SELECT seq FROM node').pluck(),
       setHighWater: db.prepare('UPDATE node SET seq = ?'),
       upsert: db.prepare(
@@ -94,9 +92,7 @@ export class SqliteStore implements Store {
            deleted = excluded.deleted, data = excluded.data, seq = excluded.seq, recorded_at = excluded.recorded_at`,
       ),
       purge: db.prepare('DELETE FROM items WHERE collection = ? AND deleted = 1 AND recorded_at < ? RETURNING seq').pluck(),
-      raiseHorizon: db.prepare(
-        'INSERT INTO horizons (collection, seq) VALUES (?, ?) ON CONFLICT (collection) DO UPDATE SET seq = max(seq, excluded.seq)',
-      ),
+      raiseHorizon: db.prepare('INSERT INTO horizons (collection, seq) VALUES (?, ?) ON CONFLICT (collection) DO UPDATE SET seq = max(seq, excluded.seq)'),
       horizon: db.prepare('SELECT seq FROM horizons WHERE collection = ?').pluck(),
       collections: db.prepare('SELECT collection FROM items UNION SELECT collection FROM conflicts ORDER BY collection').pluck(),
       getCheckpoint: db.prepare('SELECT value FROM checkpoints WHERE key = ?').pluck(),
@@ -153,12 +149,25 @@ export class SqliteStore implements Store {
 
   async apply(collection: string, writes: readonly Write[], options: ApplyOptions = {}): Promise<ApplyOutcome> {
     const run = this.db.transaction((): ApplyOutcome => {
-      const current = new Map(this.readItems(collection, writes.map((w) => w.itemId)).map((row) => [row.item_id, toStoredItem(row)]));
+      const current = new Map(
+        this.readItems(
+          collection,
+          writes.map((w) => w.itemId),
+        ).map((row) => [row.item_id, toStoredItem(row)]),
+      );
       const plan = planApply(current, writes, this.statements.highWater.get() as number, options);
       if (!plan.ok) return plan;
       for (const row of plan.rows) {
-        this.statements.upsert.run(collection, row.itemId, row.updatedAt, row.fingerprint, row.deleted ? 1 : 0,
-          row.deleted ? null : JSON.stringify(row.data), row.seq, row.recordedAt);
+        this.statements.upsert.run(
+          collection,
+          row.itemId,
+          row.updatedAt,
+          row.fingerprint,
+          row.deleted ? 1 : 0,
+          row.deleted ? null : JSON.stringify(row.data),
+          row.seq,
+          row.recordedAt,
+        );
       }
       this.statements.setHighWater.run(plan.highWater);
       this.keep(collection, options.conflicts ?? []);

@@ -12,7 +12,13 @@ export interface WaitOptions {
  * It subscribes to the store before the first read, so a change committed between a read and
  * the wait that follows is never missed; without `watch` (or with no time to wait) it reads once.
  */
-export async function readWhenChanged<T>(store: Store, collection: string, read: () => Promise<T>, ready: (result: T) => boolean, options: WaitOptions): Promise<T> {
+export async function readWhenChanged<T>(
+  store: Store,
+  collection: string,
+  read: () => Promise<T>,
+  ready: (result: T) => boolean,
+  options: WaitOptions,
+): Promise<T> {
   if (!store.watch || options.ms <= 0 || options.signal?.aborted) return read();
   const deadline = Date.now() + options.ms;
   let changed = false;

@@ -60,6 +60,12 @@ export function phaseBPlan(n: number, k: number, both: number, deletes: number):
     at += size;
   }
   if (at > n) throw new Error(`phase B changes ${at} items but there are only N = ${n}`);
-  const [localOnly, remoteOnly, shared, localDeletes, remoteDeletes] = ranges as [[number, number], [number, number], [number, number], [number, number], [number, number]];
+  const [localOnly, remoteOnly, shared, localDeletes, remoteDeletes] = ranges as [
+    [number, number],
+    [number, number],
+    [number, number],
+    [number, number],
+    [number, number],
+  ];
   return { localOnly, remoteOnly, both: shared, localDeletes, remoteDeletes };
 }

@@ -36,7 +36,23 @@ function print(result: BenchResult): void {
   console.log(`halsync sync benchmark: N = ${result.n}, K = ${result.k}, node ${process.version}`);
   if (result.itemsJsonBytes) console.log(`items as one JSON array: ${kib(result.itemsJsonBytes)} KiB (their data alone: ${kib(result.dataJsonBytes)} KiB)`);
   const rows: PhaseFigures[] = [...(result.floor ? [result.floor] : []), ...result.phases];
-  const header = ['phase', 'wall ms', '×floor', 'CPU ×floor', 'client CPU ms', 'server CPU ms', 'requests', 'up KiB', 'down KiB', '×items JSON', 'pulled', 'pushed', 'conflicts', 'peak RSS client/server MiB', 'peak heap client/server MiB'];
+  const header = [
+    'phase',
+    'wall ms',
+    '×floor',
+    'CPU ×floor',
+    'client CPU ms',
+    'server CPU ms',
+    'requests',
+    'up KiB',
+    'down KiB',
+    '×items JSON',
+    'pulled',
+    'pushed',
+    'conflicts',
+    'peak RSS client/server MiB',
+    'peak heap client/server MiB',
+  ];
   const table = rows.map((row) => [
     row.phase,
     row.wallMs.toFixed(0),

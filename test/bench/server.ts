@@ -129,7 +129,9 @@ async function serve(path: string): Promise<void> {
   process.on('message', async (message: ServerRequest) => {
     switch (message.op) {
       case 'stats':
-        send({ op: 'stats', cpu: process.cpuUsage(), api: traffic.api.stats, floor: traffic.floor.stats, peak: peak.read() } satisfies ServerStats & { op: string });
+        send({ op: 'stats', cpu: process.cpuUsage(), api: traffic.api.stats, floor: traffic.floor.stats, peak: peak.read() } satisfies ServerStats & {
+          op: string;
+        });
         return;
       case 'reset-peak':
         peak.reset();

@@ -50,12 +50,18 @@ describe('client/conflicts: the audit of every conflict decided', () => {
 
     await bothChange(local.store, remote.store, x, 5000, 'x');
     const first = await syncStore(local.store, remote.url);
-    assert.deepEqual(first.decisions.map((d) => [d.itemId, d.winner, d.rule]), [[x, 'local', 'newer']]);
+    assert.deepEqual(
+      first.decisions.map((d) => [d.itemId, d.winner, d.rule]),
+      [[x, 'local', 'newer']],
+    );
     // Inside the skew window, and without embedded log data: the loser's data is fetched for the record.
     await bothChange(local.store, remote.store, y, 200, 'y');
     await bothChange(local.store, remote.store, z, 300, 'z');
     const second = await syncStore(local.store, remote.url, { embed: false });
-    assert.deepEqual(second.decisions.map((d) => d.rule), ['prefer-remote', 'prefer-remote']);
+    assert.deepEqual(
+      second.decisions.map((d) => d.rule),
+      ['prefer-remote', 'prefer-remote'],
+    );
     assert.equal(second.conflicts, 2);
     assert.deepEqual(await versions(local.store), await versions(remote.store));
 
@@ -89,7 +95,10 @@ describe('client/conflicts: the audit of every conflict decided', () => {
     assert.deepEqual(marked.restored, { side: 'remote', restoredAt: CLOCK.toISOString() });
 
     const after = await syncStore(local.store, remote.url);
-    assert.deepEqual(after.decisions.map((d) => [d.itemId, d.winner, d.rule]), [[x, 'local', 'one-side']]);
+    assert.deepEqual(
+      after.decisions.map((d) => [d.itemId, d.winner, d.rule]),
+      [[x, 'local', 'one-side']],
+    );
     assert.deepEqual((await contents(remote.store))[x], { v: 'remote x' });
     assert.deepEqual(await versions(local.store), await versions(remote.store));
     // A restore is an edit, not a conflict: the audit did not grow.
@@ -105,7 +114,10 @@ describe('client/conflicts: the audit of every conflict decided', () => {
     await bothChange(a.store, b.store, id, -5000, 'n');
 
     const report = await syncNodes(a.url, b.url, { state });
-    assert.deepEqual(report.decisions.map((d) => [d.winner, d.rule]), [['remote', 'newer']]);
+    assert.deepEqual(
+      report.decisions.map((d) => [d.winner, d.rule]),
+      [['remote', 'newer']],
+    );
     assert.equal(report.unrecorded, 0);
     const page = await conflictsOf(a.url);
     assert.equal((await conflictsOf(b.url))._embedded['sync:conflict'].length, 0);

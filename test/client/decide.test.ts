@@ -5,7 +5,13 @@ import type { Item } from '../../lib/protocol/types.js';
 
 const id = '00000000-0000-4000-8000-000000000001';
 const at = (ms: number) => new Date(Date.UTC(2026, 0, 1) + ms).toISOString();
-const item = (data: Item['data'], ms: number, deleted = false): Item => ({ itemId: id, updatedAt: at(ms), fingerprint: fingerprint(deleted ? null : data), deleted, data: deleted ? null : data });
+const item = (data: Item['data'], ms: number, deleted = false): Item => ({
+  itemId: id,
+  updatedAt: at(ms),
+  fingerprint: fingerprint(deleted ? null : data),
+  deleted,
+  data: deleted ? null : data,
+});
 const policy: Policy = { prefer: 'remote', skewMs: 1000, resolves: false };
 
 describe('client/decide', () => {

@@ -27,8 +27,14 @@ describe('client/hal', () => {
   });
 
   it('reports the rel and the URI of the document that lacks a link', () => {
-    assert.throws(() => root.resolve('sync:collection', { name: 'nope' }), (e: unknown) => e instanceof LinkNotFound && e.uri === 'http://node.test/api/');
-    assert.throws(() => root.resolve('sync:item'), (e: unknown) => e instanceof LinkNotFound && e.rel === 'sync:item');
+    assert.throws(
+      () => root.resolve('sync:collection', { name: 'nope' }),
+      (e: unknown) => e instanceof LinkNotFound && e.uri === 'http://node.test/api/',
+    );
+    assert.throws(
+      () => root.resolve('sync:item'),
+      (e: unknown) => e instanceof LinkNotFound && e.rel === 'sync:item',
+    );
   });
 
   it('gives embedded documents as an array, resolved against the containing document', () => {

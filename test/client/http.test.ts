@@ -19,10 +19,13 @@ async function forwardingProxy(target: string, forwardedHost: string): Promise<{
   };
   const server: Server = createServer((req, res) => {
     proxy.requests++;
-    const upstream = request({ host: to.hostname, port: to.port, path: req.url, method: req.method, headers: { ...req.headers, 'x-forwarded-host': forwardedHost } }, (answer) => {
-      res.writeHead(answer.statusCode!, answer.headers);
-      answer.pipe(res);
-    });
+    const upstream = request(
+      { host: to.hostname, port: to.port, path: req.url, method: req.method, headers: { ...req.headers, 'x-forwarded-host': forwardedHost } },
+      (answer) => {
+        res.writeHead(answer.statusCode!, answer.headers);
+        answer.pipe(res);
+      },
+    );
     req.pipe(upstream);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -50,7 +53,10 @@ describe('client/http', () => {
     assert.ok(pages.length >= 3);
     const entries = pages.flatMap((page) => page.embedded('sync:entry'));
     assert.equal(entries.length, 3);
-    assert.deepEqual(entries.map((entry) => entry.body.data), [{ i: 0 }, { i: 1 }, { i: 2 }]);
+    assert.deepEqual(
+      entries.map((entry) => entry.body.data),
+      [{ i: 0 }, { i: 1 }, { i: 2 }],
+    );
   });
 
   it('counts every request and the bytes on the wire, headers included', async () => {
@@ -68,8 +74,14 @@ describe('client/http', () => {
 
   it('turns problem+json answers into Problems with their type, status and extensions', async () => {
     const collection = await client.root(node.url).follow('sync:collection', { name: 'items' }).get();
-    await assert.rejects(client.resource(collection.resolve('sync:item', { itemId: 'not-a-uuid' })).get(), (error: unknown) => error instanceof Problem && error.status === 400);
-    await assert.rejects(client.resource(collection.resolve('sync:item', { itemId: newId() })).get(), (error: unknown) => error instanceof Problem && error.status === 404 && error.is('not-found'));
+    await assert.rejects(
+      client.resource(collection.resolve('sync:item', { itemId: 'not-a-uuid' })).get(),
+      (error: unknown) => error instanceof Problem && error.status === 400,
+    );
+    await assert.rejects(
+      client.resource(collection.resolve('sync:item', { itemId: newId() })).get(),
+      (error: unknown) => error instanceof Problem && error.status === 404 && error.is('not-found'),
+    );
   });
 
   it('refuses a link to an origin it was not given, without requesting it', async () => {
@@ -166,7 +178,10 @@ describe('client: response size cap', () => {
   afterEach(() => client.close());
 
   it('aborts a body that streams past maxResponseBytes and names the URL', async () => {
-    await assert.rejects(client.request('GET', `${base}/endless`), (error: unknown) => error instanceof ResponseTooLarge && error.uri === `${base}/endless` && error.limit === CAP);
+    await assert.rejects(
+      client.request('GET', `${base}/endless`),
+      (error: unknown) => error instanceof ResponseTooLarge && error.uri === `${base}/endless` && error.limit === CAP,
+    );
     assert.ok(written < 64 * 1024 * 1024, `the server wrote its whole 64 MiB (${written}): the client did not hang up`);
   });
 
@@ -190,17 +205,22 @@ describe('client: unexpected answers from a node', () => {
   });
 
   /** A proxy in front of the node whose answers `rewrite` may replace (uncompressed, whole); its root URL. */
-  async function inFront(rewrite: (path: string, answer: { status: number; type: string; body: Buffer }) => { status: number; type: string; body: Buffer }): Promise<string> {
+  async function inFront(
+    rewrite: (path: string, answer: { status: number; type: string; body: Buffer }) => { status: number; type: string; body: Buffer },
+  ): Promise<string> {
     const to = new URL(node.url);
     front = createServer((req, res) => {
-      const upstream = request({ host: to.hostname, port: to.port, path: req.url, method: req.method, headers: { ...req.headers, 'accept-encoding': 'identity' } }, (answer) => {
-        const chunks: Buffer[] = [];
-        answer.on('data', (chunk: Buffer) => chunks.push(chunk));
-        answer.on('end', () => {
-          const out = rewrite(req.url!, { status: answer.statusCode!, type: String(answer.headers['content-type'] ?? ''), body: Buffer.concat(chunks) });
-          res.writeHead(out.status, { 'content-type': out.type, 'content-length': String(out.body.length) }).end(out.body);
-        });
-      });
+      const upstream = request(
+        { host: to.hostname, port: to.port, path: req.url, method: req.method, headers: { ...req.headers, 'accept-encoding': 'identity' } },
+        (answer) => {
+          const chunks: Buffer[] = [];
+          answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+          answer.on('end', () => {
+            const out = rewrite(req.url!, { status: answer.statusCode!, type: String(answer.headers['content-type'] ?? ''), body: Buffer.concat(chunks) });
+            res.writeHead(out.status, { 'content-type': out.type, 'content-length': String(out.body.length) }).end(out.body);
+          });
+        },
+      );
       req.pipe(upstream);
     });
     await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
@@ -234,7 +254,9 @@ describe('client: unexpected answers from a node', () => {
     await put(node.store, itemId, { v: 1 });
     // The log pages come back with an updatedAt no node would write.
     const url = await inFront((path, answer) =>
-      path.includes('/transactions') ? { ...answer, body: Buffer.from(answer.body.toString('utf8').replaceAll(/"updatedAt":"[^"]*"/g, '"updatedAt":"yesterday"')) } : answer,
+      path.includes('/transactions')
+        ? { ...answer, body: Buffer.from(answer.body.toString('utf8').replaceAll(/"updatedAt":"[^"]*"/g, '"updatedAt":"yesterday"')) }
+        : answer,
     );
     const local = new MemoryStore();
     await expectUnexpected(local, syncStore(local, url), /updatedAt/);

@@ -44,7 +44,7 @@ describe('client/sync: first pull page by page', () => {
       pageSize: 100,
       // MemoryStore applies synchronously, so this write lands between two pages' applies.
       onProgress: (p) => {
-        if (p.step === 4 && !once) void put(local, written, { by: 'local, during the pull' }), (once = true);
+        if (p.step === 4 && !once) (void put(local, written, { by: 'local, during the pull' }), (once = true));
       },
     });
     // The local checkpoint stayed before that write, so the next sync lists it (with the pages

@@ -67,7 +67,13 @@ export class Cluster {
     return NodeReplica.open(http, this.nodes[node]!.url, COLLECTION);
   }
 
-  async sync(local: number, remote: number, policy: Pick<History, 'prefer' | 'skewMs'>, http = this.http, baseUrl?: (node: number) => string): Promise<SyncReport> {
+  async sync(
+    local: number,
+    remote: number,
+    policy: Pick<History, 'prefer' | 'skewMs'>,
+    http = this.http,
+    baseUrl?: (node: number) => string,
+  ): Promise<SyncReport> {
     const open = (n: number) => (baseUrl ? NodeReplica.open(http, baseUrl(n), COLLECTION) : this.replica(n, http));
     const [l, r] = await Promise.all([open(local), open(remote)]);
     return sync(l, r, { checkpoints: this.pairCheckpoints(local, remote), prefer: policy.prefer, skewMs: policy.skewMs, backoffMs: 1 });
@@ -84,7 +90,13 @@ export class Cluster {
   async snapshot(node: number): Promise<Snapshot[]> {
     const page = await this.nodes[node]!.store.changes(COLLECTION, { limit: 100_000, withData: true });
     return page.entries
-      .map((e) => ({ itemId: e.itemId, updatedAt: Date.parse(e.updatedAt) - EPOCH_MS, fingerprint: e.fingerprint, deleted: e.deleted, data: e.deleted ? null : e.data! }))
+      .map((e) => ({
+        itemId: e.itemId,
+        updatedAt: Date.parse(e.updatedAt) - EPOCH_MS,
+        fingerprint: e.fingerprint,
+        deleted: e.deleted,
+        data: e.deleted ? null : e.data!,
+      }))
       .sort((a, b) => (a.itemId < b.itemId ? -1 : a.itemId > b.itemId ? 1 : 0));
   }
 

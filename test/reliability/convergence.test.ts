@@ -54,7 +54,6 @@ describe('reliability: convergence of real nodes under any history', function ()
   this.timeout(600_000);
 
   it(`every node ends where the model says (seed ${SEED}, ${RUNS} histories)`, async () => {
-    // eslint-disable-next-line no-console
     console.log(`      convergence: seed ${SEED} (HALSYNC_SEED to replay), ${RUNS} histories (HALSYNC_PROPERTY_RUNS)`);
     await converges(RUNS);
   });

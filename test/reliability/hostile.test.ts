@@ -106,7 +106,6 @@ describe('reliability: hostile requests against a live node', function () {
   });
 
   it(`generated hostile requests (seed ${SEED}, ${RUNS} runs): the same`, async () => {
-    // eslint-disable-next-line no-console
     console.log(`      hostile requests: seed ${SEED} (HALSYNC_SEED to replay), ${RUNS} runs (HALSYNC_PROPERTY_RUNS)`);
     await fc.assert(
       fc.asyncProperty(hostileRequestArbitrary(endpoints), async (req) => {

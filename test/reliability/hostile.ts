@@ -166,14 +166,23 @@ export function wrongTypes(e: Endpoints): HostileRequest[] {
     ['no base and no since', { entries: [entry({ base: undefined })] }, [422]],
     ['a good entry then one whose fingerprint does not match', JSON.parse(logWith(entry({ fingerprint: 'f'.repeat(40) })).toString('utf8')), [422]],
   ];
-  const requests: HostileRequest[] = logs.map(([what, body, expect]) => ({ name: `sync log: ${what}`, method: 'PUT', path: e.transactions, headers: JSON_TYPE, body: json(body), expect }));
+  const requests: HostileRequest[] = logs.map(([what, body, expect]) => ({
+    name: `sync log: ${what}`,
+    method: 'PUT',
+    path: e.transactions,
+    headers: JSON_TYPE,
+    body: json(body),
+    expect,
+  }));
   // JSON.parse reads 1e999 as Infinity, which has no canonical JSON: must be refused, not crash.
   requests.push({
     name: 'sync log: data holding 1e999',
     method: 'PUT',
     path: e.transactions,
     headers: JSON_TYPE,
-    body: Buffer.from(`{"entries":[{"itemId":"${UNUSED_ITEM_ID}","updatedAt":"${ISO}","fingerprint":"${'0'.repeat(40)}","deleted":false,"data":{"n":1e999},"base":null}]}`),
+    body: Buffer.from(
+      `{"entries":[{"itemId":"${UNUSED_ITEM_ID}","updatedAt":"${ISO}","fingerprint":"${'0'.repeat(40)}","deleted":false,"data":{"n":1e999},"base":null}]}`,
+    ),
   });
   requests.push(
     { name: 'item PUT: data holding 1e999', method: 'PUT', path: e.item(UNUSED_ITEM_ID), headers: JSON_TYPE, body: Buffer.from('{"data":{"n":1e999}}') },
@@ -205,13 +214,64 @@ export function wrongTypes(e: Endpoints): HostileRequest[] {
 
 export function unknownFields(e: Endpoints): HostileRequest[] {
   return [
-    { name: 'sync log: unknown top-level field', method: 'PUT', path: e.transactions, headers: JSON_TYPE, body: json({ entries: [entry()], admin: true }), expect: [422] },
-    { name: 'sync log: unknown entry field', method: 'PUT', path: e.transactions, headers: JSON_TYPE, body: json({ entries: [entry({ seq: 1 })] }), expect: [422] },
-    { name: 'sync log: __proto__ entry field', method: 'PUT', path: e.transactions, headers: JSON_TYPE, body: Buffer.from(`{"entries":[{"__proto__":{"admin":true},"itemId":"${UNUSED_ITEM_ID}","updatedAt":"${ISO}","fingerprint":"${FINGERPRINT_OF_EMPTY_OBJECT}","deleted":false,"data":{},"base":null}]}`), expect: [422] },
-    { name: 'item PUT: unknown field next to data', method: 'PUT', path: e.item(UNUSED_ITEM_ID), headers: JSON_TYPE, body: json({ data: {}, updatedAt: ISO }), expect: [422] },
-    { name: 'item PUT: __proto__ next to data', method: 'PUT', path: e.item(UNUSED_ITEM_ID), headers: JSON_TYPE, body: Buffer.from('{"__proto__":{"polluted":true},"data":{}}'), expect: [422] },
-    { name: 'item PUT: constructor.prototype next to data', method: 'PUT', path: e.item(UNUSED_ITEM_ID), headers: JSON_TYPE, body: Buffer.from('{"constructor":{"prototype":{"polluted":true}},"data":{}}'), expect: [422] },
-    { name: 'collection POST: unknown field', method: 'POST', path: e.collection, headers: JSON_TYPE, body: json({ data: {}, itemId: UNUSED_ITEM_ID }), expect: [422] },
+    {
+      name: 'sync log: unknown top-level field',
+      method: 'PUT',
+      path: e.transactions,
+      headers: JSON_TYPE,
+      body: json({ entries: [entry()], admin: true }),
+      expect: [422],
+    },
+    {
+      name: 'sync log: unknown entry field',
+      method: 'PUT',
+      path: e.transactions,
+      headers: JSON_TYPE,
+      body: json({ entries: [entry({ seq: 1 })] }),
+      expect: [422],
+    },
+    {
+      name: 'sync log: __proto__ entry field',
+      method: 'PUT',
+      path: e.transactions,
+      headers: JSON_TYPE,
+      body: Buffer.from(
+        `{"entries":[{"__proto__":{"admin":true},"itemId":"${UNUSED_ITEM_ID}","updatedAt":"${ISO}","fingerprint":"${FINGERPRINT_OF_EMPTY_OBJECT}","deleted":false,"data":{},"base":null}]}`,
+      ),
+      expect: [422],
+    },
+    {
+      name: 'item PUT: unknown field next to data',
+      method: 'PUT',
+      path: e.item(UNUSED_ITEM_ID),
+      headers: JSON_TYPE,
+      body: json({ data: {}, updatedAt: ISO }),
+      expect: [422],
+    },
+    {
+      name: 'item PUT: __proto__ next to data',
+      method: 'PUT',
+      path: e.item(UNUSED_ITEM_ID),
+      headers: JSON_TYPE,
+      body: Buffer.from('{"__proto__":{"polluted":true},"data":{}}'),
+      expect: [422],
+    },
+    {
+      name: 'item PUT: constructor.prototype next to data',
+      method: 'PUT',
+      path: e.item(UNUSED_ITEM_ID),
+      headers: JSON_TYPE,
+      body: Buffer.from('{"constructor":{"prototype":{"polluted":true}},"data":{}}'),
+      expect: [422],
+    },
+    {
+      name: 'collection POST: unknown field',
+      method: 'POST',
+      path: e.collection,
+      headers: JSON_TYPE,
+      body: json({ data: {}, itemId: UNUSED_ITEM_ID }),
+      expect: [422],
+    },
   ];
 }
 
@@ -221,19 +281,42 @@ export function deepNesting(e: Endpoints): HostileRequest[] {
     const arrays = nestedArrays(levels);
     const objects = nestedObjects(levels);
     requests.push(
-      { name: `item PUT: data nested ${levels} arrays deep`, method: 'PUT', path: e.item(UNUSED_ITEM_ID), headers: JSON_TYPE, body: Buffer.from(`{"data":${arrays}}`), expect: [422] },
-      { name: `collection POST: data nested ${levels} objects deep`, method: 'POST', path: e.collection, headers: JSON_TYPE, body: Buffer.from(`{"data":${objects}}`), expect: [422] },
+      {
+        name: `item PUT: data nested ${levels} arrays deep`,
+        method: 'PUT',
+        path: e.item(UNUSED_ITEM_ID),
+        headers: JSON_TYPE,
+        body: Buffer.from(`{"data":${arrays}}`),
+        expect: [422],
+      },
+      {
+        name: `collection POST: data nested ${levels} objects deep`,
+        method: 'POST',
+        path: e.collection,
+        headers: JSON_TYPE,
+        body: Buffer.from(`{"data":${objects}}`),
+        expect: [422],
+      },
       {
         name: `sync log: entry data nested ${levels} arrays deep`,
         method: 'PUT',
         path: e.transactions,
         headers: JSON_TYPE,
-        body: Buffer.from(`{"entries":[{"itemId":"${UNUSED_ITEM_ID}","updatedAt":"${ISO}","fingerprint":"${'0'.repeat(40)}","deleted":false,"data":${arrays},"base":null}]}`),
+        body: Buffer.from(
+          `{"entries":[{"itemId":"${UNUSED_ITEM_ID}","updatedAt":"${ISO}","fingerprint":"${'0'.repeat(40)}","deleted":false,"data":${arrays},"base":null}]}`,
+        ),
         expect: [422],
       },
     );
   }
-  requests.push({ name: 'sync log: the body itself 100000 arrays deep', method: 'PUT', path: e.transactions, headers: JSON_TYPE, body: Buffer.from(nestedArrays(100_000)), expect: [422] });
+  requests.push({
+    name: 'sync log: the body itself 100000 arrays deep',
+    method: 'PUT',
+    path: e.transactions,
+    headers: JSON_TYPE,
+    body: Buffer.from(nestedArrays(100_000)),
+    expect: [422],
+  });
   return requests;
 }
 
@@ -243,12 +326,40 @@ export function hugeInputs(e: Endpoints): HostileRequest[] {
   over.write('{"entries":[], "pad": "', 0);
   over.write('"}', over.length - 2);
   return [
-    { name: 'sync log: a 10 MB itemId', method: 'PUT', path: e.transactions, headers: JSON_TYPE, body: json({ entries: [entry({ itemId: big })] }), expect: [422] },
-    { name: 'sync log: a 10 MB unknown field', method: 'PUT', path: e.transactions, headers: JSON_TYPE, body: json({ entries: [entry()], pad: big }), expect: [422] },
+    {
+      name: 'sync log: a 10 MB itemId',
+      method: 'PUT',
+      path: e.transactions,
+      headers: JSON_TYPE,
+      body: json({ entries: [entry({ itemId: big })] }),
+      expect: [422],
+    },
+    {
+      name: 'sync log: a 10 MB unknown field',
+      method: 'PUT',
+      path: e.transactions,
+      headers: JSON_TYPE,
+      body: json({ entries: [entry()], pad: big }),
+      expect: [422],
+    },
     { name: 'sync log: a 10 MB since', method: 'PUT', path: e.transactions, headers: JSON_TYPE, body: json({ since: big, entries: [] }) },
-    { name: 'item PUT: 10 MB of data under a stale If-Match', method: 'PUT', path: e.item(e.existingItemId), headers: { ...JSON_TYPE, 'if-match': '"0000000000000000000000000000000000000000"' }, body: json({ data: { text: big } }), expect: [412] },
+    {
+      name: 'item PUT: 10 MB of data under a stale If-Match',
+      method: 'PUT',
+      path: e.item(e.existingItemId),
+      headers: { ...JSON_TYPE, 'if-match': '"0000000000000000000000000000000000000000"' },
+      body: json({ data: { text: big } }),
+      expect: [412],
+    },
     { name: 'sync log: a body over 10 MiB', method: 'PUT', path: e.transactions, headers: JSON_TYPE, body: over, expect: [413] },
-    { name: 'item PUT: a body over 10 MiB', method: 'PUT', path: e.item(UNUSED_ITEM_ID), headers: JSON_TYPE, body: json({ data: { text: big + big.slice(0, 600_000) } }), expect: [413] },
+    {
+      name: 'item PUT: a body over 10 MiB',
+      method: 'PUT',
+      path: e.item(UNUSED_ITEM_ID),
+      headers: JSON_TYPE,
+      body: json({ data: { text: big + big.slice(0, 600_000) } }),
+      expect: [413],
+    },
     { name: 'collection POST: a body over 10 MiB', method: 'POST', path: e.collection, headers: JSON_TYPE, body: over, expect: [413] },
     { name: 'a 10 KB cursor', method: 'GET', path: `${e.transactions}?cursor=${'A'.repeat(10_000)}`, expect: [400] },
   ];
@@ -391,7 +502,14 @@ export function oddMethods(e: Endpoints): HostileRequest[] {
     { name: 'POST an item URI', method: 'POST', path: e.item(UNUSED_ITEM_ID), headers: JSON_TYPE, body: json({ data: {} }) },
     { name: 'GET an unknown collection', method: 'GET', path: '/no-such-collection', expect: [404] },
     { name: 'GET the log of an unknown collection', method: 'GET', path: '/no-such-collection/transactions', expect: [404] },
-    { name: 'PUT an item into an unknown collection', method: 'PUT', path: `/no-such-collection/${UNUSED_ITEM_ID}`, headers: JSON_TYPE, body: json({ data: {} }), expect: [404] },
+    {
+      name: 'PUT an item into an unknown collection',
+      method: 'PUT',
+      path: `/no-such-collection/${UNUSED_ITEM_ID}`,
+      headers: JSON_TYPE,
+      body: json({ data: {} }),
+      expect: [404],
+    },
   );
   return requests;
 }
@@ -407,7 +525,13 @@ export function oddHeaders(e: Endpoints): HostileRequest[] {
     body: json({ data: { hostile: name } }),
     expect,
   });
-  const del = (name: string, path: string, headers: Record<string, string>, expect?: number[]): HostileRequest => ({ name, method: 'DELETE', path, headers, expect });
+  const del = (name: string, path: string, headers: Record<string, string>, expect?: number[]): HostileRequest => ({
+    name,
+    method: 'DELETE',
+    path,
+    headers,
+    expect,
+  });
   return [
     put('If-Match garbage', item, { 'if-match': 'garbage' }, [412, 400]),
     put('If-Match unterminated quote', item, { 'if-match': '"abc' }, [412, 400]),
@@ -419,21 +543,76 @@ export function oddHeaders(e: Endpoints): HostileRequest[] {
     del('DELETE with If-Match garbage', item, { 'if-match': 'garbage' }, [412, 400]),
     del('DELETE with a stale If-Match', item, { 'if-match': '"0000000000000000000000000000000000000000"' }, [412]),
     { name: 'GET with If-None-Match garbage', method: 'GET', path: item, headers: { 'if-none-match': '"unterminated' } },
-    { name: 'GET with 1000 headers', method: 'GET', path: e.collection, headers: Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`x-h${i}`, 'v'])), refusedByNode: true },
+    {
+      name: 'GET with 1000 headers',
+      method: 'GET',
+      path: e.collection,
+      headers: Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`x-h${i}`, 'v'])),
+      refusedByNode: true,
+    },
     { name: 'GET with a 12 KB header', method: 'GET', path: e.collection, headers: { 'x-big': 'b'.repeat(12_000) } },
     { name: 'GET with a 64 KB header', method: 'GET', path: e.collection, headers: { 'x-big': 'b'.repeat(64_000) }, refusedByNode: true },
-    { name: 'PUT with a 64 KB If-Match', method: 'PUT', path: item, headers: { ...JSON_TYPE, 'if-match': `"${'0'.repeat(64_000)}"` }, body: json({ data: {} }), refusedByNode: true },
+    {
+      name: 'PUT with a 64 KB If-Match',
+      method: 'PUT',
+      path: item,
+      headers: { ...JSON_TYPE, 'if-match': `"${'0'.repeat(64_000)}"` },
+      body: json({ data: {} }),
+      refusedByNode: true,
+    },
     { name: 'Accept application/xml', method: 'GET', path: e.collection, headers: { accept: 'application/xml' } },
     { name: 'Accept garbage', method: 'GET', path: e.root, headers: { accept: ';;;,,,/' } },
-    { name: 'X-Forwarded-Host without a trusted proxy', method: 'GET', path: e.root, headers: { 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'gopher' }, mustNotContain: ['evil.example', 'gopher:'] },
+    {
+      name: 'X-Forwarded-Host without a trusted proxy',
+      method: 'GET',
+      path: e.root,
+      headers: { 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'gopher' },
+      mustNotContain: ['evil.example', 'gopher:'],
+    },
     { name: 'Host with a path', method: 'GET', path: e.root, headers: { host: 'evil.example/x?y' } },
-    { name: 'Prefer respond-async on a bad sync log', method: 'PUT', path: e.transactions, headers: { ...JSON_TYPE, prefer: 'respond-async' }, body: json({ entries: [entry({ fingerprint: 'f'.repeat(40) })] }) },
-    { name: 'Prefer garbage on a bad sync log', method: 'PUT', path: e.transactions, headers: { ...JSON_TYPE, prefer: 'respond-async; wait=-1, ,,;' }, body: json({ entries: 'x' }) },
+    {
+      name: 'Prefer respond-async on a bad sync log',
+      method: 'PUT',
+      path: e.transactions,
+      headers: { ...JSON_TYPE, prefer: 'respond-async' },
+      body: json({ entries: [entry({ fingerprint: 'f'.repeat(40) })] }),
+    },
+    {
+      name: 'Prefer garbage on a bad sync log',
+      method: 'PUT',
+      path: e.transactions,
+      headers: { ...JSON_TYPE, prefer: 'respond-async; wait=-1, ,,;' },
+      body: json({ entries: 'x' }),
+    },
     // The bodies below are invalid even when decoded: a lenient server may decode them, none may write.
-    { name: 'Content-Type json with utf-16 charset', method: 'PUT', path: fresh, headers: { 'content-type': 'application/json; charset=utf-16' }, body: Buffer.from('{"data":{},"x":1}', 'utf16le') },
-    { name: 'Content-Type json with an unknown charset', method: 'PUT', path: fresh, headers: { 'content-type': 'application/json; charset=klingon' }, body: Buffer.from('{"data":{},"x":1}') },
-    { name: 'Content-Encoding gzip that is not gzip', method: 'PUT', path: fresh, headers: { ...JSON_TYPE, 'content-encoding': 'gzip' }, body: Buffer.from('{"data":{},"x":1}') },
-    { name: 'Content-Encoding unknown', method: 'PUT', path: fresh, headers: { ...JSON_TYPE, 'content-encoding': 'br2' }, body: Buffer.from('{"data":{},"x":1}') },
+    {
+      name: 'Content-Type json with utf-16 charset',
+      method: 'PUT',
+      path: fresh,
+      headers: { 'content-type': 'application/json; charset=utf-16' },
+      body: Buffer.from('{"data":{},"x":1}', 'utf16le'),
+    },
+    {
+      name: 'Content-Type json with an unknown charset',
+      method: 'PUT',
+      path: fresh,
+      headers: { 'content-type': 'application/json; charset=klingon' },
+      body: Buffer.from('{"data":{},"x":1}'),
+    },
+    {
+      name: 'Content-Encoding gzip that is not gzip',
+      method: 'PUT',
+      path: fresh,
+      headers: { ...JSON_TYPE, 'content-encoding': 'gzip' },
+      body: Buffer.from('{"data":{},"x":1}'),
+    },
+    {
+      name: 'Content-Encoding unknown',
+      method: 'PUT',
+      path: fresh,
+      headers: { ...JSON_TYPE, 'content-encoding': 'br2' },
+      body: Buffer.from('{"data":{},"x":1}'),
+    },
     { name: 'Authorization garbage where none is needed', method: 'GET', path: e.root, headers: { authorization: 'Bearer \u00ff\u00fe' } },
   ];
 }
@@ -495,12 +674,20 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * may write.
  */
 export function hostileRequestArbitrary(e: Endpoints): fc.Arbitrary<HostileRequest> {
-  const randomBytes = fc.uint8Array({ maxLength: 2000 }).map(
-    (bytes): HostileRequest => ({ name: `random bytes (${bytes.length}) as a sync log`, method: 'PUT', path: e.transactions, headers: JSON_TYPE, body: Buffer.from(bytes) }),
-  );
-  const randomJsonLog = fc.jsonValue({ maxDepth: 6 }).map(
-    (value): HostileRequest => ({ name: `random JSON as a sync log: ${JSON.stringify(value).slice(0, 80)}`, method: 'PUT', path: e.transactions, headers: JSON_TYPE, body: json(value) }),
-  );
+  const randomBytes = fc.uint8Array({ maxLength: 2000 }).map((bytes): HostileRequest => ({
+    name: `random bytes (${bytes.length}) as a sync log`,
+    method: 'PUT',
+    path: e.transactions,
+    headers: JSON_TYPE,
+    body: Buffer.from(bytes),
+  }));
+  const randomJsonLog = fc.jsonValue({ maxDepth: 6 }).map((value): HostileRequest => ({
+    name: `random JSON as a sync log: ${JSON.stringify(value).slice(0, 80)}`,
+    method: 'PUT',
+    path: e.transactions,
+    headers: JSON_TYPE,
+    body: json(value),
+  }));
   // Valid entries but one field replaced by any JSON value: the schema or the fingerprint check must refuse it.
   const field = fc.constantFrom('itemId', 'updatedAt', 'fingerprint', 'deleted', 'base', 'data');
   const mangledEntry = fc
@@ -508,22 +695,24 @@ export function hostileRequestArbitrary(e: Endpoints): fc.Arbitrary<HostileReque
     // Values the field may validly hold are not hostile: `base: null`, `deleted: false` would make a valid entry.
     .filter(([name, value]) => !(name === 'base' && value === null) && !(name === 'deleted' && value === false))
     .map(([name, value]): HostileRequest => {
-    const bad = entry({ [name]: value, ...(name === 'data' ? { fingerprint: '0'.repeat(40) } : {}) });
-    return { name: `sync log with ${name} = ${JSON.stringify(value).slice(0, 60)}`, method: 'PUT', path: e.transactions, headers: JSON_TYPE, body: logWith(bad) };
-  });
-  const itemId = fc
-    .string({ unit: 'binary', minLength: 1, maxLength: 60 })
-    .filter((s) => !UUID.test(s) && s !== '.' && s !== '..' && s !== 'transactions');
-  const randomItemId = fc.tuple(itemId, fc.constantFrom('GET', 'PUT', 'DELETE')).map(
-    ([id, method]): HostileRequest => ({
-      name: `itemId ${JSON.stringify(id)} (${method})`,
-      method,
-      path: e.item(encodeURIComponent(id)),
-      headers: method === 'PUT' ? JSON_TYPE : undefined,
-      body: method === 'PUT' ? json({ data: {} }) : undefined,
-      expect: [400],
-    }),
-  );
+      const bad = entry({ [name]: value, ...(name === 'data' ? { fingerprint: '0'.repeat(40) } : {}) });
+      return {
+        name: `sync log with ${name} = ${JSON.stringify(value).slice(0, 60)}`,
+        method: 'PUT',
+        path: e.transactions,
+        headers: JSON_TYPE,
+        body: logWith(bad),
+      };
+    });
+  const itemId = fc.string({ unit: 'binary', minLength: 1, maxLength: 60 }).filter((s) => !UUID.test(s) && s !== '.' && s !== '..' && s !== 'transactions');
+  const randomItemId = fc.tuple(itemId, fc.constantFrom('GET', 'PUT', 'DELETE')).map(([id, method]): HostileRequest => ({
+    name: `itemId ${JSON.stringify(id)} (${method})`,
+    method,
+    path: e.item(encodeURIComponent(id)),
+    headers: method === 'PUT' ? JSON_TYPE : undefined,
+    body: method === 'PUT' ? json({ data: {} }) : undefined,
+    expect: [400],
+  }));
   const queryValue = fc.oneof(fc.string({ unit: 'binary', maxLength: 80 }), fc.integer().map(String), fc.double().map(String));
   const randomQuery = fc
     .tuple(fc.subarray(['cursor', 'earliest', 'limit', 'embed'], { minLength: 1 }), fc.array(queryValue, { minLength: 4, maxLength: 4 }))
@@ -535,14 +724,12 @@ export function hostileRequestArbitrary(e: Endpoints): fc.Arbitrary<HostileReque
   const headerValue = fc
     .string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 200 })
     .filter((v) => !v.includes('*') && v.replace(/[\s,]/g, '') !== '');
-  const randomIfMatch = fc.tuple(headerValue, fc.constantFrom('PUT', 'DELETE')).map(
-    ([value, method]): HostileRequest => ({
-      name: `${method} with If-Match ${JSON.stringify(value)}`,
-      method,
-      path: e.item(e.existingItemId),
-      headers: method === 'PUT' ? { ...JSON_TYPE, 'if-match': value } : { 'if-match': value },
-      body: method === 'PUT' ? json({ data: { hostile: value } }) : undefined,
-    }),
-  );
+  const randomIfMatch = fc.tuple(headerValue, fc.constantFrom('PUT', 'DELETE')).map(([value, method]): HostileRequest => ({
+    name: `${method} with If-Match ${JSON.stringify(value)}`,
+    method,
+    path: e.item(e.existingItemId),
+    headers: method === 'PUT' ? { ...JSON_TYPE, 'if-match': value } : { 'if-match': value },
+    body: method === 'PUT' ? json({ data: { hostile: value } }) : undefined,
+  }));
   return fc.oneof(randomBytes, randomJsonLog, mangledEntry, randomItemId, randomQuery, randomIfMatch);
 }

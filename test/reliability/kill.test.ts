@@ -31,7 +31,14 @@ async function localStore(): Promise<MemoryStore> {
   const store = new MemoryStore();
   const writes = Array.from({ length: ENTRIES }, (_, i) => {
     const data = { i, text: `item ${i} ${'x'.repeat(64)}` };
-    return { itemId: `00000000-0000-4000-9000-${String(i).padStart(12, '0')}`, data, deleted: false, fingerprint: fingerprint(data), updatedAt: '2030-01-01T00:00:00.000Z', precondition: { kind: 'none' as const } };
+    return {
+      itemId: `00000000-0000-4000-9000-${String(i).padStart(12, '0')}`,
+      data,
+      deleted: false,
+      fingerprint: fingerprint(data),
+      updatedAt: '2030-01-01T00:00:00.000Z',
+      precondition: { kind: 'none' as const },
+    };
   });
   const outcome = await store.apply('items', writes);
   assert.ok(outcome.ok);
@@ -131,7 +138,10 @@ function killMidPut(makeKind: () => StoreKind) {
       // A node takes a while to start: the next seed's starts while this one runs.
       const launch = (i: number): Promise<{ node: ServeProcess; url: string }> => {
         const launched = start(urls[i]!);
-        void launched.then(({ node }) => children.push(node), () => undefined);
+        void launched.then(
+          ({ node }) => children.push(node),
+          () => undefined,
+        );
         return launched;
       };
       next = launch(0);

@@ -27,28 +27,41 @@ describe('reliability model (DESIGN §3 by hand)', () => {
     m.write(0, X, { v: 1 }, 0);
     m.write(1, X, { v: 1 }, 3200);
     m.sync(0, 1, remote);
-    assert.deepEqual([heldX(m, 0), heldX(m, 1)], [
-      [{ v: 1 }, 0, false],
-      [{ v: 1 }, 3200, false],
-    ]);
+    assert.deepEqual(
+      [heldX(m, 0), heldX(m, 1)],
+      [
+        [{ v: 1 }, 0, false],
+        [{ v: 1 }, 3200, false],
+      ],
+    );
     assert.deepEqual([...m.nodes[0]!.get(X)!.changedSince], [], 'settled for the pair');
   });
 
   it('both changed, outside the window: the newer updatedAt wins, in either role', () => {
-    for (const [l, r] of [[0, 1], [1, 0]] as const) {
+    for (const [l, r] of [
+      [0, 1],
+      [1, 0],
+    ] as const) {
       const m = new Model(2);
       m.write(0, X, { v: 1 }, 0);
       m.write(1, X, { v: 2 }, 3200);
       m.sync(l, r, local);
-      assert.deepEqual([heldX(m, 0), heldX(m, 1)], [
-        [{ v: 2 }, 3200, false],
-        [{ v: 2 }, 3200, false],
-      ]);
+      assert.deepEqual(
+        [heldX(m, 0), heldX(m, 1)],
+        [
+          [{ v: 2 }, 3200, false],
+          [{ v: 2 }, 3200, false],
+        ],
+      );
     }
   });
 
   it('both changed, within the window (ties included): prefer decides', () => {
-    for (const [at0, at1] of [[400, 800], [800, 400], [400, 400]]) {
+    for (const [at0, at1] of [
+      [400, 800],
+      [800, 400],
+      [400, 400],
+    ]) {
       const m1 = new Model(2);
       m1.write(0, X, { v: 1 }, at0);
       m1.write(1, X, { v: 2 }, at1);
@@ -79,10 +92,13 @@ describe('reliability model (DESIGN §3 by hand)', () => {
     m.write(0, X, undefined, 3200); // delete, newer
     m.write(1, X, { v: 2 }, 400); // edit, older
     m.sync(0, 1, remote);
-    assert.deepEqual([heldX(m, 0), heldX(m, 1)], [
-      [null, 3200, true],
-      [null, 3200, true],
-    ]);
+    assert.deepEqual(
+      [heldX(m, 0), heldX(m, 1)],
+      [
+        [null, 3200, true],
+        [null, 3200, true],
+      ],
+    );
     assert.equal(m.nodes[1]!.get(X)!.fingerprint, fingerprint(null));
 
     const n = new Model(2);
@@ -91,10 +107,13 @@ describe('reliability model (DESIGN §3 by hand)', () => {
     n.write(0, X, undefined, 400); // delete, older
     n.write(1, X, { v: 2 }, 3200); // edit, newer: revives
     n.sync(0, 1, remote);
-    assert.deepEqual([heldX(n, 0), heldX(n, 1)], [
-      [{ v: 2 }, 3200, false],
-      [{ v: 2 }, 3200, false],
-    ]);
+    assert.deepEqual(
+      [heldX(n, 0), heldX(n, 1)],
+      [
+        [{ v: 2 }, 3200, false],
+        [{ v: 2 }, 3200, false],
+      ],
+    );
   });
 
   it('copies a tombstone to a node that never had the item; a delete of nothing records nothing', () => {
@@ -129,11 +148,14 @@ describe('reliability model (DESIGN §3 by hand)', () => {
     m.sync(1, 2, local); // both changed for the pair (1,2); Δ = 400 ≤ 1000; prefer local: B's v1
     assert.deepEqual(heldX(m, 2), [{ v: 1 }, 0, false]);
     m.sync(0, 2, remote); // equal now: nothing
-    assert.deepEqual([heldX(m, 0), heldX(m, 1), heldX(m, 2)], [
-      [{ v: 1 }, 0, false],
-      [{ v: 1 }, 0, false],
-      [{ v: 1 }, 0, false],
-    ]);
+    assert.deepEqual(
+      [heldX(m, 0), heldX(m, 1), heldX(m, 2)],
+      [
+        [{ v: 1 }, 0, false],
+        [{ v: 1 }, 0, false],
+        [{ v: 1 }, 0, false],
+      ],
+    );
   });
 
   it('a three-node history worked out by hand', () => {
@@ -180,7 +202,10 @@ describe('reliability model (DESIGN §3 by hand)', () => {
         assert.ok(m.converged(), 'converged');
         const before = m.nodes.map((_, i) => JSON.stringify(m.snapshot(i)));
         for (const op of spanningPath(history.nodes)) m.apply(op, history);
-        assert.deepEqual(m.nodes.map((_, i) => JSON.stringify(m.snapshot(i))), before);
+        assert.deepEqual(
+          m.nodes.map((_, i) => JSON.stringify(m.snapshot(i))),
+          before,
+        );
       }),
       { seed: 42, numRuns: 500 },
     );

@@ -173,11 +173,7 @@ export function spanningPath(nodes: number): Operation[] {
 }
 
 /** The items histories write: few, so nodes collide on them often. */
-export const ITEM_IDS = [
-  '00000000-0000-4000-8000-000000000001',
-  '00000000-0000-4000-8000-000000000002',
-  '00000000-0000-4000-8000-000000000003',
-] as const;
+export const ITEM_IDS = ['00000000-0000-4000-8000-000000000001', '00000000-0000-4000-8000-000000000002', '00000000-0000-4000-8000-000000000003'] as const;
 
 /** The skew window histories use, and clock values around it. */
 export const SKEW_MS = 1000;

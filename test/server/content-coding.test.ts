@@ -20,13 +20,21 @@ describe('server: gzipped request bodies (Content-Encoding)', () => {
 
   it('applies a gzipped sync log, and takes identity and x-gzip too', async () => {
     const id = newId();
-    const reply = await request(`${node.url}items/transactions`, { method: 'PUT', headers: { 'Content-Encoding': 'gzip' }, body: gzipped(syncLog(id, { text: 'zipped' })) });
+    const reply = await request(`${node.url}items/transactions`, {
+      method: 'PUT',
+      headers: { 'Content-Encoding': 'gzip' },
+      body: gzipped(syncLog(id, { text: 'zipped' })),
+    });
     expect(reply.status, reply.text).to.equal(200);
     expect(reply.json.applied).to.equal(1);
     const other = newId();
-    expect((await request(`${node.url}items/${other}`, { method: 'PUT', headers: { 'Content-Encoding': 'x-gzip' }, body: gzipped({ data: { n: 2 } }) })).status).to.equal(201);
+    expect(
+      (await request(`${node.url}items/${other}`, { method: 'PUT', headers: { 'Content-Encoding': 'x-gzip' }, body: gzipped({ data: { n: 2 } }) })).status,
+    ).to.equal(201);
     const plain = newId();
-    expect((await request(`${node.url}items/${plain}`, { method: 'PUT', headers: { 'Content-Encoding': 'identity' }, body: { data: { n: 3 } } })).status).to.equal(201);
+    expect(
+      (await request(`${node.url}items/${plain}`, { method: 'PUT', headers: { 'Content-Encoding': 'identity' }, body: { data: { n: 3 } } })).status,
+    ).to.equal(201);
     expect(await contents(node.store)).to.deep.equal({ [id]: { text: 'zipped' }, [other]: { n: 2 }, [plain]: { n: 3 } });
   });
 

@@ -78,7 +78,14 @@ describe('contract: every documented operation and status', function () {
   });
 
   it('sync log PUT: 200, 409 with conflicts, 422, and 202 with a job', async () => {
-    const entry = (n: number, base: string | null) => ({ itemId: ID, updatedAt: '2026-01-01T00:00:00.000Z', fingerprint: fingerprint({ n }), deleted: false, data: { n }, base });
+    const entry = (n: number, base: string | null) => ({
+      itemId: ID,
+      updatedAt: '2026-01-01T00:00:00.000Z',
+      fingerprint: fingerprint({ n }),
+      deleted: false,
+      data: { n },
+      base,
+    });
     const ok = await request(`${base}/items/transactions`, { method: 'PUT', body: { entries: [entry(1, null)] } });
     expectStatus(ok, 200);
     const conflict = await request(`${base}/items/transactions`, { method: 'PUT', body: { entries: [entry(2, null)] } });

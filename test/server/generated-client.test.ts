@@ -4,7 +4,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { loadOpenApi } from '../../lib/server/openapi.js';
+import { loadOpenApi } from '../../lib/server/resources/openapi.js';
 import { startNode, type StartedNode } from '../support/server.js';
 
 /**
@@ -102,7 +102,23 @@ describe('a client generated from the OpenAPI document', function () {
     );
     await writeFile(join(DIR, 'client.ts'), source);
     await writeFile(join(DIR, 'package.json'), '{ "type": "module" }\n');
-    const tsc = [bin('typescript', 'bin/tsc'), '--strict', '--noEmitOnError', '--module', 'NodeNext', '--moduleResolution', 'NodeNext', '--target', 'ES2022', '--lib', 'ES2023,DOM', '--types', 'node', '--skipLibCheck', join(DIR, 'client.ts')];
+    const tsc = [
+      bin('typescript', 'bin/tsc'),
+      '--strict',
+      '--noEmitOnError',
+      '--module',
+      'NodeNext',
+      '--moduleResolution',
+      'NodeNext',
+      '--target',
+      'ES2022',
+      '--lib',
+      'ES2023,DOM',
+      '--types',
+      'node',
+      '--skipLibCheck',
+      join(DIR, 'client.ts'),
+    ];
     await run(process.execPath, tsc, { cwd: ROOT }).catch((error: { stdout?: string; message: string }) => {
       throw new Error(`tsc rejected the generated client:\n${error.stdout || error.message}`);
     });

@@ -119,7 +119,13 @@ describe('server: limits', () => {
       assert.throws(() => createApp({ store, collections: [{ name }] }), new RegExp(`collection name "${name}" is reserved`));
     }
     // Under other paths the names are free again.
-    assert.doesNotThrow(() => createApp({ store, collections: [{ name: 'jobs' }], paths: { collection: '/c/{collection}', transactions: '/c/{collection}/transactions', item: '/c/{collection}/{itemId}' } }));
+    assert.doesNotThrow(() =>
+      createApp({
+        store,
+        collections: [{ name: 'jobs' }],
+        paths: { collection: '/c/{collection}', transactions: '/c/{collection}/transactions', item: '/c/{collection}/{itemId}' },
+      }),
+    );
   });
 });
 

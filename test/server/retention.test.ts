@@ -50,7 +50,10 @@ describe('server/retention: tombstone purge', () => {
     await until(async () => (await node.store.horizon('items')) > 0, 'the periodic purge ran');
     expectProblem(await request(`${node.url}items/transactions?cursor=${before}`), 410, 'cursor-expired');
     const whole = await request(`${node.url}items/transactions`);
-    assert.deepEqual(whole.json._embedded['sync:entry'].map((e: { itemId: string }) => e.itemId), [kept]);
+    assert.deepEqual(
+      whole.json._embedded['sync:entry'].map((e: { itemId: string }) => e.itemId),
+      [kept],
+    );
     assert.equal((await request(item(gone))).status, 404);
   });
 
@@ -98,7 +101,9 @@ describe('server/retention: halsync compact', () => {
       const store = SqliteStore.open(file);
       const [old, recent, alive] = [newId(), newId(), newId()];
       const tombstone = (itemId: string, at: string, collection = 'items') =>
-        store.apply(collection, [{ itemId, data: null, deleted: true, fingerprint: fingerprint(null), updatedAt: at, precondition: { kind: 'none' } }], { now: () => new Date(at) });
+        store.apply(collection, [{ itemId, data: null, deleted: true, fingerprint: fingerprint(null), updatedAt: at, precondition: { kind: 'none' } }], {
+          now: () => new Date(at),
+        });
       await tombstone(old, '2020-01-01T00:00:00.000Z');
       await tombstone(recent, new Date().toISOString());
       await tombstone(newId(), '2020-01-01T00:00:00.000Z', 'notes');
@@ -125,7 +130,15 @@ describe('server/retention: halsync compact', () => {
       const store = SqliteStore.open(file);
       const side = (n: number) => ({ updatedAt: '2020-01-01T00:00:00.000Z', fingerprint: fingerprint({ n }), deleted: false, data: { n } });
       const decision = (decidedAt: string, n: number): ConflictRecord => {
-        const body = { itemId: newId(), peer: 'http://127.0.0.1:9/', rule: 'prefer-remote' as const, winner: 'remote' as const, local: side(n), remote: side(n + 1), result: { updatedAt: '2020-01-01T00:00:00.000Z', fingerprint: fingerprint({ n: n + 1 }), deleted: false } };
+        const body = {
+          itemId: newId(),
+          peer: 'http://127.0.0.1:9/',
+          rule: 'prefer-remote' as const,
+          winner: 'remote' as const,
+          local: side(n),
+          remote: side(n + 1),
+          result: { updatedAt: '2020-01-01T00:00:00.000Z', fingerprint: fingerprint({ n: n + 1 }), deleted: false },
+        };
         return { conflictId: conflictId('notes', body), ...body, decidedAt };
       };
       const [old, recent] = [decision('2020-01-01T00:00:00.000Z', 1), decision(new Date().toISOString(), 3)];
@@ -136,7 +149,10 @@ describe('server/retention: halsync compact', () => {
       assert.equal(code, 0, stderr);
       assert.match(stdout, /^purged 0 tombstones recorded before \S+ \(notes 0\)\npurged 1 conflict record decided before \S+ \(notes 1\)\n$/);
       const after = SqliteStore.open(file);
-      assert.deepEqual((await after.conflicts('notes', { limit: 10 })).records.map((r) => r.conflictId), [recent.conflictId]);
+      assert.deepEqual(
+        (await after.conflicts('notes', { limit: 10 })).records.map((r) => r.conflictId),
+        [recent.conflictId],
+      );
       await after.close();
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -159,9 +175,19 @@ describe('server/retention: halsync compact', () => {
     const store = new MemoryStore();
     const at = () => new Date('2030-01-01T00:00:00.000Z');
     for (const collection of ['items', 'notes']) {
-      await store.apply(collection, [{ itemId: newId(), data: null, deleted: true, fingerprint: fingerprint(null), updatedAt: at().toISOString(), precondition: { kind: 'none' } }], { now: at });
+      await store.apply(
+        collection,
+        [{ itemId: newId(), data: null, deleted: true, fingerprint: fingerprint(null), updatedAt: at().toISOString(), precondition: { kind: 'none' } }],
+        { now: at },
+      );
     }
     const counts = await purgeExpired(store, ['items', 'notes'], DAY, new Date('2030-01-03T00:00:00.000Z'));
-    assert.deepEqual([...counts], [['items', 1], ['notes', 1]]);
+    assert.deepEqual(
+      [...counts],
+      [
+        ['items', 1],
+        ['notes', 1],
+      ],
+    );
   });
 });

@@ -34,7 +34,13 @@ async function wholeLog(root: string): Promise<{ checkpoint: string; entries: Lo
   const reply = await request(`${root}items/transactions?embed=data&limit=10000`);
   expect(reply.status).to.equal(200);
   expect(reply.json._links.next, 'the log fits one page').to.equal(undefined);
-  const entries = (reply.json._embedded['sync:entry'] as LogEntry[]).map(({ itemId, updatedAt, fingerprint, deleted, data }) => ({ itemId, updatedAt, fingerprint, deleted, data }));
+  const entries = (reply.json._embedded['sync:entry'] as LogEntry[]).map(({ itemId, updatedAt, fingerprint, deleted, data }) => ({
+    itemId,
+    updatedAt,
+    fingerprint,
+    deleted,
+    data,
+  }));
   return { checkpoint: reply.json.checkpoint, entries };
 }
 
@@ -70,7 +76,10 @@ describe('scale-out: two halsync serve processes on one PostgreSQL schema', func
     const codes = await Promise.all(processes.map((p) => p.stop()));
     await direct?.close();
     await schema?.drop();
-    expect(codes.every((code) => code === 0), `serve exit codes ${codes.join(', ')}`).to.equal(true);
+    expect(
+      codes.every((code) => code === 0),
+      `serve exit codes ${codes.join(', ')}`,
+    ).to.equal(true);
   });
 
   it('serves one node: the same store from both processes', async () => {
@@ -173,7 +182,9 @@ describe('scale-out: two halsync serve processes on one PostgreSQL schema', func
 
     // Every client holds exactly the node's log.
     const expectedContents = Object.fromEntries(log.map((e) => [e.itemId, e.deleted ? null : e.data] as const).sort(([a], [b]) => a.localeCompare(b)));
-    const expectedVersions = Object.fromEntries(log.map((e) => [e.itemId, `${e.updatedAt} ${e.fingerprint} ${e.deleted}`] as const).sort(([a], [b]) => a.localeCompare(b)));
+    const expectedVersions = Object.fromEntries(
+      log.map((e) => [e.itemId, `${e.updatedAt} ${e.fingerprint} ${e.deleted}`] as const).sort(([a], [b]) => a.localeCompare(b)),
+    );
     for (const [i, store] of clients.entries()) {
       expect(await contents(store), `client ${i}`).to.deep.equal(expectedContents);
       expect(await versions(store), `client ${i}`).to.deep.equal(expectedVersions);

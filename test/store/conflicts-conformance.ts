@@ -16,15 +16,35 @@ const T0 = '2030-01-01T00:00:00.000Z';
 const at = (iso: string) => () => new Date(iso);
 
 function put(itemId: string, data: Json, base?: string | null): Write {
-  return { itemId, data, fingerprint: fingerprint(data), deleted: false, updatedAt: null, precondition: base === undefined ? { kind: 'none' } : { kind: 'base', fingerprint: base } };
+  return {
+    itemId,
+    data,
+    fingerprint: fingerprint(data),
+    deleted: false,
+    updatedAt: null,
+    precondition: base === undefined ? { kind: 'none' } : { kind: 'base', fingerprint: base },
+  };
 }
 
 let made = 0;
 /** A record of a decision on ITEM (or `itemId`); each call a different decision unless given the same `n`. */
 function record(n = ++made, itemId = ITEM): ConflictRecord {
-  const local = { updatedAt: T0, fingerprint: fingerprint({ n, side: 'local', keys: { z: 1, a: 2 } }), deleted: false, data: { n, side: 'local', keys: { z: 1, a: 2 } } };
+  const local = {
+    updatedAt: T0,
+    fingerprint: fingerprint({ n, side: 'local', keys: { z: 1, a: 2 } }),
+    deleted: false,
+    data: { n, side: 'local', keys: { z: 1, a: 2 } },
+  };
   const remote = { updatedAt: T0, fingerprint: fingerprint(null), deleted: true, data: null };
-  const body = { itemId, peer: 'http://127.0.0.1:1/', rule: 'prefer-remote' as const, winner: 'remote' as const, local, remote, result: { updatedAt: T0, fingerprint: remote.fingerprint, deleted: true } };
+  const body = {
+    itemId,
+    peer: 'http://127.0.0.1:1/',
+    rule: 'prefer-remote' as const,
+    winner: 'remote' as const,
+    local,
+    remote,
+    result: { updatedAt: T0, fingerprint: remote.fingerprint, deleted: true },
+  };
   return { ...body, conflictId: conflictId('items', body), decidedAt: T0 };
 }
 
@@ -43,7 +63,10 @@ export function conflictAuditConformance(fixture: () => AuditFixture): void {
       assert.equal(JSON.stringify(rest.local.data), JSON.stringify(r2.local.data), 'data keeps its key order');
       assert.equal(restored, null);
       const page = await store.conflicts('items', { limit: 10 });
-      assert.deepEqual(page.records.map((r) => r.conflictId), [r3, r2, r1].map((r) => r.conflictId));
+      assert.deepEqual(
+        page.records.map((r) => r.conflictId),
+        [r3, r2, r1].map((r) => r.conflictId),
+      );
       assert.ok(page.records[0]!.position > position && position > page.records[2]!.position);
       assert.equal(page.hasMore, false);
       assert.equal(await store.getConflict('items', '00000000-0000-4000-8000-000000000000'), null);
@@ -70,7 +93,10 @@ export function conflictAuditConformance(fixture: () => AuditFixture): void {
       assert.equal(await store.purgeConflicts('items', '2030-01-02T00:00:00.000Z'), 2);
       assert.equal(await store.getConflict('items', old.conflictId), null);
       assert.equal(await store.getConflict('items', older.conflictId), null);
-      assert.deepEqual((await store.conflicts('items', { limit: 10 })).records.map((r) => r.conflictId), [edge.conflictId]);
+      assert.deepEqual(
+        (await store.conflicts('items', { limit: 10 })).records.map((r) => r.conflictId),
+        [edge.conflictId],
+      );
       assert.ok(await store.getConflict('notes', elsewhere.conflictId), 'another collection keeps its records');
       assert.equal(await store.purgeConflicts('items', '2030-01-02T00:00:00.000Z'), 0);
       // Recorded again after the purge, a decision is a new record.
@@ -83,7 +109,10 @@ export function conflictAuditConformance(fixture: () => AuditFixture): void {
       assert.equal(await store.recordConflicts('items', [r]), 1);
       assert.equal(await store.recordConflicts('items', [r, { ...r, decidedAt: '2031-01-01T00:00:00.000Z' }]), 0);
       const page = await store.conflicts('items', { limit: 10 });
-      assert.deepEqual(page.records.map((x) => x.decidedAt), [T0]);
+      assert.deepEqual(
+        page.records.map((x) => x.decidedAt),
+        [T0],
+      );
     });
 
     it('pages newest first before a position, never repeating or skipping, each collection on its own', async function () {
@@ -112,11 +141,14 @@ export function conflictAuditConformance(fixture: () => AuditFixture): void {
       assert.equal(no.ok, false);
       const empty = await store.apply('items', [], { conflicts: [alone], since: 1 });
       assert.ok(empty.ok && empty.applied === 0 && empty.checkpoint === 1);
-      assert.deepEqual((await store.conflicts('items', { limit: 10 })).records.map((r) => r.conflictId), [alone.conflictId, kept.conflictId]);
+      assert.deepEqual(
+        (await store.conflicts('items', { limit: 10 })).records.map((r) => r.conflictId),
+        [alone.conflictId, kept.conflictId],
+      );
       assert.equal(await store.highWater(), 1);
     });
 
-    it('marks a record restored by the apply that restores it, at the apply\'s time, and only if it succeeds', async function () {
+    it("marks a record restored by the apply that restores it, at the apply's time, and only if it succeeds", async function () {
       const { store } = fixture();
       const r = record();
       await store.recordConflicts('items', [r]);
@@ -125,7 +157,10 @@ export function conflictAuditConformance(fixture: () => AuditFixture): void {
       assert.equal(refused.ok, false);
       assert.equal((await store.getConflict('items', r.conflictId))!.restored, null);
       const restoredAt = '2030-02-02T00:00:00.000Z';
-      const done = await store.apply('items', [put(ITEM, 'loser', fingerprint('winner'))], { restoring: { conflictId: r.conflictId, side: 'local' }, now: at(restoredAt) });
+      const done = await store.apply('items', [put(ITEM, 'loser', fingerprint('winner'))], {
+        restoring: { conflictId: r.conflictId, side: 'local' },
+        now: at(restoredAt),
+      });
       assert.ok(done.ok);
       assert.deepEqual((await store.getConflict('items', r.conflictId))!.restored, { side: 'local', restoredAt });
       assert.deepEqual((await store.conflicts('items', { limit: 1 })).records[0]!.restored, { side: 'local', restoredAt });
@@ -141,7 +176,10 @@ export function conflictAuditConformance(fixture: () => AuditFixture): void {
       assert.equal((await again.getConflict('items', r.conflictId))!.itemId, ITEM);
       const next = record();
       await again.recordConflicts('items', [next]);
-      assert.deepEqual((await again.conflicts('items', { limit: 5 })).records.map((x) => x.conflictId), [next.conflictId, r.conflictId]);
+      assert.deepEqual(
+        (await again.conflicts('items', { limit: 5 })).records.map((x) => x.conflictId),
+        [next.conflictId, r.conflictId],
+      );
     });
   });
 }

@@ -94,7 +94,15 @@ export function storeConformance(name: string, create: () => Promise<StoreFixtur
         const outcome = await applied(store, 'items', [put(A, { title: 'a', n: [1, 2.5, null] })], { now: at(T0) });
         assert.equal(outcome.applied, 1);
         assert.equal(outcome.checkpoint, 0);
-        const expected = { itemId: A, data: { title: 'a', n: [1, 2.5, null] }, fingerprint: fingerprint({ title: 'a', n: [1, 2.5, null] }), deleted: false, updatedAt: T0, seq: 1, recordedAt: T0 };
+        const expected = {
+          itemId: A,
+          data: { title: 'a', n: [1, 2.5, null] },
+          fingerprint: fingerprint({ title: 'a', n: [1, 2.5, null] }),
+          deleted: false,
+          updatedAt: T0,
+          seq: 1,
+          recordedAt: T0,
+        };
         assert.deepEqual(outcome.items, [expected]);
         assert.deepEqual(await store.getItem('items', A), expected);
         assert.equal(await store.highWater(), 1);
@@ -137,10 +145,13 @@ export function storeConformance(name: string, create: () => Promise<StoreFixtur
         const outcome = await store.apply('items', [put(A, 1, { kind: 'exists' }), put(B, 2, { kind: 'base', fingerprint: fingerprint(9) })]);
         assert.equal(outcome.ok, false);
         if (outcome.ok) return;
-        assert.deepEqual(outcome.conflicts.map((c) => [c.itemId, c.expected, c.actual, c.current]), [
-          [A, null, null, null],
-          [B, fingerprint(9), null, null],
-        ]);
+        assert.deepEqual(
+          outcome.conflicts.map((c) => [c.itemId, c.expected, c.actual, c.current]),
+          [
+            [A, null, null, null],
+            [B, fingerprint(9), null, null],
+          ],
+        );
       });
 
       it('checks a base precondition against the present fingerprint (null: absent)', async function () {
@@ -201,12 +212,21 @@ export function storeConformance(name: string, create: () => Promise<StoreFixtur
 
       it('gives every changed write the next seq of the node, across collections', async function () {
         const first = await applied(store, 'items', [put(A, 1), put(B, 1), put(C, 1)]);
-        assert.deepEqual(first.items.map((i) => i.seq), [1, 2, 3]);
+        assert.deepEqual(
+          first.items.map((i) => i.seq),
+          [1, 2, 3],
+        );
         const other = await applied(store, 'notes', [put(A, 'note'), put(B, 'note')]);
-        assert.deepEqual(other.items.map((i) => i.seq), [4, 5]);
+        assert.deepEqual(
+          other.items.map((i) => i.seq),
+          [4, 5],
+        );
         const mixed = await applied(store, 'items', [put(A, 1), put(B, 2), put(C, 1), put(A, 1)]);
         assert.equal(mixed.applied, 1);
-        assert.deepEqual(mixed.items.map((i) => i.seq), [1, 6, 3, 1]);
+        assert.deepEqual(
+          mixed.items.map((i) => i.seq),
+          [1, 6, 3, 1],
+        );
         assert.equal(await store.highWater(), 6);
         assert.equal((await store.getItem('notes', A))!.data, 'note');
         assert.equal((await store.getItem('items', A))!.data, 1);
@@ -239,11 +259,14 @@ export function storeConformance(name: string, create: () => Promise<StoreFixtur
         await applied(store, 'items', [put(A, 2)]);
         await applied(store, 'notes', [put(B, 'n')]);
         const page = await store.changes('items', { limit: 10, withData: true });
-        assert.deepEqual(page.entries.map((e) => [e.itemId, e.seq, e.data]), [
-          [B, 2, 1],
-          [C, 3, 1],
-          [A, 4, 2],
-        ]);
+        assert.deepEqual(
+          page.entries.map((e) => [e.itemId, e.seq, e.data]),
+          [
+            [B, 2, 1],
+            [C, 3, 1],
+            [A, 4, 2],
+          ],
+        );
         hasFields(page, { hasMore: false, checkpoint: 5 });
       });
 
@@ -256,14 +279,28 @@ export function storeConformance(name: string, create: () => Promise<StoreFixtur
 
       it('pages with an exact cursor: limit 1 over items written together never repeats or skips', async function () {
         const many = ids.slice(0, 12);
-        await applied(store, 'items', many.map((id) => put(id, id)), { now: at(T0) });
+        await applied(
+          store,
+          'items',
+          many.map((id) => put(id, id)),
+          { now: at(T0) },
+        );
         await applied(store, 'notes', [put(A, 'other collection')]);
         const { seen, checkpoint } = await readAll(store, 'items');
-        assert.deepEqual(seen.map((e) => e.itemId), many);
-        assert.deepEqual(seen.map((e) => e.seq), many.map((_, i) => i + 1));
+        assert.deepEqual(
+          seen.map((e) => e.itemId),
+          many,
+        );
+        assert.deepEqual(
+          seen.map((e) => e.seq),
+          many.map((_, i) => i + 1),
+        );
         assert.equal(checkpoint, 13);
         const middle = await store.changes('items', { after: 5, limit: 3, withData: false });
-        assert.deepEqual(middle.entries.map((e) => e.seq), [6, 7, 8]);
+        assert.deepEqual(
+          middle.entries.map((e) => e.seq),
+          [6, 7, 8],
+        );
         hasFields(middle, { hasMore: true, checkpoint: 8 });
       });
 
@@ -272,7 +309,10 @@ export function storeConformance(name: string, create: () => Promise<StoreFixtur
         const first = await store.changes('items', { limit: 10, withData: false });
         await applied(store, 'items', [put(A, 2), put(C, 1)]);
         const next = await store.changes('items', { after: first.checkpoint, limit: 10, withData: false });
-        assert.deepEqual(next.entries.map((e) => e.itemId), [A, C]);
+        assert.deepEqual(
+          next.entries.map((e) => e.itemId),
+          [A, C],
+        );
         const none = await store.changes('items', { after: next.checkpoint, limit: 10, withData: false });
         assert.deepEqual(none, { entries: [], hasMore: false, checkpoint: next.checkpoint });
       });
@@ -288,9 +328,15 @@ export function storeConformance(name: string, create: () => Promise<StoreFixtur
         await applied(store, 'items', [put(B, 1, { kind: 'none' }, '1999-01-01T00:00:00.000Z')], { now: at('2030-01-02T00:00:00.000Z') });
         await applied(store, 'items', [put(C, 1)], { now: at('2030-01-03T00:00:00.000Z') });
         const page = await store.changes('items', { recordedSince: '2030-01-02T00:00:00.000Z', limit: 10, withData: false });
-        assert.deepEqual(page.entries.map((e) => e.itemId), [B, C]);
+        assert.deepEqual(
+          page.entries.map((e) => e.itemId),
+          [B, C],
+        );
         const paged = await store.changes('items', { recordedSince: '2030-01-02T00:00:00.000Z', after: 2, limit: 10, withData: false });
-        assert.deepEqual(paged.entries.map((e) => e.itemId), [C]);
+        assert.deepEqual(
+          paged.entries.map((e) => e.itemId),
+          [C],
+        );
       });
     });
 
@@ -300,7 +346,10 @@ export function storeConformance(name: string, create: () => Promise<StoreFixtur
         const outcome = await applied(store, 'items', [del(A)]);
         hasFields(outcome.items[0], { deleted: true, data: null, fingerprint: TOMBSTONE_FINGERPRINT, seq: 2 });
         const page = await store.changes('items', { limit: 10, withData: true });
-        assert.deepEqual(page.entries.map((e) => [e.itemId, e.deleted, e.data]), [[A, true, null]]);
+        assert.deepEqual(
+          page.entries.map((e) => [e.itemId, e.deleted, e.data]),
+          [[A, true, null]],
+        );
         await applied(store, 'items', [put(A, { x: 2 })]);
         hasFields(await store.getItem('items', A), { deleted: false, seq: 3 });
       });
@@ -315,7 +364,10 @@ export function storeConformance(name: string, create: () => Promise<StoreFixtur
         assert.equal(await store.purgeTombstones('items', '2030-01-03T00:00:00.000Z'), 1);
         assert.equal(await store.horizon('items'), 4);
         assert.equal(await store.getItem('items', A), null);
-        assert.deepEqual((await store.getItems('items', [A, B, C])).map((i) => i.itemId), [B, C]);
+        assert.deepEqual(
+          (await store.getItems('items', [A, B, C])).map((i) => i.itemId),
+          [B, C],
+        );
         assert.equal(await store.horizon('notes'), 0);
         hasFields(await store.getItem('notes', A), { deleted: true });
 
@@ -323,7 +375,10 @@ export function storeConformance(name: string, create: () => Promise<StoreFixtur
         assert.equal(await store.horizon('items'), 4);
         assert.equal(await store.purgeTombstones('items', '2031-01-01T00:00:00.000Z'), 1);
         assert.equal(await store.horizon('items'), 5);
-        assert.deepEqual((await store.changes('items', { limit: 10, withData: false })).entries.map((e) => e.itemId), [C]);
+        assert.deepEqual(
+          (await store.changes('items', { limit: 10, withData: false })).entries.map((e) => e.itemId),
+          [C],
+        );
         // Purging does not give seqs back.
         assert.equal(await store.highWater(), 7);
       });
@@ -332,7 +387,10 @@ export function storeConformance(name: string, create: () => Promise<StoreFixtur
     describe('items and checkpoints', function () {
       it('gets several items in the order asked, leaving out the missing ones', async function () {
         await applied(store, 'items', [put(A, 'a'), put(B, 'b')]);
-        assert.deepEqual((await store.getItems('items', [B, C, A])).map((i) => i.data), ['b', 'a']);
+        assert.deepEqual(
+          (await store.getItems('items', [B, C, A])).map((i) => i.data),
+          ['b', 'a'],
+        );
         assert.deepEqual(await store.getItems('items', []), []);
         assert.deepEqual(await store.getItems('notes', [A]), []);
       });
@@ -416,15 +474,20 @@ export function storeConformance(name: string, create: () => Promise<StoreFixtur
       it('let exactly one of many racing writes with the same base succeed per item', async function () {
         const other = await another();
         const targets = [A, B, C];
-        await applied(store, 'items', targets.map((id) => put(id, 'start')));
+        await applied(
+          store,
+          'items',
+          targets.map((id) => put(id, 'start')),
+        );
         const base: Precondition = { kind: 'base', fingerprint: fingerprint('start') };
         const attempts = targets.flatMap((id) => Array.from({ length: 8 }, (_, n) => ({ id, n })));
-        const outcomes = await Promise.all(
-          attempts.map(({ id, n }) => (n % 2 ? other : store).apply('items', [put(id, `writer ${n}`, base)])),
-        );
+        const outcomes = await Promise.all(attempts.map(({ id, n }) => (n % 2 ? other : store).apply('items', [put(id, `writer ${n}`, base)])));
         const wins = outcomes.flatMap((o) => (o.ok ? o.items : []));
         assert.deepEqual(wins.map((i) => i.itemId).sort(), [...targets].sort());
-        assert.deepEqual(wins.map((i) => i.seq).sort((x, y) => x - y), [4, 5, 6]);
+        assert.deepEqual(
+          wins.map((i) => i.seq).sort((x, y) => x - y),
+          [4, 5, 6],
+        );
         for (const o of outcomes) if (!o.ok) assert.notEqual(o.conflicts[0]!.actual, fingerprint('start'));
         for (const win of wins) assert.deepEqual(await other.getItem('items', win.itemId), win);
         assert.equal(await store.highWater(), 6);
@@ -449,7 +512,10 @@ export function storeConformance(name: string, create: () => Promise<StoreFixtur
         done = true;
         const cursor = await reading;
         const seqs = outcomes.map((o) => (o.ok ? o.items[0]!.seq : -1)).sort((x, y) => x - y);
-        assert.deepEqual(seqs, writes.map((_, i) => i + 1));
+        assert.deepEqual(
+          seqs,
+          writes.map((_, i) => i + 1),
+        );
         const rest = await readAll(reader, 'items', cursor, 5);
         for (const e of rest.seen) seen.set(e.itemId, e.seq);
         assert.deepEqual([...seen.keys()].sort(), [...writes].sort());

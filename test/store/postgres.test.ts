@@ -52,11 +52,17 @@ describe('PostgreSQL', function () {
       try {
         let told = 0;
         const off = await watched.watch!('items', () => told++);
-        const { rows } = await admin.query("SELECT pg_terminate_backend(pid) AS ended FROM pg_stat_activity WHERE application_name = $1 AND query LIKE 'LISTEN%'", [app]);
+        const { rows } = await admin.query(
+          "SELECT pg_terminate_backend(pid) AS ended FROM pg_stat_activity WHERE application_name = $1 AND query LIKE 'LISTEN%'",
+          [app],
+        );
         assert.deepEqual(rows, [{ ended: true }]);
         // The loss itself is told at once (notifications may have been missed): wait for it, then count afresh.
         await until(() => told > 0, 'the watcher was not told of the lost connection');
-        await until(async () => (await admin.query("SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND query LIKE 'LISTEN%'", [app])).rowCount === 1, 'the store did not LISTEN again');
+        await until(
+          async () => (await admin.query("SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND query LIKE 'LISTEN%'", [app])).rowCount === 1,
+          'the store did not LISTEN again',
+        );
         told = 0;
         await put(writer, newId(), { after: 'reconnect' });
         await until(() => told > 0, 'the watcher was not told of a write after the reconnect');

@@ -24,7 +24,9 @@ describe('SQLite schema migration', function () {
       const path = join(dir, 'old.db');
       const store = SqliteStore.open(path);
       const itemId = '00000000-0000-4000-8000-0000000000b1';
-      await store.apply('items', [{ itemId, data: { old: true }, fingerprint: fingerprint({ old: true }), deleted: false, updatedAt: null, precondition: { kind: 'none' } }]);
+      await store.apply('items', [
+        { itemId, data: { old: true }, fingerprint: fingerprint({ old: true }), deleted: false, updatedAt: null, precondition: { kind: 'none' } },
+      ]);
       const { id } = store;
       await store.close();
       // What a version 1 halsync left behind: no conflicts table, user_version 1.

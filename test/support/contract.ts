@@ -3,7 +3,7 @@ import type Koa from 'koa';
 import type { Context, Next } from 'koa';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import * as formats from 'ajv-formats';
-import { loadOpenApi } from '../../lib/server/openapi.js';
+import { loadOpenApi } from '../../lib/server/resources/openapi.js';
 
 /**
  * Contract tests: every response of every node the tests start (test/support/server.ts) is
@@ -82,7 +82,8 @@ class Contract {
   check(ctx: Context): string[] {
     const status = ctx.status;
     const route = this.routes.find((r) => r.pattern.test(ctx.path));
-    if (!route) return status === 404 || status === 400 || status === 401 || status === 403 ? this.checkProblem(ctx) : [`no path of the document matches ${ctx.path}`];
+    if (!route)
+      return status === 404 || status === 400 || status === 401 || status === 403 ? this.checkProblem(ctx) : [`no path of the document matches ${ctx.path}`];
     const method = ctx.method === 'HEAD' ? 'get' : ctx.method.toLowerCase();
     const operation = route.item[method] as Obj | undefined;
     if (!operation) return this.checkUnsupportedMethod(ctx, route);
@@ -148,7 +149,9 @@ class Contract {
       this.validators.set(key, validate);
     }
     if (validate(value)) return [];
-    return (validate.errors ?? []).map((e) => `${where}: ${e.instancePath || '/'} ${e.message}${e.params['additionalProperty'] ? ` (${e.params['additionalProperty']})` : ''}`);
+    return (validate.errors ?? []).map(
+      (e) => `${where}: ${e.instancePath || '/'} ${e.message}${e.params['additionalProperty'] ? ` (${e.params['additionalProperty']})` : ''}`,
+    );
   }
 
   /** Follows a `#/components/…` $ref of the document (responses and headers may be refs). */
@@ -179,7 +182,7 @@ function localRefs(schema: unknown): unknown {
   return JSON.parse(JSON.stringify(schema).replaceAll('"#/components/schemas/', `"${BASE}#/$defs/`));
 }
 
-/** The body as sent, decompressed when lib/server/compress.ts gzipped it: what a client reads. */
+/** The body as sent, decompressed when lib/server/http/compress.ts gzipped it: what a client reads. */
 function wireBody(ctx: Context): unknown {
   return ctx.response.get('Content-Encoding') === 'gzip' && Buffer.isBuffer(ctx.body) ? gunzipSync(ctx.body).toString('utf8') : ctx.body;
 }

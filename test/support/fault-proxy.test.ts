@@ -66,11 +66,7 @@ interface Outcome {
 }
 
 /** One request through node:http; never rejects: a failure is part of the outcome. */
-function send(
-  base: string,
-  path: string,
-  options: { method?: string; body?: Buffer; chunkedBody?: boolean; agent?: Agent } = {},
-): Promise<Outcome> {
+function send(base: string, path: string, options: { method?: string; body?: Buffer; chunkedBody?: boolean; agent?: Agent } = {}): Promise<Outcome> {
   return new Promise((resolve) => {
     const outcome: Outcome = { bytes: 0, complete: false };
     const finish = (error?: Error) => {
@@ -79,16 +75,20 @@ function send(
     };
     const headers: Record<string, string> = {};
     if (options.body && !options.chunkedBody) headers['content-length'] = String(options.body.length);
-    const req = request(new URL(path, base), { method: options.method ?? 'GET', agent: options.agent ?? false, headers, timeout: 5000 }, (res: IncomingMessage) => {
-      outcome.status = res.statusCode;
-      res.on('data', (chunk: Buffer) => (outcome.bytes += chunk.length));
-      res.on('end', () => {
-        outcome.complete = res.complete;
-        finish();
-      });
-      res.on('error', finish);
-      res.on('aborted', () => finish(new Error('aborted')));
-    });
+    const req = request(
+      new URL(path, base),
+      { method: options.method ?? 'GET', agent: options.agent ?? false, headers, timeout: 5000 },
+      (res: IncomingMessage) => {
+        outcome.status = res.statusCode;
+        res.on('data', (chunk: Buffer) => (outcome.bytes += chunk.length));
+        res.on('end', () => {
+          outcome.complete = res.complete;
+          finish();
+        });
+        res.on('error', finish);
+        res.on('aborted', () => finish(new Error('aborted')));
+      },
+    );
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', finish);
     if (options.body && options.chunkedBody) {
@@ -128,24 +128,30 @@ describe('fault proxy', () => {
         await send(proxy.url, '/f?size=3', { agent, method: 'PUT', body: Buffer.alloc(70_000, 'b') }),
         await send(proxy.url, '/g?size=3', { agent, method: 'POST', body: Buffer.alloc(3000, 'c'), chunkedBody: true }),
       ];
-      assert.deepEqual(outcomes.map((o) => [o.status, o.bytes, o.complete, o.error]), [
-        [200, 1000, true, undefined],
-        [200, 5000, true, undefined],
-        [200, 0, true, undefined],
-        [204, 0, true, undefined],
-        [304, 0, true, undefined],
-        [200, 3, true, undefined],
-        [200, 3, true, undefined],
-      ]);
-      assert.deepEqual(server.seen.map((s) => [s.url, s.received, s.completed]), [
-        ['/a?size=1000', 0, true],
-        ['/b?size=5000&chunked', 0, true],
-        ['/c?size=10', 0, true],
-        ['/d?status=204', 0, true],
-        ['/e?status=304', 0, true],
-        ['/f?size=3', 70_000, true],
-        ['/g?size=3', 3000, true],
-      ]);
+      assert.deepEqual(
+        outcomes.map((o) => [o.status, o.bytes, o.complete, o.error]),
+        [
+          [200, 1000, true, undefined],
+          [200, 5000, true, undefined],
+          [200, 0, true, undefined],
+          [204, 0, true, undefined],
+          [304, 0, true, undefined],
+          [200, 3, true, undefined],
+          [200, 3, true, undefined],
+        ],
+      );
+      assert.deepEqual(
+        server.seen.map((s) => [s.url, s.received, s.completed]),
+        [
+          ['/a?size=1000', 0, true],
+          ['/b?size=5000&chunked', 0, true],
+          ['/c?size=10', 0, true],
+          ['/d?status=204', 0, true],
+          ['/e?status=304', 0, true],
+          ['/f?size=3', 70_000, true],
+          ['/g?size=3', 3000, true],
+        ],
+      );
       assert.equal(server.connections(), 1, 'one upstream connection for the whole keep-alive session');
       assert.equal(proxy.requests, 7);
       assert.deepEqual(proxy.faults, []);
@@ -169,7 +175,10 @@ describe('fault proxy', () => {
     const outcome = await send(proxy.url, '/x', { method: 'PUT', body: Buffer.alloc(50_000, 'z') });
     await settle();
     assert.equal(typeof outcome.error, 'string');
-    assert.deepEqual(server.seen.map((s) => [s.received, s.completed]), [[1234, false]]);
+    assert.deepEqual(
+      server.seen.map((s) => [s.received, s.completed]),
+      [[1234, false]],
+    );
     assert.deepEqual(proxy.faults, [{ at: 'mid-upload', request: 'PUT /x HTTP/1.1', bytesThrough: 1234 }]);
   });
 
@@ -179,10 +188,13 @@ describe('fault proxy', () => {
     await send(proxy.url, '/half', { method: 'PUT', body: Buffer.alloc(1000, 'z') });
     await send(proxy.url, '/over', { method: 'PUT', body: Buffer.alloc(1000, 'z') });
     await settle();
-    assert.deepEqual(server.seen.map((s) => [s.url, s.received, s.completed]), [
-      ['/half', 500, false],
-      ['/over', 999, false],
-    ]);
+    assert.deepEqual(
+      server.seen.map((s) => [s.url, s.received, s.completed]),
+      [
+        ['/half', 500, false],
+        ['/over', 999, false],
+      ],
+    );
   });
 
   it('mid-upload of a request without a body: the server never gets a whole request', async () => {
@@ -199,7 +211,10 @@ describe('fault proxy', () => {
     await settle();
     assert.equal(typeof outcome.error, 'string');
     assert.equal(outcome.status, undefined);
-    assert.deepEqual(server.seen.map((s) => [s.received, s.completed]), [[7, true]]);
+    assert.deepEqual(
+      server.seen.map((s) => [s.received, s.completed]),
+      [[7, true]],
+    );
     assert.deepEqual(proxy.faults, [{ at: 'after-response-headers', request: 'PUT /x?size=100 HTTP/1.1' }]);
   });
 
@@ -207,7 +222,10 @@ describe('fault proxy', () => {
     proxy.failNext({ at: 'mid-download', afterBytes: 4321 });
     const outcome = await send(proxy.url, '/x?size=100000');
     assert.deepEqual([outcome.status, outcome.bytes, outcome.complete], [200, 4321, false]);
-    assert.deepEqual(server.seen.map((s) => s.completed), [true]);
+    assert.deepEqual(
+      server.seen.map((s) => s.completed),
+      [true],
+    );
     assert.deepEqual(proxy.faults, [{ at: 'mid-download', request: 'GET /x?size=100000 HTTP/1.1', bytesThrough: 4321 }]);
   });
 
@@ -226,8 +244,14 @@ describe('fault proxy', () => {
       const second = await send(proxy.url, '/target?size=5', { agent, method: 'PUT', body: Buffer.from('x') });
       const third = await send(proxy.url, '/target?size=5', { agent, method: 'PUT', body: Buffer.from('x') });
       assert.deepEqual([first.status, second.error !== undefined, third.status], [200, true, 200]);
-      assert.deepEqual(server.seen.map((s) => s.completed), [true, true, true]);
-      assert.deepEqual(proxy.faults.map((f) => f.request), ['PUT /target?size=5 HTTP/1.1']);
+      assert.deepEqual(
+        server.seen.map((s) => s.completed),
+        [true, true, true],
+      );
+      assert.deepEqual(
+        proxy.faults.map((f) => f.request),
+        ['PUT /target?size=5 HTTP/1.1'],
+      );
     } finally {
       agent.destroy();
     }

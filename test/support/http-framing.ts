@@ -6,11 +6,7 @@
  */
 
 /** How a message's body is delimited. */
-export type BodyFraming =
-  | { kind: 'none' }
-  | { kind: 'length'; length: number }
-  | { kind: 'chunked' }
-  | { kind: 'until-close' };
+export type BodyFraming = { kind: 'none' } | { kind: 'length'; length: number } | { kind: 'chunked' } | { kind: 'until-close' };
 
 export interface MessageHead {
   /** The head as text (latin1), start line and headers, without the closing blank line. */

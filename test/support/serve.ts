@@ -2,7 +2,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 /** The compiled `halsync` command. */
-export const CLI = fileURLToPath(new URL('../../lib/cli.js', import.meta.url));
+export const CLI = fileURLToPath(new URL('../../lib/cli/index.js', import.meta.url));
 
 export interface CliOptions {
   /** The working directory (where `./halsync.db` lands). */

@@ -21,7 +21,9 @@ export async function put(store: Store, itemId: string, data: Json, updatedAt: s
 }
 
 export async function remove(store: Store, itemId: string, updatedAt: string | null = null, collection = 'items'): Promise<void> {
-  const outcome = await store.apply(collection, [{ itemId, data: null, deleted: true, fingerprint: fingerprint(null), updatedAt, precondition: { kind: 'none' } }]);
+  const outcome = await store.apply(collection, [
+    { itemId, data: null, deleted: true, fingerprint: fingerprint(null), updatedAt, precondition: { kind: 'none' } },
+  ]);
   if (!outcome.ok) throw new Error('test delete refused');
 }
 
@@ -34,7 +36,9 @@ export async function contents(store: Store, collection = 'items'): Promise<Reco
 /** Versions too, to check that both sides hold the same updatedAt. */
 export async function versions(store: Store, collection = 'items'): Promise<Record<string, string>> {
   const page = await store.changes(collection, { limit: 100_000, withData: false });
-  return Object.fromEntries(page.entries.map((e) => [e.itemId, `${e.updatedAt} ${e.fingerprint} ${e.deleted}`] as const).sort(([a], [b]) => a.localeCompare(b)));
+  return Object.fromEntries(
+    page.entries.map((e) => [e.itemId, `${e.updatedAt} ${e.fingerprint} ${e.deleted}`] as const).sort(([a], [b]) => a.localeCompare(b)),
+  );
 }
 
 export async function stateFile(): Promise<string> {

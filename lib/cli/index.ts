@@ -1,0 +1,89 @@
+#!/usr/bin/env node
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { parseDuration } from '../server/retention.js';
+import { DEFAULT_STORE_URL } from '../store/open.js';
+
+/**
+ * `halsync serve` and `halsync sync`: the command-line face of the library. Each command's
+ * module is imported in its action, so `--help` and one command do not load the others
+ * (Koa, ajv and the server routes are most of a start-up).
+ */
+const program = new Command('halsync').description('Two-way synchronization of resources over a hypermedia (HAL) REST API').showHelpAfterError();
+
+function integer(name: string, min: number, max: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${name} must be an integer from ${min} to ${max}`);
+    return n;
+  };
+}
+
+function duration(value: string): number {
+  try {
+    return parseDuration(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+program
+  .command('serve')
+  .description('publish collections, their transaction logs and items as HAL documents')
+  .option('--port <port>', 'TCP port', integer('port', 0, 65535), 3000)
+  .option('--host <host>', 'address to listen on', '127.0.0.1')
+  .option('--store <url>', 'memory:, sqlite:<path> or postgres://…', DEFAULT_STORE_URL)
+  .option('--collection <name[=schema.json]>', 'a collection to publish (repeatable)', collect, [])
+  .addOption(new Option('--token <token>', 'bearer token clients must send').env('HALSYNC_TOKEN'))
+  .addOption(
+    new Option('--read-token <token>', 'a read-only bearer token (repeatable; the env var takes a comma-separated list)')
+      .env('HALSYNC_READ_TOKEN')
+      .argParser(collect),
+  )
+  .option('--trust-proxy', 'build links from X-Forwarded-Host/-Proto', false)
+  .option('--tombstone-retention <duration>', 'purge tombstones older than this, e.g. 30d (default: keep them)', duration)
+  .option('--conflict-retention <duration>', 'purge conflict records decided longer ago than this, e.g. 90d (default: keep them)', duration)
+  .option('--body-limit <bytes>', 'largest request body (default 10 MiB)', integer('body-limit', 1, 2 ** 31 - 1))
+  .option('--max-entries <n>', 'most entries in one sync-log PUT (default 50000)', integer('max-entries', 1, 10_000_000))
+  .option('--max-page-size <n>', 'largest limit of a log page (default 10000)', integer('max-page-size', 1, 10_000_000))
+  .option('--request-timeout <ms>', 'time a request may take before it writes; 0: none (default 30000)', integer('request-timeout', 0, 86_400_000))
+  .option('--max-active-jobs <n>', 'sync logs waiting as jobs at once (default 16)', integer('max-active-jobs', 1, 100_000))
+  .action(async (options) => {
+    const { runServe } = await import('./serve.js');
+    await runServe(options);
+  });
+
+program
+  .command('sync')
+  .description('reconcile a local store with a remote node, or two remote nodes')
+  .argument('<urls...>', '<remote-root-url> or <root-url-A> <root-url-B>')
+  .option('--store <url>', 'the local store (with one URL)', DEFAULT_STORE_URL)
+  .option('--state <path>', 'checkpoint file (with two URLs)', './halsync-state.json')
+  .option('--collection <name>', 'a collection to sync (repeatable; default: every one both sides publish)', collect, [])
+  .addOption(new Option('--prefer <side>', 'who wins inside the skew window').choices(['local', 'remote']).default('remote'))
+  .option('--skew-ms <ms>', 'updatedAt values closer than this are too close to call', integer('skew-ms', 0, 86_400_000), 1000)
+  .addOption(new Option('--token <token>', 'bearer token sent to the remote').env('HALSYNC_TOKEN'))
+  .option('--json', 'print the report as one JSON object', false)
+  .option('--live', 'keep both sides in step until SIGINT, one line per sync', false)
+  .option('--wait <seconds>', 'with --live: how long each long poll waits', integer('wait', 1, 60))
+  .action(async (urls: string[], options) => {
+    const { runSync } = await import('./sync.js');
+    process.exitCode = await runSync(urls, options);
+  });
+
+program
+  .command('compact')
+  .description('purge tombstones (and, with --conflict-retention, conflict records) older than the retention from a store, once')
+  .option('--store <url>', 'memory:, sqlite:<path> or postgres://…', DEFAULT_STORE_URL)
+  .addOption(new Option('--retention <duration>', 'purge tombstones recorded longer ago than this').argParser(duration).default(parseDuration('30d'), '30d'))
+  .option('--collection <name>', 'a collection to compact (repeatable; default: every collection in the store)', collect, [])
+  .option('--conflict-retention <duration>', 'also purge conflict records decided longer ago than this (default: keep them)', duration)
+  .action(async (options) => {
+    const { runCompact } = await import('./compact.js');
+    process.exitCode = await runCompact(options);
+  });
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,147 @@
+import { readFile } from 'node:fs/promises';
+import { createServer, type RequestListener, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { openStore } from '../store/open.js';
+import { StoreUnavailable, type Store } from '../store/store.js';
+import type Koa from 'koa';
+import { createApp, settleJobs, type AppOptions } from '../server/app.js';
+import { answerClientError, describeRequestError } from '../server/http/client-error.js';
+import type { CollectionConfig } from '../server/collections.js';
+
+/** `halsync serve`: the options commander hands over. */
+export interface ServeOptions {
+  port: number;
+  host: string;
+  store: string;
+  collection: string[];
+  token?: string;
+  /** Read-only tokens (`--read-token`, repeatable; `HALSYNC_READ_TOKEN`, comma-separated). */
+  readToken?: string[];
+  trustProxy: boolean;
+  /** Milliseconds: purge tombstones recorded longer ago than this (none: keep them). */
+  tombstoneRetention?: number;
+  /** Milliseconds: purge conflict records decided longer ago than this (none: keep them). */
+  conflictRetention?: number;
+  bodyLimit?: number;
+  maxEntries?: number;
+  maxPageSize?: number;
+  requestTimeout?: number;
+  maxActiveJobs?: number;
+}
+
+/**
+ * Runs a node until SIGINT/SIGTERM. Failures to start (a store that cannot open, a taken
+ * port, a bad schema file) are one line on stderr and exit code 1, not a stack trace.
+ */
+export async function runServe(options: ServeOptions): Promise<void> {
+  let store: Store | undefined;
+  try {
+    const collections = await parseCollections(options.collection);
+    store = await openStore(options.store).catch((err: unknown) => {
+      // StoreUnavailable already names the store and the cause.
+      throw err instanceof StoreUnavailable ? err : new Error(`cannot open store ${options.store}: ${message(err)}`);
+    });
+    const closing = new AbortController();
+    const app = createApp({ store, collections, signal: closing.signal, ...appOptions(options) });
+    app.on('error', (err: unknown) => {
+      const line = describeRequestError(err);
+      if (line !== null) console.error(`halsync: request failed: ${line}`);
+    });
+    const server = await listen(app.callback(), options.port, options.host);
+    server.on('clientError', answerClientError);
+    const { port } = server.address() as AddressInfo;
+    const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+    console.log(`halsync serving ${collections.map((c) => c.name).join(', ')} at http://${host}:${port}/`);
+    stopOnSignal(server, app, store, closing);
+  } catch (err) {
+    console.error(`halsync serve: ${message(err)}`);
+    await store?.close().catch(() => undefined);
+    process.exit(1);
+  }
+}
+
+/** The flags that map one to one onto createApp's options; unset ones keep the app's defaults. */
+function appOptions(options: ServeOptions): Omit<AppOptions, 'store' | 'collections'> {
+  const readTokens = (options.readToken ?? [])
+    .flatMap((list) => list.split(','))
+    .map((t) => t.trim())
+    .filter((t) => t !== '');
+  const limits = {
+    bodyLimit: options.bodyLimit,
+    maxEntries: options.maxEntries,
+    maxPageSize: options.maxPageSize,
+    requestTimeout: options.requestTimeout,
+    maxActiveJobs: options.maxActiveJobs,
+  };
+  return {
+    trustProxy: options.trustProxy,
+    ...(options.token ? { token: options.token } : {}),
+    ...(readTokens.length > 0 ? { auth: readTokens.map((token) => ({ token, scope: 'read' as const })) } : {}),
+    ...(options.tombstoneRetention ? { tombstoneRetentionMs: options.tombstoneRetention } : {}),
+    ...(options.conflictRetention ? { conflictRetentionMs: options.conflictRetention } : {}),
+    ...Object.fromEntries(Object.entries(limits).filter(([, value]) => value !== undefined)),
+  };
+}
+
+/** `name` or `name=schema.json`; none given: one collection, `items`. */
+async function parseCollections(specs: string[]): Promise<CollectionConfig[]> {
+  if (specs.length === 0) return [{ name: 'items' }];
+  return Promise.all(
+    specs.map(async (spec) => {
+      const at = spec.indexOf('=');
+      if (at < 0) return { name: spec };
+      const name = spec.slice(0, at);
+      const file = spec.slice(at + 1);
+      let schema: unknown;
+      try {
+        schema = JSON.parse(await readFile(file, 'utf8'));
+      } catch (err) {
+        throw new Error(`collection ${name}: cannot read schema ${file}: ${message(err)}`);
+      }
+      if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) throw new Error(`collection ${name}: ${file} is not a JSON Schema object`);
+      return { name, schema: schema as Record<string, unknown> };
+    }),
+  );
+}
+
+async function listen(handler: RequestListener, port: number, host: string): Promise<Server> {
+  const server = createServer(handler);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      reject(new Error(err.code === 'EADDRINUSE' ? `port ${port} on ${host} is already in use` : `cannot listen on ${host}:${port}: ${err.message}`));
+    });
+    server.listen(port, host, () => resolve());
+  });
+  return server;
+}
+
+/** How long a shutdown waits for accepted (202) sync logs to be applied before closing the store anyway. */
+const SHUTDOWN_JOB_WAIT_MS = 10_000;
+
+function stopOnSignal(server: Server, app: Koa, store: Store, closing: AbortController): void {
+  const stop = async (signal: string): Promise<void> => {
+    console.log(`halsync: ${signal}, stopping`);
+    // Held log GETs answer now, and the purge stops, so close() waits for nothing long.
+    closing.abort();
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    // Keep-alive connections would hold close() open until they time out.
+    server.closeIdleConnections();
+    // A 202 promised the sync log would be applied: let accepted jobs finish before the store goes.
+    const [, unfinished] = await Promise.all([closed, settleJobs(app, SHUTDOWN_JOB_WAIT_MS)]);
+    if (unfinished > 0)
+      console.error(`halsync: ${unfinished} accepted sync logs still not applied after ${SHUTDOWN_JOB_WAIT_MS / 1000} s; closing the store anyway`);
+    try {
+      await store.close();
+      process.exit(0);
+    } catch (err) {
+      console.error(`halsync: closing the store failed: ${message(err)}`);
+      process.exit(1);
+    }
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,65 @@
+import type { Context, Next } from 'koa';
+import { isClientAbort } from './client-error.js';
+import { Forbidden, HalsyncError, InternalError, MethodNotAllowed, ServiceUnavailable, Unauthorized } from '../../protocol/problems.js';
+
+export const PROBLEM_TYPE = 'application/problem+json';
+
+/**
+ * The one error path: any HalsyncError becomes its problem document; Koa's own HTTP errors
+ * (status + expose) keep their status; anything else is a 500 whose cause stays in the
+ * server (emitted as the app's `error` event), never in the response.
+ */
+export async function problems(ctx: Context, next: Next): Promise<void> {
+  try {
+    await next();
+  } catch (err) {
+    const problem = toHalsyncError(err);
+    // A 503 is the node protecting itself as configured, and a client that went away is no failure of the node.
+    if (problem.status >= 500 && !(problem instanceof ServiceUnavailable) && !isClientAbort(err)) ctx.app.emit('error', err, ctx);
+    sendProblem(ctx, problem);
+  }
+}
+
+// Vary describes the negotiation, Connection the fate of a half-read request: both still hold.
+const KEPT_HEADERS = new Set(['vary', 'connection']);
+
+export function sendProblem(ctx: Context, problem: HalsyncError): void {
+  // Headers a route set before it failed (ETag, Location) describe a response that never happened.
+  for (const name of Object.keys(ctx.response.headers)) {
+    if (!KEPT_HEADERS.has(name)) ctx.remove(name);
+  }
+  if (problem instanceof MethodNotAllowed) ctx.set('Allow', problem.allow.join(', '));
+  const challenge = bearerChallenge(problem);
+  if (challenge) ctx.set('WWW-Authenticate', challenge);
+  if (problem instanceof ServiceUnavailable) ctx.set('Retry-After', String(problem.retryAfter));
+  ctx.status = problem.status;
+  ctx.type = PROBLEM_TYPE;
+  ctx.body = problemDocument(ctx, problem);
+}
+
+/** RFC 6750 §3: the challenge of a 401, and of a 403 for want of scope. */
+function bearerChallenge(problem: HalsyncError): string | undefined {
+  if (problem instanceof Unauthorized) return `Bearer realm="halsync"${problem.error ? `, error="${problem.error}"` : ''}`;
+  if (problem instanceof Forbidden && problem.scope) return `Bearer realm="halsync", error="insufficient_scope", scope="${problem.scope}"`;
+  return undefined;
+}
+
+export function problemDocument(ctx: Context, problem: HalsyncError): Record<string, unknown> {
+  return { ...problem.toProblem(), instance: ctx.path + ctx.search };
+}
+
+function toHalsyncError(err: unknown): HalsyncError {
+  if (err instanceof HalsyncError) return err;
+  const e = err as { status?: unknown; expose?: unknown; message?: unknown };
+  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500 && e.expose) {
+    return new HttpProblem(e.status, String(e.message));
+  }
+  return new InternalError();
+}
+
+/** A client error raised by Koa itself (ctx.throw), shown as a generic problem. */
+class HttpProblem extends HalsyncError {
+  constructor(status: number, detail: string) {
+    super(status, `http-${status}`, detail, detail);
+  }
+}

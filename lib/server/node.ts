@@ -1,0 +1,48 @@
+import type { Context } from 'koa';
+import { NotFound } from '../protocol/problems.js';
+import type { Store } from '../store/store.js';
+import type { Collection } from './collections.js';
+import type { HalDocument } from './http/hal.js';
+import type { Jobs } from './resources/job.js';
+import { Linker, requestOrigin, type Paths } from './http/links.js';
+
+export const HAL_TYPE = 'application/hal+json';
+
+/** What every route of one app shares. */
+export interface ServerNode {
+  store: Store;
+  collections: Map<string, Collection>;
+  paths: Paths;
+  bodyLimit: number;
+  /** Most entries one sync-log PUT may carry (413 `too-many-entries` above). */
+  maxEntries: number;
+  /** Largest `limit` of a log page (400 above). */
+  maxPageSize: number;
+  asyncThreshold: number;
+  clock: () => Date;
+  jobs: Jobs;
+  /** Aborted when the node closes: held log GETs answer at once. */
+  signal: AbortSignal;
+}
+
+export function linker(ctx: Context, node: ServerNode): Linker {
+  return new Linker(requestOrigin(ctx), node.paths);
+}
+
+export function collectionOf(node: ServerNode, name: string): Collection {
+  const collection = node.collections.get(name);
+  if (!collection) throw new NotFound(`there is no collection "${name}"`);
+  return collection;
+}
+
+export function sendHal(ctx: Context, doc: HalDocument, status = 200): void {
+  ctx.status = status;
+  // Type before body: Koa only replaces a type that does not already say json.
+  ctx.type = HAL_TYPE;
+  ctx.body = doc;
+}
+
+/** A browser asking for a page rather than a client asking for JSON. */
+export function prefersHtml(ctx: Context): boolean {
+  return ctx.accepts(HAL_TYPE, 'application/json', 'text/html') === 'text/html';
+}

@@ -1,0 +1,184 @@
+import type { Context } from 'koa';
+import { losers, type ConflictRecord, type Side, type StoredConflict } from '../../protocol/conflicts.js';
+import { decodeCursor, encodeCursor } from '../../protocol/cursor.js';
+import { fingerprint } from '../../protocol/fingerprint.js';
+import { BadRequest, NotFound, ValidationFailed, type FieldError } from '../../protocol/problems.js';
+import { rels } from '../../protocol/rels.js';
+import { fieldErrors, validator } from '../../protocol/schemas.js';
+import { restoreConflict } from '../../store/conflicts.js';
+import { readJson } from '../http/body.js';
+import type { Collection } from '../collections.js';
+import { collectionOf, linker, sendHal, type ServerNode } from '../node.js';
+import { halDocument, type HalInput } from '../http/hal.js';
+import { isItemId, itemDocument } from './item.js';
+
+export const DEFAULT_CONFLICTS_LIMIT = 50;
+export const MAX_CONFLICTS_LIMIT = 1000;
+
+/**
+ * The conflict audit of a collection (`sync:conflicts`): GET pages the records newest first;
+ * POST lets a sync client that ran a node↔node sync with this node as "local" record the
+ * conflicts it decided here (each record carries its own conflictId, so a re-sent POST adds nothing).
+ */
+export function conflictsRoute(node: ServerNode) {
+  return {
+    async GET(ctx: Context, params: Record<string, string>) {
+      const collection = collectionOf(node, params['collection']!);
+      const query = parseQuery(ctx.query, node);
+      const page = await node.store.conflicts(collection.name, { limit: query.limit, ...(query.before === undefined ? {} : { before: query.before }) });
+      const links = linker(ctx, node);
+      let next: string | undefined;
+      if (page.hasMore) {
+        const search = new URLSearchParams({ before: encodeCursor({ storeId: node.store.id, seq: page.records.at(-1)!.position }) });
+        if (query.limitGiven) search.set('limit', String(query.limit));
+        next = `${links.conflicts(collection.name)}?${search}`;
+      }
+      sendHal(
+        ctx,
+        halDocument({
+          properties: { title: `Conflicts of ${collection.title}`, count: page.records.length },
+          links: {
+            self: { href: links.current(ctx) },
+            [rels.collectionUp]: { href: links.collection(collection.name) },
+            [rels.next]: next === undefined ? undefined : { href: next },
+          },
+          embedded: { [rels.conflict]: page.records.map((record) => recordInput(ctx, node, collection, record)) },
+        }),
+      );
+    },
+
+    async POST(ctx: Context, params: Record<string, string>) {
+      const collection = collectionOf(node, params['collection']!);
+      const records = await readRecords(ctx, node);
+      const recorded = await node.store.recordConflicts(collection.name, records);
+      sendHal(ctx, halDocument({ properties: { recorded }, links: { self: { href: linker(ctx, node).conflicts(collection.name) } } }));
+    },
+  };
+}
+
+/** One conflict record. */
+export function conflictRoute(node: ServerNode) {
+  return {
+    async GET(ctx: Context, params: Record<string, string>) {
+      const collection = collectionOf(node, params['collection']!);
+      const record = await node.store.getConflict(collection.name, conflictIdOf(params));
+      if (!record) throw notFound(collection, conflictIdOf(params));
+      sendHal(ctx, halDocument(recordInput(ctx, node, collection, record)));
+    },
+  };
+}
+
+/**
+ * `sync:restore`: POST writes a losing version back as a new origin edit of the item and
+ * answers the item (200, or 201 when its tombstone had been purged). Query: `side` (which
+ * loser; needed after a merge), `force=true` (restore even over a later edit).
+ */
+export function restoreRoute(node: ServerNode) {
+  return {
+    async POST(ctx: Context, params: Record<string, string>) {
+      const collection = collectionOf(node, params['collection']!);
+      const conflictId = conflictIdOf(params);
+      const { side, force } = parseRestoreQuery(ctx.query);
+      const { item, created } = await restoreConflict(node.store, collection.name, conflictId, {
+        ...(side === undefined ? {} : { side }),
+        force,
+        now: node.clock,
+        check: (data) => collection.check(data, '/data'),
+      });
+      const links = linker(ctx, node);
+      if (created) ctx.set('Location', links.item(collection.name, item.itemId));
+      ctx.set('ETag', `"${item.fingerprint}"`);
+      sendHal(ctx, itemDocument(ctx, node, collection, item), created ? 201 : 200);
+    },
+  };
+}
+
+function recordInput(ctx: Context, node: ServerNode, collection: Collection, record: StoredConflict): HalInput {
+  const links = linker(ctx, node);
+  const { position: _position, ...properties } = record;
+  const restore = links.restore(collection.name, record.conflictId);
+  return {
+    properties,
+    links: {
+      self: { href: links.conflict(collection.name, record.conflictId), title: `${record.rule}: ${record.winner} won on ${record.itemId}` },
+      [rels.item]: { href: links.item(collection.name, record.itemId) },
+      [rels.collectionUp]: { href: links.collection(collection.name) },
+      [rels.restore]: losers(record).map((side: Side) => ({ href: `${restore}?side=${side}`, name: side, title: `Restore the ${side} version` })),
+    },
+  };
+}
+
+function conflictIdOf(params: Record<string, string>): string {
+  const id = params['conflictId']!.toLowerCase();
+  if (!isItemId(id)) throw new BadRequest(`"${id}" is not a conflict id (a UUID)`, [{ pointer: '/conflictId', detail: 'must be a UUID' }]);
+  return id;
+}
+
+function notFound(collection: Collection, conflictId: string): NotFound {
+  return new NotFound(`collection "${collection.name}" has no conflict record ${conflictId}`);
+}
+
+async function readRecords(ctx: Context, node: ServerNode): Promise<ConflictRecord[]> {
+  const body = await readJson(ctx, node.bodyLimit);
+  const recordsBody = validator('conflict-records');
+  if (!recordsBody(body)) throw new ValidationFailed('the body must be { "records": [ conflict records ] }', fieldErrors(recordsBody.errors));
+  const records = (body as unknown as { records: ConflictRecord[] }).records.map((r) => ({ ...r, conflictId: r.conflictId.toLowerCase() }));
+  // A version's fingerprint must be that of its data, as in a sync log: a restore writes that data.
+  const errors: FieldError[] = records.flatMap((record, i) =>
+    (['local', 'remote'] as const).flatMap((side) => {
+      const v = record[side];
+      return fingerprint(v.deleted ? null : v.data) === v.fingerprint && (!v.deleted || v.data === null)
+        ? []
+        : [{ pointer: `/records/${i}/${side}/fingerprint`, detail: 'does not match data' }];
+    }),
+  );
+  if (errors.length > 0) throw new ValidationFailed('a version whose fingerprint does not match its data', errors);
+  return records;
+}
+
+function parseQuery(raw: Record<string, string | string[] | undefined>, node: ServerNode): { before?: number; limit: number; limitGiven: boolean } {
+  const values = singleValues(raw, ['before', 'limit']);
+  const query: { before?: number; limit: number; limitGiven: boolean } = { limit: DEFAULT_CONFLICTS_LIMIT, limitGiven: false };
+  if (values['before'] !== undefined) {
+    let cursor;
+    try {
+      cursor = decodeCursor(values['before']);
+    } catch {
+      throw bad('before', 'not a cursor of this audit (use a next link)');
+    }
+    if (cursor.storeId !== node.store.id) throw bad('before', 'a cursor of another store');
+    query.before = cursor.seq;
+  }
+  const limit = values['limit'];
+  if (limit !== undefined) {
+    if (!/^\d{1,4}$/.test(limit) || Number(limit) < 1 || Number(limit) > MAX_CONFLICTS_LIMIT)
+      throw bad('limit', `must be an integer from 1 to ${MAX_CONFLICTS_LIMIT}`);
+    query.limit = Number(limit);
+    query.limitGiven = true;
+  }
+  return query;
+}
+
+function parseRestoreQuery(raw: Record<string, string | string[] | undefined>): { side?: Side; force: boolean } {
+  const values = singleValues(raw, ['side', 'force']);
+  const side = values['side'];
+  if (side !== undefined && side !== 'local' && side !== 'remote') throw bad('side', 'must be local or remote');
+  const force = values['force'];
+  if (force !== undefined && force !== 'true' && force !== 'false') throw bad('force', 'must be true or false');
+  return { ...(side === undefined ? {} : { side }), force: force === 'true' };
+}
+
+/** The query's parameters, each given at most once and all of them known. */
+function singleValues(raw: Record<string, string | string[] | undefined>, known: readonly string[]): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(raw)) {
+    if (!known.includes(name)) throw bad(name, `unknown query parameter; use ${known.join(' or ')}`);
+    if (Array.isArray(value)) throw bad(name, `give ${name} once`);
+    out[name] = value;
+  }
+  return out;
+}
+
+function bad(name: string, detail: string): BadRequest {
+  return new BadRequest(`query parameter ${name}: ${detail}`, [{ pointer: `/${name}`, detail }], 'malformed-query');
+}

@@ -1,0 +1,153 @@
+import type { Context } from 'koa';
+import { BadRequest } from '../../protocol/problems.js';
+import { rels } from '../../protocol/rels.js';
+import type { ChangesPage } from '../../store/store.js';
+import type { Collection } from '../collections.js';
+import { collectionOf, linker, sendHal, type ServerNode } from '../node.js';
+import { cursorOf, cursorSeq } from '../cursors.js';
+import { halDocument, type HalDocument } from '../http/hal.js';
+import type { Linker } from '../http/links.js';
+import { putSyncLog } from './sync-log.js';
+import { waitPreference } from '../http/prefer.js';
+import { readWhenChanged } from '../../store/watch.js';
+import { beginHold } from '../http/deadline.js';
+
+export const DEFAULT_LIMIT = 1000;
+export const MAX_LIMIT = 10000;
+export const DEFAULT_MAX_PAGE_SIZE = MAX_LIMIT;
+
+interface LogQuery {
+  cursor?: string;
+  earliest?: string;
+  limit: number;
+  limitGiven: boolean;
+  embedData: boolean;
+}
+
+/** A collection's transaction log: GET reads a page of changes, PUT applies a sync log. */
+export function logRoute(node: ServerNode) {
+  return {
+    async GET(ctx: Context, params: Record<string, string>) {
+      const collection = collectionOf(node, params['collection']!);
+      const query = parseQuery(ctx.query, node.maxPageSize);
+      const after = query.cursor === undefined ? undefined : await cursorSeq(node.store, collection.name, query.cursor);
+      const read = () =>
+        node.store.changes(collection.name, {
+          limit: query.limit,
+          withData: query.embedData,
+          ...(after === undefined ? {} : { after }),
+          // The cursor wins: it is exact, a time is not.
+          ...(after === undefined && query.earliest !== undefined ? { recordedSince: query.earliest } : {}),
+        });
+      const wait = node.store.watch && !node.signal.aborted ? waitPreference(ctx.get('Prefer')) : undefined;
+      let page: ChangesPage;
+      if (wait === undefined) page = await read();
+      else {
+        beginHold(ctx);
+        ctx.set('Preference-Applied', `wait=${wait}`);
+        page = await readWhenChanged(node.store, collection.name, read, (p) => p.entries.length > 0, { ms: wait * 1000, signal: heldUntil(ctx, node) });
+      }
+      sendHal(ctx, pageDocument(ctx, node, collection, page, query));
+    },
+    async PUT(ctx: Context, params: Record<string, string>) {
+      await putSyncLog(ctx, node, collectionOf(node, params['collection']!));
+    },
+  };
+}
+
+/** A held GET ends early when its client goes away or the node closes. */
+function heldUntil(ctx: Context, node: ServerNode): AbortSignal {
+  const gone = new AbortController();
+  ctx.res.once('close', () => gone.abort());
+  return AbortSignal.any([gone.signal, node.signal]);
+}
+
+function pageDocument(ctx: Context, node: ServerNode, collection: Collection, page: ChangesPage, query: LogQuery): HalDocument {
+  const links = linker(ctx, node);
+  const checkpoint = cursorOf(node.store, page.checkpoint);
+  const doc = halDocument({
+    properties: { checkpoint, count: page.entries.length },
+    links: {
+      self: { href: links.current(ctx) },
+      [rels.collectionUp]: { href: links.collection(collection.name) },
+      [rels.next]: page.hasMore ? { href: nextHref(links, collection, checkpoint, query) } : undefined,
+    },
+  });
+  // Entries are written out directly rather than through the hal package (lib/server/http/hal.ts):
+  // a page holds up to 10000 of them, and building, serializing and normalizing a hal.Resource
+  // for each was the server's largest cost in the benchmark (test/bench). Same shape exactly.
+  doc._embedded = {
+    [rels.entry]: page.entries.map((entry) => {
+      const itemURI = links.item(collection.name, entry.itemId);
+      const out: Record<string, unknown> = {
+        itemId: entry.itemId,
+        updatedAt: entry.updatedAt,
+        fingerprint: entry.fingerprint,
+        deleted: entry.deleted,
+        itemURI,
+      };
+      if (query.embedData) out['data'] = entry.data ?? null;
+      out['_links'] = { self: { href: itemURI }, [rels.item]: { href: itemURI } };
+      return out as HalDocument;
+    }),
+  };
+  return doc;
+}
+
+function nextHref(links: Linker, collection: Collection, checkpoint: string, query: LogQuery): string {
+  const search = new URLSearchParams({ cursor: checkpoint });
+  if (query.limitGiven) search.set('limit', String(query.limit));
+  if (query.embedData) search.set('embed', 'data');
+  return `${links.transactions(collection.name)}?${search}`;
+}
+
+const QUERY_NAMES = new Set(['earliest', 'cursor', 'limit', 'embed']);
+// ISO 8601 date-time with an explicit offset (a time without one means nothing to another node).
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})$/i;
+
+function parseQuery(raw: Record<string, string | string[] | undefined>, maxLimit: number): LogQuery {
+  const one = (name: string): string | undefined => {
+    const value = raw[name];
+    if (Array.isArray(value)) throw bad(name, `give ${name} once`);
+    return value;
+  };
+  for (const name of Object.keys(raw)) {
+    if (!QUERY_NAMES.has(name)) throw bad(name, `unknown query parameter; use earliest, cursor, limit or embed`);
+  }
+  const query: LogQuery = { limit: Math.min(DEFAULT_LIMIT, maxLimit), limitGiven: false, embedData: false };
+  const cursor = one('cursor');
+  if (cursor !== undefined) query.cursor = cursor;
+  const earliest = one('earliest');
+  if (earliest !== undefined) query.earliest = parseEarliest(earliest);
+  const limit = one('limit');
+  if (limit !== undefined) {
+    const n = Number(limit);
+    if (!/^\d{1,9}$/.test(limit) || n < 1 || n > maxLimit) throw bad('limit', `limit must be an integer from 1 to ${maxLimit}`);
+    query.limit = n;
+    query.limitGiven = true;
+  }
+  const embed = one('embed');
+  if (embed !== undefined) {
+    if (embed !== 'data') throw bad('embed', 'embed can only be "data"');
+    query.embedData = true;
+  }
+  return query;
+}
+
+/** Normalized to the store's form (UTC, milliseconds) so it compares as a string. */
+function parseEarliest(text: string): string {
+  const time = Date.parse(text);
+  if (!ISO_DATE_TIME.test(text) || Number.isNaN(time) || !isCalendarDay(text))
+    throw bad('earliest', 'earliest must be an ISO 8601 date-time with a time zone, e.g. 2026-01-31T09:00:00.000Z');
+  return new Date(time).toISOString();
+}
+
+/** Date.parse rolls 2026-02-30 over into March; a day the month does not have is malformed. */
+function isCalendarDay(text: string): boolean {
+  const [year, month, day] = text.slice(0, 10).split('-').map(Number) as [number, number, number];
+  return day >= 1 && day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+function bad(name: string, detail: string): BadRequest {
+  return new BadRequest(`query parameter ${name}: ${detail}`, [{ pointer: `/${name}`, detail }], 'malformed-query');
+}

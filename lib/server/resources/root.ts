@@ -1,0 +1,23 @@
+import type { Context } from 'koa';
+import { CURIE_PREFIX, rels } from '../../protocol/rels.js';
+import { linker, sendHal, type ServerNode } from '../node.js';
+import { halDocument } from '../http/hal.js';
+
+/** The API root: the one URI a client is given; everything else is found from here. */
+export function rootRoute(node: ServerNode) {
+  return {
+    async GET(ctx: Context) {
+      const links = linker(ctx, node);
+      const doc = halDocument({
+        properties: { title: 'halsync' },
+        links: {
+          self: { href: links.root() },
+          curies: [{ name: CURIE_PREFIX, href: links.relTemplate(), templated: true }],
+          [rels.collection]: [...node.collections.values()].map((c) => ({ href: links.collection(c.name), name: c.name, title: c.title })),
+          [rels.serviceDesc]: { href: links.openapi() },
+        },
+      });
+      sendHal(ctx, doc);
+    },
+  };
+}

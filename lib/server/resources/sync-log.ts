@@ -1,0 +1,118 @@
+import type { Context } from 'koa';
+import { fingerprint } from '../../protocol/fingerprint.js';
+import { HalsyncError, PayloadTooLarge, SyncConflict, ValidationFailed, type FieldError } from '../../protocol/problems.js';
+import { decodeCursor } from '../../protocol/cursor.js';
+import { fieldErrors, validator } from '../../protocol/schemas.js';
+import type { ConflictDetail, SyncLog, SyncResult } from '../../protocol/types.js';
+import { toWrite } from '../../store/rules.js';
+import type { Write } from '../../store/store.js';
+import { readJson } from '../http/body.js';
+import type { Collection } from '../collections.js';
+import { linker, sendHal, type ServerNode } from '../node.js';
+import { cursorOf, cursorSeq } from '../cursors.js';
+import { beginWrite } from '../http/deadline.js';
+import { halDocument } from '../http/hal.js';
+import { isItemId } from './item.js';
+import { jobDocument } from './job.js';
+import type { Linker } from '../http/links.js';
+
+/** A sync log checked in full and ready for the store: nothing about it can fail but the store. */
+interface CheckedLog {
+  writes: Write[];
+  since?: number;
+}
+
+/**
+ * PUT on a transaction log. What cannot be a sync log at all (not JSON, the wrong media type,
+ * too large) is refused at once. A log that is applied as a job (`Prefer: respond-async`, or
+ * more entries than the threshold) is checked inside the job: its `problem` is then the 422
+ * (or 409, 410) a synchronous call would have given, as the design's job resource says.
+ */
+export async function putSyncLog(ctx: Context, node: ServerNode, collection: Collection): Promise<void> {
+  const body = await readJson(ctx, node.bodyLimit);
+  const count = countEntries(body);
+  // Before the schema and per-entry checks, whose cost grows with the count.
+  if (count > node.maxEntries)
+    throw new PayloadTooLarge(`the sync log has ${count} entries; this node takes at most ${node.maxEntries} per PUT`, 'too-many-entries');
+  const links = linker(ctx, node);
+  const asked = prefersAsync(ctx.get('Prefer'));
+  if (asked || count > node.asyncThreshold) {
+    node.jobs.checkCapacity();
+    beginWrite(ctx);
+    const work = async () => applySyncLog(node, collection, await checkSyncLog(node, collection, body), links);
+    const job = node.jobs.start(collection.name, ctx.path + ctx.search, work, (err) => ctx.app.emit('error', err, ctx));
+    if (asked) ctx.set('Preference-Applied', 'respond-async');
+    ctx.set('Location', links.job(job.id));
+    sendHal(ctx, jobDocument(links, job, true), 202);
+    return;
+  }
+  const log = await checkSyncLog(node, collection, body);
+  // From here the log is applied: the request can no longer time out.
+  beginWrite(ctx);
+  const result = await applySyncLog(node, collection, log, links);
+  if (result instanceof HalsyncError) throw result;
+  sendHal(ctx, result);
+}
+
+/** The 200 body, or the 409 problem; never throws for a refused precondition. */
+export async function applySyncLog(node: ServerNode, collection: Collection, log: CheckedLog, links: Linker) {
+  const outcome = await node.store.apply(collection.name, log.writes, { now: node.clock, ...(log.since === undefined ? {} : { since: log.since }) });
+  if (!outcome.ok) {
+    const conflicts: ConflictDetail[] = outcome.conflicts.map((c) => ({
+      itemId: c.itemId,
+      expected: c.expected,
+      actual: c.actual,
+      current: c.current && { updatedAt: c.current.updatedAt, fingerprint: c.current.fingerprint, deleted: c.current.deleted, data: c.current.data },
+    }));
+    const ids = conflicts.map((c) => c.itemId).join(', ');
+    return new SyncConflict(`${conflicts.length} item(s) changed on this node since the client read its log (${ids}); nothing was applied`, conflicts);
+  }
+  const result: SyncResult = { applied: outcome.applied, checkpoint: cursorOf(node.store, outcome.checkpoint) };
+  return halDocument({ properties: { ...result }, links: { self: { href: links.transactions(collection.name) } } });
+}
+
+async function checkSyncLog(node: ServerNode, collection: Collection, body: unknown): Promise<CheckedLog> {
+  const syncLogSchema = validator('sync-log');
+  if (!syncLogSchema(body)) throw new ValidationFailed('the body is not a sync log', fieldErrors(syncLogSchema.errors));
+  const log = body as SyncLog;
+  const errors: FieldError[] = [];
+  const seen = new Map<string, number>();
+  log.entries.forEach((entry, i) => {
+    const at = `/entries/${i}`;
+    if (entry.deleted && entry.data !== null) errors.push({ pointer: `${at}/data`, detail: 'a tombstone has data: null' });
+    if (!entry.deleted) errors.push(...collection.check(entry.data, `${at}/data`));
+    if (entry.fingerprint !== fingerprint(entry.data)) errors.push({ pointer: `${at}/fingerprint`, detail: 'does not match the fingerprint of data' });
+    // ajv's uuid format also takes "urn:uuid:" and upper case; an item has one spelling only.
+    if (!isItemId(entry.itemId)) errors.push({ pointer: `${at}/itemId`, detail: 'must be a UUID' });
+    const first = seen.get(entry.itemId.toLowerCase());
+    if (first !== undefined) errors.push({ pointer: `${at}/itemId`, detail: `the same item as /entries/${first}` });
+    else seen.set(entry.itemId.toLowerCase(), i);
+    if (entry.base === undefined && log.since === undefined)
+      errors.push({ pointer: `${at}/base`, detail: 'an entry without base needs the log to carry since' });
+  });
+  if (log.since !== undefined && !isCursor(log.since)) errors.push({ pointer: '/since', detail: 'not a cursor of this log' });
+  if (errors.length > 0) throw new ValidationFailed(`the sync log has ${errors.length} invalid field(s); nothing was applied`, errors);
+  const since = log.since === undefined ? undefined : await cursorSeq(node.store, collection.name, log.since);
+  // Checked above: an entry without base comes with the log's `since`.
+  const writes = log.entries.map((entry) => toWrite({ ...entry, itemId: entry.itemId.toLowerCase() }, since));
+  return since === undefined ? { writes } : { writes, since };
+}
+
+function countEntries(body: unknown): number {
+  const entries = (body as { entries?: unknown } | null)?.entries;
+  return Array.isArray(entries) ? entries.length : 0;
+}
+
+function isCursor(text: string): boolean {
+  try {
+    decodeCursor(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** RFC 7240: `Prefer: respond-async, wait=10` and the like. */
+function prefersAsync(header: string): boolean {
+  return header.split(',').some((pref) => pref.split(';')[0]!.trim().toLowerCase() === 'respond-async');
+}

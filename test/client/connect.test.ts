@@ -1,0 +1,335 @@
+import assert from 'node:assert/strict';
+import { syncNodes, syncStore } from '../../lib/client/connect.js';
+import { RetriesExhausted } from '../../lib/client/errors.js';
+import { MemoryStore } from '../../lib/store/memory.js';
+import { startNode, type StartedNode } from '../support/server.js';
+import { at, contents, newId, put, remove, stateFile, versions } from '../support/sync.js';
+
+describe('client/sync', () => {
+  const nodes: StartedNode[] = [];
+  const node = async (options: Parameters<typeof startNode>[0] = {}) => {
+    const started = await startNode(options);
+    nodes.push(started);
+    return started;
+  };
+  afterEach(async () => {
+    await Promise.all(nodes.splice(0).map((n) => n.close()));
+  });
+
+  describe('store ↔ node', () => {
+    it('converges both ways, then a second sync moves nothing and fetches no item', async () => {
+      const remote = await node();
+      const local = new MemoryStore();
+      const [a, b, c] = [newId(), newId(), newId()];
+      await put(local, a, { title: 'local a' });
+      await put(remote.store, b, { title: 'remote b' });
+      await put(remote.store, c, { title: 'remote c' });
+
+      const first = await syncStore(local, remote.url);
+      assert.equal(first.pushed, 1);
+      assert.equal(first.pulled, 2);
+      assert.deepEqual(await versions(local), await versions(remote.store));
+      assert.equal(Object.keys(await contents(local)).length, 3);
+
+      const second = await syncStore(local, remote.url);
+      assert.equal(second.pulled, 0);
+      assert.equal(second.pushed, 0);
+      // Root, collection, one log page: no item body, no PUT.
+      assert.equal(second.requests, 3);
+      assert.ok(second.bytes > 0);
+      assert.equal(second.decisions.length, 0);
+    });
+
+    it('fetches items by itemURI when the log is not asked to embed data', async () => {
+      const remote = await node();
+      const local = new MemoryStore();
+      for (let i = 0; i < 5; i++) await put(remote.store, newId(), { i });
+      const report = await syncStore(local, remote.url, { embed: false, concurrency: 2 });
+      assert.equal(report.pulled, 5);
+      assert.equal(report.requests, 3 + 5);
+      assert.deepEqual(await versions(local), await versions(remote.store));
+    });
+
+    it('syncs deletes both ways as tombstones', async () => {
+      const remote = await node();
+      const local = new MemoryStore();
+      const [a, b] = [newId(), newId()];
+      await put(local, a, { n: 1 });
+      await put(local, b, { n: 2 });
+      await syncStore(local, remote.url);
+      await remove(remote.store, a);
+      await remove(local, b);
+      const report = await syncStore(local, remote.url);
+      assert.equal(report.pulled, 1);
+      assert.equal(report.pushed, 1);
+      assert.equal(report.deleted, 2);
+      assert.deepEqual(await contents(local), { [a]: null, [b]: null });
+      assert.deepEqual(await versions(local), await versions(remote.store));
+    });
+  });
+
+  describe('conflict rules (both sides changed an item)', () => {
+    const base = '2026-03-01T10:00:00.000Z';
+    async function conflicted(localMs: number, remoteMs: number) {
+      const remote = await node();
+      const local = new MemoryStore();
+      const id = newId();
+      await put(local, id, { v: 'base', tags: ['x'] }, base);
+      await syncStore(local, remote.url);
+      await put(local, id, { v: 'local', tags: ['l'] }, at(base, 60_000 + localMs));
+      await put(remote.store, id, { v: 'remote', tags: ['r'] }, at(base, 60_000 + remoteMs));
+      return { remote, local, id };
+    }
+
+    it('lets the newer updatedAt win', async () => {
+      const { remote, local, id } = await conflicted(5000, 0);
+      const report = await syncStore(local, remote.url);
+      assert.deepEqual(
+        report.decisions.map((d) => [d.itemId, d.winner, d.rule]),
+        [[id, 'local', 'newer']],
+      );
+      assert.equal(report.conflicts, 1);
+      assert.deepEqual((await contents(remote.store))[id], { v: 'local', tags: ['l'] });
+      assert.deepEqual(await versions(local), await versions(remote.store));
+    });
+
+    it('prefers the remote inside the skew window by default', async () => {
+      const { remote, local, id } = await conflicted(300, 0);
+      const report = await syncStore(local, remote.url);
+      assert.deepEqual(
+        report.decisions.map((d) => [d.winner, d.rule]),
+        [['remote', 'prefer-remote']],
+      );
+      assert.deepEqual((await contents(local))[id], { v: 'remote', tags: ['r'] });
+      assert.deepEqual(await versions(local), await versions(remote.store));
+    });
+
+    it('prefers the local side inside the skew window when told', async () => {
+      const { remote, local, id } = await conflicted(0, 300);
+      const report = await syncStore(local, remote.url, { prefer: 'local' });
+      assert.deepEqual(
+        report.decisions.map((d) => [d.winner, d.rule]),
+        [['local', 'prefer-local']],
+      );
+      assert.deepEqual((await contents(remote.store))[id], { v: 'local', tags: ['l'] });
+      assert.deepEqual(await versions(local), await versions(remote.store));
+    });
+
+    it('lets a resolver merge inside the skew window, and the merge reaches both sides', async () => {
+      const { remote, local, id } = await conflicted(0, 300);
+      const report = await syncStore(local, remote.url, {
+        resolve: (l, r) => {
+          const tags = (d: typeof l.data) => (d && typeof d === 'object' && !Array.isArray(d) && Array.isArray(d.tags) ? d.tags : []);
+          return { data: { v: 'merged', tags: [...tags(l.data), ...tags(r.data)] } };
+        },
+      });
+      assert.deepEqual(
+        report.decisions.map((d) => [d.winner, d.rule]),
+        [['merged', 'resolve']],
+      );
+      assert.equal(report.pushed, 1);
+      assert.equal(report.pulled, 1);
+      assert.deepEqual((await contents(local))[id], { v: 'merged', tags: ['l', 'r'] });
+      assert.deepEqual(await versions(local), await versions(remote.store));
+      const again = await syncStore(local, remote.url);
+      assert.equal(again.pulled + again.pushed, 0);
+    });
+
+    it('lets a newer delete win over an older edit', async () => {
+      const { remote, local, id } = await conflicted(0, 0);
+      await remove(remote.store, id, at(base, 120_000));
+      const report = await syncStore(local, remote.url);
+      assert.equal(report.deleted, 1);
+      assert.equal((await contents(local))[id], null);
+    });
+  });
+
+  describe('node ↔ node', () => {
+    it('converges two nodes, keeping checkpoints in the state file', async () => {
+      const [a, b] = [await node(), await node()];
+      const state = await stateFile();
+      await put(a.store, newId(), { on: 'a' });
+      await put(b.store, newId(), { on: 'b' });
+      const report = await syncNodes(a.url, b.url, { state });
+      assert.equal(report.pushed, 1);
+      assert.equal(report.pulled, 1);
+      assert.deepEqual(await versions(a.store), await versions(b.store));
+      const again = await syncNodes(a.url, b.url, { state });
+      assert.equal(again.pulled + again.pushed, 0);
+      assert.equal(again.requests, 2 + 2 + 2);
+    });
+
+    it('shares one checkpoint pair whichever node plays local', async () => {
+      const [a, b] = [await node(), await node()];
+      const state = await stateFile();
+      const x = newId();
+      await put(a.store, x, { v: 1 }, '2001-01-01T00:00:03.200Z');
+      await put(b.store, x, { v: 1 }, '2001-01-01T00:00:00.000Z');
+      await syncNodes(a.url, b.url, { state });
+      // B edits with an old clock: only B lists the item since the pair last agreed, so B's edit must win.
+      await put(b.store, x, { v: 2 }, '2001-01-01T00:00:00.000Z');
+      const swapped = await syncNodes(b.url, a.url, { state });
+      assert.deepEqual(
+        swapped.decisions.map((d) => d.rule),
+        ['one-side'],
+      );
+      assert.deepEqual((await contents(a.store))[x], { v: 2 });
+      assert.deepEqual(await versions(a.store), await versions(b.store));
+    });
+
+    it('converges three nodes: A↔B, B↔C, A↔B', async () => {
+      const [a, b, c] = [await node(), await node(), await node()];
+      const state = await stateFile();
+      for (const n of [a, b, c]) for (let i = 0; i < 3; i++) await put(n.store, newId(), { i });
+      await syncNodes(a.url, b.url, { state });
+      await syncNodes(b.url, c.url, { state });
+      await syncNodes(a.url, b.url, { state });
+      const expected = await versions(a.store);
+      assert.equal(Object.keys(expected).length, 9);
+      assert.deepEqual(await versions(b.store), expected);
+      assert.deepEqual(await versions(c.store), expected);
+    });
+
+    it('carries a change with an old updatedAt along A → B → C', async () => {
+      const [a, b, c] = [await node(), await node(), await node()];
+      const state = await stateFile();
+      await put(c.store, newId(), { seed: true });
+      await syncNodes(b.url, c.url, { state });
+      // Arrives on A long after B and C last agreed, but with a timestamp far in the past.
+      const old = newId();
+      await put(a.store, old, { old: true }, '2001-01-01T00:00:00.000Z');
+      await syncNodes(a.url, b.url, { state });
+      await syncNodes(b.url, c.url, { state });
+      assert.deepEqual((await contents(c.store))[old], { old: true });
+      assert.deepEqual(await versions(c.store), await versions(b.store));
+    });
+
+    it('finds everything by links on a node whose every path is renamed', async () => {
+      const paths = {
+        root: '/api/v2/',
+        collection: '/api/v2/c/{collection}',
+        transactions: '/feeds/{collection}/log',
+        item: '/api/v2/c/{collection}/{itemId}',
+        job: '/api/v2/jobs/{jobId}',
+        rel: '/api/v2/rels/{rel}',
+        schema: '/api/v2/schemas/{collection}',
+        openapi: '/api/v2/openapi',
+      };
+      const [a, b] = [await node(), await node({ paths })];
+      assert.ok(b.url.endsWith('/api/v2/'));
+      for (let i = 0; i < 3; i++) await put(b.store, newId(), { i });
+      await put(a.store, newId(), { from: 'a' });
+      await syncNodes(a.url, b.url, { state: await stateFile(), embed: false, respondAsync: true });
+      assert.deepEqual(await versions(a.store), await versions(b.store));
+      const local = new MemoryStore();
+      await syncStore(local, b.url);
+      assert.deepEqual(await versions(local), await versions(b.store));
+    });
+  });
+
+  describe('interruptions and concurrent writers', () => {
+    /** A local edit pushed while a writer changes the same item on the remote during the first attempt's Step 2. */
+    async function raceOnce(respondAsync: boolean) {
+      const remote = await node();
+      const local = new MemoryStore();
+      const id = newId();
+      await put(local, id, { by: 'local' });
+      let writes = 0;
+      const report = await syncStore(local, remote.url, {
+        respondAsync,
+        backoffMs: 1,
+        afterStep: async (step) => {
+          if (step === 2 && writes++ === 0) await put(remote.store, id, { by: 'concurrent writer' });
+        },
+      });
+      assert.equal(report.retries, 1);
+      assert.deepEqual(await versions(local), await versions(remote.store));
+      assert.deepEqual((await contents(local))[id], { by: 'concurrent writer' });
+    }
+
+    it('restarts from Step 1 when a concurrent write makes the push conflict (409)', async () => {
+      await raceOnce(false);
+    });
+
+    it('gives up with a typed error when the retry bound is hit', async () => {
+      const remote = await node();
+      const local = new MemoryStore();
+      const id = newId();
+      await put(local, id, { by: 'local' });
+      let n = 0;
+      await assert.rejects(
+        syncStore(local, remote.url, {
+          maxRetries: 2,
+          backoffMs: 1,
+          // A writer on both sides during every attempt: whichever way the item moves, its base is stale.
+          afterStep: async (step) => {
+            if (step !== 2) return;
+            await put(remote.store, id, { n: n++ });
+            await put(local, id, { n: n++ });
+          },
+        }),
+        (error: unknown) => error instanceof RetriesExhausted && error.attempts === 3,
+      );
+    });
+
+    it('applies a push through a 202 job (Prefer: respond-async)', async () => {
+      const remote = await node();
+      const local = new MemoryStore();
+      for (let i = 0; i < 3; i++) await put(local, newId(), { i });
+      const report = await syncStore(local, remote.url, { respondAsync: true });
+      assert.equal(report.pushed, 3);
+      // Root, collection, log, PUT answered 202, and at least one poll of the job.
+      assert.ok(report.requests >= 5, `requests: ${report.requests}`);
+      assert.deepEqual(await versions(local), await versions(remote.store));
+      assert.equal((await syncStore(local, remote.url)).requests, 3);
+    });
+
+    it('turns a job that failed with 409 into a restart', async () => {
+      await raceOnce(true);
+    });
+
+    it('ends in the same state when killed between Step 3 and Step 4 and run again', async () => {
+      const setUp = async () => {
+        const remote = await node();
+        const local = new MemoryStore();
+        await put(local, '00000000-0000-4000-8000-00000000aaa1', { side: 'local' }, '2026-01-01T00:00:00.000Z');
+        await put(remote.store, '00000000-0000-4000-8000-00000000aaa2', { side: 'remote' }, '2026-01-01T00:00:00.000Z');
+        return { remote, local };
+      };
+      const clean = await setUp();
+      await syncStore(clean.local, clean.remote.url);
+
+      const killed = await setUp();
+      await assert.rejects(
+        syncStore(killed.local, killed.remote.url, {
+          afterStep: (step) => {
+            if (step === 3) throw new Error('killed');
+          },
+        }),
+        /killed/,
+      );
+      assert.deepEqual(await contents(killed.local), { '00000000-0000-4000-8000-00000000aaa1': { side: 'local' } });
+      const rerun = await syncStore(killed.local, killed.remote.url);
+      assert.equal(rerun.pushed, 0);
+      assert.equal(rerun.pulled, 1);
+      assert.deepEqual(await versions(killed.local), await versions(clean.local));
+      assert.deepEqual(await versions(killed.remote.store), await versions(clean.remote.store));
+      assert.equal((await syncStore(killed.local, killed.remote.url)).requests, 3);
+    });
+
+    it('runs a full resync when the saved cursor has expired', async () => {
+      const remote = await node();
+      const local = new MemoryStore();
+      const [a, b] = [newId(), newId()];
+      await put(remote.store, a, { a: 1 });
+      await put(remote.store, b, { b: 1 });
+      await syncStore(local, remote.url);
+      await remove(remote.store, a);
+      await put(remote.store, b, { b: 2 });
+      await remote.store.purgeTombstones('items', '9999-01-01T00:00:00.000Z');
+      const report = await syncStore(local, remote.url);
+      assert.equal(report.fullResync, true);
+      assert.deepEqual((await contents(local))[b], { b: 2 });
+    });
+  });
+});

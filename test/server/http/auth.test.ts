@@ -1,0 +1,165 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { UntrustedOrigin } from '../../../lib/client/errors.js';
+import { syncStore } from '../../../lib/client/connect.js';
+import { createApp } from '../../../lib/server/app.js';
+import { MemoryStore } from '../../../lib/store/memory.js';
+import { openStore } from '../../../lib/store/open.js';
+import { expectProblem } from '../../support/expect.js';
+import { request } from '../../support/http.js';
+import { halsync } from '../../support/serve.js';
+import { startNode, type StartedNode } from '../../support/server.js';
+import { contents, newId, put } from '../../support/sync.js';
+
+const WRITE = 'write-token-0123';
+const READ = 'read-token-4567';
+const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+
+describe('server: bearer tokens with scopes', () => {
+  let node: StartedNode;
+  beforeEach(async () => (node = await startNode({ token: WRITE, auth: [{ token: READ, scope: 'read' }] })));
+  afterEach(async () => node.close());
+
+  it('lets a read token GET, HEAD and OPTIONS everything, the root, /rels and /openapi included', async () => {
+    const id = newId();
+    await put(node.store, id, { n: 1 });
+    for (const path of ['', 'items', 'items/transactions', `items/${id}`, 'rels/item', 'schemas/items', 'openapi']) {
+      assert.equal((await request(node.url + path, { headers: bearer(READ) })).status, 200, path);
+      assert.equal((await request(node.url + path, { method: 'HEAD', headers: bearer(READ) })).status, 200, `HEAD ${path}`);
+    }
+    assert.equal((await request(`${node.url}items`, { method: 'OPTIONS', headers: bearer(READ) })).status, 204);
+  });
+
+  it('answers 403 problem+json with insufficient_scope to every write with a read token, and writes nothing', async () => {
+    const id = newId();
+    await put(node.store, id, { n: 1 });
+    const before = await node.store.highWater();
+    const entry = { itemId: newId(), updatedAt: '2030-01-01T00:00:00.000Z', fingerprint: '0'.repeat(40), deleted: false, data: {}, base: null };
+    const writes: Array<[string, string, unknown]> = [
+      ['PUT', `items/${newId()}`, { data: {} }],
+      ['POST', 'items', { data: {} }],
+      ['DELETE', `items/${id}`, undefined],
+      ['PUT', 'items/transactions', { entries: [entry] }],
+      // Scope is checked before routing: a write anywhere is refused the same way.
+      ['PATCH', 'items', {}],
+      ['POST', 'nothing/here', {}],
+    ];
+    for (const [method, path, body] of writes) {
+      const reply = await request(node.url + path, { method, headers: bearer(READ), ...(body === undefined ? {} : { body }) });
+      expectProblem(reply, 403, 'forbidden');
+      assert.equal(reply.headers['www-authenticate'], 'Bearer realm="halsync", error="insufficient_scope", scope="write"', `${method} ${path}`);
+    }
+    assert.equal(await node.store.highWater(), before);
+  });
+
+  it('lets the read-write token write', async () => {
+    assert.equal((await request(`${node.url}items`, { method: 'POST', headers: bearer(WRITE), body: { data: { n: 1 } } })).status, 201);
+  });
+
+  it('answers 401 with a bare Bearer challenge without a token, and error="invalid_token" with a wrong one', async () => {
+    const none = await request(node.url);
+    expectProblem(none, 401, 'unauthorized');
+    assert.equal(none.headers['www-authenticate'], 'Bearer realm="halsync"');
+    for (const wrong of [`${READ}x`, READ.slice(0, -1), 'x', `${WRITE}${WRITE}`]) {
+      const reply = await request(node.url, { headers: bearer(wrong) });
+      expectProblem(reply, 401, 'unauthorized');
+      assert.equal(reply.headers['www-authenticate'], 'Bearer realm="halsync", error="invalid_token"');
+    }
+    // OPTIONS is no exception: a protected node tells a stranger nothing, not even its methods.
+    expectProblem(await request(`${node.url}items`, { method: 'OPTIONS' }), 401, 'unauthorized');
+  });
+
+  it('refuses a token that cannot travel in a Bearer header, and an empty token list', () => {
+    const store = new MemoryStore();
+    assert.throws(() => createApp({ store, auth: [{ token: 'has space', scope: 'read' }] }), /bearer token must be/);
+    assert.throws(() => createApp({ store, auth: [{ token: 'tab\there', scope: 'write' }] }), /bearer token must be/);
+    // No tokens at all is an open node, as without the option.
+    assert.doesNotThrow(() => createApp({ store, auth: [] }));
+  });
+});
+
+/** A bare HTTP server that records what it was sent and answers with `respond`. */
+async function spy(
+  respond: (url: string) => { status: number; headers?: Record<string, string>; body?: unknown },
+): Promise<{ url: string; seen: IncomingHttpHeaders[]; server: Server }> {
+  const seen: IncomingHttpHeaders[] = [];
+  const server = createServer((req, res) => {
+    seen.push(req.headers);
+    const answer = respond(req.url ?? '/');
+    res.writeHead(answer.status, { 'Content-Type': 'application/hal+json', ...answer.headers });
+    res.end(answer.body === undefined ? '' : JSON.stringify(answer.body));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, seen, server };
+}
+
+describe('client: the token never leaves the trusted origins', () => {
+  const closers: Array<() => void> = [];
+  afterEach(() => closers.splice(0).forEach((close) => close()));
+
+  it('refuses to follow a link to another origin before sending anything there', async () => {
+    const evil = await spy(() => ({ status: 200, body: {} }));
+    closers.push(() => evil.server.close());
+    const root = await spy(() => ({
+      status: 200,
+      body: { _links: { self: { href: '/' }, 'sync:collection': [{ href: `${evil.url}items`, name: 'items', title: 'items' }] } },
+    }));
+    closers.push(() => root.server.close());
+    await assert.rejects(syncStore(new MemoryStore(), root.url, { token: WRITE }), UntrustedOrigin);
+    assert.equal(root.seen[0]?.authorization, `Bearer ${WRITE}`, 'the given origin gets the token');
+    assert.equal(evil.seen.length, 0, 'the other origin gets no request at all');
+  });
+
+  it('refuses a redirect to another origin before sending anything there', async () => {
+    const evil = await spy(() => ({ status: 200, body: {} }));
+    closers.push(() => evil.server.close());
+    const root = await spy(() => ({ status: 307, headers: { Location: `${evil.url}root` } }));
+    closers.push(() => root.server.close());
+    await assert.rejects(syncStore(new MemoryStore(), root.url, { token: WRITE }), UntrustedOrigin);
+    assert.equal(evil.seen.length, 0);
+  });
+});
+
+describe('halsync sync against a protected node', function () {
+  this.timeout(20000);
+
+  let node: StartedNode;
+  beforeEach(async () => (node = await startNode({ token: WRITE, auth: [{ token: READ, scope: 'read' }] })));
+  afterEach(async () => node.close());
+
+  it('pulls with --token, and with HALSYNC_TOKEN', async () => {
+    await put(node.store, newId(), { n: 1 });
+    const flag = await halsync(['sync', node.url, '--store', 'memory:', '--token', READ, '--json']);
+    assert.equal(flag.code, 0, flag.stderr);
+    assert.equal(JSON.parse(flag.stdout).pulled, 1);
+    const env = await halsync(['sync', node.url, '--store', 'memory:', '--json'], { env: { HALSYNC_TOKEN: READ } });
+    assert.equal(env.code, 0, env.stderr);
+    assert.equal(JSON.parse(env.stdout).pulled, 1);
+  });
+
+  it('pushes with a read-write token; a read token fails in one line with 403 and pushes nothing', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'halsync-auth-'));
+    try {
+      // A local store with one item: the sync has something to push.
+      const local = `sqlite:${join(dir, 'local.db')}`;
+      const store = await openStore(local);
+      await put(store, newId(), { local: true });
+      await store.close();
+      const refused = await halsync(['sync', node.url, '--store', local], { env: { HALSYNC_TOKEN: READ } });
+      assert.equal(refused.code, 1);
+      assert.match(refused.stderr, /^halsync sync: .*refused the write \(403\): the token is read-only/);
+      assert.equal(refused.stderr.trim().split('\n').length, 1);
+      assert.deepEqual(await contents(node.store), {});
+      const pushed = await halsync(['sync', node.url, '--store', local, '--json'], { env: { HALSYNC_TOKEN: WRITE } });
+      assert.equal(pushed.code, 0, pushed.stderr);
+      assert.equal(JSON.parse(pushed.stdout).pushed, 1);
+      assert.equal(Object.keys(await contents(node.store)).length, 1);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,163 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { syncStore } from '../../../lib/client/connect.js';
+import { request } from '../../support/http.js';
+import { startNode, type StartedNode } from '../../support/server.js';
+import { newId, put } from '../../support/sync.js';
+
+/**
+ * The HAL browser (lib/server/resources/browser.ts) in a real headless Chromium — Debian's package,
+ * never a downloaded build. Under CI a missing Chromium fails the run; elsewhere the tests
+ * are skipped, saying why. Screenshots land in test-output/ (gitignored).
+ */
+const CHROMIUM = '/usr/bin/chromium';
+const OUTPUT = fileURLToPath(new URL('../../../../test-output/', import.meta.url));
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+/** Waits until the page has fetched and rendered its document. */
+async function rendered(page: Page): Promise<string> {
+  await page.waitForSelector('body:not([data-state="loading"])');
+  return (await page.getAttribute('body', 'data-state'))!;
+}
+
+describe('HAL browser', function () {
+  this.timeout(60_000);
+  let browser: Browser;
+  let node: StartedNode;
+  let page: Page;
+
+  before(async function () {
+    if (!existsSync(CHROMIUM)) {
+      if (process.env['CI']) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
+      this.skip();
+    }
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    await mkdir(OUTPUT, { recursive: true });
+  });
+  after(async () => browser?.close());
+
+  beforeEach(async () => {
+    node = await startNode();
+    for (const data of [{ title: 'first' }, { title: 'second' }]) {
+      const created = await request(`${node.url}items`, { method: 'POST', body: { data } });
+      assert.equal(created.status, 201);
+    }
+    page = await browser.newPage();
+  });
+  afterEach(async () => {
+    await page?.close();
+    await node?.close();
+  });
+
+  it('clicks from the root to a collection, its log and an item', async () => {
+    await page.goto(node.url);
+    assert.equal(await rendered(page), 'ready');
+    assert.equal(await page.textContent('h1'), 'halsync');
+    await page.screenshot({ path: `${OUTPUT}browser-root.png`, fullPage: true });
+
+    // Root → collection: an ordinary link, so the address bar follows.
+    await page.click('tr[data-rel="sync:collection"] td a');
+    await page.waitForURL(`${node.url}items`);
+    assert.equal(await rendered(page), 'ready');
+    assert.equal(await page.textContent('h1'), 'items');
+    const describedBy = await page.getAttribute('tr[data-rel="describedby"] td a', 'href');
+    assert.equal(describedBy, `${node.url}schemas/items`);
+
+    // Collection → log: a templated link, expanded in the page from its form.
+    const form = page.locator('tr[data-rel="sync:transactions"] form');
+    for (const name of ['earliest', 'cursor', 'limit', 'embed']) {
+      assert.equal(await form.getByLabel(name, { exact: true }).count(), 1, `a labelled field for ${name}`);
+    }
+    await form.getByLabel('embed', { exact: true }).fill('data');
+    await form.getByRole('button', { name: 'Go' }).click();
+    await page.waitForURL(`${node.url}items/transactions?embed=data`);
+    assert.equal(await rendered(page), 'ready');
+    const entries = page.locator('ol[data-rel="sync:entry"] > li');
+    assert.equal(await entries.count(), 2);
+    assert.match((await entries.nth(0).textContent())!, /"first"/);
+    await page.screenshot({ path: `${OUTPUT}browser-log.png`, fullPage: true });
+
+    // Log entry → item.
+    await entries.nth(1).locator('tr[data-rel="sync:item"] td a').click();
+    await page.waitForURL(/\/items\/[0-9a-f-]{36}$/);
+    assert.equal(await rendered(page), 'ready');
+    const properties = await page.locator('table.properties').first().textContent();
+    assert.match(properties!, /itemId/);
+    assert.match(properties!, /"second"/);
+    assert.match((await page.textContent('#where'))!, /ETag: "[0-9a-f]{40}"/);
+    await page.screenshot({ path: `${OUTPUT}browser-item.png`, fullPage: true });
+
+    // Every form field of every page visited has a label.
+    assert.equal(await page.locator('input:not([id])').count(), 0);
+  });
+
+  it('fills a templated item link and shows a 404 problem document', async () => {
+    await page.goto(`${node.url}items`);
+    await rendered(page);
+    const form = page.locator('tr[data-rel="sync:item"] form');
+    await form.getByLabel('itemId', { exact: true }).fill('6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b');
+    await form.getByRole('button', { name: 'Go' }).click();
+    await page.waitForURL(`${node.url}items/6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b`);
+    assert.equal(await rendered(page), 'problem');
+    const alert = page.getByRole('alert');
+    assert.match((await alert.textContent())!, /404 Not found/);
+    assert.match((await alert.textContent())!, /has no item/);
+    await page.screenshot({ path: `${OUTPUT}browser-problem.png`, fullPage: true });
+  });
+
+  it('browses from a collection to its conflicts and restores a losing version with its button', async () => {
+    const remote = await startNode();
+    try {
+      const id = newId();
+      await put(node.store, id, { title: 'base' }, '2026-03-01T10:00:00.000Z');
+      await syncStore(node.store, remote.url);
+      await put(node.store, id, { title: 'kept here' }, '2026-03-01T10:01:05.000Z');
+      await put(remote.store, id, { title: 'lost there' }, '2026-03-01T10:01:00.000Z');
+      await syncStore(node.store, remote.url);
+    } finally {
+      await remote.close();
+    }
+    await page.goto(`${node.url}items`);
+    await rendered(page);
+    await page.click('tr[data-rel="sync:conflicts"] td a');
+    await page.waitForURL(`${node.url}items/conflicts`);
+    assert.equal(await rendered(page), 'ready');
+    const records = page.locator('ol[data-rel="sync:conflict"] > li');
+    assert.equal(await records.count(), 1);
+    const text = (await records.nth(0).textContent())!;
+    for (const shown of [/"newer"/, /"kept here"/, /"lost there"/]) assert.match(text, shown);
+    await page.screenshot({ path: `${OUTPUT}browser-conflicts.png`, fullPage: true });
+
+    await records.nth(0).getByRole('button', { name: 'Restore the remote version' }).click();
+    await page.waitForURL(/\/items\/[0-9a-f-]{36}$/);
+    assert.equal(await rendered(page), 'ready');
+    assert.match((await page.locator('table.properties').first().textContent())!, /"lost there"/);
+  });
+
+  it('the same URLs still answer HAL to a client, and vary on Accept', async () => {
+    const entry = (await request(`${node.url}items/transactions`, { headers: { Accept: 'application/hal+json' } })).json._embedded['sync:entry'][0];
+    for (const url of [node.url, `${node.url}items`, `${node.url}items/transactions`, entry.itemURI as string]) {
+      const hal = await request(url, { headers: { Accept: 'application/hal+json' } });
+      assert.equal(hal.status, 200, url);
+      assert.match(hal.headers['content-type']!, /^application\/hal\+json/, url);
+      assert.equal(hal.json._links.self.href.startsWith(node.url), true, url);
+      assert.match(hal.headers.vary!, /\bAccept\b/i, url);
+      const html = await request(url, { headers: { Accept: 'text/html,application/xhtml+xml,*/*;q=0.8' } });
+      assert.equal(html.status, 200, url);
+      assert.match(html.headers['content-type']!, /^text\/html/, url);
+      assert.match(html.headers.vary!, /\bAccept\b/i, url);
+      assert.match(html.text, /^<!doctype html>/);
+    }
+  });
+});

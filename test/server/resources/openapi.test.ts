@@ -1,0 +1,103 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import * as formats from 'ajv-formats';
+import { stringify } from 'yaml';
+import { loadOpenApi } from '../../../lib/server/resources/openapi.js';
+
+const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+const REDOCLY = join(ROOT, 'node_modules', '@redocly', 'cli', 'bin', 'cli.js');
+const addFormats = formats.default as unknown as (ajv: Ajv2020) => Ajv2020;
+
+interface LintReport {
+  totals: { errors: number; warnings: number };
+  problems: { ruleId: string; message: string; location: { pointer?: string }[] }[];
+}
+
+/** `redocly lint` with the project's redocly.yaml; resolves to its JSON report. */
+async function lint(file: string): Promise<LintReport> {
+  const args = [REDOCLY, 'lint', file, '--config', join(ROOT, 'redocly.yaml'), '--format=json'];
+  const { stdout } = await promisify(execFile)(process.execPath, args, { cwd: ROOT, maxBuffer: 16 << 20 }).catch(
+    (error: { stdout?: string; message: string }) => {
+      if (error.stdout) return { stdout: error.stdout };
+      throw error;
+    },
+  );
+  return JSON.parse(stdout) as LintReport;
+}
+
+function summary(report: LintReport): string[] {
+  return report.problems.map((p) => `${p.ruleId}: ${p.message} at ${p.location[0]?.pointer ?? '?'}`);
+}
+
+describe('OpenAPI document', function () {
+  this.timeout(60_000);
+
+  it('openapi/openapi.yaml lints clean (no error, no warning)', async () => {
+    const report = await lint(join(ROOT, 'openapi', 'openapi.yaml'));
+    assert.deepEqual(summary(report), []);
+    assert.deepEqual([report.totals.errors, report.totals.warnings], [0, 0]);
+  });
+
+  describe('loadOpenApi()', () => {
+    let dir: string;
+    before(async () => {
+      dir = await mkdtemp(join(tmpdir(), 'halsync-openapi-'));
+    });
+    after(async () => {
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    it('is a self-contained OpenAPI 3.1 document that lints clean, as JSON and as YAML', async () => {
+      const doc = await loadOpenApi();
+      assert.match(String(doc['openapi']), /^3\.1\./);
+      const refs = JSON.stringify(doc).match(/"\$ref":"[^"]*"/g) ?? [];
+      assert.deepEqual(
+        refs.filter((r) => !r.startsWith('"$ref":"#/')),
+        [],
+      );
+      await writeFile(join(dir, 'bundled.json'), JSON.stringify(doc));
+      await writeFile(join(dir, 'bundled.yaml'), stringify(doc));
+      for (const file of ['bundled.json', 'bundled.yaml']) {
+        const report = await lint(join(dir, file));
+        assert.deepEqual(summary(report), [], file);
+      }
+    });
+
+    it('holds every message schema of spec/ as a component, each a valid JSON Schema 2020-12', async () => {
+      const doc = await loadOpenApi();
+      const schemas = (doc['components'] as { schemas: Record<string, unknown> }).schemas;
+      const files = (await readdir(join(ROOT, 'spec'))).filter((f) => f.endsWith('.schema.json') && f !== 'defs.schema.json');
+      const names = files.map((f) => f.replace('.schema.json', '').replace(/(^|-)(.)/g, (_, _dash, c: string) => c.toUpperCase()));
+      assert.deepEqual(
+        names.filter((n) => !(n in schemas)),
+        [],
+      );
+      // strict: an unknown keyword or a dangling $ref is an error, not a silently ignored schema.
+      const ajv = new Ajv2020({ strict: true, allowUnionTypes: true });
+      addFormats(ajv);
+      const text = JSON.stringify(schemas).replaceAll('"#/components/schemas/', '"urn:halsync:components#/$defs/');
+      const local = JSON.parse(text) as Record<string, object>;
+      ajv.addSchema({ $id: 'urn:halsync:components', $defs: local });
+      for (const [name, schema] of Object.entries(local)) {
+        assert.doesNotThrow(() => ajv.compile(schema), name);
+      }
+    });
+
+    it('is built once and frozen; servers is relative unless the caller names the base', async () => {
+      const doc = await loadOpenApi();
+      assert.equal(await loadOpenApi(), doc);
+      assert.ok(Object.isFrozen(doc) && Object.isFrozen(doc['paths']));
+      assert.deepEqual(doc['servers'], [{ url: '/', description: 'The node that serves this document (relative to where it is served).' }]);
+      const mounted = await loadOpenApi({ serverUrl: 'https://example.org/api' });
+      assert.deepEqual(mounted['servers'], [{ url: 'https://example.org/api' }]);
+      assert.equal(mounted['paths'], doc['paths']);
+      assert.equal(await loadOpenApi({ serverUrl: 'https://example.org/api' }), mounted);
+    });
+  });
+});
