@@ -1,4 +1,5 @@
-import assert from 'node:assert/strict';
+import { expect } from 'chai';
+import { expectRejection } from '../support/expect.js';
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -50,10 +51,10 @@ describe('client/live (sync --live)', () => {
     const running = syncStore(local, remote.url, { live: true, signal: stop.signal, onSync: (r) => syncs.push(r) });
     try {
       await until(() => syncs.length === 1, 'the first sync');
-      assert.equal(syncs[0]!.pulled, 1);
+      expect(syncs[0]!.pulled).to.equal(1);
 
       const fromRemote = newId();
-      assert.equal((await request(`${remote.url}items/${fromRemote}`, { method: 'PUT', body: { data: { side: 'remote' } } })).status, 201);
+      expect((await request(`${remote.url}items/${fromRemote}`, { method: 'PUT', body: { data: { side: 'remote' } } })).status).to.equal(201);
       await until(async () => (await contents(local))[fromRemote] !== undefined, 'the remote write reaches the local store');
 
       const fromLocal = newId();
@@ -65,9 +66,9 @@ describe('client/live (sync --live)', () => {
       stop.abort();
     }
     const total = await running;
-    assert.equal(total.pulled, 2);
-    assert.equal(total.pushed, 1);
-    assert.ok(total.requests > 0);
+    expect(total.pulled).to.equal(2);
+    expect(total.pushed).to.equal(1);
+    expect(total.requests > 0).to.be.ok;
   });
 
   it('node↔node: carries writes on both nodes, and an idle live sync only long-polls', async () => {
@@ -91,8 +92,8 @@ describe('client/live (sync --live)', () => {
       const [syncsBefore, requestsBefore] = [syncs.length, http.stats.requests];
       await new Promise((resolve) => setTimeout(resolve, 3000));
       const requests = http.stats.requests - requestsBefore;
-      assert.equal(syncs.length, syncsBefore, 'an idle live sync runs no sync');
-      assert.ok(requests >= 4 && requests <= 10, `${requests} requests in 3 s of 1 s waits on two sides`);
+      expect(syncs.length, 'an idle live sync runs no sync').to.equal(syncsBefore);
+      expect(requests >= 4 && requests <= 10, `${requests} requests in 3 s of 1 s waits on two sides`).to.be.ok;
     } finally {
       stop.abort();
     }
@@ -131,7 +132,7 @@ describe('client/live (sync --live)', () => {
       await put(remote.store, afterRestart, { written: 'after the restart' });
       await until(async () => (await contents(local))[afterRestart] !== undefined, 'a write on the restarted node reaches the local store');
       // The same database: the saved cursor is still good, so no sync read a whole log again.
-      assert.ok(syncs.every((r) => !r.fullResync));
+      expect(syncs.every((r) => !r.fullResync)).to.be.ok;
     } finally {
       stop.abort();
       await running.catch(() => undefined);
@@ -155,11 +156,11 @@ describe('client/live (sync --live)', () => {
         if (step === 2) stop.abort();
       },
     });
-    assert.deepEqual(steps, [1, 2]);
-    assert.equal(total.pulled, 0);
-    assert.deepEqual(await contents(local), {});
+    expect(steps).to.deep.equal([1, 2]);
+    expect(total.pulled).to.equal(0);
+    expect(await contents(local)).to.deep.equal({});
     const once = await syncStore(local, remote.url);
-    assert.equal(once.pulled, 3);
+    expect(once.pulled).to.equal(3);
   });
 
   it('halsync sync --live prints one line per sync and stops cleanly on SIGINT', async () => {
@@ -181,20 +182,20 @@ describe('client/live (sync --live)', () => {
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     try {
       await until(() => lines.length === 1, 'the first sync is printed', 10_000);
-      assert.equal(JSON.parse(lines[0]!).pulled, 1);
+      expect(JSON.parse(lines[0]!).pulled).to.equal(1);
       await request(`${remote.url}items/${newId()}`, { method: 'PUT', body: { data: { during: true } } });
       await until(() => lines.length === 2, 'the sync of the new write is printed');
-      assert.equal(JSON.parse(lines[1]!).pulled, 1);
+      expect(JSON.parse(lines[1]!).pulled).to.equal(1);
     } finally {
       child.kill('SIGINT');
     }
-    assert.equal(await exited, 0, stderr);
-    assert.match(stderr, /SIGINT, stopping/);
-    assert.equal(lines.length, 2);
+    expect(await exited, stderr).to.equal(0);
+    expect(stderr).to.match(/SIGINT, stopping/);
+    expect(lines.length).to.equal(2);
   });
 
   it('ends with the error when the failure is not one a retry cures', async () => {
     const remote = await node();
-    await assert.rejects(syncStore(new MemoryStore(), remote.url, { live: true, collections: ['nope'] }), /nope/);
+    await expectRejection(syncStore(new MemoryStore(), remote.url, { live: true, collections: ['nope'] }), Error, { message: /nope/ });
   });
 });

@@ -1,4 +1,4 @@
-import assert from 'node:assert/strict';
+import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { PostgresStore } from '../../lib/store/postgres.js';
@@ -56,7 +56,7 @@ describe('PostgreSQL', function () {
           "SELECT pg_terminate_backend(pid) AS ended FROM pg_stat_activity WHERE application_name = $1 AND query LIKE 'LISTEN%'",
           [app],
         );
-        assert.deepEqual(rows, [{ ended: true }]);
+        expect(rows).to.deep.equal([{ ended: true }]);
         // The loss itself is told at once (notifications may have been missed): wait for it, then count afresh.
         await until(() => told > 0, 'the watcher was not told of the lost connection');
         await until(
