@@ -14,18 +14,12 @@ import { request } from '../support/http.js';
 import { CLI } from '../support/serve.js';
 import { startNode, type StartedNode } from '../support/server.js';
 import { contents, newId, put, stateFile, versions } from '../support/sync.js';
+import { until } from '../support/until.js';
 
 /**
  * Live sync over real HTTP. Each live sync here waits 30 s per long poll, so a change that
  * arrives within the few seconds `until` allows was carried by a wake-up, not by polling.
  */
-async function until(condition: () => boolean | Promise<boolean>, what: string, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 async function same(a: Store, b: Store): Promise<boolean> {
   return JSON.stringify(await versions(a)) === JSON.stringify(await versions(b));
@@ -50,18 +44,18 @@ describe('client/live (sync --live)', () => {
     const syncs: SyncReport[] = [];
     const running = syncStore(local, remote.url, { live: true, signal: stop.signal, onSync: (r) => syncs.push(r) });
     try {
-      await until(() => syncs.length === 1, 'the first sync');
+      await until(() => syncs.length === 1, { message: 'the first sync' });
       expect(syncs[0]!.pulled).to.equal(1);
 
       const fromRemote = newId();
       expect((await request(`${remote.url}items/${fromRemote}`, { method: 'PUT', body: { data: { side: 'remote' } } })).status).to.equal(201);
-      await until(async () => (await contents(local))[fromRemote] !== undefined, 'the remote write reaches the local store');
+      await until(async () => (await contents(local))[fromRemote] !== undefined, { message: 'the remote write reaches the local store' });
 
       const fromLocal = newId();
       await put(local, fromLocal, { side: 'local' });
-      await until(async () => (await contents(remote.store))[fromLocal] !== undefined, 'the local write reaches the node');
-      await until(() => same(local, remote.store), 'both sides agree');
-      await until(() => syncs.reduce((n, r) => n + r.pushed, 0) === 1, 'the push is reported');
+      await until(async () => (await contents(remote.store))[fromLocal] !== undefined, { message: 'the local write reaches the node' });
+      await until(() => same(local, remote.store), { message: 'both sides agree' });
+      await until(() => syncs.reduce((n, r) => n + r.pushed, 0) === 1, { message: 'the push is reported' });
     } finally {
       stop.abort();
     }
@@ -79,16 +73,16 @@ describe('client/live (sync --live)', () => {
     const http = new HttpClient();
     const running = syncNodes(a.url, b.url, { state, http, live: true, signal: stop.signal, waitSeconds: 1, onSync: (r) => syncs.push(r) });
     try {
-      await until(() => syncs.length === 1, 'the first sync');
+      await until(() => syncs.length === 1, { message: 'the first sync' });
       const [onA, onB] = [newId(), newId()];
       await Promise.all([
         request(`${a.url}items/${onA}`, { method: 'PUT', body: { data: { on: 'a' } } }),
         request(`${b.url}items/${onB}`, { method: 'PUT', body: { data: { on: 'b' } } }),
       ]);
-      await until(async () => Object.keys(await contents(a.store)).length === 2 && (await same(a.store, b.store)), 'both writes on both nodes');
+      await until(async () => Object.keys(await contents(a.store)).length === 2 && (await same(a.store, b.store)), { message: 'both writes on both nodes' });
 
       // Idle: one long poll per wait period (1 s) per side, not a busy loop.
-      await until(async () => syncs.length >= 2 && (await same(a.store, b.store)), 'the sync after the writes');
+      await until(async () => syncs.length >= 2 && (await same(a.store, b.store)), { message: 'the sync after the writes' });
       const [syncsBefore, requestsBefore] = [syncs.length, http.stats.requests];
       await new Promise((resolve) => setTimeout(resolve, 3000));
       const requests = http.stats.requests - requestsBefore;
@@ -119,18 +113,18 @@ describe('client/live (sync --live)', () => {
       onRetry: (error) => retries.push(error),
     });
     try {
-      await until(() => syncs.length === 1, 'the first sync');
+      await until(() => syncs.length === 1, { message: 'the first sync' });
       await remote.close();
       await remote.store.close();
       const whileDown = newId();
       await put(local, whileDown, { written: 'while the remote was down' });
-      await until(() => retries.length > 0, 'a failed try');
+      await until(() => retries.length > 0, { message: 'a failed try' });
 
       remote = await node({ store: SqliteStore.open(file), port });
-      await until(async () => (await contents(remote.store))[whileDown] !== undefined, 'the write made while down reaches the restarted node');
+      await until(async () => (await contents(remote.store))[whileDown] !== undefined, { message: 'the write made while down reaches the restarted node' });
       const afterRestart = newId();
       await put(remote.store, afterRestart, { written: 'after the restart' });
-      await until(async () => (await contents(local))[afterRestart] !== undefined, 'a write on the restarted node reaches the local store');
+      await until(async () => (await contents(local))[afterRestart] !== undefined, { message: 'a write on the restarted node reaches the local store' });
       // The same database: the saved cursor is still good, so no sync read a whole log again.
       expect(syncs.every((r) => !r.fullResync)).to.be.ok;
     } finally {
@@ -181,10 +175,10 @@ describe('client/live (sync --live)', () => {
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     try {
-      await until(() => lines.length === 1, 'the first sync is printed', 10_000);
+      await until(() => lines.length === 1, { timeout: 10_000, message: 'the first sync is printed' });
       expect(JSON.parse(lines[0]!).pulled).to.equal(1);
       await request(`${remote.url}items/${newId()}`, { method: 'PUT', body: { data: { during: true } } });
-      await until(() => lines.length === 2, 'the sync of the new write is printed');
+      await until(() => lines.length === 2, { message: 'the sync of the new write is printed' });
       expect(JSON.parse(lines[1]!).pulled).to.equal(1);
     } finally {
       child.kill('SIGINT');

@@ -8,6 +8,7 @@ import { MemoryStore } from '../../lib/store/memory.js';
 import { installContractCheck, takeViolations } from '../support/contract.js';
 import { request, type Reply } from '../support/http.js';
 import { startNode, type StartedNode } from '../support/server.js';
+import { until } from '../support/until.js';
 
 /**
  * Every operation of openapi/openapi.yaml and every status it documents, over real HTTP.
@@ -101,13 +102,14 @@ describe('contract: every documented operation and status', function () {
     });
     expectStatus(accepted, 202);
     expect(accepted.headers['preference-applied']).to.equal('respond-async');
-    let job: Reply;
-    for (;;) {
-      job = await request(accepted.headers.location!, { headers: HAL });
-      expectStatus(job, 200);
-      if (job.json.state === 'succeeded' || job.json.state === 'failed') break;
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    const job = await until(
+      async () => {
+        const reply = await request(accepted.headers.location!, { headers: HAL });
+        expectStatus(reply, 200);
+        return reply.json.state === 'succeeded' || reply.json.state === 'failed' ? reply : null;
+      },
+      { interval: 20, message: 'the job finished' },
+    );
     expect(job.json.state).to.equal('succeeded');
     expect(job.json.result.applied).to.equal(1);
   });

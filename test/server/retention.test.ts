@@ -13,16 +13,9 @@ import { request } from '../support/http.js';
 import { halsync } from '../support/serve.js';
 import { startNode, type StartedNode } from '../support/server.js';
 import { contents, newId, put, versions } from '../support/sync.js';
+import { until } from '../support/until.js';
 
 const DAY = 86_400_000;
-
-async function until(condition: () => Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    if (await condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error(`timed out waiting until ${what}`);
-}
 
 describe('server/retention: tombstone purge', () => {
   let node: StartedNode;
@@ -47,7 +40,7 @@ describe('server/retention: tombstone purge', () => {
     expect((await request(`${node.url}items/transactions?cursor=${before}`)).status, 'not yet: the tombstone is 29 days old').to.equal(200);
 
     now = new Date(now.getTime() + 2 * DAY);
-    await until(async () => (await node.store.horizon('items')) > 0, 'the periodic purge ran');
+    await until(async () => (await node.store.horizon('items')) > 0, { message: 'the periodic purge ran' });
     expectProblem(await request(`${node.url}items/transactions?cursor=${before}`), 410, 'cursor-expired');
     const whole = await request(`${node.url}items/transactions`);
     expect(whole.json._embedded['sync:entry'].map((e: { itemId: string }) => e.itemId)).to.deep.equal([kept]);
@@ -69,7 +62,7 @@ describe('server/retention: tombstone purge', () => {
     await syncStore(fresh, node.url);
     expect((await contents(fresh))[deleted], 'the fresh client holds the tombstone').to.deep.equal(null);
     now = new Date(now.getTime() + 31 * DAY);
-    await until(async () => (await node.store.horizon('items')) > 0, 'the periodic purge ran');
+    await until(async () => (await node.store.horizon('items')) > 0, { message: 'the periodic purge ran' });
 
     const report = await syncStore(stale, node.url);
     expect(report.fullResync).to.equal(true);

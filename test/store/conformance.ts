@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { fingerprint, TOMBSTONE_FINGERPRINT } from '../../lib/protocol/fingerprint.js';
 import type { Json } from '../../lib/protocol/types.js';
 import type { Precondition, Store, Write } from '../../lib/store/store.js';
+import { until } from '../support/until.js';
 import { conflictAuditConformance } from './conflicts-conformance.js';
 
 /** One store under test, fresh and empty. */
@@ -395,8 +396,7 @@ export function storeConformance(name: string, create: () => Promise<StoreFixtur
     describe('watch', function () {
       /** Resolves with how many times `listener` was told, once told at least once (bounded). */
       async function told(count: () => number): Promise<number> {
-        for (let i = 0; i < 200 && count() === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
-        return count();
+        return until(count, { timeout: 2000, message: 'the watcher is told' });
       }
 
       it('tells a watcher of the collection after a committed write, until stopped', async function () {
@@ -406,8 +406,15 @@ export function storeConformance(name: string, create: () => Promise<StoreFixtur
         expect((await told(() => items)) >= 1).to.be.ok;
         stop();
         const before = items;
-        await applied(store, 'items', [put(A, 2)]);
-        await new Promise((resolve) => setTimeout(resolve, 50));
+        // A watcher still subscribed is told of the same write: once it is, the stopped one would have been too.
+        let witness = 0;
+        const stopWitness = await store.watch!('items', () => witness++);
+        try {
+          await applied(store, 'items', [put(A, 2)]);
+          await told(() => witness);
+        } finally {
+          stopWitness();
+        }
         expect(items).to.equal(before);
       });
 
