@@ -15,7 +15,16 @@ describe('protocol/cursor', () => {
 
   it('refuses anything it did not make as a 400 malformed-cursor at /cursor', () => {
     const forged = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
-    const bad = ['', 'not base64!', 'x'.repeat(201), forged(`${STORE}`), forged(`${STORE}:-1`), forged(`${STORE}:01`), forged(`${STORE}:1.5`), forged('UPPER:1')];
+    const bad = [
+      '',
+      'not base64!',
+      'x'.repeat(201),
+      forged(`${STORE}`),
+      forged(`${STORE}:-1`),
+      forged(`${STORE}:01`),
+      forged(`${STORE}:1.5`),
+      forged('UPPER:1'),
+    ];
     bad.push(forged(`${STORE}:${'9'.repeat(16)}`)); // past 2^53: not a safe integer
     for (const text of bad) {
       let error: unknown;
