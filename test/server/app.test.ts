@@ -7,7 +7,14 @@ import { request } from '../support/http.js';
 import { startNode, type StartedNode } from '../support/server.js';
 import { newId } from '../support/sync.js';
 
-const entry = (n: number) => ({ itemId: newId(), updatedAt: '2030-01-01T00:00:00.000Z', fingerprint: fingerprint({ n }), deleted: false, data: { n }, base: null });
+const entry = (n: number) => ({
+  itemId: newId(),
+  updatedAt: '2030-01-01T00:00:00.000Z',
+  fingerprint: fingerprint({ n }),
+  deleted: false,
+  data: { n },
+  base: null,
+});
 
 describe('server/app: createApp', () => {
   let node: StartedNode | undefined;

@@ -25,7 +25,9 @@ describe('server/resources/rels: the page behind each sync: relation', () => {
   it('renders it as an escaped HTML page for a browser', async () => {
     const reply = await request(`${node.url}rels/item`, { headers: { Accept: 'text/html' } });
     expect(reply.headers['content-type']).to.equal('text/html; charset=utf-8');
-    expect(reply.text).to.match(/^<!doctype html>/).and.include('<title>sync:item</title>');
+    expect(reply.text)
+      .to.match(/^<!doctype html>/)
+      .and.include('<title>sync:item</title>');
     expect(reply.text).to.match(/<h1>/);
     expect(reply.text).to.not.match(/<script/i);
   });
