@@ -78,11 +78,29 @@ describe('halsync sync: the progress display', function () {
       await syncStore(local, node.url, { pageSize: 200, embed: false, onProgress: (e) => events.push(e) });
       const of = (step: number) => events.filter((e) => e.step === step).map((e) => [e.done, e.total]);
       // Both logs, page by page (local 1; remote 200, 200, 50), no total while reading.
-      expect(of(1)).to.deep.equal([[0, undefined], [1, undefined], [201, undefined], [401, undefined], [451, undefined]]);
+      expect(of(1)).to.deep.equal([
+        [0, undefined],
+        [1, undefined],
+        [201, undefined],
+        [401, undefined],
+        [451, undefined],
+      ]);
       // Without embedded data the items are fetched in slices of 200 (DATA_SLICE), then the step ends.
-      expect(of(2)).to.deep.equal([[0, 451], [200, 451], [400, 451], [450, 451], [451, 451]]);
-      expect(of(3)).to.deep.equal([[0, 1], [1, 1]]);
-      expect(of(4)).to.deep.equal([[0, 450], [450, 450]]);
+      expect(of(2)).to.deep.equal([
+        [0, 451],
+        [200, 451],
+        [400, 451],
+        [450, 451],
+        [451, 451],
+      ]);
+      expect(of(3)).to.deep.equal([
+        [0, 1],
+        [1, 1],
+      ]);
+      expect(of(4)).to.deep.equal([
+        [0, 450],
+        [450, 450],
+      ]);
     } finally {
       await node.close();
     }
@@ -104,7 +122,9 @@ describe('halsync sync: the progress display', function () {
       expect(out).to.match(/items · step 1\/4 reading logs · \d+ entries read/);
       expect(out).to.match(/synced items: 5 pulled, 0 pushed/);
       // Not a TTY: no display at all, only the summary.
-      const { stdout, stderr } = await promisify(execFile)(process.execPath, [CLI, 'sync', node.url, '--store', 'memory:'], { env: { ...process.env, HALSYNC_TOKEN: '' } });
+      const { stdout, stderr } = await promisify(execFile)(process.execPath, [CLI, 'sync', node.url, '--store', 'memory:'], {
+        env: { ...process.env, HALSYNC_TOKEN: '' },
+      });
       expect(stderr).to.equal('');
       expect(stdout).to.match(/^synced items: 5 pulled/);
     } finally {

@@ -50,10 +50,14 @@ describe('halsync sync: what it refuses, and how it says so', function () {
     try {
       const page = await halsync(['sync', `${html.url}app/`, '--store', 'memory:']);
       expect(page.code).to.equal(1);
-      expect(page.stderr).to.equal(`halsync sync: ${html.url}app/ is an HTML page, not an API root (it has no sync:collection link); its root is ${html.url}\n`);
+      expect(page.stderr).to.equal(
+        `halsync sync: ${html.url}app/ is an HTML page, not an API root (it has no sync:collection link); its root is ${html.url}\n`,
+      );
       const plain = await halsync(['sync', text.url, '--store', 'memory:']);
       expect(plain.code).to.equal(1);
-      expect(plain.stderr).to.equal(`halsync sync: ${text.url} is not JSON (text/plain), not an API root (it has no sync:collection link); no root found at this origin\n`);
+      expect(plain.stderr).to.equal(
+        `halsync sync: ${text.url} is not JSON (text/plain), not an API root (it has no sync:collection link); no root found at this origin\n`,
+      );
     } finally {
       html.server.close();
       text.server.close();
