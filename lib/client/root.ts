@@ -23,7 +23,9 @@ export async function readRoot(http: HttpClient, url: string): Promise<HalDocume
   } catch {
     throw new NotARoot(response.uri, 'not a JSON object', origin);
   }
-  if (doc.has(rels.collection)) return doc;
+  // A root that lists no collection to these credentials still lists the relation (empty): a root.
+  const links = doc.body._links;
+  if (doc.has(rels.collection) || (typeof links === 'object' && links !== null && rels.collection in links)) return doc;
   throw new NotARoot(response.uri, kind(doc), await rootOf(http, doc, origin));
 }
 
