@@ -162,6 +162,21 @@ describe('halsync: --version and usage errors', () => {
   });
 });
 
+describe('halsync compact: a store that is not there', () => {
+  it('exits 1 naming the store, and creates no halsync.db', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'halsync-compact-'));
+    try {
+      const { code, stdout, stderr } = await halsync(['compact'], { cwd: dir });
+      expect(code).to.equal(1);
+      expect(stdout).to.equal('');
+      expect(stderr).to.equal('halsync compact: cannot open store sqlite:./halsync.db: no such file\n');
+      expect(existsSync(join(dir, 'halsync.db'))).to.equal(false);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('halsync serve: a failed start leaves no store file', function () {
   this.timeout(20000);
   it('on a taken port, removes the halsync.db it created', async () => {
