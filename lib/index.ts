@@ -29,11 +29,11 @@ export { ItemChanged, conflictId, losers, type ConflictRecord, type ConflictRule
 export { restoreConflict, type RestoreOptions, type Restored } from './store/conflicts.js';
 export { MemoryStore } from './store/memory.js';
 export { openStore, DEFAULT_STORE_URL } from './store/open.js';
-export { createApp, DEFAULT_ASYNC_THRESHOLD, type AppOptions } from './server/app.js';
+export { createApp, shutdownApp, DEFAULT_ASYNC_THRESHOLD, type AppOptions } from './server/app.js';
+export { listen, DEFAULT_JOB_WAIT_MS, type ListenOptions, type Listening } from './server/listen.js';
 export { DEFAULT_PATHS, type Paths } from './server/http/links.js';
 export { type CollectionConfig } from './server/collections.js';
 export { DEFAULT_BODY_LIMIT } from './server/http/body.js';
-export { runServe, type ServeOptions } from './cli/serve.js';
 export { purgeExpired, purgeExpiredConflicts, parseDuration } from './server/retention.js';
 
 // The client: link-following HTTP, replicas, and the reconciliation engine.

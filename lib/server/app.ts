@@ -77,20 +77,31 @@ const REQUIRED_VARIABLES: Record<keyof Paths, string[]> = {
   restore: ['collection', 'conflictId'],
 };
 
-/** Each app's jobs, for `settleJobs`: the Koa app is what createApp's callers hold. */
-const appJobs = new WeakMap<Koa, Jobs>();
+/** What shutdownApp needs of each app: the Koa app is what createApp's callers hold. */
+const running = new WeakMap<Koa, { jobs: Jobs; stop: AbortController; root: string }>();
+
+/** The path of the app's API root (`paths.root`). */
+export function rootPath(app: Koa): string {
+  return running.get(app)?.root ?? DEFAULT_PATHS.root;
+}
 
 /**
- * Waits (at most `timeoutMs`) until the app has no pending or running sync-log job; answers
- * how many were still active then. A shutdown calls it before closing the store.
+ * Ends the app's long-running work (held log GETs answer at once, the purge stops) and waits
+ * (at most `timeoutMs`) until it has no pending or running sync-log job: a 202 promised the
+ * sync log would be applied. Answers how many were still active then. Call it before closing
+ * the store; `listen(…).close()` does.
  */
-export function settleJobs(app: Koa, timeoutMs: number): Promise<number> {
-  return appJobs.get(app)?.settled(timeoutMs) ?? Promise.resolve(0);
+export function shutdownApp(app: Koa, timeoutMs: number): Promise<number> {
+  const state = running.get(app);
+  if (!state) return Promise.resolve(0);
+  state.stop.abort();
+  return state.jobs.settled(timeoutMs);
 }
 
 /** The Koa app of one node: its collections, their logs and items, over one store. */
 export function createApp(options: AppOptions): Koa {
   const paths = resolvePaths(options.paths);
+  const stop = new AbortController();
   const node: ServerNode = {
     store: options.store,
     collections: compileCollections(options.collections ?? [{ name: 'items' }], reservedNames(paths)),
@@ -101,7 +112,7 @@ export function createApp(options: AppOptions): Koa {
     asyncThreshold: options.asyncThreshold ?? DEFAULT_ASYNC_THRESHOLD,
     clock: options.clock ?? (() => new Date()),
     jobs: new Jobs(options.maxJobs ?? DEFAULT_MAX_JOBS, positive('maxActiveJobs', options.maxActiveJobs ?? DEFAULT_MAX_ACTIVE_JOBS)),
-    signal: options.signal ?? new AbortController().signal,
+    signal: options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal,
   };
   const timeout = options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT_MS;
   if (!Number.isInteger(timeout) || timeout < 0) throw new Error(`requestTimeout must be a whole number of milliseconds (0: none), not ${timeout}`);
@@ -120,7 +131,7 @@ export function createApp(options: AppOptions): Koa {
     .route(paths.restore, restoreRoute(node));
 
   const app = new Koa();
-  appJobs.set(app, node.jobs);
+  running.set(app, { jobs: node.jobs, stop, root: paths.root });
   app.proxy = options.trustProxy ?? false;
   app.use(compress);
   app.use(problems);
