@@ -19,6 +19,7 @@ export {
   NotAcceptable,
   SyncConflict,
   InternalError,
+  PROBLEM_TYPE,
   type FieldError,
 } from './protocol/problems.js';
 export type { Store, StoredItem, Write, Precondition, ApplyOptions, ApplyOutcome, Conflict, ChangesQuery, ChangesPage } from './store/store.js';
@@ -34,7 +35,9 @@ export { listen, DEFAULT_JOB_WAIT_MS, type ListenOptions, type Listening } from 
 export { DEFAULT_PATHS, type Paths } from './server/http/links.js';
 export { type CollectionConfig } from './server/collections.js';
 export { DEFAULT_BODY_LIMIT } from './server/http/body.js';
-export { purgeExpired, purgeExpiredConflicts, parseDuration } from './server/retention.js';
+export { purgeExpired, purgeExpiredConflicts } from './server/retention.js';
+export { parseDuration } from './protocol/duration.js';
+export { isItemId } from './protocol/ids.js';
 
 // The client: link-following HTTP, replicas, and the reconciliation engine.
 export { HttpClient, type HttpClientOptions, type HttpResponse, type RequestOptions, type TrafficStats } from './client/http.js';

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { parseDuration } from '../server/retention.js';
+import { parseDuration } from '../protocol/duration.js';
 import { DEFAULT_STORE_URL } from '../store/open.js';
 
 /**

@@ -8,6 +8,9 @@
  */
 export const PROBLEM_BASE = '';
 
+/** The media type of every error answer (RFC 9457). */
+export const PROBLEM_TYPE = 'application/problem+json';
+
 /** A field-level validation failure: the JSON Pointer of the bad field and what is wrong. */
 export interface FieldError {
   pointer: string;

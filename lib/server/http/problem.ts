@@ -1,8 +1,6 @@
 import type { Context, Next } from 'koa';
 import { isClientAbort } from './client-error.js';
-import { Forbidden, HalsyncError, InternalError, MethodNotAllowed, ServiceUnavailable, Unauthorized } from '../../protocol/problems.js';
-
-export const PROBLEM_TYPE = 'application/problem+json';
+import { Forbidden, HalsyncError, InternalError, MethodNotAllowed, PROBLEM_TYPE, ServiceUnavailable, Unauthorized } from '../../protocol/problems.js';
 
 /**
  * The one error path: any HalsyncError becomes its problem document; Koa's own HTTP errors

@@ -3,6 +3,7 @@ import { losers, type ConflictRecord, type Side, type StoredConflict } from '../
 import { decodeCursor, encodeCursor } from '../../protocol/cursor.js';
 import { fingerprint } from '../../protocol/fingerprint.js';
 import { BadRequest, NotFound, ValidationFailed, type FieldError } from '../../protocol/problems.js';
+import { isItemId } from '../../protocol/ids.js';
 import { rels } from '../../protocol/rels.js';
 import { fieldErrors, validator } from '../../protocol/schemas.js';
 import { restoreConflict } from '../../store/conflicts.js';
@@ -10,7 +11,7 @@ import { readJson } from '../http/body.js';
 import type { Collection } from '../collections.js';
 import { collectionOf, linker, sendHal, type ServerNode } from '../node.js';
 import { halDocument, type HalInput } from '../http/hal.js';
-import { isItemId, itemDocument } from './item.js';
+import { itemDocument } from './item.js';
 
 export const DEFAULT_CONFLICTS_LIMIT = 50;
 export const MAX_CONFLICTS_LIMIT = 1000;

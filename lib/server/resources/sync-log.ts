@@ -1,4 +1,5 @@
 import type { Context } from 'koa';
+import { isItemId } from '../../protocol/ids.js';
 import { fingerprint } from '../../protocol/fingerprint.js';
 import { HalsyncError, PayloadTooLarge, SyncConflict, ValidationFailed, type FieldError } from '../../protocol/problems.js';
 import { decodeCursor } from '../../protocol/cursor.js';
@@ -12,7 +13,6 @@ import { linker, sendHal, type ServerNode } from '../node.js';
 import { cursorOf, cursorSeq } from '../cursors.js';
 import { beginWrite } from '../http/deadline.js';
 import { halDocument } from '../http/hal.js';
-import { isItemId } from './item.js';
 import { jobDocument } from './job.js';
 import type { Linker } from '../http/links.js';
 
