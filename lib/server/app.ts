@@ -17,7 +17,7 @@ import { problems } from './http/problem.js';
 import { defaultPurgeInterval, schedulePurge } from './retention.js';
 import { relRoute } from './resources/rels.js';
 import { rootRoute } from './resources/root.js';
-import { Router, type Handler, type Method } from './http/router.js';
+import { routing, type Handlers } from './http/routing.js';
 import { openapiRoute, schemaRoute } from './resources/schemas.js';
 
 export interface AppOptions {
@@ -117,18 +117,19 @@ export function createApp(options: AppOptions): Koa {
   const timeout = options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT_MS;
   if (!Number.isInteger(timeout) || timeout < 0) throw new Error(`requestTimeout must be a whole number of milliseconds (0: none), not ${timeout}`);
   const tokens = accessTokens(options.token, options.auth);
-  const router = new Router()
-    .route(paths.root, browsable(rootRoute(node)))
-    .route(paths.collection, browsable(collectionRoute(node)))
-    .route(paths.transactions, browsable(logRoute(node)))
-    .route(paths.item, browsable(itemRoute(node)))
-    .route(paths.job, browsable(jobRoute(node)))
-    .route(paths.rel, relRoute())
-    .route(paths.schema, browsable(schemaRoute(node)))
-    .route(paths.openapi, browsable(openapiRoute()))
-    .route(paths.conflicts, browsable(conflictsRoute(node)))
-    .route(paths.conflict, browsable(conflictRoute(node)))
-    .route(paths.restore, restoreRoute(node));
+  const router = routing([
+    [paths.root, browsable(rootRoute(node))],
+    [paths.collection, browsable(collectionRoute(node))],
+    [paths.transactions, browsable(logRoute(node))],
+    [paths.item, browsable(itemRoute(node))],
+    [paths.job, browsable(jobRoute(node))],
+    [paths.rel, relRoute()],
+    [paths.schema, browsable(schemaRoute(node))],
+    [paths.openapi, browsable(openapiRoute())],
+    [paths.conflicts, browsable(conflictsRoute(node))],
+    [paths.conflict, browsable(conflictRoute(node))],
+    [paths.restore, restoreRoute(node)],
+  ]);
 
   const app = new Koa();
   running.set(app, { jobs: node.jobs, stop, root: paths.root });
@@ -138,7 +139,7 @@ export function createApp(options: AppOptions): Koa {
   app.use(varyOnAccept);
   if (tokens.length > 0) app.use(requireTokens(tokens));
   if (timeout > 0) app.use(requestTimeout(timeout));
-  app.use((ctx) => router.dispatch(ctx));
+  app.use(router);
   const retentions = [options.tombstoneRetentionMs, options.conflictRetentionMs].filter((ms) => ms !== undefined);
   if (retentions.length > 0) {
     schedulePurge({
@@ -161,7 +162,7 @@ async function varyOnAccept(ctx: Context, next: Next): Promise<void> {
 }
 
 /** A browser asking for any resource gets the HAL browser, which then reads it as JSON. */
-function browsable(handlers: Partial<Record<Method, Handler>>): Partial<Record<Method, Handler>> {
+function browsable(handlers: Handlers): Handlers {
   const get = handlers.GET;
   if (!get) return handlers;
   return {
