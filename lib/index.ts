@@ -23,10 +23,10 @@ export {
   type FieldError,
 } from './protocol/problems.js';
 export type { Store, StoredItem, Write, Precondition, ApplyOptions, ApplyOutcome, Conflict, ChangesQuery, ChangesPage } from './store/store.js';
-export { StoreUnavailable } from './store/store.js';
+export { StoreError, StoreUnavailable, ConflictRecordNotFound, InvalidRequest, InvalidData, ItemChanged } from './store/errors.js';
 export type { ConflictsQuery, ConflictsPage } from './store/store.js';
 // The conflict audit: records, and restoring a losing version (also over HTTP: sync:conflicts, sync:restore).
-export { ItemChanged, conflictId, losers, type ConflictRecord, type ConflictRule, type Side, type StoredConflict } from './protocol/conflicts.js';
+export { conflictId, losers, type ConflictRecord, type ConflictRule, type Side, type StoredConflict } from './protocol/conflicts.js';
 export { restoreConflict, type RestoreOptions, type Restored } from './store/conflicts.js';
 export { MemoryStore } from './store/memory.js';
 export { openStore, DEFAULT_STORE_URL } from './store/open.js';
