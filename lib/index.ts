@@ -1,7 +1,7 @@
 /** halsync's public API: what is not exported here is private. */
 export { fingerprint, canonicalJson, TOMBSTONE_FINGERPRINT } from './protocol/fingerprint.js';
 export { rels } from './protocol/rels.js';
-export type { Json, Version, VersionWithData, Item, LogEntry, SyncEntry, SyncLog, SyncResult, ConflictDetail, JobState } from './protocol/types.js';
+export type { Json, Version, VersionWithData, Item, LogEntry, SyncEntry, SyncLog, SyncResult, Mismatch, JobState } from './protocol/types.js';
 export {
   HalsyncError,
   BadRequest,
@@ -17,12 +17,12 @@ export {
   Forbidden,
   MethodNotAllowed,
   NotAcceptable,
-  SyncConflict,
+  SyncRejected,
   InternalError,
   PROBLEM_TYPE,
   type FieldError,
 } from './protocol/problems.js';
-export type { Store, StoredItem, Write, Precondition, ApplyOptions, ApplyOutcome, Conflict, ChangesQuery, ChangesPage } from './store/store.js';
+export type { Store, StoredItem, Write, Precondition, ApplyOptions, ApplyOutcome, PreconditionMismatch, ChangesQuery, ChangesPage } from './store/store.js';
 export { StoreError, StoreUnavailable, ConflictRecordNotFound, InvalidRequest, InvalidData, ItemChanged } from './store/errors.js';
 export type { ConflictsQuery, ConflictsPage } from './store/store.js';
 // The conflict audit: records, and restoring a losing version (also over HTTP: sync:conflicts, sync:restore).

@@ -136,10 +136,10 @@ export class Forbidden extends HalsyncError {
   }
 }
 
-/** A sync log whose preconditions no longer hold: nothing was applied. */
-export class SyncConflict extends HalsyncError {
-  constructor(detail: string, conflicts: unknown[]) {
-    super(409, 'conflict', 'Conflict', detail, { conflicts });
+/** A sync log refused because some preconditions no longer hold (its mismatches): nothing was applied. The wire keeps the type `conflict` and the `conflicts` array. */
+export class SyncRejected extends HalsyncError {
+  constructor(detail: string, mismatches: unknown[]) {
+    super(409, 'conflict', 'Conflict', detail, { conflicts: mismatches });
   }
 }
 

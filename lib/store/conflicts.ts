@@ -56,7 +56,7 @@ export async function restoreConflict(store: Store, collection: string, conflict
     { restoring: { conflictId, side }, ...(options.now ? { now: options.now } : {}) },
   );
   if (!outcome.ok) {
-    const now = outcome.conflicts[0]?.current ?? null;
+    const now = outcome.mismatches[0]?.current ?? null;
     throw new ItemChanged(`item ${record.itemId} changed while it was being restored`, now && versionOf(now));
   }
   return { record: (await store.getConflict(collection, conflictId)) ?? record, item: outcome.items[0]!, created: current === null };

@@ -81,8 +81,8 @@ export interface ConflictsPage {
   hasMore: boolean;
 }
 
-/** A refused precondition. */
-export interface Conflict {
+/** A refused precondition, as the store found it. */
+export interface PreconditionMismatch {
   itemId: string;
   /** The fingerprint the precondition expected (null: absent, or not a base precondition). */
   expected: string | null;
@@ -101,7 +101,7 @@ export type ApplyOutcome =
       /** The item as it stands after the apply, one per write, in the writes' order. */
       items: StoredItem[];
     }
-  | { ok: false; conflicts: Conflict[] };
+  | { ok: false; mismatches: PreconditionMismatch[] };
 
 export interface ChangesQuery {
   /** Only changes with seq > after. */

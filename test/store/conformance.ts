@@ -28,7 +28,7 @@ function del(itemId: string, precondition: Precondition = { kind: 'none' }, upda
 
 async function applied(store: Store, collection: string, writes: Write[], options = {}) {
   const outcome = await store.apply(collection, writes, options);
-  if (!outcome.ok) throw new Error(`unexpected conflicts: ${JSON.stringify(outcome.conflicts)}`);
+  if (!outcome.ok) throw new Error(`unexpected conflicts: ${JSON.stringify(outcome.mismatches)}`);
   return outcome;
 }
 
@@ -132,8 +132,8 @@ export function storeConformance(name: string, create: () => Promise<StoreFixtur
         const outcome = await store.apply('items', [put(B, 2), put(C, 3), put(A, 4, { kind: 'base', fingerprint: fingerprint(0) })]);
         assert.equal(outcome.ok, false);
         if (outcome.ok) return;
-        assert.equal(outcome.conflicts.length, 1);
-        const [conflict] = outcome.conflicts;
+        assert.equal(outcome.mismatches.length, 1);
+        const [conflict] = outcome.mismatches;
         hasFields(conflict, { itemId: A, expected: fingerprint(0), actual: fingerprint(1) });
         hasFields(conflict!.current, { itemId: A, data: 1, seq: 1 });
         assert.equal((await store.getItems('items', [A, B, C])).length, 1);
@@ -146,7 +146,7 @@ export function storeConformance(name: string, create: () => Promise<StoreFixtur
         assert.equal(outcome.ok, false);
         if (outcome.ok) return;
         assert.deepEqual(
-          outcome.conflicts.map((c) => [c.itemId, c.expected, c.actual, c.current]),
+          outcome.mismatches.map((c) => [c.itemId, c.expected, c.actual, c.current]),
           [
             [A, null, null, null],
             [B, fingerprint(9), null, null],
@@ -488,7 +488,7 @@ export function storeConformance(name: string, create: () => Promise<StoreFixtur
           wins.map((i) => i.seq).sort((x, y) => x - y),
           [4, 5, 6],
         );
-        for (const o of outcomes) if (!o.ok) assert.notEqual(o.conflicts[0]!.actual, fingerprint('start'));
+        for (const o of outcomes) if (!o.ok) assert.notEqual(o.mismatches[0]!.actual, fingerprint('start'));
         for (const win of wins) assert.deepEqual(await other.getItem('items', win.itemId), win);
         assert.equal(await store.highWater(), 6);
       });

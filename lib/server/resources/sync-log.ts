@@ -1,10 +1,10 @@
 import type { Context } from 'koa';
 import { isItemId } from '../../protocol/ids.js';
 import { fingerprint } from '../../protocol/fingerprint.js';
-import { HalsyncError, PayloadTooLarge, SyncConflict, ValidationFailed, type FieldError } from '../../protocol/problems.js';
+import { HalsyncError, PayloadTooLarge, SyncRejected, ValidationFailed, type FieldError } from '../../protocol/problems.js';
 import { decodeCursor } from '../../protocol/cursor.js';
 import { fieldErrors, validator } from '../../protocol/schemas.js';
-import type { ConflictDetail, SyncLog, SyncResult } from '../../protocol/types.js';
+import type { Mismatch, SyncLog, SyncResult } from '../../protocol/types.js';
 import { toWrite } from '../../store/rules.js';
 import type { Write } from '../../store/store.js';
 import { readJson } from '../http/body.js';
@@ -58,14 +58,14 @@ export async function putSyncLog(ctx: Context, node: ServerNode, collection: Col
 export async function applySyncLog(node: ServerNode, collection: Collection, log: CheckedLog, links: Linker) {
   const outcome = await node.store.apply(collection.name, log.writes, { now: node.clock, ...(log.since === undefined ? {} : { since: log.since }) });
   if (!outcome.ok) {
-    const conflicts: ConflictDetail[] = outcome.conflicts.map((c) => ({
+    const mismatches: Mismatch[] = outcome.mismatches.map((c) => ({
       itemId: c.itemId,
       expected: c.expected,
       actual: c.actual,
       current: c.current && { updatedAt: c.current.updatedAt, fingerprint: c.current.fingerprint, deleted: c.current.deleted, data: c.current.data },
     }));
-    const ids = conflicts.map((c) => c.itemId).join(', ');
-    return new SyncConflict(`${conflicts.length} item(s) changed on this node since the client read its log (${ids}); nothing was applied`, conflicts);
+    const ids = mismatches.map((c) => c.itemId).join(', ');
+    return new SyncRejected(`${mismatches.length} item(s) changed on this node since the client read its log (${ids}); nothing was applied`, mismatches);
   }
   const result: SyncResult = { applied: outcome.applied, checkpoint: cursorOf(node.store, outcome.checkpoint) };
   return halDocument({ properties: { ...result }, links: { self: { href: links.transactions(collection.name) } } });
