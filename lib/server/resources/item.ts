@@ -11,7 +11,7 @@ import { readJson } from '../http/body.js';
 import type { Collection } from '../collections.js';
 import { collectionOf, linker, sendHal, type ServerNode } from '../node.js';
 import { beginWrite } from '../http/deadline.js';
-import { halDocument, type HalDocument } from '../http/hal.js';
+import { halDocument, type HalBody } from '../http/hal.js';
 
 /**
  * One item. Direct writes make this node the item's origin: the store stamps `updatedAt`
@@ -67,7 +67,7 @@ export async function createItem(ctx: Context, node: ServerNode, collection: Col
   respondWithItem(ctx, node, collection, item, 201);
 }
 
-export function itemDocument(ctx: Context, node: ServerNode, collection: Collection, item: StoredItem): HalDocument {
+export function itemDocument(ctx: Context, node: ServerNode, collection: Collection, item: StoredItem): HalBody {
   const links = linker(ctx, node);
   return halDocument({
     properties: { itemId: item.itemId, updatedAt: item.updatedAt, fingerprint: item.fingerprint, deleted: item.deleted, data: item.data },

@@ -2,7 +2,6 @@ import type { Context } from 'koa';
 import { isItemId } from '../../protocol/ids.js';
 import { fingerprint } from '../../protocol/fingerprint.js';
 import { HalsyncError, PayloadTooLarge, SyncRejected, ValidationFailed, type FieldError } from '../../protocol/problems.js';
-import { decodeCursor } from '../../protocol/cursor.js';
 import { fieldErrors, validator } from '../../protocol/schemas.js';
 import type { Mismatch, SyncLog, SyncResult } from '../../protocol/types.js';
 import { toWrite } from '../../store/rules.js';
@@ -10,7 +9,7 @@ import type { Write } from '../../store/store.js';
 import { readJson } from '../http/body.js';
 import type { Collection } from '../collections.js';
 import { linker, sendHal, type ServerNode } from '../node.js';
-import { cursorOf, cursorSeq } from '../cursors.js';
+import { cursorOf, cursorSeq, isCursor } from '../cursors.js';
 import { beginWrite } from '../http/deadline.js';
 import { halDocument } from '../http/hal.js';
 import { jobDocument } from './job.js';
@@ -101,15 +100,6 @@ async function checkSyncLog(node: ServerNode, collection: Collection, body: unkn
 function countEntries(body: unknown): number {
   const entries = (body as { entries?: unknown } | null)?.entries;
   return Array.isArray(entries) ? entries.length : 0;
-}
-
-function isCursor(text: string): boolean {
-  try {
-    decodeCursor(text);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** RFC 7240: `Prefer: respond-async, wait=10` and the like. */
