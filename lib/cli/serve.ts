@@ -5,6 +5,7 @@ import { createApp, type AppOptions } from '../server/app.js';
 import { describeRequestError } from '../server/http/client-error.js';
 import { listen, type Listening } from '../server/listen.js';
 import type { CollectionConfig } from '../server/collections.js';
+import { newSqliteFile, removeSqliteFile } from './store-file.js';
 
 /** `halsync serve`: the options commander hands over. */
 export interface ServeOptions {
@@ -33,6 +34,8 @@ export interface ServeOptions {
  */
 export async function runServe(options: ServeOptions): Promise<void> {
   let store: Store | undefined;
+  // A node that fails to start has written nothing: the SQLite file it created goes with it.
+  const created = newSqliteFile(options.store);
   try {
     const collections = await parseCollections(options.collection);
     store = await openStore(options.store).catch((err: unknown) => {
@@ -45,11 +48,12 @@ export async function runServe(options: ServeOptions): Promise<void> {
       if (line !== null) console.error(`halsync: request failed: ${line}`);
     });
     const node = await listen(app, { port: options.port, host: options.host, jobWaitMs: SHUTDOWN_JOB_WAIT_MS });
-    console.log(`halsync serving ${collections.map((c) => c.name).join(', ')} at ${node.url}`);
+    console.log(`halsync serving ${collections.map((c) => c.name).join(', ')} at ${node.url} from ${redacted(options.store)}`);
     stopOnSignal(node, store);
   } catch (err) {
     console.error(`halsync serve: ${message(err)}`);
     await store?.close().catch(() => undefined);
+    await removeSqliteFile(created).catch(() => undefined);
     process.exit(1);
   }
 }
@@ -117,6 +121,20 @@ function stopOnSignal(node: Listening, store: Store): void {
   };
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
+}
+
+/** The store URL as printed: a password in it becomes `***`. */
+export function redacted(storeUrl: string): string {
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(storeUrl)) return storeUrl;
+  try {
+    const url = new URL(storeUrl);
+    if (url.password === '' && !url.searchParams.has('password')) return storeUrl;
+    if (url.password !== '') url.password = '***';
+    if (url.searchParams.has('password')) url.searchParams.set('password', '***');
+    return url.href;
+  } catch {
+    return storeUrl;
+  }
 }
 
 function message(err: unknown): string {
