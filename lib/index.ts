@@ -22,6 +22,9 @@ export {
   type FieldError,
 } from './protocol/problems.js';
 export type { Store, StoredItem, Write, Precondition, ApplyOptions, ApplyOutcome, Conflict, ChangesQuery, ChangesPage } from './store/store.js';
+// Scopes (DESIGN §7): an item's channels, and what a scoped log and a watcher are told.
+export type { StoredEntry, StoredRemoval, Change } from './store/store.js';
+export { channelReader, visibleUnder, ALL_CHANNELS, type ChannelSource, type ChannelsResult } from './protocol/channels.js';
 export { StoreUnavailable } from './store/store.js';
 export type { ConflictsQuery, ConflictsPage } from './store/store.js';
 // The conflict audit: records, and restoring a losing version (also over HTTP: sync:conflicts, sync:restore).

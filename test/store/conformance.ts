@@ -3,6 +3,7 @@ import { fingerprint, TOMBSTONE_FINGERPRINT } from '../../lib/protocol/fingerpri
 import type { Json } from '../../lib/protocol/types.js';
 import type { Precondition, Store, Write } from '../../lib/store/store.js';
 import { conflictAuditConformance } from './conflicts-conformance.js';
+import { scopedLogConformance } from './scopes-conformance.js';
 
 /** One store under test, fresh and empty. */
 export interface StoreFixture {
@@ -102,6 +103,7 @@ export function storeConformance(name: string, create: () => Promise<StoreFixtur
           updatedAt: T0,
           seq: 1,
           recordedAt: T0,
+          channels: [],
         };
         assert.deepEqual(outcome.items, [expected]);
         assert.deepEqual(await store.getItem('items', A), expected);
@@ -273,7 +275,7 @@ export function storeConformance(name: string, create: () => Promise<StoreFixtur
       it('leaves data out unless asked', async function () {
         await applied(store, 'items', [put(A, { x: 1 })], { now: at(T0) });
         const [entry] = (await store.changes('items', { limit: 10, withData: false })).entries;
-        assert.deepEqual(entry, { itemId: A, updatedAt: T0, fingerprint: fingerprint({ x: 1 }), deleted: false, seq: 1, recordedAt: T0 });
+        assert.deepEqual(entry, { itemId: A, updatedAt: T0, fingerprint: fingerprint({ x: 1 }), deleted: false, seq: 1, recordedAt: T0, channels: [] });
         assert.ok(!('data' in entry));
       });
 
@@ -524,5 +526,6 @@ export function storeConformance(name: string, create: () => Promise<StoreFixtur
     });
 
     conflictAuditConformance(() => ({ store, another, canReopen: fixture.openAgain !== undefined }));
+    scopedLogConformance(() => ({ store, another, canReopen: fixture.openAgain !== undefined }));
   });
 }
