@@ -3,6 +3,7 @@ import pg from 'pg';
 import { ChangeFeed } from './feed.js';
 import type { ConflictRecord, StoredConflict } from '../protocol/conflicts.js';
 import { CONFLICT_COLUMNS, conflictValues, toConflictsPage, toStoredConflict, type ConflictRow } from './conflict-rows.js';
+import { joinSql, placementsSql, schemaSql, SCHEMA_VERSION } from './postgres-schema.js';
 import { planApply } from './rules.js';
 import { ITEM_COLUMNS, inRequestedOrder, itemValues, toEntry, toPage, toPlacement, toStoredItem, type ItemRow, type MembershipRow } from './rows.js';
 import { changeOf, grantChannels, isUnscoped, listsRemovals, mergePlacements, toScopedPage, type Membership } from './scopes.js';
@@ -22,12 +23,6 @@ import {
   type Write,
 } from './store.js';
 
-/**
- * Bumped with every change to the tables below. Every statement of the schema is idempotent
- * (IF NOT EXISTS), so opening an older database adds what it lacks and raises `node.schema_version`.
- */
-const SCHEMA_VERSION = 3;
-
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
 /**
@@ -38,56 +33,6 @@ const CHANNEL = 'halsync_changes';
 
 /** A NOTIFY payload must stay under 8000 bytes: a change touching more channels is told without them (it wakes every watcher). */
 const MAX_PAYLOAD = 7000;
-
-function schemaSql(s: string): string {
-  return `
-  CREATE SCHEMA IF NOT EXISTS ${s};
-  CREATE TABLE IF NOT EXISTS ${s}.node (
-    one boolean PRIMARY KEY DEFAULT true CHECK (one),
-    store_id uuid NOT NULL,
-    schema_version integer NOT NULL,
-    seq bigint NOT NULL
-  );
-  CREATE TABLE IF NOT EXISTS ${s}.items (
-    collection text NOT NULL,
-    item_id text NOT NULL,
-    updated_at text NOT NULL,
-    fingerprint text NOT NULL,
-    deleted boolean NOT NULL,
-    data text,
-    seq bigint NOT NULL UNIQUE,
-    recorded_at text NOT NULL,
-    PRIMARY KEY (collection, item_id)
-  );
-  CREATE INDEX IF NOT EXISTS items_log ON ${s}.items (collection, seq);
-  CREATE TABLE IF NOT EXISTS ${s}.horizons (collection text PRIMARY KEY, seq bigint NOT NULL);
-  CREATE TABLE IF NOT EXISTS ${s}.checkpoints (key text PRIMARY KEY, value text NOT NULL);
-  CREATE TABLE IF NOT EXISTS ${s}.conflicts (
-    position bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    collection text NOT NULL,
-    conflict_id text NOT NULL,
-    item_id text NOT NULL,
-    decided_at text NOT NULL,
-    record text NOT NULL,
-    restored_side text,
-    restored_at text,
-    UNIQUE (collection, conflict_id)
-  );
-  CREATE INDEX IF NOT EXISTS conflicts_page ON ${s}.conflicts (collection, position);
-  -- Version 3, channels (lib/store/scopes.ts; the same layout as SQLite's): items written before have none.
-  ALTER TABLE ${s}.items ADD COLUMN IF NOT EXISTS channels text NOT NULL DEFAULT '[]';
-  CREATE TABLE IF NOT EXISTS ${s}.memberships (
-    collection text NOT NULL,
-    channel text NOT NULL,
-    item_id text NOT NULL,
-    seq bigint NOT NULL,
-    member boolean NOT NULL,
-    recorded_at text NOT NULL,
-    PRIMARY KEY (collection, channel, item_id)
-  );
-  CREATE INDEX IF NOT EXISTS memberships_log ON ${s}.memberships (collection, channel, seq) INCLUDE (member, item_id, recorded_at);
-  CREATE INDEX IF NOT EXISTS memberships_left ON ${s}.memberships (collection, recorded_at) WHERE NOT member;`;
-}
 
 /** The backoff of reconnecting a lost LISTEN connection: from this, doubling, up to the cap. */
 const RECONNECT_FIRST_MS = 100;
@@ -218,19 +163,15 @@ export class PostgresStore implements Store {
         return toPage(page.rows, query.limit, query.withData, after, highWater);
       }
       const grant = grantChannels(query.channels);
-      // Each granted channel's first places (lib/store/scopes.ts), one index range each: its
-      // memberships after the cursor in seq order, either true (the item's latest change) or
-      // the item's last exit from the grant (no true membership of it, no later exit from it).
-      const { rows } = await client.query<MembershipRow>(
-        `SELECT p.* FROM unnest($2::text[]) AS g(channel) CROSS JOIN LATERAL (
-           SELECT m.item_id, m.seq, m.member, m.recorded_at FROM ${this.s}.memberships AS m
-           WHERE m.collection = $1 AND m.channel = g.channel AND m.seq > $3 AND ($4::text IS NULL OR m.recorded_at >= $4 COLLATE "C")
-             AND (m.member OR ($5 AND NOT EXISTS (
-               SELECT 1 FROM ${this.s}.memberships AS o WHERE o.collection = $1 AND o.item_id = m.item_id
-                 AND o.channel = ANY($2::text[]) AND (o.member OR o.seq > m.seq))))
-           ORDER BY m.seq LIMIT $6) AS p`,
-        [collection, grant, after, query.recordedSince ?? null, listsRemovals(query), query.limit + 1],
-      );
+      // Each granted channel's first places, merged (lib/store/scopes.ts).
+      const { rows } = await client.query<MembershipRow>(placementsSql(this.s), [
+        collection,
+        grant,
+        after,
+        query.recordedSince ?? null,
+        listsRemovals(query),
+        query.limit + 1,
+      ]);
       const placements = mergePlacements([rows.map(toPlacement)], query.limit + 1);
       const ids = placements.filter((p) => p.member).map((p) => p.itemId);
       const entries = new Map((await this.readItems(client, collection, ids)).map((row) => [row.item_id, toEntry(row, query.withData)]));
@@ -282,19 +223,14 @@ export class PostgresStore implements Store {
   /** Writes an apply's memberships (lib/store/scopes.ts); one row per (channel, item), as planned. */
   private async join(client: pg.PoolClient, collection: string, memberships: readonly Membership[]): Promise<void> {
     if (memberships.length === 0) return;
-    await client.query(
-      `INSERT INTO ${this.s}.memberships (collection, channel, item_id, seq, member, recorded_at)
-       SELECT $1, * FROM unnest($2::text[], $3::text[], $4::bigint[], $5::boolean[], $6::text[])
-       ON CONFLICT (collection, channel, item_id) DO UPDATE SET seq = excluded.seq, member = excluded.member, recorded_at = excluded.recorded_at`,
-      [
-        collection,
-        memberships.map((m) => m.channel),
-        memberships.map((m) => m.itemId),
-        memberships.map((m) => m.seq),
-        memberships.map((m) => m.member),
-        memberships.map((m) => m.recordedAt),
-      ],
-    );
+    await client.query(joinSql(this.s), [
+      collection,
+      memberships.map((m) => m.channel),
+      memberships.map((m) => m.itemId),
+      memberships.map((m) => m.seq),
+      memberships.map((m) => m.member),
+      memberships.map((m) => m.recordedAt),
+    ]);
   }
 
   private async lockCounter(client: pg.PoolClient): Promise<number> {
