@@ -1,5 +1,7 @@
 import { expect } from 'chai';
+import { conflictId } from '../../lib/protocol/conflicts.js';
 import { fingerprint, TOMBSTONE_FINGERPRINT } from '../../lib/protocol/fingerprint.js';
+import { restoreConflict } from '../../lib/store/conflicts.js';
 import type { Json } from '../../lib/protocol/types.js';
 import type { Change, Store, Write } from '../../lib/store/store.js';
 import { readWhenChanged } from '../../lib/store/watch.js';
@@ -258,6 +260,21 @@ export function scopedLogConformance(fixture: () => ScopesFixture): void {
       expect(await store.purgeTombstones('items', '2031-01-01T00:00:00.000Z')).to.equal(0);
       expect(await store.horizon('items'), 'a purged removal raises the horizon as a tombstone does').to.equal(6);
       expect((await scopedLog(store, ['a'], 6)).seen).to.deep.equal([]);
+    });
+
+    it('restores a losing version with the channels the collection finds in it', async function () {
+      const { store } = fixture();
+      const [won] = (await apply(store, [put(A, { owner: 'a', v: 2 }, ['a'])])).items;
+      const lost = { updatedAt: '2030-01-01T00:00:00.000Z', fingerprint: fingerprint({ owner: 'b', v: 1 }), deleted: false, data: { owner: 'b', v: 1 } };
+      const remote = { updatedAt: won!.updatedAt, fingerprint: won!.fingerprint, deleted: false, data: won!.data };
+      const body = { itemId: A, peer: 'store:test', rule: 'prefer-remote' as const, winner: 'remote' as const, local: lost, remote, result: remote };
+      const record = { ...body, conflictId: conflictId('items', body), decidedAt: '2030-01-01T00:00:00.000Z' };
+      await store.recordConflicts('items', [record]);
+      const owner = (data: Json) => [(data as { owner: string }).owner];
+      const restored = await restoreConflict(store, 'items', record.conflictId, { channels: owner });
+      expect(restored.item.channels).to.deep.equal(['b']);
+      expect((await scopedLog(store, ['a'], 1)).seen).to.deep.equal([[A, 2, 'removed']]);
+      expect((await scopedLog(store, ['b'])).seen).to.deep.equal([[A, 2]]);
     });
 
     it('keeps channels and removals when the store is opened again', async function () {
