@@ -131,7 +131,8 @@ export class MemoryStore implements Store {
     for (const [id, item] of items) {
       if (item.deleted && item.recordedAt < recordedBefore) {
         items.delete(id);
-        byItem?.delete(id);
+        // Its memberships now; those of channels it left earlier go by their own time, below.
+        for (const channel of item.channels) byItem?.get(id)?.delete(channel);
         horizon = Math.max(horizon, item.seq);
         purged++;
       }
