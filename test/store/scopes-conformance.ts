@@ -6,6 +6,7 @@ import type { Json } from '../../lib/protocol/types.js';
 import type { Change, Store, Write } from '../../lib/store/store.js';
 import { readWhenChanged } from '../../lib/store/watch.js';
 import { seededRandom } from '../support/random.js';
+import { until } from '../support/until.js';
 
 /** What the conformance suite hands this part: the store under test, and another handle on it (or itself). */
 export interface ScopesFixture {
@@ -289,11 +290,6 @@ export function scopedLogConformance(fixture: () => ScopesFixture): void {
     });
 
     describe('watch', function () {
-      async function until(condition: () => boolean, what: string): Promise<void> {
-        for (let i = 0; i < 300 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
-        if (!condition()) throw new Error(`timed out waiting until ${what}`);
-      }
-
       it('tells a watcher every channel a change touched, those an item left included', async function () {
         const { store } = fixture();
         await apply(store, [put(A, 1, ['a', 'x'])]);
@@ -301,10 +297,10 @@ export function scopedLogConformance(fixture: () => ScopesFixture): void {
         const stop = await store.watch!('items', (change) => told.push(change));
         try {
           await apply(store, [put(A, 2, ['b', 'x']), put(B, 1, ['c'])]);
-          await until(() => told.length > 0, 'the watcher was told');
+          await until(() => told.length > 0, { message: 'the watcher is told' });
           expect(told[0]).to.deep.equal({ channels: ['a', 'b', 'c', 'x'] });
           await apply(store, [put(C, 1)]);
-          await until(() => told.length > 1, 'the watcher was told again');
+          await until(() => told.length > 1, { message: 'the watcher is told again' });
           expect(told[1]).to.deep.equal({ channels: [] });
         } finally {
           stop();
@@ -326,9 +322,9 @@ export function scopedLogConformance(fixture: () => ScopesFixture): void {
         const stop = await store.watch!('items', () => told++);
         try {
           const held = readWhenChanged(store, 'items', read, (page) => page.entries.length > 0, { ms: 10_000, channels: ['a'] });
-          await until(() => reads === 1, 'the first read');
+          await until(() => reads === 1, { message: 'the first read' });
           await apply(writer, [put(B, 1, ['b']), put(C, 1)]);
-          await until(() => told > 0, 'the unscoped watcher was told');
+          await until(() => told > 0, { message: 'the unscoped watcher is told' });
           await new Promise((resolve) => setImmediate(resolve));
           expect(reads, 'not woken by a change outside its grant').to.equal(1);
           await apply(writer, [put(A, 1, ['a'])]);

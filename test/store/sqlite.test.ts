@@ -1,4 +1,3 @@
-import assert from 'node:assert/strict';
 import { expect } from 'chai';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -55,13 +54,13 @@ describe('SQLite schema migration', function () {
     const { path, id } = await oldFile(1);
     const again = SqliteStore.open(path);
     try {
-      assert.equal(again.id, id);
-      assert.deepEqual((await again.getItem('items', itemId))!.data, { old: true });
-      assert.deepEqual(await again.conflicts('items', { limit: 5 }), { records: [], hasMore: false });
+      expect(again.id).to.equal(id);
+      expect((await again.getItem('items', itemId))!.data).to.deep.equal({ old: true });
+      expect(await again.conflicts('items', { limit: 5 })).to.deep.equal({ records: [], hasMore: false });
     } finally {
       await again.close();
     }
-    assert.equal(userVersion(path), 3);
+    expect(userVersion(path)).to.equal(3);
   });
 
   it('opens a version 2 file (before channels): its items have none, and scoped logs work at once', async function () {
