@@ -24,6 +24,9 @@ export {
 } from './protocol/problems.js';
 export type { Store, StoredItem, Write, Precondition, ApplyOptions, ApplyOutcome, PreconditionMismatch, ChangesQuery, ChangesPage } from './store/store.js';
 export { StoreError, StoreUnavailable, ConflictRecordNotFound, InvalidRequest, InvalidData, ItemChanged } from './store/errors.js';
+// Scopes (DESIGN §7): an item's channels, and what a scoped log and a watcher are told.
+export type { StoredEntry, StoredRemoval, Change } from './store/store.js';
+export { channelReader, visibleUnder, ALL_CHANNELS, type ChannelSource, type ChannelsResult } from './protocol/channels.js';
 export type { ConflictsQuery, ConflictsPage } from './store/store.js';
 // The conflict audit: records, and restoring a losing version (also over HTTP: sync:conflicts, sync:restore).
 export { conflictId, losers, type ConflictRecord, type ConflictRule, type Side, type StoredConflict } from './protocol/conflicts.js';

@@ -15,6 +15,12 @@ export interface RestoreOptions {
   now?: () => Date;
   /** Field errors of the data to restore against the collection's present schema; any is an InvalidData. */
   check?: (data: Json) => FieldError[] | void;
+  /**
+   * The channels the collection finds in the data to restore (see Write.channels); without it
+   * the restored version has none. A restored deletion keeps the item's present channels.
+   * A value the collection refuses belongs in `check`'s errors.
+   */
+  channels?: (data: Json) => readonly string[];
 }
 
 export interface Restored {
@@ -52,7 +58,17 @@ export async function restoreConflict(store: Store, collection: string, conflict
   const updatedAt = version.deleted && current === null ? toIso((options.now ?? (() => new Date()))()) : null;
   const outcome = await store.apply(
     collection,
-    [{ itemId: record.itemId, deleted: version.deleted, data, fingerprint: fingerprint(data), updatedAt, precondition }],
+    [
+      {
+        itemId: record.itemId,
+        deleted: version.deleted,
+        data,
+        fingerprint: fingerprint(data),
+        updatedAt,
+        precondition,
+        ...(options.channels && !version.deleted ? { channels: options.channels(data) } : {}),
+      },
+    ],
     { restoring: { conflictId, side }, ...(options.now ? { now: options.now } : {}) },
   );
   if (!outcome.ok) {

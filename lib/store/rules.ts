@@ -1,5 +1,6 @@
 import { laterOf, toIso } from '../protocol/time.js';
 import type { SyncEntry } from '../protocol/types.js';
+import { channelsOfWrite, membershipChanges, type Membership } from './scopes.js';
 import type { ApplyOptions, PreconditionMismatch, StoredItem, Write } from './store.js';
 
 /**
@@ -44,9 +45,11 @@ function refusal(current: StoredItem | null, write: Write): PreconditionMismatch
  * One sync log entry as a store write, the same for a node (the PUT) and a local replica. An
  * entry with `base` applies only over that fingerprint; one without only when the store has
  * recorded nothing about the item after `since`, the seq the log's own `since` names.
+ * `channels`: those the collection finds in the entry's data (see Write.channels).
  */
-export function toWrite(entry: SyncEntry, since: number | undefined): Write {
+export function toWrite(entry: SyncEntry, since: number | undefined, channels?: readonly string[]): Write {
   return {
+    ...(channels === undefined ? {} : { channels }),
     itemId: entry.itemId,
     deleted: entry.deleted,
     data: entry.deleted ? null : entry.data,
@@ -81,6 +84,8 @@ export type Plan =
       items: StoredItem[];
       /** When this node records the apply (its rows' recordedAt, and a restored conflict's restoredAt). */
       recordedAt: string;
+      /** The memberships to write (lib/store/scopes.ts): the channels each written item had or has. */
+      memberships: Membership[];
     };
 
 /**
@@ -102,6 +107,8 @@ export function planApply(current: ReadonlyMap<string, StoredItem>, writes: read
   writes.forEach((write, i) => {
     const check = checks[i]!;
     if (check.kind !== 'write') return;
+    // Against the version written just before in this apply, if any: that is what a deletion deletes.
+    const channels = channelsOfWrite(after.get(write.itemId), write);
     const row: StoredItem = {
       itemId: write.itemId,
       updatedAt: check.updatedAt,
@@ -110,6 +117,7 @@ export function planApply(current: ReadonlyMap<string, StoredItem>, writes: read
       data: write.deleted ? null : write.data,
       seq: ++seq,
       recordedAt,
+      channels,
     };
     rows.push(row);
     after.set(write.itemId, row);
@@ -122,5 +130,6 @@ export function planApply(current: ReadonlyMap<string, StoredItem>, writes: read
     checkpoint: checkpointAfterApply(options.since, highWaterBefore, seq),
     items: writes.map((write) => after.get(write.itemId)!),
     recordedAt,
+    memberships: membershipChanges(current, rows),
   };
 }

@@ -4,6 +4,7 @@ import type { Json } from '../../lib/protocol/types.js';
 import type { Precondition, Store, Write } from '../../lib/store/store.js';
 import { until } from '../support/until.js';
 import { conflictAuditConformance } from './conflicts-conformance.js';
+import { scopedLogConformance } from './scopes-conformance.js';
 
 /** One store under test, fresh and empty. */
 export interface StoreFixture {
@@ -103,6 +104,7 @@ export function storeConformance(name: string, create: () => Promise<StoreFixtur
           updatedAt: T0,
           seq: 1,
           recordedAt: T0,
+          channels: [],
         };
         expect(outcome.items).to.deep.equal([expected]);
         expect(await store.getItem('items', A)).to.deep.equal(expected);
@@ -259,7 +261,7 @@ export function storeConformance(name: string, create: () => Promise<StoreFixtur
       it('leaves data out unless asked', async function () {
         await applied(store, 'items', [put(A, { x: 1 })], { now: at(T0) });
         const [entry] = (await store.changes('items', { limit: 10, withData: false })).entries;
-        expect(entry).to.deep.equal({ itemId: A, updatedAt: T0, fingerprint: fingerprint({ x: 1 }), deleted: false, seq: 1, recordedAt: T0 });
+        expect(entry).to.deep.equal({ itemId: A, updatedAt: T0, fingerprint: fingerprint({ x: 1 }), deleted: false, seq: 1, recordedAt: T0, channels: [] });
         expect(!('data' in entry)).to.be.ok;
       });
 
@@ -480,5 +482,6 @@ export function storeConformance(name: string, create: () => Promise<StoreFixtur
     });
 
     conflictAuditConformance(() => ({ store, another, canReopen: fixture.openAgain !== undefined }));
+    scopedLogConformance(() => ({ store, another, canReopen: fixture.openAgain !== undefined }));
   });
 }
