@@ -20,7 +20,12 @@ const EXCEPTED_FOLDERS: Record<string, string> = {
 };
 
 /** Single modules allowed to lack a mirrored test, each with why; remove an entry once its test exists. */
-const EXCEPTIONS: Record<string, string> = {};
+const EXCEPTIONS: Record<string, string> = {
+  // Landed with the scoped log (channels) while the stores are still being reworked; covered
+  // for now through test/store/conformance.ts and test/store/postgres.test.ts, not on their own.
+  'lib/store/postgres-schema.ts': 'stores under active rework (scoped log); tested through the PostgreSQL conformance run',
+  'lib/store/scopes.ts': 'stores under active rework (scoped log); tested through the store conformance suite',
+};
 
 function modules(dir: string): string[] {
   return readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((entry) => {

@@ -1,7 +1,6 @@
 import { expect } from 'chai';
-import { conflictId, ItemChanged, losers, type ConflictRecord } from '../../lib/protocol/conflicts.js';
+import { conflictId, losers, type ConflictRecord } from '../../lib/protocol/conflicts.js';
 import { fingerprint } from '../../lib/protocol/fingerprint.js';
-import { HalsyncError } from '../../lib/protocol/problems.js';
 
 const version = (data: { v: string }, updatedAt: string) => ({ updatedAt, fingerprint: fingerprint(data), deleted: false, data });
 
@@ -45,13 +44,5 @@ describe('protocol/conflicts', () => {
     expect(losers({ winner: 'local' })).to.deep.equal(['remote']);
     expect(losers({ winner: 'remote' })).to.deep.equal(['local']);
     expect(losers({ winner: 'merged' })).to.deep.equal(['local', 'remote']);
-  });
-
-  it('refuses a restore over a changed item as a 409 item-changed carrying the current version', () => {
-    const current = { updatedAt: '2030-01-02T00:00:00.000Z', fingerprint: fingerprint({ v: 'edit' }), deleted: false };
-    const error = new ItemChanged('edited since', current);
-    expect(error).to.be.instanceOf(HalsyncError);
-    expect(error.toProblem()).to.deep.equal({ type: 'item-changed', title: 'Item changed since the decision', status: 409, detail: 'edited since', current });
-    expect(new ItemChanged('gone', null).toProblem()['current']).to.equal(null);
   });
 });

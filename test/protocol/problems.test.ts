@@ -22,7 +22,7 @@ const CASES: Array<[problems.HalsyncError, number, string]> = [
   [new problems.ServiceUnavailable('too-many-jobs', 's', 1), 503, 'too-many-jobs'],
   [new problems.Unauthorized('u', 'invalid_token'), 401, 'unauthorized'],
   [new problems.Forbidden('f', 'write'), 403, 'forbidden'],
-  [new problems.SyncConflict('c', []), 409, 'conflict'],
+  [new problems.SyncRejected('c', []), 409, 'conflict'],
   [new problems.InternalError(), 500, 'internal-error'],
 ];
 
@@ -45,7 +45,7 @@ describe('protocol/problems', () => {
       expect(doc).to.not.have.property('instance');
     }
     expect(CASES[1]![0].toProblem()['errors']).to.deep.equal([{ pointer: '/limit', detail: 'not a number' }]);
-    expect(new problems.SyncConflict('c', []).toProblem()['conflicts']).to.deep.equal([]);
+    expect(new problems.SyncRejected('c', []).toProblem()['conflicts']).to.deep.equal([]);
   });
 
   it('keeps an internal error free of internals', () => {

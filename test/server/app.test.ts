@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { createApp, settleJobs } from '../../lib/server/app.js';
+import { createApp, shutdownApp } from '../../lib/server/app.js';
 import { fingerprint } from '../../lib/protocol/fingerprint.js';
 import { MemoryStore } from '../../lib/store/memory.js';
 import { expectProblem } from '../support/expect.js';
@@ -60,12 +60,12 @@ describe('server/app: createApp', () => {
     expect(() => createApp({ store, bodyLimit: -1 })).to.throw(/bodyLimit must be a positive integer/);
   });
 
-  it('settleJobs waits for accepted sync logs, and answers 0 for an app without any', async () => {
+  it('shutdownApp waits for accepted sync logs, and answers 0 for an app without any', async () => {
     node = await startNode({ asyncThreshold: 1 });
-    expect(await settleJobs(node.app, 10)).to.equal(0);
+    expect(await shutdownApp(node.app, 10)).to.equal(0);
     const accepted = await request(`${node.url}items/transactions`, { method: 'PUT', body: { entries: [entry(1), entry(2)] } });
     expect(accepted.status).to.equal(202);
-    expect(await settleJobs(node.app, 5000)).to.equal(0);
+    expect(await shutdownApp(node.app, 5000)).to.equal(0);
     expect(await node.store.highWater()).to.equal(2);
     expect((await request(accepted.headers.location!)).json.state).to.equal('succeeded');
   });

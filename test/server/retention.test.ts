@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { syncStore } from '../../lib/client/connect.js';
 import { fingerprint } from '../../lib/protocol/fingerprint.js';
-import { parseDuration, purgeExpired } from '../../lib/server/retention.js';
+import { parseDuration } from '../../lib/protocol/duration.js';
+import { purgeExpired } from '../../lib/server/retention.js';
 import { MemoryStore } from '../../lib/store/memory.js';
 import { expectProblem } from '../support/expect.js';
 import { request } from '../support/http.js';

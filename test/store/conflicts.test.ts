@@ -1,9 +1,9 @@
 import { expect } from 'chai';
-import { conflictId, ItemChanged, type ConflictRecord } from '../../lib/protocol/conflicts.js';
+import { conflictId, type ConflictRecord } from '../../lib/protocol/conflicts.js';
 import { fingerprint } from '../../lib/protocol/fingerprint.js';
-import { BadRequest, NotFound, ValidationFailed } from '../../lib/protocol/problems.js';
 import type { Json } from '../../lib/protocol/types.js';
 import { restoreConflict } from '../../lib/store/conflicts.js';
+import { ConflictRecordNotFound, InvalidData, InvalidRequest, ItemChanged } from '../../lib/store/errors.js';
 import { MemoryStore } from '../../lib/store/memory.js';
 import { expectRejection } from '../support/expect.js';
 import { contents, newId, put, remove } from '../support/sync.js';
@@ -49,8 +49,8 @@ describe('store/conflicts: restoreConflict', () => {
   it('refuses to overwrite an edit made since the decision, or to restore twice, unless forced', async () => {
     const { store, itemId, rec } = await decided({ v: 'local' }, { v: 'remote' });
     await put(store, itemId, { v: 'edited later' });
-    const refused = await expectRejection(restoreConflict(store, 'items', rec.conflictId, { now }), ItemChanged, { status: 409 });
-    expect(refused.toProblem()['current']).to.deep.include({ fingerprint: fingerprint({ v: 'edited later' }) });
+    const refused = await expectRejection(restoreConflict(store, 'items', rec.conflictId, { now }), ItemChanged);
+    expect(refused.current).to.deep.include({ fingerprint: fingerprint({ v: 'edited later' }) });
     expect((await contents(store))[itemId], 'nothing written').to.deep.equal({ v: 'edited later' });
     await restoreConflict(store, 'items', rec.conflictId, { now, force: true });
     expect((await contents(store))[itemId]).to.deep.equal({ v: 'local' });
@@ -72,18 +72,18 @@ describe('store/conflicts: restoreConflict', () => {
 
   it('after a merge asks which side, and refuses the side that won', async () => {
     const merged = await decided({ v: 'local' }, { v: 'remote' }, 'merged');
-    await expectRejection(restoreConflict(merged.store, 'items', merged.rec.conflictId), BadRequest, { message: /name the side/ });
+    await expectRejection(restoreConflict(merged.store, 'items', merged.rec.conflictId), InvalidRequest, { message: /name the side/ });
     const won = await decided({ v: 'local' }, { v: 'remote' });
-    await expectRejection(restoreConflict(won.store, 'items', won.rec.conflictId, { side: 'remote' }), BadRequest, { message: /the remote version won/ });
+    await expectRejection(restoreConflict(won.store, 'items', won.rec.conflictId, { side: 'remote' }), InvalidRequest, { message: /the remote version won/ });
   });
 
   it("refuses data the collection's present schema no longer takes, writing nothing; 404 for an unknown record", async () => {
     const { store, itemId, rec } = await decided({ v: 'local' }, { v: 'remote' });
     const check = () => [{ pointer: '/v', detail: 'must be integer' }];
-    const invalid = await expectRejection(restoreConflict(store, 'items', rec.conflictId, { check }), ValidationFailed);
-    expect(invalid.toProblem()['errors']).to.deep.equal(check());
+    const invalid = await expectRejection(restoreConflict(store, 'items', rec.conflictId, { check }), InvalidData);
+    expect(invalid.errors).to.deep.equal(check());
     expect((await contents(store))[itemId]).to.deep.equal({ v: 'remote' });
-    await expectRejection(restoreConflict(store, 'items', newId()), NotFound);
-    await expectRejection(restoreConflict(store, 'notes', rec.conflictId), NotFound);
+    await expectRejection(restoreConflict(store, 'items', newId()), ConflictRecordNotFound);
+    await expectRejection(restoreConflict(store, 'notes', rec.conflictId), ConflictRecordNotFound);
   });
 });

@@ -9,6 +9,7 @@ const row = (id: string, seq: number | string, over: Partial<ItemRow> = {}): Ite
   data: '{"b":1,"a":2}',
   seq,
   recorded_at: '2030-01-02T00:00:00.000Z',
+  channels: '["c1"]',
   ...over,
 });
 
@@ -25,6 +26,7 @@ describe('store/rows: SQL rows as store items', () => {
       data: { b: 1, a: 2 },
       seq: 7,
       recordedAt: '2030-01-02T00:00:00.000Z',
+      channels: ['c1'],
     });
     expect(Object.keys(sqlite.data as object)).to.deep.equal(['b', 'a']);
     const tombstone = toStoredItem(row('t', 8, { deleted: 1, data: null }));

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { fingerprint, TOMBSTONE_FINGERPRINT } from '../../lib/protocol/fingerprint.js';
 import type { Json } from '../../lib/protocol/types.js';
-import { checkpointAfterApply, decide, planApply, toWrite } from '../../lib/store/rules.js';
+import { checkpointAfterApply, checkWrite, planApply, toWrite } from '../../lib/store/rules.js';
 import type { Precondition, StoredItem, Write } from '../../lib/store/store.js';
 
 const NOW = new Date('2030-06-01T00:00:00.000Z');
@@ -16,6 +16,7 @@ const stored = (itemId: string, data: Json, seq: number, updatedAt = '2030-01-01
   data,
   seq,
   recordedAt: updatedAt,
+  channels: [],
 });
 const write = (itemId: string, data: Json, precondition: Precondition = { kind: 'none' }, updatedAt: string | null = null): Write => ({
   itemId,
@@ -27,15 +28,15 @@ const write = (itemId: string, data: Json, precondition: Precondition = { kind: 
 });
 
 describe('store/rules', () => {
-  describe('decide', () => {
+  describe('checkWrite', () => {
     it('does nothing for the version already there, before checking the precondition (a retried log answers 200)', () => {
       const current = stored(A, { v: 1 }, 3);
-      expect(decide(current, write(A, { v: 1 }, { kind: 'base', fingerprint: 'stale' }), NOW)).to.deep.equal({ kind: 'noop' });
+      expect(checkWrite(current, write(A, { v: 1 }, { kind: 'base', fingerprint: 'stale' }), NOW)).to.deep.equal({ kind: 'noop' });
     });
 
     it('records nothing for the origin deletion of an item that never existed, but a deletion with a time it records', () => {
-      expect(decide(null, write(A, null), NOW)).to.deep.equal({ kind: 'noop' });
-      expect(decide(null, write(A, null, { kind: 'none' }, '2030-01-01T00:00:00.000Z'), NOW)).to.deep.equal({
+      expect(checkWrite(null, write(A, null), NOW)).to.deep.equal({ kind: 'noop' });
+      expect(checkWrite(null, write(A, null, { kind: 'none' }, '2030-01-01T00:00:00.000Z'), NOW)).to.deep.equal({
         kind: 'write',
         updatedAt: '2030-01-01T00:00:00.000Z',
       });
@@ -43,36 +44,36 @@ describe('store/rules', () => {
 
     it('checks each kind of precondition against the item as it stands', () => {
       const current = stored(A, { v: 1 }, 5);
-      const ok = (c: StoredItem | null, p: Precondition) => decide(c, write(A, { v: 2 }, p), NOW).kind;
+      const ok = (c: StoredItem | null, p: Precondition) => checkWrite(c, write(A, { v: 2 }, p), NOW).kind;
       expect(ok(current, { kind: 'base', fingerprint: fingerprint({ v: 1 }) })).to.equal('write');
-      expect(ok(current, { kind: 'base', fingerprint: fingerprint({ v: 0 }) })).to.equal('conflict');
+      expect(ok(current, { kind: 'base', fingerprint: fingerprint({ v: 0 }) })).to.equal('mismatch');
       expect(ok(null, { kind: 'base', fingerprint: null })).to.equal('write');
-      expect(ok(current, { kind: 'base', fingerprint: null })).to.equal('conflict');
+      expect(ok(current, { kind: 'base', fingerprint: null })).to.equal('mismatch');
       expect(ok(current, { kind: 'exists' })).to.equal('write');
       expect(ok(stored(A, null, 5), { kind: 'exists' }), 'a tombstone exists').to.equal('write');
-      expect(ok(null, { kind: 'exists' })).to.equal('conflict');
+      expect(ok(null, { kind: 'exists' })).to.equal('mismatch');
       expect(ok(current, { kind: 'unchanged-since', seq: 5 })).to.equal('write');
-      expect(ok(current, { kind: 'unchanged-since', seq: 4 })).to.equal('conflict');
+      expect(ok(current, { kind: 'unchanged-since', seq: 4 })).to.equal('mismatch');
       expect(ok(null, { kind: 'unchanged-since', seq: 0 })).to.equal('write');
     });
 
     it('reports a refusal with what was expected and what is there', () => {
       const current = stored(A, { v: 1 }, 5);
-      expect(decide(current, write(A, { v: 2 }, { kind: 'base', fingerprint: 'e'.repeat(40) }), NOW)).to.deep.equal({
-        kind: 'conflict',
-        conflict: { itemId: A, expected: 'e'.repeat(40), actual: fingerprint({ v: 1 }), current },
+      expect(checkWrite(current, write(A, { v: 2 }, { kind: 'base', fingerprint: 'e'.repeat(40) }), NOW)).to.deep.equal({
+        kind: 'mismatch',
+        mismatch: { itemId: A, expected: 'e'.repeat(40), actual: fingerprint({ v: 1 }), current },
       });
-      expect(decide(null, write(A, { v: 2 }, { kind: 'exists' }), NOW)).to.deep.equal({
-        kind: 'conflict',
-        conflict: { itemId: A, expected: null, actual: null, current: null },
+      expect(checkWrite(null, write(A, { v: 2 }, { kind: 'exists' }), NOW)).to.deep.equal({
+        kind: 'mismatch',
+        mismatch: { itemId: A, expected: null, actual: null, current: null },
       });
     });
 
     it('stamps an origin write from the clock, never below the previous updatedAt, and keeps a given time', () => {
-      expect(decide(null, write(A, { v: 1 }), NOW)).to.deep.equal({ kind: 'write', updatedAt: NOW.toISOString() });
+      expect(checkWrite(null, write(A, { v: 1 }), NOW)).to.deep.equal({ kind: 'write', updatedAt: NOW.toISOString() });
       const ahead = stored(A, { v: 1 }, 1, '2031-01-01T00:00:00.000Z');
-      expect(decide(ahead, write(A, { v: 2 }), NOW)).to.deep.equal({ kind: 'write', updatedAt: '2031-01-01T00:00:00.000Z' });
-      expect(decide(ahead, write(A, { v: 2 }, { kind: 'none' }, '2020-01-01T00:00:00.000Z'), NOW)).to.deep.equal({
+      expect(checkWrite(ahead, write(A, { v: 2 }), NOW)).to.deep.equal({ kind: 'write', updatedAt: '2031-01-01T00:00:00.000Z' });
+      expect(checkWrite(ahead, write(A, { v: 2 }, { kind: 'none' }, '2020-01-01T00:00:00.000Z'), NOW)).to.deep.equal({
         kind: 'write',
         updatedAt: '2020-01-01T00:00:00.000Z',
       });
@@ -128,7 +129,7 @@ describe('store/rules', () => {
       );
       expect(plan.ok).to.equal(false);
       if (plan.ok) return;
-      expect(plan.conflicts.map((c) => c.itemId)).to.deep.equal([A, B]);
+      expect(plan.mismatches.map((m) => m.itemId)).to.deep.equal([A, B]);
     });
 
     it('decides every write against the state before the apply, so their order does not matter', () => {
