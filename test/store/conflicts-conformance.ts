@@ -1,4 +1,4 @@
-import assert from 'node:assert/strict';
+import { assert } from 'chai';
 import { conflictId, type ConflictRecord } from '../../lib/protocol/conflicts.js';
 import { fingerprint } from '../../lib/protocol/fingerprint.js';
 import type { Json } from '../../lib/protocol/types.js';
@@ -54,23 +54,23 @@ export function conflictAuditConformance(fixture: () => AuditFixture): void {
     it('keeps records exactly, with increasing positions, and answers them newest first', async function () {
       const { store } = fixture();
       const [r1, r2, r3] = [record(), record(), record()];
-      assert.equal(await store.recordConflicts('items', [r1, r2]), 2);
-      assert.equal(await store.recordConflicts('items', [r3]), 1);
+      assert.strictEqual(await store.recordConflicts('items', [r1, r2]), 2);
+      assert.strictEqual(await store.recordConflicts('items', [r3]), 1);
       const got = await store.getConflict('items', r2.conflictId);
       assert.ok(got);
       const { position, restored, ...rest } = got;
       assert.deepEqual(rest, r2);
-      assert.equal(JSON.stringify(rest.local.data), JSON.stringify(r2.local.data), 'data keeps its key order');
-      assert.equal(restored, null);
+      assert.strictEqual(JSON.stringify(rest.local.data), JSON.stringify(r2.local.data), 'data keeps its key order');
+      assert.strictEqual(restored, null);
       const page = await store.conflicts('items', { limit: 10 });
       assert.deepEqual(
         page.records.map((r) => r.conflictId),
         [r3, r2, r1].map((r) => r.conflictId),
       );
       assert.ok(page.records[0]!.position > position && position > page.records[2]!.position);
-      assert.equal(page.hasMore, false);
-      assert.equal(await store.getConflict('items', '00000000-0000-4000-8000-000000000000'), null);
-      assert.equal(await store.getConflict('notes', r2.conflictId), null);
+      assert.strictEqual(page.hasMore, false);
+      assert.strictEqual(await store.getConflict('items', '00000000-0000-4000-8000-000000000000'), null);
+      assert.strictEqual(await store.getConflict('notes', r2.conflictId), null);
     });
 
     it('counts a collection with conflict records alone among its collections', async function () {
@@ -90,24 +90,24 @@ export function conflictAuditConformance(fixture: () => AuditFixture): void {
       assert.ok((await store.getConflict('items', old.conflictId))?.restored, 'restored before the purge');
       await store.recordConflicts('items', [older]);
       await store.recordConflicts('notes', [elsewhere]);
-      assert.equal(await store.purgeConflicts('items', '2030-01-02T00:00:00.000Z'), 2);
-      assert.equal(await store.getConflict('items', old.conflictId), null);
-      assert.equal(await store.getConflict('items', older.conflictId), null);
+      assert.strictEqual(await store.purgeConflicts('items', '2030-01-02T00:00:00.000Z'), 2);
+      assert.strictEqual(await store.getConflict('items', old.conflictId), null);
+      assert.strictEqual(await store.getConflict('items', older.conflictId), null);
       assert.deepEqual(
         (await store.conflicts('items', { limit: 10 })).records.map((r) => r.conflictId),
         [edge.conflictId],
       );
       assert.ok(await store.getConflict('notes', elsewhere.conflictId), 'another collection keeps its records');
-      assert.equal(await store.purgeConflicts('items', '2030-01-02T00:00:00.000Z'), 0);
+      assert.strictEqual(await store.purgeConflicts('items', '2030-01-02T00:00:00.000Z'), 0);
       // Recorded again after the purge, a decision is a new record.
-      assert.equal(await store.recordConflicts('items', [old]), 1);
+      assert.strictEqual(await store.recordConflicts('items', [old]), 1);
     });
 
     it('keeps a conflictId once, however often it is recorded', async function () {
       const { store } = fixture();
       const r = record();
-      assert.equal(await store.recordConflicts('items', [r]), 1);
-      assert.equal(await store.recordConflicts('items', [r, { ...r, decidedAt: '2031-01-01T00:00:00.000Z' }]), 0);
+      assert.strictEqual(await store.recordConflicts('items', [r]), 1);
+      assert.strictEqual(await store.recordConflicts('items', [r, { ...r, decidedAt: '2031-01-01T00:00:00.000Z' }]), 0);
       const page = await store.conflicts('items', { limit: 10 });
       assert.deepEqual(
         page.records.map((x) => x.decidedAt),
@@ -129,7 +129,7 @@ export function conflictAuditConformance(fixture: () => AuditFixture): void {
         before = page.records.at(-1)!.position;
       }
       assert.deepEqual(seen, records.map((r) => r.conflictId).reverse());
-      assert.equal((await store.conflicts('notes', { limit: 10 })).records.length, 1);
+      assert.strictEqual((await store.conflicts('notes', { limit: 10 })).records.length, 1);
     });
 
     it('records with an apply only when the apply succeeds, even an apply of no writes', async function () {
@@ -138,14 +138,14 @@ export function conflictAuditConformance(fixture: () => AuditFixture): void {
       const ok = await store.apply('items', [put(ITEM, 1)], { conflicts: [kept] });
       assert.ok(ok.ok);
       const no = await store.apply('items', [put(ITEM, 2, null)], { conflicts: [refused] });
-      assert.equal(no.ok, false);
+      assert.strictEqual(no.ok, false);
       const empty = await store.apply('items', [], { conflicts: [alone], since: 1 });
       assert.ok(empty.ok && empty.applied === 0 && empty.checkpoint === 1);
       assert.deepEqual(
         (await store.conflicts('items', { limit: 10 })).records.map((r) => r.conflictId),
         [alone.conflictId, kept.conflictId],
       );
-      assert.equal(await store.highWater(), 1);
+      assert.strictEqual(await store.highWater(), 1);
     });
 
     it("marks a record restored by the apply that restores it, at the apply's time, and only if it succeeds", async function () {
@@ -154,8 +154,8 @@ export function conflictAuditConformance(fixture: () => AuditFixture): void {
       await store.recordConflicts('items', [r]);
       await store.apply('items', [put(ITEM, 'winner')]);
       const refused = await store.apply('items', [put(ITEM, 'loser', 'not-the-fingerprint')], { restoring: { conflictId: r.conflictId, side: 'local' } });
-      assert.equal(refused.ok, false);
-      assert.equal((await store.getConflict('items', r.conflictId))!.restored, null);
+      assert.strictEqual(refused.ok, false);
+      assert.strictEqual((await store.getConflict('items', r.conflictId))!.restored, null);
       const restoredAt = '2030-02-02T00:00:00.000Z';
       const done = await store.apply('items', [put(ITEM, 'loser', fingerprint('winner'))], {
         restoring: { conflictId: r.conflictId, side: 'local' },
@@ -173,7 +173,7 @@ export function conflictAuditConformance(fixture: () => AuditFixture): void {
       await store.recordConflicts('items', [r]);
       await store.close();
       const again = await another();
-      assert.equal((await again.getConflict('items', r.conflictId))!.itemId, ITEM);
+      assert.strictEqual((await again.getConflict('items', r.conflictId))!.itemId, ITEM);
       const next = record();
       await again.recordConflicts('items', [next]);
       assert.deepEqual(

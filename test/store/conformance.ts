@@ -1,4 +1,5 @@
-import assert from 'node:assert/strict';
+import { assert } from 'chai';
+// chai's assert (strictEqual, deep-eql deepEqual) rather than node:assert: the suite also runs in a browser against IdbStore.
 import { fingerprint, TOMBSTONE_FINGERPRINT } from '../../lib/protocol/fingerprint.js';
 import type { Json } from '../../lib/protocol/types.js';
 import type { Precondition, Store, Write } from '../../lib/store/store.js';
@@ -82,18 +83,18 @@ export function storeConformance(name: string, create: () => Promise<StoreFixtur
     describe('a new store', function () {
       it('is empty, with a UUID id and high water 0', async function () {
         assert.match(store.id, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
-        assert.equal(await store.highWater(), 0);
-        assert.equal(await store.getItem('items', A), null);
+        assert.strictEqual(await store.highWater(), 0);
+        assert.strictEqual(await store.getItem('items', A), null);
         assert.deepEqual(await store.changes('items', { limit: 10, withData: true }), { entries: [], hasMore: false, checkpoint: 0 });
-        assert.equal(await store.horizon('items'), 0);
+        assert.strictEqual(await store.horizon('items'), 0);
       });
     });
 
     describe('apply', function () {
       it('writes an item with its version, seq and recording time', async function () {
         const outcome = await applied(store, 'items', [put(A, { title: 'a', n: [1, 2.5, null] })], { now: at(T0) });
-        assert.equal(outcome.applied, 1);
-        assert.equal(outcome.checkpoint, 0);
+        assert.strictEqual(outcome.applied, 1);
+        assert.strictEqual(outcome.checkpoint, 0);
         const expected = {
           itemId: A,
           data: { title: 'a', n: [1, 2.5, null] },
@@ -105,7 +106,7 @@ export function storeConformance(name: string, create: () => Promise<StoreFixtur
         };
         assert.deepEqual(outcome.items, [expected]);
         assert.deepEqual(await store.getItem('items', A), expected);
-        assert.equal(await store.highWater(), 1);
+        assert.strictEqual(await store.highWater(), 1);
       });
 
       it('keeps any JSON data exactly, so its fingerprint still matches', async function () {
@@ -114,9 +115,9 @@ export function storeConformance(name: string, create: () => Promise<StoreFixtur
         const [a, b, c] = await store.getItems('items', [A, B, C]);
         assert.deepEqual(a!.data, data);
         assert.deepEqual(Object.keys(a!.data as object), ['z', 'a', 'list']);
-        assert.equal(fingerprint(a!.data), a!.fingerprint);
-        assert.equal(b!.data, 'just a string');
-        assert.equal(c!.data, null);
+        assert.strictEqual(fingerprint(a!.data), a!.fingerprint);
+        assert.strictEqual(b!.data, 'just a string');
+        assert.strictEqual(c!.data, null);
       });
 
       it('does not share objects with the caller', async function () {
@@ -130,20 +131,20 @@ export function storeConformance(name: string, create: () => Promise<StoreFixtur
       it('writes nothing when any precondition of the batch fails', async function () {
         await applied(store, 'items', [put(A, 1)]);
         const outcome = await store.apply('items', [put(B, 2), put(C, 3), put(A, 4, { kind: 'base', fingerprint: fingerprint(0) })]);
-        assert.equal(outcome.ok, false);
+        assert.strictEqual(outcome.ok, false);
         if (outcome.ok) return;
-        assert.equal(outcome.conflicts.length, 1);
+        assert.strictEqual(outcome.conflicts.length, 1);
         const [conflict] = outcome.conflicts;
         hasFields(conflict, { itemId: A, expected: fingerprint(0), actual: fingerprint(1) });
         hasFields(conflict!.current, { itemId: A, data: 1, seq: 1 });
-        assert.equal((await store.getItems('items', [A, B, C])).length, 1);
-        assert.equal((await store.getItem('items', A))!.data, 1);
-        assert.equal(await store.highWater(), 1);
+        assert.strictEqual((await store.getItems('items', [A, B, C])).length, 1);
+        assert.strictEqual((await store.getItem('items', A))!.data, 1);
+        assert.strictEqual(await store.highWater(), 1);
       });
 
       it('reports every refused write of a batch', async function () {
         const outcome = await store.apply('items', [put(A, 1, { kind: 'exists' }), put(B, 2, { kind: 'base', fingerprint: fingerprint(9) })]);
-        assert.equal(outcome.ok, false);
+        assert.strictEqual(outcome.ok, false);
         if (outcome.ok) return;
         assert.deepEqual(
           outcome.conflicts.map((c) => [c.itemId, c.expected, c.actual, c.current]),
@@ -156,17 +157,17 @@ export function storeConformance(name: string, create: () => Promise<StoreFixtur
 
       it('checks a base precondition against the present fingerprint (null: absent)', async function () {
         await applied(store, 'items', [put(A, 1, { kind: 'base', fingerprint: null })]);
-        assert.equal((await store.apply('items', [put(A, 2, { kind: 'base', fingerprint: null })])).ok, false);
-        assert.equal((await store.apply('items', [put(A, 2, { kind: 'base', fingerprint: fingerprint(0) })])).ok, false);
+        assert.strictEqual((await store.apply('items', [put(A, 2, { kind: 'base', fingerprint: null })])).ok, false);
+        assert.strictEqual((await store.apply('items', [put(A, 2, { kind: 'base', fingerprint: fingerprint(0) })])).ok, false);
         await applied(store, 'items', [put(A, 2, { kind: 'base', fingerprint: fingerprint(1) })]);
         await applied(store, 'items', [del(A, { kind: 'base', fingerprint: fingerprint(2) })]);
         // A tombstone is present: its base is the fingerprint of null, not "absent".
-        assert.equal((await store.apply('items', [put(A, 3, { kind: 'base', fingerprint: null })])).ok, false);
+        assert.strictEqual((await store.apply('items', [put(A, 3, { kind: 'base', fingerprint: null })])).ok, false);
         await applied(store, 'items', [put(A, 3, { kind: 'base', fingerprint: TOMBSTONE_FINGERPRINT })]);
       });
 
       it('checks an exists precondition: any item, tombstone or not', async function () {
-        assert.equal((await store.apply('items', [put(A, 1, { kind: 'exists' })])).ok, false);
+        assert.strictEqual((await store.apply('items', [put(A, 1, { kind: 'exists' })])).ok, false);
         await applied(store, 'items', [put(A, 1)]);
         await applied(store, 'items', [del(A, { kind: 'exists' })]);
         await applied(store, 'items', [put(A, 2, { kind: 'exists' })]);
@@ -176,7 +177,7 @@ export function storeConformance(name: string, create: () => Promise<StoreFixtur
         await applied(store, 'items', [put(A, 1)]); // seq 1
         await applied(store, 'items', [put(B, 1)]); // seq 2
         await applied(store, 'items', [put(B, 2, { kind: 'unchanged-since', seq: 2 })]); // seq 3
-        assert.equal((await store.apply('items', [put(B, 3, { kind: 'unchanged-since', seq: 2 })])).ok, false);
+        assert.strictEqual((await store.apply('items', [put(B, 3, { kind: 'unchanged-since', seq: 2 })])).ok, false);
         await applied(store, 'items', [put(A, 2, { kind: 'unchanged-since', seq: 1 })]);
         await applied(store, 'items', [put(C, 1, { kind: 'unchanged-since', seq: 0 })]);
       });
@@ -184,30 +185,30 @@ export function storeConformance(name: string, create: () => Promise<StoreFixtur
       it('treats a version the item already has as a no-op, before its precondition', async function () {
         await applied(store, 'items', [put(A, 1, { kind: 'none' }, T0)]);
         const outcome = await applied(store, 'items', [put(A, 1, { kind: 'base', fingerprint: fingerprint('stale') }, '2031-01-01T00:00:00.000Z')]);
-        assert.equal(outcome.applied, 0);
+        assert.strictEqual(outcome.applied, 0);
         hasFields(outcome.items[0], { seq: 1, updatedAt: T0 });
-        assert.equal(await store.highWater(), 1);
+        assert.strictEqual(await store.highWater(), 1);
         // Same fingerprint but a different deleted flag is a change.
         await applied(store, 'items', [del(B)]); // never existed: nothing to record
-        assert.equal(await store.highWater(), 1);
+        assert.strictEqual(await store.highWater(), 1);
         await applied(store, 'items', [put(B, null)]);
-        assert.equal((await applied(store, 'items', [del(B)])).applied, 1);
-        assert.equal(await store.highWater(), 3);
+        assert.strictEqual((await applied(store, 'items', [del(B)])).applied, 1);
+        assert.strictEqual(await store.highWater(), 3);
       });
 
       it('stamps origin writes from the clock, never lower than the previous updatedAt', async function () {
         await applied(store, 'items', [put(A, 1)], { now: at(T0) });
-        assert.equal((await store.getItem('items', A))!.updatedAt, T0);
+        assert.strictEqual((await store.getItem('items', A))!.updatedAt, T0);
         const future = '2035-06-01T12:00:00.000Z';
         await applied(store, 'items', [put(B, 1, { kind: 'none' }, future)], { now: at(T0) });
         hasFields((await store.getItem('items', B))!, { updatedAt: future, recordedAt: T0 });
         await applied(store, 'items', [put(B, 2)], { now: at('2031-01-01T00:00:00.000Z') });
-        assert.equal((await store.getItem('items', B))!.updatedAt, future);
+        assert.strictEqual((await store.getItem('items', B))!.updatedAt, future);
         await applied(store, 'items', [del(A)], { now: at('2030-01-02T00:00:00.000Z') });
-        assert.equal((await store.getItem('items', A))!.updatedAt, '2030-01-02T00:00:00.000Z');
+        assert.strictEqual((await store.getItem('items', A))!.updatedAt, '2030-01-02T00:00:00.000Z');
         // A synced version keeps its own time, even an older one.
         await applied(store, 'items', [put(A, 9, { kind: 'none' }, '2001-01-01T00:00:00.000Z')], { now: at(T0) });
-        assert.equal((await store.getItem('items', A))!.updatedAt, '2001-01-01T00:00:00.000Z');
+        assert.strictEqual((await store.getItem('items', A))!.updatedAt, '2001-01-01T00:00:00.000Z');
       });
 
       it('gives every changed write the next seq of the node, across collections', async function () {
@@ -222,34 +223,34 @@ export function storeConformance(name: string, create: () => Promise<StoreFixtur
           [4, 5],
         );
         const mixed = await applied(store, 'items', [put(A, 1), put(B, 2), put(C, 1), put(A, 1)]);
-        assert.equal(mixed.applied, 1);
+        assert.strictEqual(mixed.applied, 1);
         assert.deepEqual(
           mixed.items.map((i) => i.seq),
           [1, 6, 3, 1],
         );
-        assert.equal(await store.highWater(), 6);
-        assert.equal((await store.getItem('notes', A))!.data, 'note');
-        assert.equal((await store.getItem('items', A))!.data, 1);
+        assert.strictEqual(await store.highWater(), 6);
+        assert.strictEqual((await store.getItem('notes', A))!.data, 'note');
+        assert.strictEqual((await store.getItem('items', A))!.data, 1);
       });
     });
 
     describe('the checkpoint an apply answers', function () {
       it('is the high water before the apply when no since is given', async function () {
         await applied(store, 'items', [put(A, 1), put(B, 1)]);
-        assert.equal((await applied(store, 'items', [put(C, 1)])).checkpoint, 2);
+        assert.strictEqual((await applied(store, 'items', [put(C, 1)])).checkpoint, 2);
       });
 
       it('is right after its own writes when nothing else was recorded after since', async function () {
         await applied(store, 'items', [put(A, 1), put(B, 1)]);
-        assert.equal((await applied(store, 'items', [put(C, 1), put(A, 2)], { since: 2 })).checkpoint, 4);
+        assert.strictEqual((await applied(store, 'items', [put(C, 1), put(A, 2)], { since: 2 })).checkpoint, 4);
         // Nothing changed: still "right after", which is where the node is.
-        assert.equal((await applied(store, 'items', [put(C, 1)], { since: 4 })).checkpoint, 4);
+        assert.strictEqual((await applied(store, 'items', [put(C, 1)], { since: 4 })).checkpoint, 4);
       });
 
       it('is since itself when someone else wrote after since, in any collection', async function () {
         await applied(store, 'items', [put(A, 1)]);
         await applied(store, 'notes', [put(A, 1)]);
-        assert.equal((await applied(store, 'items', [put(B, 1)], { since: 1 })).checkpoint, 1);
+        assert.strictEqual((await applied(store, 'items', [put(B, 1)], { since: 1 })).checkpoint, 1);
       });
     });
 
@@ -295,7 +296,7 @@ export function storeConformance(name: string, create: () => Promise<StoreFixtur
           seen.map((e) => e.seq),
           many.map((_, i) => i + 1),
         );
-        assert.equal(checkpoint, 13);
+        assert.strictEqual(checkpoint, 13);
         const middle = await store.changes('items', { after: 5, limit: 3, withData: false });
         assert.deepEqual(
           middle.entries.map((e) => e.seq),
@@ -319,8 +320,8 @@ export function storeConformance(name: string, create: () => Promise<StoreFixtur
 
       it('moves an empty page to the node high water, never below the cursor', async function () {
         await applied(store, 'notes', [put(A, 1), put(B, 1)]);
-        assert.equal((await store.changes('items', { limit: 10, withData: false })).checkpoint, 2);
-        assert.equal((await store.changes('items', { after: 7, limit: 10, withData: false })).checkpoint, 7);
+        assert.strictEqual((await store.changes('items', { limit: 10, withData: false })).checkpoint, 2);
+        assert.strictEqual((await store.changes('items', { after: 7, limit: 10, withData: false })).checkpoint, 7);
       });
 
       it('filters on the time this node recorded the change, inclusive, not on updatedAt', async function () {
@@ -361,26 +362,26 @@ export function storeConformance(name: string, create: () => Promise<StoreFixtur
         await applied(store, 'notes', [put(A, 1)], { now: at('2030-01-01T00:00:00.000Z') });
         await applied(store, 'notes', [del(A)], { now: at('2030-01-01T00:00:00.000Z') });
 
-        assert.equal(await store.purgeTombstones('items', '2030-01-03T00:00:00.000Z'), 1);
-        assert.equal(await store.horizon('items'), 4);
-        assert.equal(await store.getItem('items', A), null);
+        assert.strictEqual(await store.purgeTombstones('items', '2030-01-03T00:00:00.000Z'), 1);
+        assert.strictEqual(await store.horizon('items'), 4);
+        assert.strictEqual(await store.getItem('items', A), null);
         assert.deepEqual(
           (await store.getItems('items', [A, B, C])).map((i) => i.itemId),
           [B, C],
         );
-        assert.equal(await store.horizon('notes'), 0);
+        assert.strictEqual(await store.horizon('notes'), 0);
         hasFields(await store.getItem('notes', A), { deleted: true });
 
-        assert.equal(await store.purgeTombstones('items', '2030-01-01T00:00:00.000Z'), 0);
-        assert.equal(await store.horizon('items'), 4);
-        assert.equal(await store.purgeTombstones('items', '2031-01-01T00:00:00.000Z'), 1);
-        assert.equal(await store.horizon('items'), 5);
+        assert.strictEqual(await store.purgeTombstones('items', '2030-01-01T00:00:00.000Z'), 0);
+        assert.strictEqual(await store.horizon('items'), 4);
+        assert.strictEqual(await store.purgeTombstones('items', '2031-01-01T00:00:00.000Z'), 1);
+        assert.strictEqual(await store.horizon('items'), 5);
         assert.deepEqual(
           (await store.changes('items', { limit: 10, withData: false })).entries.map((e) => e.itemId),
           [C],
         );
         // Purging does not give seqs back.
-        assert.equal(await store.highWater(), 7);
+        assert.strictEqual(await store.highWater(), 7);
       });
     });
 
@@ -408,13 +409,13 @@ export function storeConformance(name: string, create: () => Promise<StoreFixtur
       });
 
       it('keeps sync checkpoints by key', async function () {
-        assert.equal(await store.getCheckpoint('remote'), null);
+        assert.strictEqual(await store.getCheckpoint('remote'), null);
         await store.setCheckpoint('remote', 'c1');
         await store.setCheckpoint('other', 'x');
         await store.setCheckpoint('remote', 'c2');
-        assert.equal(await store.getCheckpoint('remote'), 'c2');
-        assert.equal(await store.getCheckpoint('other'), 'x');
-        assert.equal(await store.highWater(), 0);
+        assert.strictEqual(await store.getCheckpoint('remote'), 'c2');
+        assert.strictEqual(await store.getCheckpoint('other'), 'x');
+        assert.strictEqual(await store.highWater(), 0);
       });
     });
 
@@ -428,12 +429,12 @@ export function storeConformance(name: string, create: () => Promise<StoreFixtur
         const { id } = store;
         await store.close();
         const again = await another();
-        assert.equal(again.id, id);
+        assert.strictEqual(again.id, id);
         hasFields(await again.getItem('items', A), { data: { kept: true }, seq: 1, updatedAt: T0 });
-        assert.equal(await again.highWater(), 3);
-        assert.equal(await again.horizon('items'), 3);
-        assert.equal(await again.getCheckpoint('remote'), 'cursor');
-        assert.equal((await applied(again, 'items', [put(C, 1)])).items[0]!.seq, 4);
+        assert.strictEqual(await again.highWater(), 3);
+        assert.strictEqual(await again.horizon('items'), 3);
+        assert.strictEqual(await again.getCheckpoint('remote'), 'cursor');
+        assert.strictEqual((await applied(again, 'items', [put(C, 1)])).items[0]!.seq, 4);
       });
     });
 
@@ -453,7 +454,7 @@ export function storeConformance(name: string, create: () => Promise<StoreFixtur
         const before = items;
         await applied(store, 'items', [put(A, 2)]);
         await new Promise((resolve) => setTimeout(resolve, 50));
-        assert.equal(items, before);
+        assert.strictEqual(items, before);
       });
 
       it('tells a watcher of another store handle on the same data (another process)', async function () {
@@ -488,9 +489,9 @@ export function storeConformance(name: string, create: () => Promise<StoreFixtur
           wins.map((i) => i.seq).sort((x, y) => x - y),
           [4, 5, 6],
         );
-        for (const o of outcomes) if (!o.ok) assert.notEqual(o.conflicts[0]!.actual, fingerprint('start'));
+        for (const o of outcomes) if (!o.ok) assert.notStrictEqual(o.conflicts[0]!.actual, fingerprint('start'));
         for (const win of wins) assert.deepEqual(await other.getItem('items', win.itemId), win);
-        assert.equal(await store.highWater(), 6);
+        assert.strictEqual(await store.highWater(), 6);
       });
 
       it('issue unique, gap-free seqs in commit order, so a reader paging meanwhile misses nothing', async function () {
@@ -519,7 +520,7 @@ export function storeConformance(name: string, create: () => Promise<StoreFixtur
         const rest = await readAll(reader, 'items', cursor, 5);
         for (const e of rest.seen) seen.set(e.itemId, e.seq);
         assert.deepEqual([...seen.keys()].sort(), [...writes].sort());
-        assert.equal(rest.checkpoint, 30);
+        assert.strictEqual(rest.checkpoint, 30);
       });
     });
 
