@@ -50,10 +50,13 @@ describe('README', function () {
       { cwd: ROOT },
     );
     const { stdout } = await run(process.execPath, [file.replace(/\.mts$/, '.mjs')], { cwd: ROOT, env: { ...process.env, HALSYNC_TOKEN: '' } });
-    assert.equal(stdout.trim(), '1 pulled, 0 pushed, 0 conflicts');
+    assert.equal(stdout.trim(), '1 pulled, 1 pushed, 0 conflicts');
     const store = await openStore(`sqlite:${storePath}`);
     try {
       assert.deepEqual((await contents(store))[itemId], { title: 'from the node' });
+      // The note the example wrote through LocalItems reached the node.
+      const titles = Object.values(await contents(node.store)).map((data) => (data as { title: string }).title);
+      assert.deepEqual(titles.sort(), ['from the node', 'written offline']);
     } finally {
       await store.close();
     }
