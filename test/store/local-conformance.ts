@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { fingerprint, TOMBSTONE_FINGERPRINT } from '../../lib/protocol/fingerprint.js';
 import { LocalItems, VersionMismatch, type LocalChange } from '../../lib/store/local.js';
 import type { Store } from '../../lib/store/store.js';
+import { until } from '../support/until.js';
 
 /** What each run of the suite gets: a fresh, empty store, and how to remove it once closed. */
 export interface LocalFixture {
@@ -16,15 +17,6 @@ const B = '00000000-0000-4000-8000-00000000c002';
 function clock(iso: string) {
   let now = new Date(iso);
   return { now: () => now, set: (next: string) => (now = new Date(next)) };
-}
-
-/** Waits (bounded) until `done()` holds; the subscription tells asynchronously. */
-async function until(done: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
 }
 
 /** The local API (lib/store/local.ts) over a store: run against memory and SQLite in Node, IndexedDB in Chromium. */
@@ -153,7 +145,7 @@ export function localItemsConformance(name: string, create: () => Promise<LocalF
       const stop = await local.subscribe('notes', (changes) => told.push(changes));
       const seen = () => told.flat();
       await local.put('notes', B, 'new');
-      await until(() => seen().some((c) => c.itemId === B), 'the put of B');
+      await until(() => seen().some((c) => c.itemId === B), { message: 'the put of B' });
       await local.delete('notes', A);
       await store.apply('notes', [
         {
@@ -165,7 +157,7 @@ export function localItemsConformance(name: string, create: () => Promise<LocalF
           precondition: { kind: 'none' },
         },
       ]);
-      await until(() => seen().some((c) => c.itemId === B && !c.deleted && c.item.data === 'pulled'), 'the applied sync of B');
+      await until(() => seen().some((c) => c.itemId === B && !c.deleted && c.item.data === 'pulled'), { message: 'the applied sync of B' });
       const changes = seen();
       expect(changes.map((c) => [c.itemId, c.deleted])).to.deep.equal([
         [B, false],
@@ -182,7 +174,7 @@ export function localItemsConformance(name: string, create: () => Promise<LocalF
       const stopOther = await local.subscribe('notes', () => other++);
       await local.put('notes', A, 'after stop');
       await local.put('elsewhere', A, 'another collection');
-      await until(() => other > 0, 'the second subscriber');
+      await until(() => other > 0, { message: 'the second subscriber' });
       stopOther();
       expect(told.length).to.equal(count);
     });
