@@ -53,55 +53,60 @@ const horizonKey = (collection: string) => `horizon:${collection}`;
 /** Every key [collection, …] of one collection: an array sorts after any string in IndexedDB. */
 const ofCollection = (collection: string) => IDBKeyRange.bound([collection], [collection, []]);
 
+interface Connection {
+  id: string;
+  db: IDBPDatabase<Schema>;
+  /** Tells the store's other handles (other tabs, workers) which collection changed. */
+  channel: BroadcastChannel;
+}
+
 export class IdbStore implements Store {
   private readonly feed = new ChangeFeed();
+  private readonly connecting: Promise<Connection>;
+  private connection: Connection | undefined;
 
-  private constructor(
-    readonly id: string,
-    private readonly db: IDBPDatabase<Schema>,
-    /** Tells the store's other handles (other tabs, workers) which collection changed. */
-    private readonly channel: BroadcastChannel,
-  ) {
-    channel.onmessage = (event: MessageEvent<unknown>) => {
-      const collection = (event.data as { collection?: unknown } | null)?.collection;
-      if (typeof collection === 'string') this.feed.emit(collection);
-    };
+  /**
+   * Starts opening (creating on first use) the database `halsync:<name>`; every method waits
+   * for it. `IdbStore.open(name)` (or `openStore('idb:<name>')`) answers once it is open, or
+   * fails with StoreUnavailable, and is the way to have `id` at once.
+   */
+  constructor(readonly name: string) {
+    this.connecting = connect(name).then((connection) => {
+      connection.channel.onmessage = (event: MessageEvent<unknown>) => {
+        const collection = (event.data as { collection?: unknown } | null)?.collection;
+        if (typeof collection === 'string') this.feed.emit(collection);
+      };
+      return (this.connection = connection);
+    });
+    // A failed open is reported by the first call that needs the database, not as unhandled.
+    this.connecting.catch(() => undefined);
   }
 
-  /** Opens (creating on first use) the database `halsync:<name>`. */
+  /** Opens the store: resolves once the database is open. */
   static async open(name: string): Promise<IdbStore> {
-    const dbName = `halsync:${name}`;
-    try {
-      const db = await openDB<Schema>(dbName, VERSION, {
-        upgrade(db) {
-          db.createObjectStore('items', { keyPath: ['collection', 'itemId'] }).createIndex('bySeq', ['collection', 'seq']);
-          db.createObjectStore('conflicts', { keyPath: ['collection', 'conflictId'] }).createIndex('byPosition', ['collection', 'position']);
-          const meta = db.createObjectStore('meta');
-          db.createObjectStore('checkpoints');
-          // Chosen inside the upgrade, which runs once however many tabs open the store at once.
-          void meta.put(crypto.randomUUID(), 'id');
-        },
-        // A newer version opened elsewhere (another tab after an upgrade) waits for this connection.
-        blocking() {
-          db.close();
-        },
-      });
-      const id = await db.get('meta', 'id');
-      if (typeof id !== 'string') throw new Error(`database ${dbName} has no store id`);
-      return new IdbStore(id, db, new BroadcastChannel(dbName));
-    } catch (err) {
-      throw new StoreUnavailable(`idb:${name}`, err);
-    }
+    const store = new IdbStore(name);
+    await store.connecting;
+    return store;
+  }
+
+  get id(): string {
+    if (!this.connection) throw new Error(`IdbStore ${this.name} is not open yet: await IdbStore.open(name) or openStore('idb:${this.name}')`);
+    return this.connection.id;
+  }
+
+  private async database(): Promise<IDBPDatabase<Schema>> {
+    return (await this.connecting).db;
   }
 
   async getItem(collection: string, itemId: string): Promise<StoredItem | null> {
-    const row = await this.db.get('items', [collection, itemId]);
+    const db = await this.database();
+    const row = await db.get('items', [collection, itemId]);
     return row ? toItem(row) : null;
   }
 
   async getItems(collection: string, itemIds: readonly string[]): Promise<StoredItem[]> {
     if (itemIds.length === 0) return [];
-    const tx = this.db.transaction('items');
+    const tx = (await this.database()).transaction('items');
     const rows = await Promise.all(itemIds.map((id) => tx.store.get([collection, id])));
     await tx.done;
     return rows.flatMap((row) => (row ? [toItem(row)] : []));
@@ -109,7 +114,7 @@ export class IdbStore implements Store {
 
   async changes(collection: string, query: ChangesQuery): Promise<ChangesPage> {
     const after = query.after ?? 0;
-    const tx = this.db.transaction(['items', 'meta']);
+    const tx = (await this.database()).transaction(['items', 'meta']);
     const highWater = await seqOf(tx.objectStore('meta'));
     const found: ItemRecord[] = [];
     const range = IDBKeyRange.bound([collection, after], [collection, Infinity], true, false);
@@ -130,7 +135,7 @@ export class IdbStore implements Store {
   }
 
   async apply(collection: string, writes: readonly Write[], options: ApplyOptions = {}): Promise<ApplyOutcome> {
-    const tx = this.db.transaction(['items', 'meta', 'conflicts'], 'readwrite');
+    const tx = (await this.database()).transaction(['items', 'meta', 'conflicts'], 'readwrite');
     const items = tx.objectStore('items');
     const ids = [...new Set(writes.map((w) => w.itemId))];
     const [highWater, ...rows] = await Promise.all([seqOf(tx.objectStore('meta')), ...ids.map((id) => items.get([collection, id]))]);
@@ -156,15 +161,15 @@ export class IdbStore implements Store {
 
   private changed(collection: string): void {
     this.feed.emit(collection);
-    this.channel.postMessage({ collection });
+    this.connection?.channel.postMessage({ collection });
   }
 
   async highWater(): Promise<number> {
-    return seqOf(this.db.transaction('meta').store);
+    return seqOf((await this.database()).transaction('meta').store);
   }
 
   async collections(): Promise<string[]> {
-    const tx = this.db.transaction(['items', 'conflicts']);
+    const tx = (await this.database()).transaction(['items', 'conflicts']);
     const names = new Set<string>();
     for (const store of ['items', 'conflicts'] as const) {
       // One key a collection: from each collection's first key, jump past all of its keys.
@@ -179,7 +184,7 @@ export class IdbStore implements Store {
   }
 
   async purgeTombstones(collection: string, recordedBefore: string): Promise<number> {
-    const tx = this.db.transaction(['items', 'meta'], 'readwrite');
+    const tx = (await this.database()).transaction(['items', 'meta'], 'readwrite');
     const meta = tx.objectStore('meta');
     let horizon = ((await meta.get(horizonKey(collection))) as number | undefined) ?? 0;
     let purged = 0;
@@ -196,16 +201,19 @@ export class IdbStore implements Store {
   }
 
   async horizon(collection: string): Promise<number> {
-    return ((await this.db.get('meta', horizonKey(collection))) as number | undefined) ?? 0;
+    const db = await this.database();
+    return ((await db.get('meta', horizonKey(collection))) as number | undefined) ?? 0;
   }
 
   /** Told of this handle's writes directly, and of every other handle's (other tabs included) through the BroadcastChannel. */
   async watch(collection: string, listener: () => void): Promise<() => void> {
+    // Live once the channel is: another tab's write after this resolves is heard.
+    await this.connecting;
     return this.feed.on(collection, listener);
   }
 
   async recordConflicts(collection: string, records: readonly ConflictRecord[]): Promise<number> {
-    const tx = this.db.transaction(['conflicts', 'meta'], 'readwrite');
+    const tx = (await this.database()).transaction(['conflicts', 'meta'], 'readwrite');
     const added = await keep(tx, collection, records);
     await tx.done;
     return added;
@@ -214,7 +222,7 @@ export class IdbStore implements Store {
   async conflicts(collection: string, query: ConflictsQuery): Promise<ConflictsPage> {
     const upper = query.before === undefined ? Infinity : query.before;
     const range = IDBKeyRange.bound([collection, -Infinity], [collection, upper], false, true);
-    const tx = this.db.transaction('conflicts');
+    const tx = (await this.database()).transaction('conflicts');
     const found: StoredConflict[] = [];
     for (let cursor = await tx.store.index('byPosition').openCursor(range, 'prev'); cursor; cursor = await cursor.continue()) {
       found.push(cursor.value.record);
@@ -225,11 +233,12 @@ export class IdbStore implements Store {
   }
 
   async getConflict(collection: string, conflictId: string): Promise<StoredConflict | null> {
-    return (await this.db.get('conflicts', [collection, conflictId]))?.record ?? null;
+    const db = await this.database();
+    return (await db.get('conflicts', [collection, conflictId]))?.record ?? null;
   }
 
   async purgeConflicts(collection: string, decidedBefore: string): Promise<number> {
-    const tx = this.db.transaction('conflicts', 'readwrite');
+    const tx = (await this.database()).transaction('conflicts', 'readwrite');
     let purged = 0;
     for (let cursor = await tx.store.openCursor(ofCollection(collection)); cursor; cursor = await cursor.continue()) {
       if (cursor.value.decidedAt >= decidedBefore) continue;
@@ -241,16 +250,19 @@ export class IdbStore implements Store {
   }
 
   async getCheckpoint(key: string): Promise<string | null> {
-    return (await this.db.get('checkpoints', key)) ?? null;
+    const db = await this.database();
+    return (await db.get('checkpoints', key)) ?? null;
   }
 
   async setCheckpoint(key: string, value: string): Promise<void> {
-    await this.db.put('checkpoints', value, key);
+    const db = await this.database();
+    await db.put('checkpoints', value, key);
   }
 
   async close(): Promise<void> {
-    this.channel.close();
-    this.db.close();
+    const connection = await this.connecting.catch(() => undefined);
+    connection?.channel.close();
+    connection?.db.close();
   }
 }
 
@@ -288,6 +300,31 @@ async function markRestored(
   if (!entry) return;
   entry.record.restored = { side: restoring.side, restoredAt };
   await conflicts.put(entry);
+}
+
+async function connect(name: string): Promise<Connection> {
+  const dbName = `halsync:${name}`;
+  try {
+    const db = await openDB<Schema>(dbName, VERSION, {
+      upgrade(db) {
+        db.createObjectStore('items', { keyPath: ['collection', 'itemId'] }).createIndex('bySeq', ['collection', 'seq']);
+        db.createObjectStore('conflicts', { keyPath: ['collection', 'conflictId'] }).createIndex('byPosition', ['collection', 'position']);
+        const meta = db.createObjectStore('meta');
+        db.createObjectStore('checkpoints');
+        // Chosen inside the upgrade, which runs once however many tabs open the store at once.
+        void meta.put(crypto.randomUUID(), 'id');
+      },
+      // A newer version opened elsewhere (another tab after an upgrade) waits for this connection.
+      blocking() {
+        db.close();
+      },
+    });
+    const id = await db.get('meta', 'id');
+    if (typeof id !== 'string') throw new Error(`database ${dbName} has no store id`);
+    return { id, db, channel: new BroadcastChannel(dbName) };
+  } catch (err) {
+    throw new StoreUnavailable(`idb:${name}`, err);
+  }
 }
 
 function toItem(row: ItemRecord): StoredItem {

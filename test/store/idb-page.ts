@@ -29,12 +29,25 @@ storeConformance('idb', async () => {
   return { store: await IdbStore.open(name), openAgain: () => IdbStore.open(name), dispose };
 });
 
+// As a page would write it, `new IdbStore(name)`: every call waits for the database to open.
 localItemsConformance('idb', async () => {
   const { name, dispose } = fresh();
-  return { store: await IdbStore.open(name), dispose };
+  return { store: new IdbStore(name), dispose };
 });
 
-describe('openStore in a browser', function () {
+describe('opening an IdbStore in a browser', function () {
+  it('works as new IdbStore(name): each call waits for the open, and id is there once open', async function () {
+    const { name, dispose } = fresh();
+    const store = new IdbStore(name);
+    expect(() => store.id).to.throw(/not open yet/);
+    await store.setCheckpoint('k', 'v');
+    expect(store.id).to.match(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    const again = await IdbStore.open(name);
+    expect([again.id, await again.getCheckpoint('k')]).to.deep.equal([store.id, 'v']);
+    await Promise.all([store.close(), again.close()]);
+    await dispose();
+  });
+
   it('opens idb:<name> as an IdbStore, the same data on each open', async function () {
     const { name, dispose } = fresh();
     const store = await openStore(`idb:${name}`);

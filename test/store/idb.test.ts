@@ -6,7 +6,12 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { build, type Plugin } from 'esbuild';
 import { chromium, type Browser } from 'playwright-core';
+import { fingerprint } from '../../lib/protocol/fingerprint.js';
 import type { BrowserResult } from './idb-page.js';
+import type { TabApi } from './idb-tab.js';
+
+/** What the tab page's globals look like from page.evaluate. */
+type TabWindow = typeof globalThis & { halsync: TabApi; told: unknown[]; note?: unknown };
 
 /**
  * IdbStore in a real headless Chromium (Debian's package, as test/server/resources/browser.test.ts
@@ -25,6 +30,7 @@ const ARGS = [
   '--no-first-run',
 ];
 const ENTRY = fileURLToPath(new URL('./idb-page.js', import.meta.url));
+const TAB_ENTRY = fileURLToPath(new URL('./idb-tab.js', import.meta.url));
 const SOURCES = new URL('../../../test/store/', import.meta.url);
 const SUITES = ['conformance.ts', 'conflicts-conformance.ts', 'local-conformance.ts'];
 const MOCHA = fileURLToPath(new URL('../../../node_modules/mocha/mocha.js', import.meta.url));
@@ -37,9 +43,9 @@ export const noNodeBuiltins: Plugin = {
   },
 };
 
-async function bundle(): Promise<string> {
+async function bundle(entry: string): Promise<string> {
   const result = await build({
-    entryPoints: [ENTRY],
+    entryPoints: [entry],
     bundle: true,
     platform: 'browser',
     format: 'esm',
@@ -54,6 +60,7 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>IdbStore conformance</
 <script src="/mocha.js"></script>
 <script>mocha.setup({ ui: 'bdd', timeout: 20000, reporter: function () {} });</script>
 <script type="module" src="/suite.js"></script>`;
+const TAB = `<!doctype html><meta charset="utf-8"><title>a tab</title><script type="module" src="/tab.js"></script>`;
 
 /** Serves the page, mocha and the bundle on loopback: a secure context, as IndexedDB and crypto.randomUUID want. */
 async function serve(files: Record<string, [string, string]>): Promise<Server> {
@@ -71,23 +78,27 @@ describe('IdbStore in Chromium', function () {
   let browser: Browser | undefined;
   let server: Server | undefined;
   let results: BrowserResult[] = [];
+  let origin = '';
 
   before(async function () {
     if (!existsSync(CHROMIUM)) {
       if (process.env['CI']) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
       this.skip();
     }
-    const [suite, mocha] = await Promise.all([bundle(), readFile(MOCHA, 'utf8')]);
+    const [suite, tab, mocha] = await Promise.all([bundle(ENTRY), bundle(TAB_ENTRY), readFile(MOCHA, 'utf8')]);
     server = await serve({
       '/': ['text/html; charset=utf-8', PAGE],
       '/mocha.js': ['text/javascript', mocha],
       '/suite.js': ['text/javascript', suite],
+      '/tab': ['text/html; charset=utf-8', TAB],
+      '/tab.js': ['text/javascript', tab],
     });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    await page.goto(`${origin}/`);
     const done = await page
       .waitForFunction(() => (window as unknown as { halsyncResults?: BrowserResult[] }).halsyncResults, undefined, { timeout: 150_000 })
       .catch((e: unknown) => new Error(`the page never finished its tests: ${String(e)}; page errors: ${errors.join('; ') || 'none'}`));
@@ -127,5 +138,42 @@ describe('IdbStore in Chromium', function () {
     const defined = await Promise.all(SUITES.map(async (file) => (await readFile(new URL(file, SOURCES), 'utf8')).match(/^\s*it\(/gm)?.length ?? 0));
     const ran = (prefix: string) => results.filter((r) => r.title.startsWith(prefix)).length;
     expect([ran('store conformance: idb'), ran('LocalItems over idb')]).to.deep.equal([defined[0]! + defined[1]!, defined[2]!]);
+  });
+
+  it("tells one tab of another tab's writes, and keeps the data across a reload", async function () {
+    const context = await browser!.newContext();
+    try {
+      const [one, two] = [await context.newPage(), await context.newPage()];
+      await Promise.all([one.goto(`${origin}/tab`), two.goto(`${origin}/tab`)]);
+      for (const tab of [one, two]) await tab.waitForFunction(() => 'halsync' in window);
+      await one.evaluate(async () => {
+        const w = window as unknown as TabWindow;
+        w.told = [];
+        const local = new w.halsync.LocalItems(await w.halsync.IdbStore.open('tabs'));
+        await local.subscribe('notes', (changes) => w.told.push(...changes));
+      });
+      const itemId = '00000000-0000-4000-8000-00000000d001';
+      await two.evaluate(async (id) => {
+        const w = window as unknown as TabWindow;
+        await new w.halsync.LocalItems(await w.halsync.IdbStore.open('tabs')).put('notes', id, { text: 'from tab two' });
+      }, itemId);
+      const told = await one.waitForFunction(() => (window as unknown as TabWindow).told.length > 0 && (window as unknown as TabWindow).told, undefined, {
+        timeout: 5000,
+      });
+      const changes = (await told.jsonValue()) as Array<{ itemId: string; deleted: boolean; item: { data: unknown; fingerprint: string } }>;
+      expect(changes.map((c) => [c.itemId, c.deleted, c.item.data, c.item.fingerprint])).to.deep.equal([
+        [itemId, false, { text: 'from tab two' }, fingerprint({ text: 'from tab two' })],
+      ]);
+
+      await one.reload();
+      await one.waitForFunction(() => 'halsync' in window);
+      const kept = await one.evaluate(async (id) => {
+        const w = window as unknown as TabWindow;
+        return new w.halsync.LocalItems(await w.halsync.IdbStore.open('tabs')).get('notes', id);
+      }, itemId);
+      expect(kept).to.include({ itemId, fingerprint: fingerprint({ text: 'from tab two' }) });
+    } finally {
+      await context.close();
+    }
   });
 });
