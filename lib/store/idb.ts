@@ -116,12 +116,17 @@ export class IdbStore implements Store {
     const after = query.after ?? 0;
     const tx = (await this.database()).transaction(['items', 'meta']);
     const highWater = await seqOf(tx.objectStore('meta'));
-    const found: ItemRecord[] = [];
     const range = IDBKeyRange.bound([collection, after], [collection, Infinity], true, false);
-    for (let cursor = await tx.objectStore('items').index('bySeq').openCursor(range); cursor; cursor = await cursor.continue()) {
-      if (query.recordedSince !== undefined && cursor.value.recordedAt < query.recordedSince) continue;
-      found.push(cursor.value);
-      if (found.length > query.limit) break;
+    const bySeq = tx.objectStore('items').index('bySeq');
+    let found: ItemRecord[];
+    if (query.recordedSince === undefined) {
+      // One request for the page (and one row more, to tell whether more follow).
+      found = await bySeq.getAll(range, query.limit + 1);
+    } else {
+      found = [];
+      for (let cursor = await bySeq.openCursor(range); cursor && found.length <= query.limit; cursor = await cursor.continue()) {
+        if (cursor.value.recordedAt >= query.recordedSince) found.push(cursor.value);
+      }
     }
     await tx.done;
     const hasMore = found.length > query.limit;

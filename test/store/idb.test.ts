@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
+import { builtinModules } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
@@ -35,11 +36,13 @@ const SOURCES = new URL('../../../test/store/', import.meta.url);
 const SUITES = ['conformance.ts', 'conflicts-conformance.ts', 'local-conformance.ts'];
 const MOCHA = fileURLToPath(new URL('../../../node_modules/mocha/mocha.js', import.meta.url));
 
-/** Fails the build on any Node built-in, named with the module that imports it. */
+/** Fails the build on any Node built-in (`node:fs` or plain `fs`), named with the module that imports it. */
 export const noNodeBuiltins: Plugin = {
   name: 'no-node-builtins',
   setup(b) {
-    b.onResolve({ filter: /^node:/ }, (args) => ({ errors: [{ text: `${args.importer} imports ${args.path}, which a browser does not have` }] }));
+    b.onResolve({ filter: new RegExp(`^(node:|(${builtinModules.join('|')})(/|$))`) }, (args) => ({
+      errors: [{ text: `${args.importer} imports ${args.path}, which a browser does not have` }],
+    }));
   },
 };
 
@@ -113,7 +116,7 @@ describe('IdbStore in Chromium', function () {
 
   it('bundles the suite and IdbStore for the browser with no Node built-in', async function () {
     const failing = await build({
-      stdin: { contents: "import 'node:fs';", resolveDir: process.cwd() },
+      stdin: { contents: "import 'node:fs'; import 'path';", resolveDir: process.cwd() },
       bundle: true,
       platform: 'browser',
       write: false,
@@ -122,6 +125,7 @@ describe('IdbStore in Chromium', function () {
     }).catch((e: Error) => e);
     expect(failing, 'the check catches a node: import').to.be.instanceOf(Error);
     expect((failing as Error).message).to.match(/node:fs, which a browser does not have/);
+    expect((failing as Error).message).to.match(/imports path, which a browser does not have/);
     expect(results.length).to.be.greaterThan(0);
   });
 
