@@ -44,11 +44,11 @@ describe('README', function () {
     await writeFile(file, source);
     // The package resolves itself by name ("exports"), as it would for a user who installed it.
     const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-    await run(
-      process.execPath,
-      [tsc, '--strict', '--target', 'es2022', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--skipLibCheck', '--types', 'node', file],
-      { cwd: ROOT },
-    );
+    // The strictest settings a user's project may have: exactOptionalPropertyTypes refuses `token: process.env.X`.
+    const flags = ['--strict', '--exactOptionalPropertyTypes', '--target', 'es2022', '--module', 'nodenext', '--moduleResolution', 'nodenext'];
+    await run(process.execPath, [tsc, ...flags, '--skipLibCheck', '--types', 'node', file], { cwd: ROOT }).catch((error: { stdout?: string }) => {
+      throw new Error(`the example does not type-check:\n${error.stdout ?? String(error)}`);
+    });
     const { stdout } = await run(process.execPath, [file.replace(/\.mts$/, '.mjs')], { cwd: ROOT, env: { ...process.env, HALSYNC_TOKEN: '' } });
     expect(stdout.trim()).to.equal('1 pulled, 1 pushed, 0 conflicts');
     const store = await openStore(`sqlite:${storePath}`);
