@@ -6,8 +6,8 @@ import type { Json, VersionWithData } from '../protocol/types.js';
  * recorded under a node-wide, monotonic sequence number (`seq`), and each collection's
  * transaction log is its items ordered by the seq of their latest change.
  *
- * Implementations: memory (lib/store/memory.ts), SQLite, PostgreSQL. The conformance suite
- * in test/store/ runs unchanged against each.
+ * Implementations: memory (lib/store/memory.ts), SQLite, PostgreSQL, IndexedDB (lib/store/idb.ts,
+ * in a browser). The conformance suite in test/store/ runs unchanged against each.
  */
 
 // The store's errors, beside the interface that raises them.
@@ -210,7 +210,7 @@ export interface Store {
 
   /**
    * Calls `listener` after each committed write that changed `collection`: made through this
-   * store object, or (SQLite, PostgreSQL) by another process sharing the database. Resolves
+   * store object, or (SQLite, PostgreSQL) by another process sharing the database, or (IndexedDB) by another tab. Resolves
    * once the subscription is live, so a change committed after that is never missed; the
    * listener may also be called when nothing changed (callers re-read). Resolves to the
    * function that stops it. Optional: a store without it is read, never waited on. The
