@@ -1,6 +1,5 @@
 import type { ConflictRecord, Side, StoredConflict } from '../protocol/conflicts.js';
 import type { Json, VersionWithData } from '../protocol/types.js';
-import { HalsyncError } from '../protocol/problems.js';
 
 /**
  * The store interface. One node keeps all its collections in one store; every write is
@@ -10,6 +9,9 @@ import { HalsyncError } from '../protocol/problems.js';
  * Implementations: memory (lib/store/memory.ts), SQLite, PostgreSQL. The conformance suite
  * in test/store/ runs unchanged against each.
  */
+
+// The store's errors, beside the interface that raises them.
+export { StoreUnavailable } from './errors.js';
 
 /** An item as a store holds it: its version, its content, and where it sits in the log. */
 export interface StoredItem extends VersionWithData {
@@ -90,8 +92,8 @@ export interface ConflictsPage {
   hasMore: boolean;
 }
 
-/** A refused precondition. */
-export interface Conflict {
+/** A refused precondition, as the store found it. */
+export interface PreconditionMismatch {
   itemId: string;
   /** The fingerprint the precondition expected (null: absent, or not a base precondition). */
   expected: string | null;
@@ -110,7 +112,7 @@ export type ApplyOutcome =
       /** The item as it stands after the apply, one per write, in the writes' order. */
       items: StoredItem[];
     }
-  | { ok: false; conflicts: Conflict[] };
+  | { ok: false; mismatches: PreconditionMismatch[] };
 
 export interface ChangesQuery {
   /**
@@ -240,20 +242,4 @@ export interface Store {
   setCheckpoint(key: string, value: string): Promise<void>;
 
   close(): Promise<void>;
-}
-
-/**
- * A store that cannot be opened or reached: a corrupt or unreadable SQLite file, a PostgreSQL
- * server that refuses the connection. Raised by openStore (and by a store whose database goes
- * away later), naming the store and the cause, so a node fails at start rather than at the
- * first request.
- */
-export class StoreUnavailable extends HalsyncError {
-  constructor(
-    readonly store: string,
-    cause: unknown,
-  ) {
-    super(503, 'store-unavailable', 'Store unavailable', `store ${store} is unavailable: ${cause instanceof Error ? cause.message : String(cause)}`);
-    this.cause = cause;
-  }
 }

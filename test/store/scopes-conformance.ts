@@ -37,7 +37,7 @@ function del(itemId: string, channels?: string[], updatedAt: string | null = nul
 
 async function apply(store: Store, writes: Write[], options = {}) {
   const outcome = await store.apply('items', writes, options);
-  if (!outcome.ok) throw new Error(`unexpected conflicts: ${JSON.stringify(outcome.conflicts)}`);
+  if (!outcome.ok) throw new Error(`unexpected mismatches: ${JSON.stringify(outcome.mismatches)}`);
   return outcome;
 }
 
