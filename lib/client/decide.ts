@@ -1,6 +1,7 @@
 import { fingerprint } from '../protocol/fingerprint.js';
 import type { ConflictRule } from '../protocol/conflicts.js';
 import type { Item, Json, Version } from '../protocol/types.js';
+import { sameVersion } from '../protocol/version.js';
 
 /**
  * Step 2, per item: which side's version wins. Pure: no I/O, no clock, so every rule can be
@@ -40,10 +41,6 @@ export type Verdict = { winner: Exclude<Winner, 'merged'>; rule: Rule } | { winn
 /** Whether a rule decided between two changed versions, so one lost. */
 export function isConflict(rule: Rule): rule is ConflictRule {
   return rule !== 'equal' && rule !== 'one-side';
-}
-
-export function sameVersion(a: Pick<Version, 'fingerprint' | 'deleted'>, b: Pick<Version, 'fingerprint' | 'deleted'>): boolean {
-  return a.fingerprint === b.fingerprint && a.deleted === b.deleted;
 }
 
 export function decide(local: Version | undefined, remote: Version | undefined, policy: Policy): Verdict {

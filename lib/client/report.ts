@@ -1,4 +1,5 @@
 import type { Rule, Winner } from './decide.js';
+import type { HttpClient } from './http.js';
 
 /** One item's Step 2 outcome. */
 export interface Decision {
@@ -79,4 +80,19 @@ export function summary(report: SyncReport): string {
     (report.fullResync ? ' (full resync)' : '') +
     (report.unrecorded > 0 ? ` (${report.unrecorded} conflicts not recorded in the local audit)` : '')
   );
+}
+
+/**
+ * Runs a sync (one collection, several, a live round) and sets its report's `requests`, `bytes`
+ * and `ms` to what the run cost on these clients: the one place traffic and time are counted.
+ */
+export async function measured(clients: ReadonlyArray<HttpClient | undefined>, run: () => Promise<SyncReport>): Promise<SyncReport> {
+  const distinct = [...new Set(clients.filter((client): client is HttpClient => client !== undefined))];
+  const traffic = () =>
+    distinct.reduce((sum, client) => ({ requests: sum.requests + client.stats.requests, bytes: sum.bytes + client.stats.bytes }), { requests: 0, bytes: 0 });
+  const started = Date.now();
+  const before = traffic();
+  const report = await run();
+  const after = traffic();
+  return { ...report, requests: after.requests - before.requests, bytes: after.bytes - before.bytes, ms: Date.now() - started };
 }

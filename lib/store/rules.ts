@@ -1,14 +1,13 @@
 import { laterOf, toIso } from '../protocol/time.js';
-import type { SyncEntry } from '../protocol/types.js';
 import type { ApplyOptions, Conflict, StoredItem, Write } from './store.js';
 
 /**
  * The rules every store applies to one write, inside its transaction. Kept here so memory,
  * SQLite and PostgreSQL agree by construction; only the storage differs.
  */
-export type Decision = { kind: 'noop' } | { kind: 'conflict'; conflict: Conflict } | { kind: 'write'; updatedAt: string };
+export type WriteDecision = { kind: 'noop' } | { kind: 'conflict'; conflict: Conflict } | { kind: 'write'; updatedAt: string };
 
-export function decide(current: StoredItem | null, write: Write, now: Date): Decision {
+export function decideWrite(current: StoredItem | null, write: Write, now: Date): WriteDecision {
   // Same version already here: harmless, and checked before the precondition so a retried
   // sync log that had in fact committed answers 200 again rather than 409.
   if (current && current.fingerprint === write.fingerprint && current.deleted === write.deleted) {
@@ -38,22 +37,6 @@ function refusal(current: StoredItem | null, write: Write): Conflict | null {
     case 'unchanged-since':
       return !current || current.seq <= p.seq ? null : conflict(null);
   }
-}
-
-/**
- * One sync log entry as a store write, the same for a node (the PUT) and a local replica. An
- * entry with `base` applies only over that fingerprint; one without only when the store has
- * recorded nothing about the item after `since`, the seq the log's own `since` names.
- */
-export function toWrite(entry: SyncEntry, since: number | undefined): Write {
-  return {
-    itemId: entry.itemId,
-    deleted: entry.deleted,
-    data: entry.deleted ? null : entry.data,
-    fingerprint: entry.fingerprint,
-    updatedAt: entry.updatedAt,
-    precondition: entry.base !== undefined ? { kind: 'base', fingerprint: entry.base } : { kind: 'unchanged-since', seq: since ?? 0 },
-  };
 }
 
 /**
@@ -91,7 +74,7 @@ export type Plan =
  */
 export function planApply(current: ReadonlyMap<string, StoredItem>, writes: readonly Write[], highWaterBefore: number, options: ApplyOptions = {}): Plan {
   const now = (options.now ?? (() => new Date()))();
-  const decisions = writes.map((write) => decide(current.get(write.itemId) ?? null, write, now));
+  const decisions = writes.map((write) => decideWrite(current.get(write.itemId) ?? null, write, now));
   const conflicts = decisions.flatMap((d) => (d.kind === 'conflict' ? [d.conflict] : []));
   if (conflicts.length > 0) return { ok: false, conflicts };
 
