@@ -10,7 +10,7 @@ export interface SyncCommandOptions {
   store: string;
   state: string;
   collection: string[];
-  prefer: 'local' | 'remote';
+  prefer: 'fingerprint' | 'local' | 'remote';
   skewMs: number;
   token?: string;
   json: boolean;

@@ -1,6 +1,6 @@
 import { conflictId, type ConflictRecord } from '../protocol/conflicts.js';
 import type { Item, SyncEntry, VersionWithData } from '../protocol/types.js';
-import { versionOf } from '../protocol/version.js';
+import { sameVersion, versionOf } from '../protocol/version.js';
 import { decide, isConflict, resolved, type Policy, type Resolver, type Rule, type Verdict, type Winner } from './decide.js';
 import type { ReplicaEntry } from './replica.js';
 import type { Decision } from './report.js';
@@ -22,6 +22,8 @@ export interface Judged {
 
 export interface Judgement {
   judged: Judged[];
+  /** Items only the local side listed in a full resync that it had not changed: the remote forgot them. */
+  stale: string[];
   /** The versions whose data the plan needs, per side: the winners', and under audit the losers' too. */
   needLocal: ReplicaEntry[];
   needRemote: ReplicaEntry[];
@@ -29,6 +31,8 @@ export interface Judgement {
 
 export interface Plan {
   decisions: Decision[];
+  /** Local items the remote forgot (see judge): dropped from a local store, kept and counted on a node. */
+  stale: string[];
   /** To the remote side, as one sync log. */
   pushes: SyncEntry[];
   /** To the local side, in one transaction with the records. */
@@ -47,17 +51,35 @@ export interface SettleContext {
   now: Date;
 }
 
-export function judge(local: ReadonlyMap<string, ReplicaEntry>, remote: ReadonlyMap<string, ReplicaEntry>, policy: Policy, audit: boolean): Judgement {
+/**
+ * `localChanged` (a full resync after the remote's checkpoint expired): what the local side
+ * changed since its saved checkpoint. A local item outside it is one both sides agreed on: the
+ * remote's version of it wins as a one-side change, and when the remote no longer lists it at
+ * all, the remote forgot it (a purged tombstone, an item out of view): it is stale, not news.
+ */
+export function judge(
+  local: ReadonlyMap<string, ReplicaEntry>,
+  remote: ReadonlyMap<string, ReplicaEntry>,
+  policy: Policy,
+  audit: boolean,
+  localChanged?: ReadonlySet<string>,
+): Judgement {
   const ids = new Set([...local.keys(), ...remote.keys()]);
-  const judged = [...ids].map((itemId) => {
+  const stale: string[] = [];
+  const judged: Judged[] = [];
+  for (const itemId of ids) {
     const l = local.get(itemId);
     const r = remote.get(itemId);
-    return { itemId, local: l, remote: r, verdict: decide(l, r, policy) };
-  });
+    const unchanged = l !== undefined && localChanged !== undefined && !localChanged.has(itemId);
+    if (unchanged && !r) stale.push(itemId);
+    else if (unchanged && !sameVersion(l, r!)) judged.push({ itemId, local: l, remote: r, verdict: { winner: 'remote', rule: 'one-side' } });
+    else judged.push({ itemId, local: l, remote: r, verdict: decide(l, r, policy) });
+  }
   // A conflict's record holds both versions, so under audit the loser's data is fetched too.
   const both = (j: Judged) => j.verdict.winner === 'ask' || (audit && isConflict(j.verdict.rule));
   return {
     judged,
+    stale,
     needLocal: judged.filter((j) => j.verdict.winner === 'local' || both(j)).map((j) => j.local!),
     needRemote: judged.filter((j) => j.verdict.winner === 'remote' || both(j)).map((j) => j.remote!),
   };
@@ -65,11 +87,11 @@ export function judge(local: ReadonlyMap<string, ReplicaEntry>, remote: Readonly
 
 /** The plan, given the data `judge` asked for (by itemId, per side). */
 export async function settle(
-  judged: readonly Judged[],
+  { judged, stale }: Pick<Judgement, 'judged' | 'stale'>,
   data: { local: ReadonlyMap<string, VersionWithData>; remote: ReadonlyMap<string, VersionWithData> },
   context: SettleContext,
 ): Promise<Plan> {
-  const plan: Plan = { decisions: [], pushes: [], pulls: [], records: [] };
+  const plan: Plan = { decisions: [], stale: [...stale], pushes: [], pulls: [], records: [] };
   for (const { itemId, local, remote, verdict } of judged) {
     let winner: Winner;
     let version: VersionWithData | undefined;

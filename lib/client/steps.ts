@@ -51,18 +51,30 @@ export interface ReadLogs {
   remote: ReadLog;
   /** Whole logs were compared (no saved pair, or a checkpoint expired). */
   fullResync: boolean;
+  /**
+   * In a full resync after the remote's checkpoint expired: the items the local side changed
+   * since its own saved checkpoint (which still holds). Absent: every local item counts as changed.
+   */
+  localChanged?: ReadonlySet<string>;
 }
 
 /**
  * Step 1: both logs since the saved pair. A full resync compares whole logs: a log read again
  * from its start no longer says what changed since the last sync, so the other side's whole
- * log is read too.
+ * log is read too. When it is the remote's checkpoint that expired, the local side's still says
+ * what it changed since: that decides which local-only items are news (DESIGN §3).
  */
 export async function readLogs(local: Replica, remote: Replica, saved: CheckpointPair | null, localLog?: ReadLog): Promise<ReadLogs> {
   let [l, r] = await Promise.all([localLog ?? readLog(local, saved?.local ?? null), readLog(remote, saved?.remote ?? null)]);
-  if (saved && r.restarted && !l.restarted) l = await readLog(local, null);
+  let localChanged: ReadonlySet<string> | undefined;
+  if (saved && r.restarted && !l.restarted) {
+    localChanged = new Set(l.entries.keys());
+    l = await readLog(local, null);
+  }
   if (saved && l.restarted && !r.restarted) r = await readLog(remote, null);
-  return { local: l, remote: r, fullResync: saved === null || l.restarted || r.restarted };
+  const logs: ReadLogs = { local: l, remote: r, fullResync: saved === null || l.restarted || r.restarted };
+  if (localChanged) logs.localChanged = localChanged;
+  return logs;
 }
 
 /**

@@ -60,6 +60,12 @@ export class StoreReplica implements Replica {
     return { ok: true, applied: outcome.applied, checkpoint: this.cursor(outcome.checkpoint) };
   }
 
+  async drop(itemIds: readonly string[], since: string): Promise<number> {
+    if (!this.store.drop || itemIds.length === 0) return 0;
+    const { seq, expired } = await this.resume(since);
+    return expired ? 0 : this.store.drop(this.collection, itemIds, seq);
+  }
+
   async waitForChange(since: string, seconds: number, signal: AbortSignal): Promise<boolean> {
     const { seq: after, expired } = await this.resume(since);
     if (expired) return true;

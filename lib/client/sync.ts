@@ -1,6 +1,6 @@
 import { retry } from '../protocol/retry.js';
 import type { CheckpointPair, Checkpoints } from './checkpoints.js';
-import type { Prefer, Resolver } from './decide.js';
+import { DEFAULT_PREFER, DEFAULT_SKEW_MS, type Prefer, type Resolver } from './decide.js';
 import { RetriesExhausted } from './errors.js';
 import { firstSyncApplies, pullPageByPage } from './first-sync.js';
 import { conflictCount, judge, settle, type Plan } from './plan.js';
@@ -30,9 +30,13 @@ export interface SyncProgress {
 export interface SyncOptions {
   /** Where the checkpoint pair of this collection lives. */
   checkpoints: Checkpoints;
-  /** Who wins when both changed an item within `skewMs` (default 'remote'). */
+  /**
+   * Who wins when both changed an item and their updatedAt fall in one skew bucket: the greater
+   * fingerprint (default 'fingerprint', the same whichever side plays local), or a fixed side
+   * ('local' | 'remote': converges only where each pair always syncs in the same orientation).
+   */
   prefer?: Prefer;
-  /** updatedAt values closer than this are too close to call (default 1000). */
+  /** The width of a skew bucket, `floor(ms / skewMs)`: updatedAt in one bucket are too close to call (default 1000). */
   skewMs?: number;
   /** Decides (and may merge) inside the skew window, instead of `prefer`. */
   resolve?: Resolver;
@@ -121,6 +125,11 @@ async function attempt(local: Replica, remote: Replica, options: SyncOptions, re
   // Step 4: pull, in one local transaction (which also records the conflicts); then, and only then, the checkpoints.
   progress(4, 0, planned.pulls.length);
   const localCheckpoint = await applyTo(local, logs.local.checkpoint, planned.pulls, report, 'pulled', planned.records);
+  // What the remote forgot goes from a local store as a removal, before the pair is saved (a
+  // sync that dies here runs the same full resync again); a node keeps it.
+  const dropped = planned.stale.length > 0 && local.drop ? await local.drop(planned.stale, logs.local.checkpoint) : 0;
+  report.stale = planned.stale.length - dropped;
+  report.dropped = dropped;
   const pair: CheckpointPair = { local: localCheckpoint, remote: remoteCheckpoint };
   await options.checkpoints.save(pair);
   progress(4, planned.pulls.length, planned.pulls.length);
@@ -136,15 +145,16 @@ async function plan(
   progress: (step: Step, done: number, total: number) => void,
 ): Promise<Plan> {
   const audit = options.audit !== false;
-  const policy = { prefer: options.prefer ?? 'remote', skewMs: options.skewMs ?? 1000, resolves: options.resolve !== undefined };
-  const { judged, needLocal, needRemote } = judge(logs.local.entries, logs.remote.entries, policy, audit);
+  const policy = { prefer: options.prefer ?? DEFAULT_PREFER, skewMs: options.skewMs ?? DEFAULT_SKEW_MS, resolves: options.resolve !== undefined };
+  const judgement = judge(logs.local.entries, logs.remote.entries, policy, audit, logs.localChanged);
+  const { needLocal, needRemote } = judgement;
   const total = needLocal.length + needRemote.length;
   progress(2, 0, total);
   const [localData, remoteData] = await Promise.all([fetchData(local, needLocal), fetchData(remote, needRemote)]);
   progress(2, total, total);
   const now = (options.now ?? (() => new Date()))();
   return settle(
-    judged,
+    judgement,
     { local: localData, remote: remoteData },
     { collection: local.collection, peer: remote.peer, audit, now, ...(options.resolve ? { resolve: options.resolve } : {}) },
   );

@@ -76,6 +76,16 @@ export class MemoryStore implements Store {
     return [...names].sort();
   }
 
+  async drop(collection: string, itemIds: readonly string[], unchangedSince: number): Promise<number> {
+    const items = this.items(collection);
+    let dropped = 0;
+    for (const itemId of itemIds) {
+      const item = items.get(itemId);
+      if (item && item.seq <= unchangedSince) dropped += items.delete(itemId) ? 1 : 0;
+    }
+    return dropped;
+  }
+
   async purgeTombstones(collection: string, recordedBefore: string): Promise<number> {
     const items = this.items(collection);
     let purged = 0;

@@ -91,6 +91,7 @@ export class SqliteStore implements Store {
          ON CONFLICT (collection, item_id) DO UPDATE SET updated_at = excluded.updated_at, fingerprint = excluded.fingerprint,
            deleted = excluded.deleted, data = excluded.data, seq = excluded.seq, recorded_at = excluded.recorded_at`,
       ),
+      drop: db.prepare('DELETE FROM items WHERE collection = ? AND item_id IN (SELECT value FROM json_each(?)) AND seq <= ?'),
       purge: db.prepare('DELETE FROM items WHERE collection = ? AND deleted = 1 AND recorded_at < ? RETURNING seq').pluck(),
       raiseHorizon: db.prepare('INSERT INTO horizons (collection, seq) VALUES (?, ?) ON CONFLICT (collection) DO UPDATE SET seq = max(seq, excluded.seq)'),
       horizon: db.prepare('SELECT seq FROM horizons WHERE collection = ?').pluck(),
@@ -189,6 +190,10 @@ export class SqliteStore implements Store {
 
   async collections(): Promise<string[]> {
     return this.statements.collections.all() as string[];
+  }
+
+  async drop(collection: string, itemIds: readonly string[], unchangedSince: number): Promise<number> {
+    return this.statements.drop.run(collection, JSON.stringify(itemIds), unchangedSince).changes;
   }
 
   async purgeTombstones(collection: string, recordedBefore: string): Promise<number> {

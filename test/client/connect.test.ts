@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { fingerprint } from '../../lib/protocol/fingerprint.js';
 import { syncNodes, syncStore } from '../../lib/client/connect.js';
 import { RetriesExhausted } from '../../lib/client/errors.js';
 import { MemoryStore } from '../../lib/store/memory.js';
@@ -93,9 +94,20 @@ describe('client/sync', () => {
       assert.deepEqual(await versions(local), await versions(remote.store));
     });
 
-    it('prefers the remote inside the skew window by default', async () => {
-      const { remote, local, id } = await conflicted(300, 0);
+    it('lets the greater fingerprint win inside one skew bucket by default, whichever side plays local', async () => {
+      const { remote, local } = await conflicted(300, 0);
+      const [l, r] = [fingerprint({ v: 'local', tags: ['l'] }), fingerprint({ v: 'remote', tags: ['r'] })];
       const report = await syncStore(local, remote.url);
+      assert.deepEqual(
+        report.decisions.map((d) => [d.winner, d.rule]),
+        [[l > r ? 'local' : 'remote', 'fingerprint']],
+      );
+      assert.deepEqual(await versions(local), await versions(remote.store));
+    });
+
+    it('prefers the remote inside the skew bucket when told', async () => {
+      const { remote, local, id } = await conflicted(300, 0);
+      const report = await syncStore(local, remote.url, { prefer: 'remote' });
       assert.deepEqual(
         report.decisions.map((d) => [d.winner, d.rule]),
         [['remote', 'prefer-remote']],
@@ -238,6 +250,8 @@ describe('client/sync', () => {
       const report = await syncStore(local, remote.url, {
         respondAsync,
         backoffMs: 1,
+        // Both writes fall in one skew bucket: the remote's must win for the assertion below.
+        prefer: 'remote',
         afterStep: async (step) => {
           if (step === 2 && writes++ === 0) await put(remote.store, id, { by: 'concurrent writer' });
         },

@@ -24,10 +24,10 @@ describe('client/plan', () => {
     const [a, b, c] = ids;
     const local = log(entry(a, version({ a: 1 }, 0)), entry(c, version({ c: 1 }, 0)));
     const remote = log(entry(b, version({ b: 1 }, 0)), entry(c, version({ c: 1 }, 5000)));
-    const { judged, needLocal, needRemote } = judge(local, remote, policy, true);
-    expect(needLocal.map((e) => e.itemId)).to.deep.equal([a]);
-    expect(needRemote.map((e) => e.itemId)).to.deep.equal([b]);
-    const plan = await settle(judged, { local: new Map([[a, version({ a: 1 }, 0)]]), remote: new Map([[b, version({ b: 1 }, 0)]]) }, context);
+    const judgement = judge(local, remote, policy, true);
+    expect(judgement.needLocal.map((e) => e.itemId)).to.deep.equal([a]);
+    expect(judgement.needRemote.map((e) => e.itemId)).to.deep.equal([b]);
+    const plan = await settle(judgement, { local: new Map([[a, version({ a: 1 }, 0)]]), remote: new Map([[b, version({ b: 1 }, 0)]]) }, context);
     expect(plan.pushes).to.deep.equal([syncEntry(a, version({ a: 1 }, 0), undefined)]);
     expect(plan.pushes[0]).to.not.have.property('base');
     expect(plan.pulls.map((e) => e.itemId)).to.deep.equal([b]);
@@ -43,10 +43,10 @@ describe('client/plan', () => {
   it('decides a conflict, carries the base the other log showed, and records both versions under audit', async () => {
     const [a] = ids;
     const [l, r] = [version({ by: 'local' }, 10_000), version({ by: 'remote' }, 0)];
-    const { judged, needLocal, needRemote } = judge(log(entry(a, l)), log(entry(a, r)), policy, true);
+    const judgement = judge(log(entry(a, l)), log(entry(a, r)), policy, true);
     // Under audit the loser's data is needed too.
-    expect([needLocal.length, needRemote.length]).to.deep.equal([1, 1]);
-    const plan = await settle(judged, { local: new Map([[a, l]]), remote: new Map([[a, r]]) }, context);
+    expect([judgement.needLocal.length, judgement.needRemote.length]).to.deep.equal([1, 1]);
+    const plan = await settle(judgement, { local: new Map([[a, l]]), remote: new Map([[a, r]]) }, context);
     expect(plan.pushes).to.deep.equal([{ itemId: a, ...l, base: r.fingerprint }]);
     expect(plan.pulls).to.deep.equal([]);
     expect(plan.records).to.have.length(1);
@@ -65,9 +65,9 @@ describe('client/plan', () => {
   it('asks the resolver inside the skew window; a merge goes to both sides, stamped no earlier than either', async () => {
     const [a] = ids;
     const [l, r] = [version({ n: 1 }, 0), version({ n: 2 }, 500)];
-    const { judged } = judge(log(entry(a, l)), log(entry(a, r)), { ...policy, resolves: true }, true);
-    expect(judged[0]!.verdict).to.deep.equal({ winner: 'ask', rule: 'resolve' });
-    const plan = await settle(judged, { local: new Map([[a, l]]), remote: new Map([[a, r]]) }, { ...context, resolve: () => ({ data: { n: 3 } }) });
+    const judgement = judge(log(entry(a, l)), log(entry(a, r)), { ...policy, resolves: true }, true);
+    expect(judgement.judged[0]!.verdict).to.deep.equal({ winner: 'ask', rule: 'resolve' });
+    const plan = await settle(judgement, { local: new Map([[a, l]]), remote: new Map([[a, r]]) }, { ...context, resolve: () => ({ data: { n: 3 } }) });
     expect(plan.pushes).to.have.length(1);
     expect(plan.pulls).to.have.length(1);
     expect(plan.pushes[0]!.fingerprint).to.equal(fingerprint({ n: 3 }));
