@@ -1,10 +1,13 @@
 import { expect } from 'chai';
 import { HttpClient } from '../../lib/client/http.js';
 import { NodeReplica } from '../../lib/client/node-replica.js';
-import { UnknownCollection } from '../../lib/client/errors.js';
+import { ProtocolViolation, UnexpectedResponse, UnknownCollection } from '../../lib/client/errors.js';
+import { syncNodes, syncStore } from '../../lib/client/connect.js';
+import { MemoryStore } from '../../lib/store/memory.js';
+import { lyingNode, logPage, type LyingNode, type Script } from '../support/lying-node.js';
 import { fingerprint } from '../../lib/protocol/fingerprint.js';
 import { startNode, type StartedNode } from '../support/server.js';
-import { newId, put } from '../support/sync.js';
+import { contents, newId, put, stateFile } from '../support/sync.js';
 import type { LogPage } from '../../lib/client/replica.js';
 
 async function pagesOf(replica: NodeReplica): Promise<LogPage[]> {
@@ -76,5 +79,116 @@ describe('client/node-replica', () => {
     const waiting = replica.waitForChange(page!.checkpoint, 10, new AbortController().signal);
     await put(node.store, newId(), { late: true });
     expect(await waiting).to.equal(true);
+  });
+});
+
+/**
+ * Issue 12 #5 and #7: a node that lies. The client checks what it receives with the node's own
+ * rules; a sync with a liar fails naming the node and the item, and applies nothing, on either side.
+ */
+describe('client/node-replica: a node that lies', () => {
+  const itemId = '00000000-0000-4000-8000-0000000000f1';
+  const honest = { itemId, updatedAt: '2026-01-01T00:00:00.000Z', fingerprint: fingerprint({ a: 1 }), deleted: false, data: { a: 1 } };
+  const closers: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    await Promise.all(closers.splice(0).map((close) => close()));
+  });
+
+  async function liar(script: Script): Promise<LyingNode> {
+    const node = await lyingNode(script);
+    closers.push(() => node.close());
+    return node;
+  }
+
+  /** A one-page log holding `entries` (a string body is sent as it is). */
+  const onePage = (entries: Array<Record<string, unknown>>) => ({ page: () => logPage(entries, 'QUFBQQ') });
+
+  async function refused(node: LyingNode, shown: RegExp): Promise<ProtocolViolation> {
+    const local = new MemoryStore();
+    // The local store has something to push: a lie in Step 1 must stop the sync before any push.
+    await put(local, '00000000-0000-4000-8000-0000000000f2', { mine: true });
+    const error = await syncStore(local, node.url).catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(ProtocolViolation);
+    expect((error as Error).message)
+      .to.contain(node.url)
+      .and.match(shown);
+    expect(Object.keys(await contents(local))).to.deep.equal(['00000000-0000-4000-8000-0000000000f2']);
+    expect(node.puts).to.deep.equal([]);
+    return error as ProtocolViolation;
+  }
+
+  it('refuses embedded data that does not hash to its fingerprint, naming the item', async () => {
+    const error = await refused(await liar(onePage([{ ...honest, data: { a: 'other' } }])), /does not match the fingerprint/);
+    expect(error.itemId).to.equal(itemId);
+    expect(error.message).to.contain(itemId);
+  });
+
+  for (const bad of ['../../etc/passwd', '', '__proto__']) {
+    it(`refuses the item id ${JSON.stringify(bad)}`, async () => {
+      await refused(await liar(onePage([{ ...honest, itemId: bad }])), /\/itemId must be a UUID/);
+    });
+  }
+
+  it('refuses a malformed fingerprint and a timestamp outside the grammar', async () => {
+    await refused(await liar(onePage([{ ...honest, fingerprint: 'ABC', data: undefined }])), /\/fingerprint must be 40 lowercase hex/);
+    await refused(await liar(onePage([{ ...honest, updatedAt: '2026-01-01T00:00:00Z' }])), /\/updatedAt must be a timestamp/);
+  });
+
+  it('refuses a lone surrogate in the data, as a value or as a key', async () => {
+    const print = honest.fingerprint;
+    const body = (data: string) =>
+      `{"checkpoint":"QUFBQQ","_links":{"self":{"href":"/items/transactions"}},"_embedded":{"sync:entry":[{"itemId":"${itemId}","updatedAt":"2026-01-01T00:00:00.000Z","fingerprint":"${print}","deleted":false,"itemURI":"/items/${itemId}","data":${data}}]}}`;
+    await refused(await liar({ page: () => body('{"s":"\\ud800"}') }), /lone surrogate/);
+    await refused(await liar({ page: () => body('{"\\udc00":1}') }), /lone surrogate/);
+  });
+
+  it('refuses a fetched item whose data does not hash to its fingerprint', async () => {
+    const entry = { itemId, updatedAt: honest.updatedAt, fingerprint: honest.fingerprint, deleted: false };
+    const node = await liar({ page: () => logPage([entry], 'QUFBQQ'), item: () => ({ ...entry, data: { a: 'swapped' } }) });
+    const error = await refused(node, /does not match the fingerprint of data/);
+    expect(error.uri).to.equal(`${node.url}items/${itemId}`);
+  });
+
+  it('refuses a checkpoint that is no cursor', async () => {
+    const node = await liar({ page: () => ({ ...logPage([honest], 'QUFBQQ'), checkpoint: '../x' }) });
+    const error = await syncStore(new MemoryStore(), node.url).catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(UnexpectedResponse);
+    expect((error as Error).message).to.match(/no valid checkpoint/);
+  });
+
+  it('node ↔ node: the honest node receives nothing of a sync with a liar', async () => {
+    const good = await startNode();
+    closers.push(() => good.close());
+    await put(good.store, '00000000-0000-4000-8000-0000000000f3', { honest: true });
+    const node = await liar(onePage([{ ...honest, data: { a: 'lie' } }]));
+    const error = await syncNodes(good.url, node.url, { state: await stateFile() }).catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(ProtocolViolation);
+    expect(Object.keys(await contents(good.store))).to.deep.equal(['00000000-0000-4000-8000-0000000000f3']);
+    expect(node.puts).to.deep.equal([]);
+  });
+
+  it('ends an endless chain of empty pages whose checkpoint does not move, naming the page', async () => {
+    let n = 0;
+    const node = await liar({ page: () => logPage([], 'QUFBQQ', `/items/transactions?cursor=QUFBQQ&n=${++n}`) });
+    const error = await syncStore(new MemoryStore(), node.url).catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(UnexpectedResponse);
+    expect((error as Error).message)
+      .to.match(/makes no progress/)
+      .and.contain(`${node.url}items/transactions`);
+    expect(node.requests.filter((r) => r.startsWith('GET /items/transactions'))).to.have.length.below(4);
+  });
+
+  it('follows empty pages whose checkpoint moves (a scoped log skipping what it hides) to the end', async () => {
+    const cursors = ['QUFB', 'QUFC', 'QUFD', 'QUFE'];
+    const node = await liar({
+      page: (cursor) => {
+        const i = cursor === null ? 0 : cursors.indexOf(cursor) + 1;
+        return i < cursors.length - 1 ? logPage([], cursors[i]!, `/items/transactions?cursor=${cursors[i]}`) : logPage([honest], cursors[i]!);
+      },
+    });
+    const local = new MemoryStore();
+    const report = await syncStore(local, node.url);
+    expect(report.pulled).to.equal(1);
+    expect((await contents(local))[itemId]).to.deep.equal({ a: 1 });
   });
 });

@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { emptyReport } from '../../lib/client/report.js';
 import type { LogPage, Replica, ReplicaEntry } from '../../lib/client/replica.js';
 import { StoreReplica } from '../../lib/client/store-replica.js';
@@ -91,5 +93,37 @@ describe('client/steps', () => {
     const refused = await applyTo(replica, 'since', [{ ...v(newId(), 1), data: 1 }], report, 'pushed').catch((e: unknown) => e);
     expect(refused).to.be.instanceOf(Restart);
     expect(report.pushed).to.equal(0);
+  });
+});
+
+describe('client/steps: memory of a long log', function () {
+  this.timeout(60_000);
+
+  it('holds one entry per item however many pages list them (issue 12 #7)', async () => {
+    // A collectable heap measurement needs gc(); V8 hands it out once asked by flag.
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const items = Array.from({ length: 50 }, () => newId());
+    const PAGES = 20_000;
+    const prints = items.map((id) => fingerprint(id));
+    const replica: Replica = {
+      ...scripted([]),
+      async *changes() {
+        // Every page re-lists the same 50 items with new versions: 1,000,000 entries in all.
+        for (let p = 0; p < PAGES; p++) {
+          const updatedAt = new Date(Date.UTC(2026, 0, 1) + p).toISOString();
+          yield { entries: items.map((itemId, i) => ({ itemId, updatedAt, fingerprint: prints[i]!, deleted: false })), checkpoint: `c${p}`, restarted: false };
+        }
+      },
+    };
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    const log = await readLog(replica, null);
+    gc();
+    const grown = process.memoryUsage().heapUsed - before;
+    expect(log.entries.size).to.equal(50);
+    expect(log.checkpoint).to.equal(`c${PAGES - 1}`);
+    // Holding the pages would take well over 100 MB; the read holds 50 entries.
+    expect(grown).to.be.below(10 * 1024 * 1024);
   });
 });

@@ -9,7 +9,9 @@ import { RetriesExhausted } from '../../lib/client/errors.js';
 import { MemoryStore } from '../../lib/store/memory.js';
 import { SqliteStore } from '../../lib/store/sqlite.js';
 import type { Store } from '../../lib/store/store.js';
-import { at, contents, newId, put, remove, versions } from '../support/sync.js';
+import { syncNodes } from '../../lib/client/connect.js';
+import { startNode } from '../support/server.js';
+import { at, contents, newId, put, remove, stateFile, versions } from '../support/sync.js';
 
 /** The engine itself (lib/client/sync.ts) on two local stores: no HTTP, so every rule shows on its own. */
 const kinds: Array<[string, () => Promise<Store>]> = [
@@ -105,6 +107,40 @@ for (const [kind, open] of kinds) {
       expect(await checkpoints.load()).to.equal(null);
     });
 
+    it('full resync after the remote purged a tombstone: the deleted item stays deleted here, an edit made here is still pushed (issue 12 #10)', async () => {
+      const [gone, edited, same] = [newId(), newId(), newId()];
+      for (const id of [gone, edited, same]) await put(a, id, { id });
+      await run();
+      await remove(b, gone);
+      await b.purgeTombstones('items', '9999-01-01T00:00:00.000Z');
+      // Both whole logs list it and the remote's cannot say it did not change it: the later bucket decides.
+      await put(a, edited, { id: edited, v: 2 }, at(new Date().toISOString(), 60_000));
+      const report = await run();
+      expect(report.fullResync).to.equal(true);
+      expect([report.dropped, report.stale, report.pushed, report.pulled]).to.deep.equal([1, 0, 1, 0]);
+      // Dropped as a removal: no tombstone, nothing in the log to sync on.
+      expect(await a.getItem('items', gone)).to.equal(null);
+      expect(await b.getItem('items', gone)).to.equal(null);
+      expect((await b.getItem('items', edited))?.data).to.deep.equal({ id: edited, v: 2 });
+      expect(await versions(a)).to.deep.equal(await versions(b));
+      expect((await run()).fullResync).to.equal(false);
+    });
+
+    it('full resync: an item the remote changed and this side did not is pulled, whatever the timestamps', async () => {
+      const x = newId();
+      await put(a, x, { v: 1 }, '2030-01-01T00:00:00.000Z');
+      await run();
+      const y = newId();
+      await put(b, y, { y: 1 });
+      await remove(b, y);
+      // The remote's edit is older by the clock than what both had; only it changed the item.
+      await put(b, x, { v: 2 }, '2030-01-01T00:00:00.000Z');
+      await b.purgeTombstones('items', '9999-01-01T00:00:00.000Z');
+      const report = await run();
+      expect(report.fullResync).to.equal(true);
+      expect((await a.getItem('items', x))?.data).to.deep.equal({ v: 2 });
+    });
+
     it('a sync that dies after the push saves nothing, and a rerun finishes it', async () => {
       const [x, y] = [newId(), newId()];
       await put(a, x, { on: 'a' });
@@ -136,3 +172,23 @@ async function expectRejection(promise: Promise<unknown>, type: new (...args: ne
   }
   expect.fail('expected a rejection');
 }
+
+describe('client/sync: full resync with a node playing local (issue 12 #10)', () => {
+  it('keeps an item the remote forgot, reports it stale, and does not push it back', async () => {
+    const [a, b] = [await startNode(), await startNode()];
+    try {
+      const state = await stateFile();
+      const gone = newId();
+      await put(a.store, gone, { v: 1 });
+      await syncNodes(a.url, b.url, { state });
+      await remove(b.store, gone);
+      await b.store.purgeTombstones('items', '9999-01-01T00:00:00.000Z');
+      const report = await syncNodes(a.url, b.url, { state });
+      expect([report.fullResync, report.stale, report.dropped, report.pushed]).to.deep.equal([true, 1, 0, 0]);
+      expect((await a.store.getItem('items', gone))?.data).to.deep.equal({ v: 1 });
+      expect(await b.store.getItem('items', gone)).to.equal(null);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+});

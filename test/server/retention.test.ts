@@ -57,7 +57,7 @@ describe('server/retention: tombstone purge', () => {
     assert.equal((await request(item(gone))).status, 404);
   });
 
-  it('a stale client resyncs in full, reports it, and brings back the purged item it still holds', async () => {
+  it('a stale client resyncs in full, reports it, and drops the purged item it still holds (DESIGN §3)', async () => {
     const [deleted, edited] = [newId(), newId()];
     await request(item(deleted), { method: 'PUT', body: { data: { doomed: true } } });
     await request(item(edited), { method: 'PUT', body: { data: { v: 1 } } });
@@ -76,20 +76,19 @@ describe('server/retention: tombstone purge', () => {
 
     const report = await syncStore(stale, node.url);
     assert.equal(report.fullResync, true);
-    // Decided (docs/retention.md): a one-sided version is copied, so the stale node's copy
-    // of the purged item comes back on the node; the later edit still arrives.
+    // The stale client had not changed the item since its checkpoint: the node forgot it, so
+    // it is dropped here as a removal instead of coming back there; the later edit arrives.
+    assert.equal(report.dropped, 1);
     assert.deepEqual((await contents(stale))[edited], { v: 2 });
-    assert.deepEqual((await contents(node.store))[deleted], { doomed: true });
+    assert.equal(deleted in (await contents(stale)), false);
+    assert.equal(deleted in (await contents(node.store)), false);
     assert.deepEqual(await versions(stale), await versions(node.store));
-    assert.equal((await request(item(deleted))).status, 200);
-    assert.equal(report.decisions.find((d) => d.itemId === deleted)?.rule, 'one-side');
+    assert.equal((await request(item(deleted))).status, 404);
 
-    // A client that synced the deletion before the purge is not stale (its cursor is past
-    // the purged change): the revived item reaches it like any later write.
+    // The client that synced the deletion before the purge keeps its tombstone; nothing comes back.
     const again = await syncStore(fresh, node.url);
     assert.equal(again.fullResync, false);
-    assert.deepEqual((await contents(fresh))[deleted], { doomed: true });
-    assert.deepEqual(await versions(fresh), await versions(node.store));
+    assert.deepEqual((await contents(fresh))[deleted], null);
   });
 });
 
