@@ -56,7 +56,7 @@ export async function pullPageByPage(
     if (context.decisions)
       for (const entry of entries) decisions.push({ collection: context.collection, itemId: entry.itemId, winner: 'remote', rule: 'one-side' });
     localCheckpoint = await applyTo(local, localCheckpoint, pulls, report, 'pulled');
-    context.progress({ collection: context.collection, step: 4, done: report.pulled, total: report.pulled });
+    context.progress({ collection: context.collection, step: 4, done: report.pulled });
   };
 
   let held: ReplicaEntry[] | undefined;

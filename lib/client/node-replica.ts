@@ -2,7 +2,7 @@ import type { ConflictRecord } from '../protocol/conflicts.js';
 import { isCheckpoint } from '../protocol/cursor.js';
 import { checkItem, InvalidEntry, isItemId, parseEntry } from '../protocol/entry.js';
 import { rels } from '../protocol/rels.js';
-import type { ConflictDetail, Json, SyncLog, SyncResult, VersionWithData } from '../protocol/types.js';
+import type { Mismatch, Json, SyncLog, SyncResult, VersionWithData } from '../protocol/types.js';
 import { versionWithData } from '../protocol/version.js';
 import { ClientError, LinkNotFound, Problem, ProtocolViolation, UnexpectedResponse, UnknownCollection, utf8 } from './errors.js';
 import { HalDocument } from './hal.js';
@@ -228,7 +228,7 @@ export class NodeReplica implements Replica {
 function conflictOrThrow(problem: Problem): ApplyResult {
   const conflicts = problem.extensions.conflicts;
   if (problem.status !== 409 || !Array.isArray(conflicts)) throw problem;
-  return { ok: false, conflicts: conflicts as ConflictDetail[] };
+  return { ok: false, conflicts: conflicts as Mismatch[] };
 }
 
 function result(body: Record<string, unknown> | undefined, uri: string): SyncResult {

@@ -49,7 +49,7 @@ export class StoreReplica implements Replica {
     if (!outcome.ok) {
       return {
         ok: false,
-        conflicts: outcome.conflicts.map((c) => ({
+        conflicts: outcome.mismatches.map((c) => ({
           itemId: c.itemId,
           expected: c.expected,
           actual: c.actual,

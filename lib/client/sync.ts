@@ -1,5 +1,6 @@
 import { retry } from '../protocol/retry.js';
 import type { CheckpointPair, Checkpoints } from './checkpoints.js';
+import { counting } from './counting.js';
 import { DEFAULT_PREFER, DEFAULT_SKEW_MS, type Prefer, type Resolver } from './decide.js';
 import { RetriesExhausted } from './errors.js';
 import { firstSyncApplies, pullPageByPage } from './first-sync.js';
@@ -21,10 +22,10 @@ export type Step = 1 | 2 | 3 | 4;
 export interface SyncProgress {
   collection: string;
   step: Step;
-  /** Items moved (or data fetched) so far in this step. */
+  /** Step 1: log entries read; 2: items' data fetched; 3: entries pushed; 4: entries applied locally. */
   done: number;
-  /** Items this step moves. */
-  total: number;
+  /** What the step moves in all; absent while not known (logs being read, a first sync pulled page by page). */
+  total?: number;
 }
 
 export interface SyncOptions {
@@ -85,11 +86,15 @@ export async function reconcile(local: Replica, remote: Replica, options: SyncOp
 
 async function attempt(local: Replica, remote: Replica, options: SyncOptions, report: SyncReport): Promise<void> {
   const collection = local.collection;
-  const progress = (step: Step, done: number, total: number) => options.onProgress?.({ collection, step, done, total });
+  const progress = (step: Step, done: number, total?: number) => options.onProgress?.({ collection, step, done, ...(total === undefined ? {} : { total }) });
+  const seen = { read: 0, fetched: 0, toFetch: 0 };
+  const counters = { read: (n: number) => progress(1, (seen.read += n)), fetched: (n: number) => progress(2, (seen.fetched += n), seen.toFetch) };
+  // Only a progress display needs the counts: the plain replicas otherwise.
+  if (options.onProgress) [local, remote] = [counting(local, counters), counting(remote, counters)];
   const afterStep = async (step: Step) => options.afterStep?.(step, collection);
 
   // Step 1: both logs since the saved pair; a first sync of an empty side pulls page by page instead.
-  progress(1, 0, 0);
+  progress(1, 0);
   const saved = await options.checkpoints.load();
   let logs: ReadLogs;
   if (saved === null) {
@@ -111,7 +116,7 @@ async function attempt(local: Replica, remote: Replica, options: SyncOptions, re
   await afterStep(1);
 
   // Step 2: the plan.
-  const planned = await plan(local, remote, logs, options, progress);
+  const planned = await plan(local, remote, logs, options, progress, seen);
   if (options.decisions !== false) report.decisions = planned.decisions;
   report.conflicts = conflictCount(planned.decisions);
   await afterStep(2);
@@ -142,14 +147,15 @@ async function plan(
   remote: Replica,
   logs: ReadLogs,
   options: SyncOptions,
-  progress: (step: Step, done: number, total: number) => void,
+  progress: (step: Step, done: number, total?: number) => void,
+  seen: { toFetch: number },
 ): Promise<Plan> {
   const audit = options.audit !== false;
   const policy = { prefer: options.prefer ?? DEFAULT_PREFER, skewMs: options.skewMs ?? DEFAULT_SKEW_MS, resolves: options.resolve !== undefined };
   const judgement = judge(logs.local.entries, logs.remote.entries, policy, audit, logs.localChanged);
   const { needLocal, needRemote } = judgement;
   const total = needLocal.length + needRemote.length;
-  progress(2, 0, total);
+  progress(2, 0, (seen.toFetch = total));
   const [localData, remoteData] = await Promise.all([fetchData(local, needLocal), fetchData(remote, needRemote)]);
   progress(2, total, total);
   const now = (options.now ?? (() => new Date()))();

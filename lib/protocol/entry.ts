@@ -142,15 +142,19 @@ export interface EntryWrite {
   fingerprint: string;
   updatedAt: string;
   precondition: EntryPrecondition;
+  /** The channels the collection finds in the entry's data (lib/protocol/channels.ts); absent: none given. */
+  channels?: readonly string[];
 }
 
 /**
  * One sync log entry as a store write, the same for a node (the PUT) and a local replica. An
  * entry with `base` applies only over that fingerprint; one without only when the store has
  * recorded nothing about the item after `since`, the seq the log's own `since` names.
+ * `channels`: those the collection finds in the entry's data (the store's Write.channels).
  */
-export function toWrite(entry: SyncEntry, since: number | undefined): EntryWrite {
+export function toWrite(entry: SyncEntry, since: number | undefined, channels?: readonly string[]): EntryWrite {
   return {
+    ...(channels === undefined ? {} : { channels }),
     itemId: entry.itemId,
     deleted: entry.deleted,
     data: entry.deleted ? null : entry.data,

@@ -1,10 +1,12 @@
-import assert from 'node:assert/strict';
+import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { PostgresStore } from '../../lib/store/postgres.js';
 import { requirePostgres, testSchema } from '../support/postgres.js';
+import { fingerprint } from '../../lib/protocol/fingerprint.js';
 import { newId, put } from '../support/sync.js';
 import { storeConformance } from './conformance.js';
+import { until } from '../support/until.js';
 
 describe('PostgreSQL', function () {
   before(async function () {
@@ -35,6 +37,40 @@ describe('PostgreSQL', function () {
     });
   });
 
+  describe('schema migration', function () {
+    const schema = testSchema('migrate');
+    after(() => schema.drop());
+
+    it('brings a version 2 schema (before channels) up: its items have none, and scoped logs work at once', async function () {
+      const first = await PostgresStore.open(schema.url);
+      const itemId = newId();
+      await put(first, itemId, { old: true });
+      await first.close();
+      const admin = new pg.Client({ connectionString: process.env.HALSYNC_TEST_PG });
+      await admin.connect();
+      const s = `"${schema.name}"`;
+      try {
+        // What a version 2 halsync left behind.
+        await admin.query(`DROP TABLE ${s}.memberships; ALTER TABLE ${s}.items DROP COLUMN channels; UPDATE ${s}.node SET schema_version = 2`);
+        const again = await PostgresStore.open(schema.url);
+        try {
+          expect((await again.getItem('items', itemId))!.channels).to.deep.equal([]);
+          expect((await again.changes('items', { limit: 5, withData: false, channels: ['a'] })).entries).to.deep.equal([]);
+          const data = { now: 'a' };
+          await again.apply('items', [
+            { itemId, data, fingerprint: fingerprint(data), deleted: false, updatedAt: null, precondition: { kind: 'none' }, channels: ['a'] },
+          ]);
+          expect((await again.changes('items', { after: 1, limit: 5, withData: false, channels: ['a'] })).entries.map((e) => e.itemId)).to.deep.equal([itemId]);
+        } finally {
+          await again.close();
+        }
+        expect((await admin.query(`SELECT schema_version FROM ${s}.node`)).rows).to.deep.equal([{ schema_version: 3 }]);
+      } finally {
+        await admin.end();
+      }
+    });
+  });
+
   describe('watch after the LISTEN connection is lost', function () {
     this.timeout(15000);
     const schema = testSchema('relisten');
@@ -56,16 +92,16 @@ describe('PostgreSQL', function () {
           "SELECT pg_terminate_backend(pid) AS ended FROM pg_stat_activity WHERE application_name = $1 AND query LIKE 'LISTEN%'",
           [app],
         );
-        assert.deepEqual(rows, [{ ended: true }]);
+        expect(rows).to.deep.equal([{ ended: true }]);
         // The loss itself is told at once (notifications may have been missed): wait for it, then count afresh.
-        await until(() => told > 0, 'the watcher was not told of the lost connection');
+        await until(() => told > 0, { message: 'the watcher is told of the lost connection' });
         await until(
           async () => (await admin.query("SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND query LIKE 'LISTEN%'", [app])).rowCount === 1,
-          'the store did not LISTEN again',
+          { message: 'the store LISTENs again' },
         );
         told = 0;
         await put(writer, newId(), { after: 'reconnect' });
-        await until(() => told > 0, 'the watcher was not told of a write after the reconnect');
+        await until(() => told > 0, { message: 'the watcher is told of a write after the reconnect' });
         off();
       } finally {
         await admin.end();
@@ -75,12 +111,3 @@ describe('PostgreSQL', function () {
     });
   });
 });
-
-/** Polls `condition` every 50 ms for up to 5 s. */
-async function until(condition: () => boolean | Promise<boolean>, failure: string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    if (await condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(failure);
-}
