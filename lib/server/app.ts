@@ -3,6 +3,8 @@ import type { Store } from '../store/store.js';
 import { accessTokens, requireTokens, type AccessToken } from './http/auth.js';
 import { DEFAULT_BODY_LIMIT } from './http/body.js';
 import { browserPage } from './resources/browser.js';
+import { DOCS_ASSETS, docsAssetRoute, docsRoute } from './resources/docs.js';
+import { faviconRoute } from './resources/favicon.js';
 import { collectionRoute } from './resources/collection.js';
 import { conflictRoute, conflictsRoute, restoreRoute } from './resources/conflicts.js';
 import { compileCollections, type CollectionConfig } from './collections.js';
@@ -72,6 +74,7 @@ const REQUIRED_VARIABLES: Record<keyof Paths, string[]> = {
   rel: ['rel'],
   schema: ['collection'],
   openapi: [],
+  docs: [],
   conflicts: ['collection'],
   conflict: ['collection', 'conflictId'],
   restore: ['collection', 'conflictId'],
@@ -114,10 +117,14 @@ export function createApp(options: AppOptions): Koa {
     .route(paths.job, browsable(jobRoute(node)))
     .route(paths.rel, relRoute())
     .route(paths.schema, browsable(schemaRoute(node)))
-    .route(paths.openapi, browsable(openapiRoute()))
+    .route(paths.openapi, browsable(openapiRoute(node)))
+    .route(paths.docs, docsRoute(paths))
+    .route('/favicon.ico', faviconRoute())
     .route(paths.conflicts, browsable(conflictsRoute(node)))
     .route(paths.conflict, browsable(conflictRoute(node)))
     .route(paths.restore, restoreRoute(node));
+
+  for (const asset of Object.keys(DOCS_ASSETS)) router.route(`${paths.docs}/${asset}`, docsAssetRoute(asset));
 
   const app = new Koa();
   appJobs.set(app, node.jobs);
@@ -125,7 +132,7 @@ export function createApp(options: AppOptions): Koa {
   app.use(compress);
   app.use(problems);
   app.use(varyOnAccept);
-  if (tokens.length > 0) app.use(requireTokens(tokens));
+  if (tokens.length > 0) app.use(unlessPublic(publicPages(paths), requireTokens(tokens)));
   if (timeout > 0) app.use(requestTimeout(timeout));
   app.use((ctx) => router.dispatch(ctx));
   const retentions = [options.tombstoneRetentionMs, options.conflictRetentionMs].filter((ms) => ms !== undefined);
@@ -142,6 +149,27 @@ export function createApp(options: AppOptions): Koa {
     });
   }
   return app;
+}
+
+/**
+ * What holds no data and is served to anyone, tokens or not (DESIGN §7): the HTML browser page
+ * (any GET that prefers HTML; the data it then fetches is authenticated), the `/rels` pages,
+ * the OpenAPI document, the API reference and its assets, and the icon.
+ */
+function publicPages(paths: Paths): (ctx: Context) => boolean {
+  const pattern = (template: string) =>
+    new RegExp(
+      `^${template
+        .split(/(\{\w+\})/)
+        .map((part) => (/^\{\w+\}$/.test(part) ? '[^/]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+        .join('')}$`,
+    );
+  const open = [paths.rel, paths.openapi, paths.docs, ...Object.keys(DOCS_ASSETS).map((a) => `${paths.docs}/${a}`), '/favicon.ico'].map(pattern);
+  return (ctx) => (ctx.method === 'GET' || ctx.method === 'HEAD') && (prefersHtml(ctx) || open.some((p) => p.test(ctx.path)));
+}
+
+function unlessPublic(isPublic: (ctx: Context) => boolean, guard: (ctx: Context, next: Next) => Promise<void>) {
+  return (ctx: Context, next: Next) => (isPublic(ctx) ? next() : guard(ctx, next));
 }
 
 async function varyOnAccept(ctx: Context, next: Next): Promise<void> {
@@ -175,7 +203,9 @@ function positive(name: string, value: number): number {
 function reservedNames(paths: Paths): Set<string> {
   const reserved = new Set<string>();
   if (!paths.collection.startsWith('/{collection}')) return reserved;
-  for (const key of ['job', 'rel', 'schema', 'openapi'] as const) {
+  // Browsers ask for /favicon.ico whatever the paths say.
+  reserved.add('favicon.ico');
+  for (const key of ['job', 'rel', 'schema', 'openapi', 'docs'] as const) {
     const first = paths[key].split('/')[1] ?? '';
     if (first && !first.includes('{')) reserved.add(first);
   }

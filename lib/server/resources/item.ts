@@ -11,6 +11,7 @@ import type { Collection } from '../collections.js';
 import { collectionOf, linker, sendHal, type ServerNode } from '../node.js';
 import { beginWrite } from '../http/deadline.js';
 import { halDocument, type HalDocument } from '../http/hal.js';
+import { itemTemplates, withTemplates } from './templates.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -31,7 +32,10 @@ export function itemRoute(node: ServerNode) {
         ctx.status = 304;
         return;
       }
-      sendHal(ctx, itemDocument(ctx, node, collection, item));
+      sendHal(
+        ctx,
+        withTemplates(ctx, itemDocument(ctx, node, collection, item), () => itemTemplates(ctx, node, collection, item.itemId)),
+      );
     },
 
     async PUT(ctx: Context, params: Record<string, string>) {
