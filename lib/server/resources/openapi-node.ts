@@ -35,8 +35,20 @@ const PLACES: Record<string, keyof Paths> = {
   '/{collection}/conflicts/{conflictId}/restore': 'restore',
 };
 
-/** The generic schemas whose `data` is the item's data, and whether it may be null there (a tombstone). */
-const TYPED: Record<string, boolean> = { Item: false, ItemWrite: false, LogEntry: true, LogPage: true, SyncLog: true };
+/**
+ * The generic schemas whose `data` is the item's data, whether it may be null there (a
+ * tombstone), and how a collection's copy is made: `allOf` the generic one and an overlay
+ * typing `data`, or (where the data sits in array items, which generators intersect as
+ * whole arrays and so lose the type) a full copy, the generic one then written out only
+ * under `x-generic-paths`.
+ */
+const TYPED: Record<string, { nullable: boolean; copy: boolean }> = {
+  Item: { nullable: false, copy: false },
+  ItemWrite: { nullable: false, copy: false },
+  LogEntry: { nullable: true, copy: false },
+  LogPage: { nullable: true, copy: true },
+  SyncLog: { nullable: true, copy: true },
+};
 
 const COLLECTION_PARAMETER = '#/components/parameters/collection';
 const ITEM_WRITE = '#/components/requestBodies/ItemWrite';
@@ -82,7 +94,9 @@ export function nodeOpenApi(generic: Readonly<Obj>, node: NodeDescription): Obj 
   for (const collection of collections) {
     const prefix = prefixes.get(collection.name)!;
     schemas[`${prefix}Data`] = dataSchema(collection, prefix);
-    for (const [name, nullable] of Object.entries(TYPED)) schemas[`${prefix}${name}`] = typedSchema(name, schemas, prefix, nullable);
+    for (const [name, { nullable, copy }] of Object.entries(TYPED)) {
+      schemas[`${prefix}${name}`] = copy ? typedCopy(schemas[name], prefix, nullable) : typedSchema(name, schemas, prefix, nullable);
+    }
     requestBodies[`${prefix}ItemWrite`] = retarget(structuredClone(requestBodies['ItemWrite']), prefix);
     (doc['tags'] as Obj[]).push({
       name: tagOf(collection),
@@ -90,13 +104,31 @@ export function nodeOpenApi(generic: Readonly<Obj>, node: NodeDescription): Obj 
     });
   }
   // Only the generic templates use these: written out there, so no component is left unused.
-  doc['x-generic-paths'] = inline(generics, {
-    [COLLECTION_PARAMETER]: (components['parameters'] as Obj)['collection'],
-    [ITEM_WRITE]: requestBodies['ItemWrite'],
-  });
+  const only: Obj = { [COLLECTION_PARAMETER]: (components['parameters'] as Obj)['collection'], [ITEM_WRITE]: requestBodies['ItemWrite'] };
+  const copied = collections.length > 0 ? Object.keys(TYPED).filter((name) => TYPED[name]!.copy) : [];
+  for (const name of copied) only[`#/components/schemas/${name}`] = schemas[name];
+  doc['x-generic-paths'] = inline(generics, only);
   delete (components['parameters'] as Obj)['collection'];
   delete requestBodies['ItemWrite'];
+  for (const name of copied) delete schemas[name];
   doc['paths'] = paths;
+  return statusRangesAsDefault(doc);
+}
+
+/**
+ * `5XX` becomes `default` in the served document: orval (7.x) writes `status: 5XX` into its
+ * types, which no TypeScript compiler takes. openapi/openapi.yaml keeps `5XX`, which the
+ * contract hook holds each answer to.
+ */
+function statusRangesAsDefault(doc: Obj): Obj {
+  for (const item of Object.values(doc['paths'] as Obj)) {
+    for (const operation of operations(item as Obj)) {
+      const responses = operation['responses'] as Obj;
+      if (responses['5XX'] === undefined || responses['default'] !== undefined) continue;
+      responses['default'] = responses['5XX'];
+      delete responses['5XX'];
+    }
+  }
   return doc;
 }
 
@@ -201,6 +233,25 @@ function typedSchema(generic: string, schemas: Obj, prefix: string, nullable: bo
     return Object.keys(out).length > 0 ? out : undefined;
   };
   return { allOf: [{ $ref: `#/components/schemas/${generic}` }, overlay(schemas[generic]) ?? {}] };
+}
+
+/** A full copy of a generic schema with every `data` property typed, and its refs to typed schemas retargeted. */
+function typedCopy(schema: unknown, prefix: string, nullable: boolean): unknown {
+  const ref = { $ref: `#/components/schemas/${prefix}Data` };
+  const walk = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(walk);
+    if (value === null || typeof value !== 'object') return value;
+    const out: Obj = {};
+    for (const [key, v] of Object.entries(value)) out[key] = walk(v);
+    const properties = out['properties'] as Obj | undefined;
+    const data = properties?.['data'] as Obj | undefined;
+    if (properties && data) {
+      const description = data['description'];
+      properties['data'] = { ...(description === undefined ? {} : { description }), ...(nullable ? { oneOf: [ref, { type: 'null' }] } : ref) };
+    }
+    return out;
+  };
+  return retarget(walk(schema), prefix);
 }
 
 /** The collection's schema as a component: its dialect line dropped, its own `#…` refs pointed inside the component. */
