@@ -109,13 +109,15 @@ export function createApp(options: AppOptions): Koa {
   const timeout = options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT_MS;
   if (!Number.isInteger(timeout) || timeout < 0) throw new Error(`requestTimeout must be a whole number of milliseconds (0: none), not ${timeout}`);
   const tokens = accessTokens(options.token, options.auth);
+  const page = browserPage(paths);
+  const browsable = (handlers: Partial<Record<Method, Handler>>) => withBrowserPage(handlers, page);
   const router = new Router()
     .route(paths.root, browsable(rootRoute(node)))
     .route(paths.collection, browsable(collectionRoute(node)))
     .route(paths.transactions, browsable(logRoute(node)))
     .route(paths.item, browsable(itemRoute(node)))
     .route(paths.job, browsable(jobRoute(node)))
-    .route(paths.rel, relRoute())
+    .route(paths.rel, relRoute(paths))
     .route(paths.schema, browsable(schemaRoute(node)))
     .route(paths.openapi, browsable(openapiRoute(node)))
     .route(paths.docs, docsRoute(paths))
@@ -178,7 +180,7 @@ async function varyOnAccept(ctx: Context, next: Next): Promise<void> {
 }
 
 /** A browser asking for any resource gets the HAL browser, which then reads it as JSON. */
-function browsable(handlers: Partial<Record<Method, Handler>>): Partial<Record<Method, Handler>> {
+function withBrowserPage(handlers: Partial<Record<Method, Handler>>, page: string): Partial<Record<Method, Handler>> {
   const get = handlers.GET;
   if (!get) return handlers;
   return {
@@ -186,7 +188,7 @@ function browsable(handlers: Partial<Record<Method, Handler>>): Partial<Record<M
     async GET(ctx, params) {
       if (!prefersHtml(ctx)) return get(ctx, params);
       ctx.type = 'text/html; charset=utf-8';
-      ctx.body = browserPage();
+      ctx.body = page;
     },
   };
 }
