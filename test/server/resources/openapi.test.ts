@@ -95,6 +95,14 @@ describe('OpenAPI document', function () {
       expect(schemas.NotesData.properties.tags.items).to.deep.equal({ $ref: '#/components/schemas/NotesData/$defs/tag' });
       expect(schemas.NotesItem.allOf[1]).to.deep.equal({ properties: { data: { $ref: '#/components/schemas/NotesData' } }, required: ['data'] });
       expect(schemas.NotesLogEntry.allOf[1].properties.data).to.deep.equal({ oneOf: [{ $ref: '#/components/schemas/NotesData' }, { type: 'null' }] });
+      // The HTML browser page is not a typed answer (generators would make every 200 `… | string`); those GETs say x-browser-page.
+      const html = Object.entries(doc.paths as Record<string, Record<string, any>>).flatMap(([path, item]) =>
+        Object.entries(item.get?.responses ?? {})
+          .filter(([, r]: [string, any]) => r.content?.['text/html'])
+          .map(([status]) => `${path} ${status}`),
+      );
+      expect(html).to.deep.equal(['/rels/{rel} 200', '/docs 200']);
+      expect(doc.paths['/notes/{itemId}'].get['x-browser-page']).to.equal(true);
     });
 
     it('places the paths where the node serves them', async () => {
