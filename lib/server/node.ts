@@ -2,7 +2,7 @@ import type { Context } from 'koa';
 import { NotFound } from '../protocol/problems.js';
 import type { Store } from '../store/store.js';
 import type { Collection } from './collections.js';
-import type { HalDocument } from './http/hal.js';
+import type { HalBody } from './http/hal.js';
 import type { Jobs } from './resources/job.js';
 import { Linker, requestOrigin, type Paths } from './http/links.js';
 
@@ -36,7 +36,7 @@ export function collectionOf(node: ServerNode, name: string): Collection {
   return collection;
 }
 
-export function sendHal(ctx: Context, doc: HalDocument, status = 200): void {
+export function sendHal(ctx: Context, doc: HalBody, status = 200): void {
   ctx.status = status;
   // Type before body: Koa only replaces a type that does not already say json.
   ctx.type = halMediaType(ctx, doc);
@@ -48,7 +48,7 @@ export function sendHal(ctx: Context, doc: HalDocument, status = 200): void {
  * client that asked for them); plain `application/json`, the same body, to a client that
  * names JSON and not HAL (generated clients that parse only `application/json` as JSON).
  */
-function halMediaType(ctx: Context, doc: HalDocument): string {
+function halMediaType(ctx: Context, doc: HalBody): string {
   if (doc['_templates'] !== undefined) return HAL_FORMS_TYPE;
   return ctx.accepts(HAL_TYPE, 'application/json') === 'application/json' ? 'application/json' : HAL_TYPE;
 }

@@ -1,7 +1,7 @@
 import type { Context } from 'koa';
 import { losers, type Side, type StoredConflict } from '../../protocol/conflicts.js';
 import type { Collection } from '../collections.js';
-import type { HalDocument } from '../http/hal.js';
+import type { HalBody } from '../http/hal.js';
 import { HAL_FORMS_TYPE, linker, type ServerNode } from '../node.js';
 
 /**
@@ -98,7 +98,7 @@ export function conflictTemplates(ctx: Context, node: ServerNode, collection: Co
 }
 
 /** The document with its templates, when the request asked for them (and there are any to give). */
-export function withTemplates(ctx: Context, doc: HalDocument, templates: () => Templates): HalDocument {
+export function withTemplates(ctx: Context, doc: HalBody, templates: () => Templates): HalBody {
   if (!wantsTemplates(ctx)) return doc;
   return { ...doc, _templates: templates() };
 }
