@@ -240,7 +240,7 @@ export class PostgresStore implements Store {
           options.restoring.conflictId,
         ]);
       }
-      return structuredClone({ ok: true as const, applied: plan.applied, checkpoint: plan.checkpoint, items: plan.items });
+      return structuredClone({ ok: true as const, applied: plan.applied, checkpoint: plan.checkpoint, items: plan.items, existed: plan.existed });
     });
   }
 

@@ -9,6 +9,8 @@ import type { ApplyOptions, Conflict, StoredItem, Write } from './store.js';
 export type Decision = { kind: 'noop' } | { kind: 'conflict'; conflict: Conflict } | { kind: 'write'; updatedAt: string };
 
 export function decide(current: StoredItem | null, write: Write, now: Date): Decision {
+  const refused = refusal(current, write);
+  if (refused && write.preconditionFirst) return { kind: 'conflict', conflict: refused };
   // Same version already here: harmless, and checked before the precondition so a retried
   // sync log that had in fact committed answers 200 again rather than 409.
   if (current && current.fingerprint === write.fingerprint && current.deleted === write.deleted) {
@@ -17,7 +19,6 @@ export function decide(current: StoredItem | null, write: Write, now: Date): Dec
   // Deleting what never existed records nothing.
   if (!current && write.deleted && write.updatedAt === null) return { kind: 'noop' };
 
-  const refused = refusal(current, write);
   if (refused) return { kind: 'conflict', conflict: refused };
 
   const updatedAt = write.updatedAt ?? (current ? laterOf(toIso(now), current.updatedAt) : toIso(now));
@@ -79,6 +80,8 @@ export type Plan =
       checkpoint: number;
       /** The item as it stands after the apply, one per write, in the writes' order. */
       items: StoredItem[];
+      /** Whether each write's item existed when the apply began. */
+      existed: boolean[];
       /** When this node records the apply (its rows' recordedAt, and a restored conflict's restoredAt). */
       recordedAt: string;
     };
@@ -121,6 +124,7 @@ export function planApply(current: ReadonlyMap<string, StoredItem>, writes: read
     highWater: seq,
     checkpoint: checkpointAfterApply(options.since, highWaterBefore, seq),
     items: writes.map((write) => after.get(write.itemId)!),
+    existed: writes.map((write) => current.has(write.itemId)),
     recordedAt,
   };
 }

@@ -45,6 +45,12 @@ export interface Write {
    */
   updatedAt: string | null;
   precondition: Precondition;
+  /**
+   * Check the precondition before the no-op rule. A direct write's If-Match / If-None-Match
+   * must lose to a racer that got there first even when that racer wrote the same version;
+   * the no-op-first rule is for sync logs, so a retried one that had committed answers 200.
+   */
+  preconditionFirst?: boolean;
 }
 
 export interface ApplyOptions {
@@ -98,6 +104,8 @@ export type ApplyOutcome =
       checkpoint: number;
       /** The item as it stands after the apply, one per write, in the writes' order. */
       items: StoredItem[];
+      /** Whether each write's item existed (a tombstone too) when the apply began, in the writes' order. */
+      existed: boolean[];
     }
   | { ok: false; conflicts: Conflict[] };
 

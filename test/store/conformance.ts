@@ -195,6 +195,15 @@ export function storeConformance(name: string, create: () => Promise<StoreFixtur
         assert.equal(await store.highWater(), 3);
       });
 
+      it('checks a preconditionFirst write before the no-op rule (a direct write), and reports which items existed', async function () {
+        await applied(store, 'items', [put(A, 1)]);
+        const stale = await store.apply('items', [{ ...put(A, 1, { kind: 'base', fingerprint: fingerprint('stale') }), preconditionFirst: true }]);
+        assert.equal(stale.ok, false);
+        const outcome = await applied(store, 'items', [{ ...put(A, 1, { kind: 'base', fingerprint: fingerprint(1) }), preconditionFirst: true }, put(B, 2)]);
+        assert.equal(outcome.applied, 1);
+        assert.deepEqual(outcome.existed, [true, false]);
+      });
+
       it('stamps origin writes from the clock, never lower than the previous updatedAt', async function () {
         await applied(store, 'items', [put(A, 1)], { now: at(T0) });
         assert.equal((await store.getItem('items', A))!.updatedAt, T0);
