@@ -2,10 +2,10 @@ import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { Context } from 'koa';
 import { BadRequest, PayloadTooLarge, UnsupportedMediaType, ValidationFailed } from '../../protocol/problems.js';
+import { findJsonFlaw, MAX_DEPTH } from '../../protocol/json.js';
 import type { Json } from '../../protocol/types.js';
 
 export const DEFAULT_BODY_LIMIT = 10 * 1024 * 1024;
-export const MAX_DEPTH = 64;
 
 // application/json, application/hal+json, and any other +json structured syntax suffix.
 const JSON_TYPE = /^application\/(?:json|[\w.+-]+\+json)$/i;
@@ -30,7 +30,7 @@ export async function readJson(ctx: Context, limit: number): Promise<Json> {
   } catch (err) {
     throw new BadRequest(`the request body is not valid JSON: ${(err as Error).message}`, undefined, 'malformed-json');
   }
-  const flaw = findFlaw(value, MAX_DEPTH);
+  const flaw = findJsonFlaw(value, MAX_DEPTH);
   if (flaw) throw new ValidationFailed(flaw.summary, [{ pointer: flaw.pointer, detail: flaw.detail }]);
   return value;
 }
@@ -114,33 +114,4 @@ function tooLarge(ctx: Context, limit: number): PayloadTooLarge {
   // The rest of the body stays unread: closing the connection spares Node draining it for keep-alive.
   ctx.set('Connection', 'close');
   return new PayloadTooLarge(`the request body is larger than ${limit} bytes`);
-}
-
-interface Flaw {
-  pointer: string;
-  detail: string;
-  summary: string;
-}
-
-/**
- * What JSON.parse accepts but no JSON value can be: nesting past the limit, and numbers out of
- * range (`1e999` parses as Infinity, which has no canonical JSON and so no fingerprint).
- * Iterative, so a hostile document cannot overflow the stack.
- */
-function findFlaw(value: Json, maxDepth: number): Flaw | null {
-  const stack: Array<[Json, number, string]> = [[value, 1, '']];
-  while (stack.length > 0) {
-    const [node, depth, pointer] = stack.pop()!;
-    if (typeof node === 'number' && !Number.isFinite(node)) {
-      return { pointer, detail: 'number out of range', summary: 'a number in the body is too large to represent' };
-    }
-    if (node === null || typeof node !== 'object') continue;
-    if (depth > maxDepth) {
-      // The first value past the limit; RFC 6901 pointers, "" being the whole document.
-      return { pointer, detail: `nested deeper than ${maxDepth} levels`, summary: `JSON nested deeper than ${maxDepth} levels` };
-    }
-    const entries = Array.isArray(node) ? node.map((child, i) => [String(i), child] as const) : Object.entries(node);
-    for (const [key, child] of entries) stack.push([child, depth + 1, `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`]);
-  }
-  return null;
 }
