@@ -27,6 +27,8 @@ export interface ServeOptions {
   maxPageSize?: number;
   requestTimeout?: number;
   maxActiveJobs?: number;
+  /** Milliseconds a sync-log entry's updatedAt may be ahead of this node's clock. */
+  maxClockSkew?: number;
 }
 
 /**
@@ -72,6 +74,7 @@ function appOptions(options: ServeOptions): Omit<AppOptions, 'store' | 'collecti
     maxPageSize: options.maxPageSize,
     requestTimeout: options.requestTimeout,
     maxActiveJobs: options.maxActiveJobs,
+    maxClockSkewMs: options.maxClockSkew,
   };
   return {
     trustProxy: options.trustProxy,

@@ -51,6 +51,16 @@ export class ValidationFailed extends HalsyncError {
   }
 }
 
+/**
+ * A version stamped later than the receiving node's clock allows: it would win every conflict
+ * of its item until that time, so it is refused (DESIGN §2).
+ */
+export class ClockSkew extends HalsyncError {
+  constructor(detail: string, errors: FieldError[]) {
+    super(422, 'clock-skew', 'Clock skew', detail, { errors });
+  }
+}
+
 export class NotFound extends HalsyncError {
   constructor(detail: string) {
     super(404, 'not-found', 'Not found', detail);

@@ -34,6 +34,8 @@ export interface AppOptions {
   bodyLimit?: number;
   /** The clock origin writes are stamped from. */
   clock?: () => Date;
+  /** How far (ms) past this node's clock a sync-log entry's `updatedAt` may be (422 `clock-skew` beyond; default 5 min). */
+  maxClockSkewMs?: number;
   /** When set, every request must carry `Authorization: Bearer <token>` (a read-write token). */
   token?: string;
   /** Tokens the node accepts, each `read` (GET/HEAD/OPTIONS) or `write` (everything); with `token`, one more `write` token. */
@@ -59,6 +61,8 @@ export interface AppOptions {
 }
 
 export const DEFAULT_ASYNC_THRESHOLD = 10_000;
+// As Kerberos tolerates: wide enough for clocks kept by NTP, narrow enough that no wrong clock wins for long.
+export const DEFAULT_MAX_CLOCK_SKEW_MS = 5 * 60_000;
 // Above the async threshold (so large logs still become jobs), below what 10 MiB of minimal entries can carry.
 export const DEFAULT_MAX_ENTRIES = 50_000;
 
@@ -100,6 +104,7 @@ export function createApp(options: AppOptions): Koa {
     maxPageSize: positive('maxPageSize', options.maxPageSize ?? DEFAULT_MAX_PAGE_SIZE),
     asyncThreshold: options.asyncThreshold ?? DEFAULT_ASYNC_THRESHOLD,
     clock: options.clock ?? (() => new Date()),
+    maxClockSkewMs: nonNegative('maxClockSkewMs', options.maxClockSkewMs ?? DEFAULT_MAX_CLOCK_SKEW_MS),
     jobs: new Jobs(options.maxJobs ?? DEFAULT_MAX_JOBS, positive('maxActiveJobs', options.maxActiveJobs ?? DEFAULT_MAX_ACTIVE_JOBS)),
     signal: options.signal ?? new AbortController().signal,
   };
@@ -161,6 +166,11 @@ function browsable(handlers: Partial<Record<Method, Handler>>): Partial<Record<M
       ctx.body = browserPage();
     },
   };
+}
+
+function nonNegative(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a whole number of milliseconds, not ${value}`);
+  return value;
 }
 
 function positive(name: string, value: number): number {
