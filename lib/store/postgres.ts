@@ -1,6 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { ChangeFeed } from './feed.js';
+import { createSchema, inTransaction } from './pg-schema.js';
+import { PgListener } from './pg-listener.js';
 import type { ConflictRecord, StoredConflict } from '../protocol/conflicts.js';
 import { CONFLICT_COLUMNS, conflictValues, toConflictsPage, toStoredConflict, type ConflictRow } from './conflict-rows.js';
 import { planApply } from './rules.js';
@@ -18,12 +19,6 @@ import {
   type Write,
 } from './store.js';
 
-/**
- * Bumped with every change to the tables below. Every statement of the schema is idempotent
- * (IF NOT EXISTS), so opening an older database adds what it lacks and raises `node.schema_version`.
- */
-const SCHEMA_VERSION = 2;
-
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
 /**
@@ -31,47 +26,6 @@ const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
  * and the collection. One channel, so its name never outgrows PostgreSQL's 63 bytes.
  */
 const CHANNEL = 'halsync_changes';
-
-function schemaSql(s: string): string {
-  return `
-  CREATE SCHEMA IF NOT EXISTS ${s};
-  CREATE TABLE IF NOT EXISTS ${s}.node (
-    one boolean PRIMARY KEY DEFAULT true CHECK (one),
-    store_id uuid NOT NULL,
-    schema_version integer NOT NULL,
-    seq bigint NOT NULL
-  );
-  CREATE TABLE IF NOT EXISTS ${s}.items (
-    collection text NOT NULL,
-    item_id text NOT NULL,
-    updated_at text NOT NULL,
-    fingerprint text NOT NULL,
-    deleted boolean NOT NULL,
-    data text,
-    seq bigint NOT NULL UNIQUE,
-    recorded_at text NOT NULL,
-    PRIMARY KEY (collection, item_id)
-  );
-  CREATE INDEX IF NOT EXISTS items_log ON ${s}.items (collection, seq);
-  CREATE TABLE IF NOT EXISTS ${s}.horizons (collection text PRIMARY KEY, seq bigint NOT NULL);
-  CREATE TABLE IF NOT EXISTS ${s}.checkpoints (key text PRIMARY KEY, value text NOT NULL);
-  CREATE TABLE IF NOT EXISTS ${s}.conflicts (
-    position bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    collection text NOT NULL,
-    conflict_id text NOT NULL,
-    item_id text NOT NULL,
-    decided_at text NOT NULL,
-    record text NOT NULL,
-    restored_side text,
-    restored_at text,
-    UNIQUE (collection, conflict_id)
-  );
-  CREATE INDEX IF NOT EXISTS conflicts_page ON ${s}.conflicts (collection, position);`;
-}
-
-/** The backoff of reconnecting a lost LISTEN connection: from this, doubling, up to the cap. */
-const RECONNECT_FIRST_MS = 100;
-const RECONNECT_MAX_MS = 5_000;
 
 /**
  * The scale-out store: several server processes may share one database and behave as one node.
@@ -86,11 +40,7 @@ const RECONNECT_MAX_MS = 5_000;
 export class PostgresStore implements Store {
   private readonly feed = new ChangeFeed();
   /** The connection that LISTENs, opened by the first watch and kept until close. */
-  private listener: Promise<pg.Client> | undefined;
-  /** Set while a reconnect of the lost LISTEN connection is waiting out its backoff. */
-  private reconnecting: NodeJS.Timeout | undefined;
-  private reconnectAttempts = 0;
-  private closed = false;
+  private readonly listener: PgListener;
 
   private constructor(
     readonly id: string,
@@ -98,8 +48,19 @@ export class PostgresStore implements Store {
     /** The quoted schema name, to qualify every table (search_path is not reliable behind a pooler). */
     private readonly s: string,
     private readonly name: string,
-    private readonly connectionString: string,
-  ) {}
+    connectionString: string,
+  ) {
+    this.listener = new PgListener({
+      connectionString,
+      channel: CHANNEL,
+      onNotify: (payload) => {
+        const [schema, collection] = JSON.parse(payload || '[]') as [string?, string?];
+        if (schema === this.s && collection !== undefined) this.feed.emit(collection);
+      },
+      onGap: () => this.feed.emitAll(),
+      wanted: () => this.feed.watched,
+    });
+  }
 
   /**
    * Connects to `url` (its `schema` search parameter, default `public`, names the schema the
@@ -122,19 +83,13 @@ export class PostgresStore implements Store {
     // An idle client whose server goes away emits 'error' on the pool, which would otherwise
     // kill the process; the pool drops that client and the next query reports the failure.
     pool.on('error', () => {});
+    // A client checked out, or just released after a failure, has no listener of the pool's:
+    // a backend cut then (a restart, pg_terminate_backend) would emit an unhandled 'error' and
+    // end the process. The query under way fails with that error anyway, and the pool drops the client.
+    pool.on('connect', (client) => client.on('error', () => {}));
     const s = `"${schema}"`;
     try {
-      const id = await inTransaction(pool, async (client) => {
-        // Two processes starting on a fresh database would otherwise race in CREATE SCHEMA.
-        await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`halsync schema ${schema}`]);
-        await client.query(schemaSql(s));
-        await client.query(`INSERT INTO ${s}.node (store_id, schema_version, seq) VALUES ($1, $2, 0) ON CONFLICT DO NOTHING`, [randomUUID(), SCHEMA_VERSION]);
-        const { rows } = await client.query(`SELECT store_id, schema_version FROM ${s}.node`);
-        const version = rows[0].schema_version as number;
-        if (version > SCHEMA_VERSION) throw new Error(`schema version ${version} is newer than this halsync understands (${SCHEMA_VERSION})`);
-        if (version < SCHEMA_VERSION) await client.query(`UPDATE ${s}.node SET schema_version = $1`, [SCHEMA_VERSION]);
-        return rows[0].store_id as string;
-      });
+      const id = await createSchema(pool, schema, s);
       return new PostgresStore(id, pool, s, name, target.toString());
     } catch (error) {
       await pool.end().catch(() => {});
@@ -154,7 +109,8 @@ export class PostgresStore implements Store {
   private unavailable(error: unknown): unknown {
     const code = (error as { code?: string }).code;
     const message = error instanceof Error ? error.message : '';
-    const lost = code === undefined ? /connect|terminat|timeout/i.test(message) : code.startsWith('08') || code === '57P01' || /^E[A-Z]+$/.test(code);
+    const lost =
+      code === undefined ? /connect|terminat|timeout|not queryable/i.test(message) : code.startsWith('08') || code.startsWith('57P') || /^E[A-Z]+$/.test(code);
     return lost && error instanceof Error ? new StoreUnavailable(this.name, error) : error;
   }
 
@@ -289,67 +245,12 @@ export class PostgresStore implements Store {
   async watch(collection: string, listener: () => void): Promise<() => void> {
     const off = this.feed.on(collection, listener);
     try {
-      await this.listen();
+      await this.listener.listen();
     } catch (error) {
       off();
       throw this.unavailable(error);
     }
     return off;
-  }
-
-  private listen(): Promise<pg.Client> {
-    if (this.closed) return Promise.reject(new Error('the store is closed'));
-    this.listener ??= (async () => {
-      const client = new pg.Client({ connectionString: this.connectionString, connectionTimeoutMillis: 10_000 });
-      client.on('notification', (message) => {
-        const [schema, collection] = JSON.parse(message.payload ?? '[]') as [string?, string?];
-        if (schema === this.s && collection !== undefined) this.feed.emit(collection);
-      });
-      // A lost connection may have missed notifications: tell everyone (they re-read), and
-      // reconnect while anyone still watches, or a watcher waits for a NOTIFY that never comes.
-      client.on('error', () => {
-        this.listener = undefined;
-        client.end().catch(() => {});
-        this.feed.emitAll();
-        this.reconnect();
-      });
-      try {
-        await client.connect();
-        await client.query(`LISTEN ${CHANNEL}`);
-      } catch (error) {
-        this.listener = undefined;
-        await client.end().catch(() => {});
-        throw error;
-      }
-      return client;
-    })();
-    return this.listener;
-  }
-
-  /**
-   * Opens the LISTEN connection again after a backoff (doubling, capped), as long as anyone
-   * watches; once listening, tells everyone, since writes between the loss and the LISTEN
-   * sent notifications nobody received.
-   */
-  private reconnect(): void {
-    if (this.closed || this.reconnecting || !this.feed.watched) return;
-    const delay = Math.min(RECONNECT_MAX_MS, RECONNECT_FIRST_MS * 2 ** this.reconnectAttempts++);
-    this.reconnecting = setTimeout(() => {
-      this.reconnecting = undefined;
-      if (this.closed || !this.feed.watched) {
-        this.reconnectAttempts = 0;
-        return;
-      }
-      this.listen().then(
-        () => {
-          this.reconnectAttempts = 0;
-          this.feed.emitAll();
-        },
-        () => this.reconnect(),
-      );
-    }, delay);
-    // A process with nothing else to do need not stay up for this.
-    this.reconnecting.unref();
   }
 
   private async keep(client: pg.PoolClient, collection: string, records: readonly ConflictRecord[]): Promise<number> {
@@ -405,29 +306,7 @@ export class PostgresStore implements Store {
   }
 
   async close(): Promise<void> {
-    this.closed = true;
-    clearTimeout(this.reconnecting);
-    const listener = this.listener;
-    this.listener = undefined;
-    if (listener) await listener.then((client) => client.end()).catch(() => {});
+    await this.listener.close();
     if (!this.pool.ended) await this.pool.end();
-  }
-}
-
-/** Runs `fn` in one transaction on one pooled connection: committed when it returns, rolled back when it throws. */
-async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
-  const client = await pool.connect();
-  // A connection whose ROLLBACK fails is in an unknown state: the pool must not hand it out again.
-  let broken = false;
-  try {
-    await client.query(begin);
-    const result = await fn(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => (broken = true));
-    throw error;
-  } finally {
-    client.release(broken);
   }
 }

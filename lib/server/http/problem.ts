@@ -31,7 +31,8 @@ export function sendProblem(ctx: Context, problem: HalsyncError): void {
   if (problem instanceof MethodNotAllowed) ctx.set('Allow', problem.allow.join(', '));
   const challenge = bearerChallenge(problem);
   if (challenge) ctx.set('WWW-Authenticate', challenge);
-  if (problem instanceof ServiceUnavailable) ctx.set('Retry-After', String(problem.retryAfter));
+  // Every 503 is worth retrying (RFC 9110 §10.2.3): an overload, or a store that is away for now.
+  if (problem.status === 503) ctx.set('Retry-After', String(problem instanceof ServiceUnavailable ? problem.retryAfter : 1));
   ctx.status = problem.status;
   ctx.type = PROBLEM_TYPE;
   ctx.body = problemDocument(ctx, problem);
