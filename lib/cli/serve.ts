@@ -29,6 +29,7 @@ export interface ServeOptions {
   maxActiveJobs?: number;
   /** Milliseconds a sync-log entry's updatedAt may be ahead of this node's clock. */
   maxClockSkew?: number;
+  maxInFlightBody?: number;
 }
 
 /**
@@ -75,6 +76,7 @@ function appOptions(options: ServeOptions): Omit<AppOptions, 'store' | 'collecti
     requestTimeout: options.requestTimeout,
     maxActiveJobs: options.maxActiveJobs,
     maxClockSkewMs: options.maxClockSkew,
+    maxInFlightBodyBytes: options.maxInFlightBody,
   };
   return {
     trustProxy: options.trustProxy,

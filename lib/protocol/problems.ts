@@ -112,14 +112,16 @@ export class PayloadTooLarge extends HalsyncError {
   }
 }
 
+const SERVICE_UNAVAILABLE_TITLES = { 'request-timeout': 'Request timeout', 'too-many-jobs': 'Too many jobs', overloaded: 'Overloaded' };
+
 /** The node cannot take the request now and wrote nothing; `retryAfter` (seconds) goes out as `Retry-After`. */
 export class ServiceUnavailable extends HalsyncError {
   constructor(
-    name: 'request-timeout' | 'too-many-jobs',
+    name: 'request-timeout' | 'too-many-jobs' | 'overloaded',
     detail: string,
     readonly retryAfter: number,
   ) {
-    super(503, name, name === 'request-timeout' ? 'Request timeout' : 'Too many jobs', detail);
+    super(503, name, SERVICE_UNAVAILABLE_TITLES[name], detail);
   }
 }
 

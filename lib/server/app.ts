@@ -1,7 +1,8 @@
 import Koa, { type Context, type Next } from 'koa';
 import type { Store } from '../store/store.js';
 import { accessTokens, requireTokens, type AccessToken } from './http/auth.js';
-import { DEFAULT_BODY_LIMIT } from './http/body.js';
+import { BodyBudget, DEFAULT_BODY_LIMIT, DEFAULT_MAX_IN_FLIGHT_BODY_BYTES, setBodyBudget } from './http/body.js';
+import { oneHost } from './http/framing.js';
 import { browserPage } from './resources/browser.js';
 import { collectionRoute } from './resources/collection.js';
 import { conflictRoute, conflictsRoute, restoreRoute } from './resources/conflicts.js';
@@ -32,6 +33,8 @@ export interface AppOptions {
   asyncThreshold?: number;
   /** Largest request body in bytes (default 10 MiB). */
   bodyLimit?: number;
+  /** Bytes of request bodies all requests may hold at once, at least bodyLimit (503 `overloaded` beyond; default 100 MiB). */
+  maxInFlightBodyBytes?: number;
   /** The clock origin writes are stamped from. */
   clock?: () => Date;
   /** How far (ms) past this node's clock a sync-log entry's `updatedAt` may be (422 `clock-skew` beyond; default 5 min). */
@@ -124,11 +127,15 @@ export function createApp(options: AppOptions): Koa {
     .route(paths.conflict, browsable(conflictRoute(node)))
     .route(paths.restore, restoreRoute(node));
 
+  const inFlight = positive('maxInFlightBodyBytes', options.maxInFlightBodyBytes ?? Math.max(DEFAULT_MAX_IN_FLIGHT_BODY_BYTES, node.bodyLimit));
+  if (inFlight < node.bodyLimit) throw new Error(`maxInFlightBodyBytes (${inFlight}) must be at least bodyLimit (${node.bodyLimit})`);
   const app = new Koa();
   appJobs.set(app, node.jobs);
+  setBodyBudget(app, new BodyBudget(inFlight));
   app.proxy = options.trustProxy ?? false;
   app.use(compress);
   app.use(problems);
+  app.use(oneHost);
   app.use(varyOnAccept);
   if (tokens.length > 0) app.use(requireTokens(tokens));
   if (timeout > 0) app.use(requestTimeout(timeout));
