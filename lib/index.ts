@@ -39,6 +39,7 @@ export { purgeExpired, purgeExpiredConflicts, parseDuration } from './server/ret
 // The client: link-following HTTP, replicas, and the reconciliation engine.
 export { HttpClient, type HttpClientOptions, type HttpResponse, type RequestOptions, type TrafficStats } from './client/http.js';
 export { Resource, Follow } from './client/resource.js';
+export { readRoot } from './client/root.js';
 export { HalDocument, type Link, type FollowParams, type TemplateValue, type JsonObject } from './client/hal.js';
 export {
   ClientError,
@@ -49,6 +50,7 @@ export {
   Unreachable,
   UnknownCollection,
   UnexpectedResponse,
+  NotARoot,
   RetriesExhausted,
   ResponseTooLarge,
   problemFactory,

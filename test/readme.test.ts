@@ -1,4 +1,4 @@
-import assert from 'node:assert/strict';
+import { expect } from 'chai';
 import { execFile } from 'node:child_process';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -17,7 +17,7 @@ async function embeddingExample(): Promise<string> {
   const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
   const section = readme.slice(readme.indexOf('## Embedding'));
   const block = /```ts\n([\s\S]*?)```/.exec(section);
-  assert.ok(block, 'the README has a TypeScript example under "## Embedding"');
+  if (!block) expect.fail('the README has a TypeScript example under "## Embedding"');
   return block[1]!;
 }
 
@@ -33,27 +33,27 @@ describe('README', function () {
 
   it('the embedding example type-checks against the package and syncs a local store with a node', async () => {
     const example = await embeddingExample();
-    assert.match(example, /from 'halsync'/);
+    expect(example).to.match(/from 'halsync'/);
     const itemId = newId();
     await put(node.store, itemId, { title: 'from the node' });
     const storePath = join(DIR, 'replica.db');
     // Only the addresses change: the store file and the node under test.
     const source = example.replace(/'sqlite:[^']*'/, `'sqlite:${storePath}'`).replace(/'http:\/\/127\.0\.0\.1:3000\/'/, `'${node.url}'`);
-    assert.notEqual(source, example);
+    expect(source).to.not.equal(example);
     const file = join(DIR, 'example.mts');
     await writeFile(file, source);
     // The package resolves itself by name ("exports"), as it would for a user who installed it.
     const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-    await run(
-      process.execPath,
-      [tsc, '--strict', '--target', 'es2022', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--skipLibCheck', '--types', 'node', file],
-      { cwd: ROOT },
-    );
+    // The strictest settings a user's project may have: exactOptionalPropertyTypes refuses `token: process.env.X`.
+    const flags = ['--strict', '--exactOptionalPropertyTypes', '--target', 'es2022', '--module', 'nodenext', '--moduleResolution', 'nodenext'];
+    await run(process.execPath, [tsc, ...flags, '--skipLibCheck', '--types', 'node', file], { cwd: ROOT }).catch((error: { stdout?: string }) => {
+      throw new Error(`the example does not type-check:\n${error.stdout ?? String(error)}`);
+    });
     const { stdout } = await run(process.execPath, [file.replace(/\.mts$/, '.mjs')], { cwd: ROOT, env: { ...process.env, HALSYNC_TOKEN: '' } });
-    assert.equal(stdout.trim(), '1 pulled, 0 pushed, 0 conflicts');
+    expect(stdout.trim()).to.equal('1 pulled, 0 pushed, 0 conflicts');
     const store = await openStore(`sqlite:${storePath}`);
     try {
-      assert.deepEqual((await contents(store))[itemId], { title: 'from the node' });
+      expect((await contents(store))[itemId]).to.deep.equal({ title: 'from the node' });
     } finally {
       await store.close();
     }

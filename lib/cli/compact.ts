@@ -1,4 +1,5 @@
 import { openStore } from '../store/open.js';
+import { newSqliteFile } from './store-file.js';
 import { purgeExpired, purgeExpiredConflicts } from '../server/retention.js';
 
 /** `halsync compact`: the options commander hands over. */
@@ -17,6 +18,8 @@ export async function runCompact(options: CompactOptions): Promise<number> {
   const now = new Date();
   let store;
   try {
+    // Compacting a store that is not there would create an empty one, and report it purged.
+    if (newSqliteFile(options.store) !== undefined) throw new Error('no such file');
     store = await openStore(options.store);
   } catch (error) {
     console.error(`halsync compact: cannot open store ${options.store}: ${error instanceof Error ? error.message : String(error)}`);

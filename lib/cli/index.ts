@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { parseDuration } from '../server/retention.js';
 import { DEFAULT_STORE_URL } from '../store/open.js';
 
@@ -8,7 +9,15 @@ import { DEFAULT_STORE_URL } from '../store/open.js';
  * module is imported in its action, so `--help` and one command do not load the others
  * (Koa, ajv and the server routes are most of a start-up).
  */
-const program = new Command('halsync').description('Two-way synchronization of resources over a hypermedia (HAL) REST API').showHelpAfterError();
+// dist/lib/cli/index.js → the package's own package.json, in a clone and in an installed package alike.
+const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+const program = new Command('halsync')
+  .description('Two-way synchronization of resources over a hypermedia (HAL) REST API')
+  .version(version)
+  .showHelpAfterError('(see halsync --help)')
+  // Usage errors come back here as a CommanderError, so `--json` can print them too (below).
+  .exitOverride();
 
 function integer(name: string, min: number, max: number) {
   return (value: string): number => {
@@ -33,6 +42,7 @@ function collect(value: string, previous: string[] = []): string[] {
 program
   .command('serve')
   .description('publish collections, their transaction logs and items as HAL documents')
+  .showHelpAfterError('(see halsync serve --help)')
   .option('--port <port>', 'TCP port', integer('port', 0, 65535), 3000)
   .option('--host <host>', 'address to listen on', '127.0.0.1')
   .option('--store <url>', 'memory:, sqlite:<path> or postgres://…', DEFAULT_STORE_URL)
@@ -61,13 +71,16 @@ program
 program
   .command('sync')
   .description('reconcile a local store with a remote node, or two remote nodes')
+  .showHelpAfterError('(see halsync sync --help)')
   .argument('<urls...>', '<remote-root-url> or <root-url-A> <root-url-B>')
   .option('--store <url>', 'the local store (with one URL)', DEFAULT_STORE_URL)
   .option('--state <path>', 'checkpoint file (with two URLs)', './halsync-state.json')
   .option('--collection <name>', 'a collection to sync (repeatable; default: every one both sides publish)', collect, [])
   .addOption(new Option('--prefer <side>', 'who wins inside the skew window').choices(['local', 'remote']).default('remote'))
   .option('--skew-ms <ms>', 'updatedAt values closer than this are too close to call', integer('skew-ms', 0, 86_400_000), 1000)
-  .addOption(new Option('--token <token>', 'bearer token sent to the remote').env('HALSYNC_TOKEN'))
+  .addOption(new Option('--token <token>', 'bearer token sent to the remote (node↔node: to both)').env('HALSYNC_TOKEN'))
+  .option('--token-a <token>', 'node↔node: the bearer token sent to A (instead of --token)')
+  .option('--token-b <token>', 'node↔node: the bearer token sent to B (instead of --token)')
   .option('--json', 'print the report as one JSON object', false)
   .option('--live', 'keep both sides in step until SIGINT, one line per sync', false)
   .option('--wait <seconds>', 'with --live: how long each long poll waits', integer('wait', 1, 60))
@@ -79,6 +92,7 @@ program
 program
   .command('compact')
   .description('purge tombstones (and, with --conflict-retention, conflict records) older than the retention from a store, once')
+  .showHelpAfterError('(see halsync compact --help)')
   .option('--store <url>', 'memory:, sqlite:<path> or postgres://…', DEFAULT_STORE_URL)
   .addOption(new Option('--retention <duration>', 'purge tombstones recorded longer ago than this').argParser(duration).default(parseDuration('30d'), '30d'))
   .option('--collection <name>', 'a collection to compact (repeatable; default: every collection in the store)', collect, [])
@@ -88,4 +102,14 @@ program
     process.exitCode = await runCompact(options);
   });
 
-await program.parseAsync(process.argv);
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (!(error instanceof CommanderError)) throw error;
+  // Commander has printed the one-line error (or the help, or the version) on stderr already.
+  const usage = error.exitCode !== 0;
+  if (usage && process.argv.includes('--json')) {
+    console.log(JSON.stringify({ error: { type: 'usage', title: 'Invalid command line', detail: error.message.replace(/^error: /, '') } }));
+  }
+  process.exitCode = error.exitCode;
+}

@@ -7,6 +7,7 @@ import type Koa from 'koa';
 import { createApp, settleJobs, type AppOptions } from '../server/app.js';
 import { answerClientError, describeRequestError } from '../server/http/client-error.js';
 import type { CollectionConfig } from '../server/collections.js';
+import { newSqliteFile, removeSqliteFile } from './store-file.js';
 
 /** `halsync serve`: the options commander hands over. */
 export interface ServeOptions {
@@ -38,6 +39,8 @@ export interface ServeOptions {
  */
 export async function runServe(options: ServeOptions): Promise<void> {
   let store: Store | undefined;
+  // A node that fails to start has written nothing: the SQLite file it created goes with it.
+  const created = newSqliteFile(options.store);
   try {
     const collections = await parseCollections(options.collection);
     store = await openStore(options.store).catch((err: unknown) => {
@@ -54,11 +57,12 @@ export async function runServe(options: ServeOptions): Promise<void> {
     server.on('clientError', answerClientError);
     const { port } = server.address() as AddressInfo;
     const host = options.host.includes(':') ? `[${options.host}]` : options.host;
-    console.log(`halsync serving ${collections.map((c) => c.name).join(', ')} at http://${host}:${port}/`);
+    console.log(`halsync serving ${collections.map((c) => c.name).join(', ')} at http://${host}:${port}/ from ${redacted(options.store)}`);
     stopOnSignal(server, app, store, closing);
   } catch (err) {
     console.error(`halsync serve: ${message(err)}`);
     await store?.close().catch(() => undefined);
+    await removeSqliteFile(created).catch(() => undefined);
     process.exit(1);
   }
 }
@@ -145,6 +149,20 @@ function stopOnSignal(server: Server, app: Koa, store: Store, closing: AbortCont
   };
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
+}
+
+/** The store URL as printed: a password in it becomes `***`. */
+export function redacted(storeUrl: string): string {
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(storeUrl)) return storeUrl;
+  try {
+    const url = new URL(storeUrl);
+    if (url.password === '' && !url.searchParams.has('password')) return storeUrl;
+    if (url.password !== '') url.password = '***';
+    if (url.searchParams.has('password')) url.searchParams.set('password', '***');
+    return url.href;
+  } catch {
+    return storeUrl;
+  }
 }
 
 function message(err: unknown): string {

@@ -1,9 +1,10 @@
-import cliProgress from 'cli-progress';
 import { openStore } from '../store/open.js';
 import { syncNodes, syncStore, type SyncRunOptions } from '../client/connect.js';
-import { ClientError, HttpError } from '../client/errors.js';
+import { ClientError } from '../client/errors.js';
 import { summary, type SyncReport } from '../client/report.js';
-import type { SyncProgress } from '../client/sync.js';
+import { describeError, reportError } from './errors.js';
+import { progressDisplay } from './progress.js';
+import { newSqliteFile, removeSqliteFile } from './store-file.js';
 
 /** `halsync sync`: a store with a remote node (one URL), or two nodes (two URLs). */
 export interface SyncCommandOptions {
@@ -13,6 +14,9 @@ export interface SyncCommandOptions {
   prefer: 'local' | 'remote';
   skewMs: number;
   token?: string;
+  /** Node↔node: the token sent to A, and to B (each over `token`). */
+  tokenA?: string;
+  tokenB?: string;
   json: boolean;
   /** Keep syncing until SIGINT/SIGTERM, one line per sync. */
   live?: boolean;
@@ -20,26 +24,31 @@ export interface SyncCommandOptions {
   wait?: number;
 }
 
-const STEPS = ['', 'reading logs', 'fetching data', 'pushing', 'applying locally'];
-
-/** Runs the command; returns the exit code. Errors are one line on stderr, never a stack trace. */
+/** Runs the command; returns the exit code. Errors are one line on stderr (and with --json an object on stdout), never a stack trace. */
 export async function runSync(urls: string[], options: SyncCommandOptions): Promise<number> {
-  if (urls.length < 1 || urls.length > 2) return fail('give one remote root URL, or two root URLs');
-  const print = (report: SyncReport) => console.log(options.json ? JSON.stringify(report) : summary(report));
-  // Live: one line per sync; the progress bar would interleave with them.
-  const bar = !options.json && !options.live && process.stderr.isTTY ? progressBar() : undefined;
-  const run: SyncRunOptions = {
-    collections: options.collection,
-    prefer: options.prefer,
-    skewMs: options.skewMs,
-    token: options.token,
-    onProgress: bar?.update,
-    ...(options.live ? liveOptions(print, options.wait) : {}),
+  const failed = (error: unknown) => reportError('sync', describeError(error, urls), options.json);
+  if (urls.length < 1 || urls.length > 2) return failed(new ClientError('give one remote root URL, or two root URLs'));
+  let synced = false;
+  const print = (report: SyncReport) => {
+    synced = true;
+    console.log(options.json ? JSON.stringify(report) : summary(report));
   };
+  // Live: one line per sync; the progress display would interleave with them.
+  const display = !options.json && !options.live && process.stderr.isTTY ? progressDisplay() : undefined;
   let report: SyncReport;
+  let created: string | undefined;
   try {
     for (const url of urls) checkUrl(url);
+    const run: SyncRunOptions = {
+      collections: options.collection,
+      prefer: options.prefer,
+      skewMs: options.skewMs,
+      ...tokens(urls, options),
+      ...(display ? { onProgress: display.update } : {}),
+      ...(options.live ? liveOptions(print, options.wait) : {}),
+    };
     if (urls.length === 1) {
+      created = newSqliteFile(options.store);
       const store = await openStore(options.store);
       try {
         report = await syncStore(store, urls[0]!, run);
@@ -50,12 +59,26 @@ export async function runSync(urls: string[], options: SyncCommandOptions): Prom
       report = await syncNodes(urls[0]!, urls[1]!, { ...run, state: options.state });
     }
   } catch (error) {
-    return fail(message(error));
-  } finally {
-    bar?.stop();
+    display?.stop();
+    // Everything in a store this run created came from the remote: nothing is lost with it.
+    if (!synced) await removeSqliteFile(created);
+    return failed(error);
   }
+  display?.stop();
   if (!options.live) print(report);
   return 0;
+}
+
+/** The bearer tokens: `--token` for every node; node↔node, `--token-a`/`--token-b` over it for each. */
+function tokens(urls: string[], options: SyncCommandOptions): Pick<SyncRunOptions, 'token' | 'tokens'> {
+  const token = options.token ? { token: options.token } : {};
+  if (options.tokenA === undefined && options.tokenB === undefined) return token;
+  if (urls.length !== 2) throw new ClientError('--token-a and --token-b are for a sync of two nodes; with one URL, use --token');
+  const [a, b] = urls.map((url) => new URL(url).origin) as [string, string];
+  const [tokenA, tokenB] = [options.tokenA ?? options.token, options.tokenB ?? options.token];
+  // Tokens are sent per origin: two roots on one origin cannot tell them apart.
+  if (a === b && tokenA !== tokenB) throw new ClientError(`both roots are on ${a}: one origin takes one token`);
+  return { ...token, tokens: { ...(tokenA ? { [a]: tokenA } : {}), ...(tokenB ? { [b]: tokenB } : {}) } };
 }
 
 /** Stops on SIGINT/SIGTERM after the step in progress; prints each sync, and each retry on stderr. */
@@ -75,7 +98,7 @@ function liveOptions(print: (report: SyncReport) => void, wait: number | undefin
     live: true,
     signal: stop.signal,
     onSync: print,
-    onRetry: (error, delayMs) => console.error(`halsync sync: ${message(error)}; trying again in ${(delayMs / 1000).toFixed(1)} s`),
+    onRetry: (error, delayMs) => console.error(`halsync sync: ${describeError(error).detail}; trying again in ${(delayMs / 1000).toFixed(1)} s`),
     ...(wait === undefined ? {} : { waitSeconds: wait }),
   };
 }
@@ -88,41 +111,4 @@ function checkUrl(url: string): void {
     throw new ClientError(`"${url}" is not a URL`);
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new ClientError(`"${url}" is not an http(s) URL`);
-}
-
-function message(error: unknown): string {
-  if (error instanceof HttpError && error.status === 401) return `${error.uri} refused the credentials (401): pass --token or set HALSYNC_TOKEN`;
-  if (error instanceof HttpError && error.status === 403)
-    return `${error.uri} refused the write (403): the token is read-only; a sync that pushes needs a read-write token`;
-  if (error instanceof Error) return error.message;
-  return String(error);
-}
-
-function fail(text: string): number {
-  console.error(`halsync sync: ${text}`);
-  return 1;
-}
-
-/** A progress display on stderr: the collection, the step, items done of the step's total. */
-function progressBar(): { update: (progress: SyncProgress) => void; stop: () => void } {
-  const bar = new cliProgress.SingleBar(
-    { format: '{collection} | step {step}/4 {label} |{bar}| {value}/{total}', stream: process.stderr, hideCursor: true, clearOnComplete: true },
-    cliProgress.Presets.shades_classic,
-  );
-  let started = false;
-  return {
-    update: ({ collection, step, done, total }) => {
-      const payload = { collection, step, label: STEPS[step] };
-      if (!started) {
-        bar.start(total, done, payload);
-        started = true;
-      } else {
-        bar.setTotal(total);
-        bar.update(done, payload);
-      }
-    },
-    stop: () => {
-      if (started) bar.stop();
-    },
-  };
 }

@@ -6,6 +6,7 @@ import { HttpClient, type HttpClientOptions } from './http.js';
 import { NodeReplica, type NodeReplicaOptions } from './node-replica.js';
 import { runLive, syncPairs, type LiveOptions, type SyncPair } from './live.js';
 import type { SyncReport } from './report.js';
+import { readRoot } from './root.js';
 import { StoreReplica } from './store-replica.js';
 import type { SyncOptions } from './sync.js';
 
@@ -28,7 +29,7 @@ export interface SyncRunOptions extends Omit<SyncOptions, 'checkpoints'>, HttpCl
 export async function syncStore(store: Store, remoteRootUrl: string, options: SyncRunOptions = {}): Promise<SyncReport> {
   return withClient(options, async (http) => {
     const connect = async () => {
-      const root = await http.root(remoteRootUrl).get();
+      const root = await readRoot(http, remoteRootUrl);
       const names = options.collections?.length ? [...options.collections] : NodeReplica.collections(root);
       const pairs: SyncPair[] = [];
       for (const name of names) {
@@ -52,7 +53,7 @@ export async function syncNodes(rootA: string, rootB: string, options: NodeSyncO
   return withClient(options, async (http) => {
     const [a, b] = [new URL(rootA).href, new URL(rootB).href];
     const connect = async () => {
-      const [rootDocA, rootDocB] = await Promise.all([http.root(a).get(), http.root(b).get()]);
+      const [rootDocA, rootDocB] = await Promise.all([readRoot(http, a), readRoot(http, b)]);
       const names = options.collections?.length ? [...options.collections] : shared(rootDocA, rootDocB);
       const pairs: SyncPair[] = [];
       for (const name of names) {

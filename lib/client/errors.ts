@@ -103,6 +103,19 @@ export class UnknownCollection extends ClientError {
   }
 }
 
+/** A URL given as an API root answered something else (a collection, the OpenAPI document, a web page). */
+export class NotARoot extends ClientError {
+  constructor(
+    readonly uri: string,
+    /** What it is instead: "an OpenAPI document", "the collection \"items\"", "an HTML page", … */
+    readonly what: string,
+    /** Where the root likely is: the document's `up` link, or its origin's `/`. */
+    readonly root: string,
+  ) {
+    super(`${uri} is ${what}, not an API root (no sync:collection link); the root is likely ${root}`);
+  }
+}
+
 /** A response that is not the HAL document (or JSON) the protocol promises. */
 export class UnexpectedResponse extends ClientError {
   constructor(

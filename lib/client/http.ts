@@ -19,6 +19,8 @@ export interface HttpClientOptions {
   trust?: readonly string[];
   /** Sent as `Authorization: Bearer …`, only to trusted origins. */
   token?: string;
+  /** A token per origin (keys: origins or URLs), sent instead of `token` there: two nodes, two credentials. */
+  tokens?: Readonly<Record<string, string>>;
   /** How many item fetches may run at once (default 8). */
   concurrency?: number;
   /** Per-request timeout in milliseconds (default 30 s). */
@@ -79,6 +81,7 @@ export class HttpClient {
   /** Origins whose latest response advertised `Accept-Encoding: gzip`: they read gzipped bodies. */
   private readonly gzipOrigins = new Set<string>();
   private readonly token: string | undefined;
+  private readonly tokens: ReadonlyMap<string, string>;
   private readonly maxResponseBytes: number;
   private readonly got: Got;
   private readonly agents: { http: http.Agent; https: https.Agent };
@@ -90,6 +93,7 @@ export class HttpClient {
     const concurrency = options.concurrency ?? 8;
     this.limit = pLimit(concurrency);
     this.token = options.token;
+    this.tokens = new Map(Object.entries(options.tokens ?? {}).map(([url, token]) => [new URL(url).origin, token]));
     this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     for (const origin of options.trust ?? []) this.trust(origin);
     // Keep-alive: a sync makes many small requests to the same one or two hosts.
@@ -169,7 +173,8 @@ export class HttpClient {
   private async exchange(method: string, url: URL, options: RequestOptions, body: Buffer | undefined, zipped: boolean): Promise<HttpResponse> {
     const uri = url.href;
     const headers: Record<string, string> = { accept: 'application/hal+json, application/json;q=0.9, application/problem+json;q=0.8', ...options.headers };
-    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    const token = this.tokens.get(url.origin) ?? this.token;
+    if (token) headers.authorization = `Bearer ${token}`;
     if (body) headers['content-type'] ??= 'application/json';
     if (zipped) headers['content-encoding'] = 'gzip';
     this.requests++;

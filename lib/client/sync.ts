@@ -1,5 +1,6 @@
 import { conflictId, type ConflictRecord } from '../protocol/conflicts.js';
 import type { Item, SyncEntry, Version, VersionWithData } from '../protocol/types.js';
+import { counting } from './counting.js';
 import { RetriesExhausted } from './errors.js';
 import type { Checkpoints } from './checkpoints.js';
 import { decide, isConflict, resolved, sameVersion, type Prefer, type Resolver, type Winner, type Rule } from './decide.js';
@@ -13,10 +14,10 @@ export type Step = 1 | 2 | 3 | 4;
 export interface SyncProgress {
   collection: string;
   step: Step;
-  /** Items moved (or data fetched) so far in this step. */
+  /** Step 1: log entries read; 2: items' data fetched; 3: entries pushed; 4: entries applied locally. */
   done: number;
-  /** Items this step moves. */
-  total: number;
+  /** What the step moves in all; absent while not known (logs being read, a first sync pulled page by page). */
+  total?: number;
 }
 
 export interface SyncOptions {
@@ -102,11 +103,14 @@ export async function sync(local: Replica, remote: Replica, options: SyncOptions
 
 async function runAttempt(local: Replica, remote: Replica, options: SyncOptions, report: SyncReport): Promise<void> {
   const collection = local.collection;
-  const progress = (step: Step, done: number, total: number) => options.onProgress?.({ collection, step, done, total });
+  const progress = (step: Step, done: number, total?: number) => options.onProgress?.({ collection, step, done, ...(total === undefined ? {} : { total }) });
+  const seen = { read: 0, fetched: 0, toFetch: 0 };
+  const counters = { read: (n: number) => progress(1, (seen.read += n)), fetched: (n: number) => progress(2, (seen.fetched += n), seen.toFetch) };
+  if (options.onProgress) [local, remote] = [counting(local, counters), counting(remote, counters)];
   const afterStep = async (step: Step) => options.afterStep?.(step, collection);
 
   // Step 1: both logs since the saved pair.
-  progress(1, 0, 0);
+  progress(1, 0);
   const saved = await options.checkpoints.load();
   let [localLog, remoteLog] =
     saved === null ? await firstLogs(local, remote, options, report) : await Promise.all([readLog(local, saved.local), readLog(remote, saved.remote)]);
@@ -133,7 +137,7 @@ async function runAttempt(local: Replica, remote: Replica, options: SyncOptions,
   const needLocal = verdicts.filter((v) => v.verdict.winner === 'local' || both(v)).map((v) => v.l!);
   const needRemote = verdicts.filter((v) => v.verdict.winner === 'remote' || both(v)).map((v) => v.r!);
   const total = needLocal.length + needRemote.length;
-  progress(2, 0, total);
+  progress(2, 0, (seen.toFetch = total));
   const [localData, remoteData] = await Promise.all([dataOf(local, needLocal), dataOf(remote, needRemote)]);
   progress(2, total, total);
 
@@ -256,7 +260,7 @@ async function pullPageByPage(local: Replica, remote: Replica, localCheckpoint: 
     const pulls = entries.map((entry) => syncEntry(entry.itemId, data.get(entry.itemId)!, undefined));
     if (keep) for (const entry of entries) decisions.push({ collection, itemId: entry.itemId, winner: 'remote', rule: 'one-side' });
     checkpoint = await applyTo(local, checkpoint, pulls, report, 'pulled');
-    options.onProgress?.({ collection, step: 4, done: report.pulled, total: report.pulled });
+    options.onProgress?.({ collection, step: 4, done: report.pulled });
   };
   const remoteLog = await readLog(remote, null, sink);
   if (!remoteLog.streamed) return remoteLog;

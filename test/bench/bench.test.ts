@@ -1,4 +1,4 @@
-import assert from 'node:assert/strict';
+import { expect } from 'chai';
 import { runBench } from './scenario.js';
 
 /**
@@ -11,22 +11,22 @@ describe('bench: the sync benchmark at N = 200, K = 20', () => {
     const [n, k, pageSize] = [200, 20, 50];
     const result = await runBench({ n, k, pageSize, phases: ['A', 'B', 'C', 'C2'], floor: true });
     const [a, b, c, c2] = result.phases;
-    assert.ok(result.floor && result.floor.serverRequests === 1 && result.itemsJsonBytes > n * 200);
+    expect(result.floor && result.floor.serverRequests === 1 && result.itemsJsonBytes > n * 200).to.be.ok;
 
-    assert.equal(a!.pulled, n);
-    assert.equal(a!.pushed, 0);
-    assert.ok(a!.requests <= n / pageSize + 4, `phase A made ${a!.requests} requests`);
-    assert.equal(a!.serverRequests, a!.requests);
+    expect(a!.pulled).to.equal(n);
+    expect(a!.pushed).to.equal(0);
+    expect(a!.requests <= n / pageSize + 4, `phase A made ${a!.requests} requests`).to.be.ok;
+    expect(a!.serverRequests).to.equal(a!.requests);
 
     // K on each side, K/10 on both (conflicts), K/10 deleted on each side: every one moves once.
-    assert.equal(b!.conflicts, 2);
-    assert.equal(b!.pulled + b!.pushed, 2 * k + 2 + 2 * 2);
+    expect(b!.conflicts).to.equal(2);
+    expect(b!.pulled + b!.pushed).to.equal(2 * k + 2 + 2 * 2);
 
     for (const noop of [c!, c2!]) {
-      assert.equal(noop.pulled + noop.pushed, 0);
-      assert.ok(noop.requests <= 4, `phase ${noop.phase} made ${noop.requests} requests`);
+      expect(noop.pulled + noop.pushed).to.equal(0);
+      expect(noop.requests <= 4, `phase ${noop.phase} made ${noop.requests} requests`).to.be.ok;
       // No item data: the whole exchange is smaller than a tenth of the items' JSON.
-      assert.ok(noop.bytesUp + noop.bytesDown < result.itemsJsonBytes / 10, `phase ${noop.phase} moved ${noop.bytesUp + noop.bytesDown} bytes`);
+      expect(noop.bytesUp + noop.bytesDown < result.itemsJsonBytes / 10, `phase ${noop.phase} moved ${noop.bytesUp + noop.bytesDown} bytes`).to.be.ok;
     }
   });
 });

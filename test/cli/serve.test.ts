@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from '../support/http.js';
+import { redacted } from '../../lib/cli/serve.js';
 import { serve } from '../support/serve.js';
 import { startNode } from '../support/server.js';
 
@@ -20,6 +21,18 @@ describe('halsync serve', function () {
     expect(root.json._links['sync:collection'].map((l: { name: string }) => l.name)).to.deep.equal(['items']);
     node.child.kill('SIGTERM');
     expect((await node.exited).code).to.equal(0);
+  });
+
+  it('prints its URL and its store on start, a password in the store URL redacted', async () => {
+    const node = serve(['--store', 'sqlite:./served.db', '--port', '0'], { cwd: dir });
+    const url = await node.started;
+    await node.stop();
+    expect(url).to.match(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    expect(node.stdout().split('\n')[0]).to.equal(`halsync serving items at ${url} from sqlite:./served.db`);
+    expect(redacted('postgres://app:s3cret@db.example:5432/halsync?schema=a')).to.equal('postgres://app:***@db.example:5432/halsync?schema=a');
+    expect(redacted('postgres://db.example/halsync?password=s3cret')).to.equal('postgres://db.example/halsync?password=***');
+    expect(redacted('postgres://app@db.example/halsync')).to.equal('postgres://app@db.example/halsync');
+    expect(redacted('sqlite:./halsync.db')).to.equal('sqlite:./halsync.db');
   });
 
   it('publishes each --collection with its schema file', async () => {

@@ -1,4 +1,4 @@
-import assert from 'node:assert/strict';
+import { expect } from 'chai';
 import { halsync } from '../support/serve.js';
 import { startNode, type StartedNode } from '../support/server.js';
 import { newId, put, stateFile, versions } from '../support/sync.js';
@@ -15,11 +15,11 @@ describe('client/sync-command (halsync sync)', () => {
   it('syncs a store with a node and prints the report as one JSON object', async () => {
     for (let i = 0; i < 2; i++) await put(node.store, newId(), { i });
     const { code, stdout } = await halsync(['sync', node.url, '--store', 'memory:', '--json']);
-    assert.equal(code, 0);
+    expect(code).to.equal(0);
     const report = JSON.parse(stdout);
-    assert.equal(report.pulled, 2);
-    assert.equal(report.pushed, 0);
-    for (const key of ['deleted', 'conflicts', 'decisions', 'retries', 'requests', 'bytes', 'ms']) assert.ok(key in report, key);
+    expect(report.pulled).to.equal(2);
+    expect(report.pushed).to.equal(0);
+    for (const key of ['deleted', 'conflicts', 'decisions', 'retries', 'requests', 'bytes', 'ms']) expect(key in report, key).to.be.ok;
   });
 
   it('syncs two nodes with a state file and prints a one-line summary', async () => {
@@ -28,12 +28,12 @@ describe('client/sync-command (halsync sync)', () => {
       await put(other.store, newId(), { from: 'other' });
       const state = await stateFile();
       const { code, stdout } = await halsync(['sync', node.url, other.url, '--state', state]);
-      assert.equal(code, 0);
-      assert.match(stdout, /^synced items: 1 pulled, 0 pushed/);
-      assert.equal(stdout.trim().split('\n').length, 1);
-      assert.deepEqual(await versions(node.store), await versions(other.store));
+      expect(code).to.equal(0);
+      expect(stdout).to.match(/^synced items: 1 pulled, 0 pushed/);
+      expect(stdout.trim().split('\n').length).to.equal(1);
+      expect(await versions(node.store)).to.deep.equal(await versions(other.store));
       const again = JSON.parse((await halsync(['sync', node.url, other.url, '--state', state, '--json'])).stdout);
-      assert.equal(again.pulled + again.pushed, 0);
+      expect(again.pulled + again.pushed).to.equal(0);
     } finally {
       await other.close();
     }
@@ -43,25 +43,25 @@ describe('client/sync-command (halsync sync)', () => {
     const gone = await startNode();
     await gone.close();
     const { code, stdout, stderr } = await halsync(['sync', gone.url, '--store', 'memory:']);
-    assert.equal(code, 1);
-    assert.equal(stdout, '');
-    assert.match(stderr, /^halsync sync: cannot reach http:\/\/127\.0\.0\.1:\d+\/ \(ECONNREFUSED\)\n$/);
+    expect(code).to.equal(1);
+    expect(stdout).to.equal('');
+    expect(stderr).to.match(/^halsync sync: cannot reach http:\/\/127\.0\.0\.1:\d+\/ \(ECONNREFUSED\)\n$/);
   });
 
   it('fails in one line for a collection the root does not publish', async () => {
     const { code, stderr } = await halsync(['sync', node.url, '--store', 'memory:', '--collection', 'nope']);
-    assert.equal(code, 1);
-    assert.match(stderr, /^halsync sync: http:\/\/127\.0\.0\.1:\d+\/ publishes no collection "nope"\n$/);
+    expect(code).to.equal(1);
+    expect(stderr).to.match(/^halsync sync: http:\/\/127\.0\.0\.1:\d+\/ publishes no collection "nope"\n$/);
   });
 
   it('fails in one line on 401', async () => {
     const guarded = await startNode({ token: 'sesame' });
     try {
       const { code, stderr } = await halsync(['sync', guarded.url, '--store', 'memory:']);
-      assert.equal(code, 1);
-      assert.match(stderr, /^halsync sync: .*refused the credentials \(401\)/);
-      assert.equal(stderr.trim().split('\n').length, 1);
-      assert.equal((await halsync(['sync', guarded.url, '--store', 'memory:', '--token', 'sesame'])).code, 0);
+      expect(code).to.equal(1);
+      expect(stderr).to.match(/^halsync sync: .*refused the credentials \(401\)/);
+      expect(stderr.trim().split('\n').length).to.equal(1);
+      expect((await halsync(['sync', guarded.url, '--store', 'memory:', '--token', 'sesame'])).code).to.equal(0);
     } finally {
       await guarded.close();
     }

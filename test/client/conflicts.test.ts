@@ -1,4 +1,4 @@
-import assert from 'node:assert/strict';
+import { expect } from 'chai';
 import { syncNodes, syncStore } from '../../lib/client/connect.js';
 import { startFaultProxy } from '../support/fault-proxy.js';
 import { request, type Reply } from '../support/http.js';
@@ -26,7 +26,7 @@ describe('client/conflicts: the audit of every conflict decided', () => {
 
   const get = async (url: string): Promise<Reply> => {
     const reply = await request(url, { headers: { Accept: 'application/hal+json' } });
-    assert.equal(reply.status, 200, reply.text);
+    expect(reply.status, reply.text).to.equal(200);
     return reply;
   };
   const href = (doc: any, rel: string): string => doc._links[rel].href;
@@ -50,59 +50,53 @@ describe('client/conflicts: the audit of every conflict decided', () => {
 
     await bothChange(local.store, remote.store, x, 5000, 'x');
     const first = await syncStore(local.store, remote.url);
-    assert.deepEqual(
-      first.decisions.map((d) => [d.itemId, d.winner, d.rule]),
-      [[x, 'local', 'newer']],
-    );
+    expect(first.decisions.map((d) => [d.itemId, d.winner, d.rule])).to.deep.equal([[x, 'local', 'newer']]);
     // Inside the skew window, and without embedded log data: the loser's data is fetched for the record.
     await bothChange(local.store, remote.store, y, 200, 'y');
     await bothChange(local.store, remote.store, z, 300, 'z');
     const second = await syncStore(local.store, remote.url, { embed: false });
-    assert.deepEqual(
-      second.decisions.map((d) => d.rule),
-      ['prefer-remote', 'prefer-remote'],
-    );
-    assert.equal(second.conflicts, 2);
-    assert.deepEqual(await versions(local.store), await versions(remote.store));
+    expect(second.decisions.map((d) => d.rule)).to.deep.equal(['prefer-remote', 'prefer-remote']);
+    expect(second.conflicts).to.equal(2);
+    expect(await versions(local.store)).to.deep.equal(await versions(remote.store));
 
     // Recorded on the node that ran the sync only.
-    assert.equal((await conflictsOf(remote.url))._embedded['sync:conflict'].length, 0);
+    expect((await conflictsOf(remote.url))._embedded['sync:conflict'].length).to.equal(0);
     const firstPage = await conflictsOf(local.url, '?limit=2');
     const records = firstPage._embedded['sync:conflict'];
-    assert.deepEqual(records.map((r: any) => r.itemId).sort(), [y, z].sort());
+    expect(records.map((r: any) => r.itemId).sort()).to.deep.equal([y, z].sort());
     const older = (await get(href(firstPage, 'next'))).json;
-    assert.equal(older._links.next, undefined);
+    expect(older._links.next).to.equal(undefined);
     const [xRecord] = older._embedded['sync:conflict'];
-    assert.deepEqual(
-      { itemId: xRecord.itemId, rule: xRecord.rule, winner: xRecord.winner, peer: xRecord.peer, restored: xRecord.restored },
-      { itemId: x, rule: 'newer', winner: 'local', peer: remote.url, restored: null },
-    );
-    assert.deepEqual(xRecord.local, { updatedAt: at(T, 65_000), fingerprint: xRecord.result.fingerprint, deleted: false, data: { v: 'local x' } });
-    assert.deepEqual(xRecord.remote.data, { v: 'remote x' });
-    assert.deepEqual(records.find((r: any) => r.itemId === y).local.data, { v: 'local y' });
-    assert.equal(href(xRecord, 'sync:item'), `${local.url}items/${x}`);
-    assert.deepEqual((await get(href(xRecord, 'self'))).json, xRecord);
+    expect({ itemId: xRecord.itemId, rule: xRecord.rule, winner: xRecord.winner, peer: xRecord.peer, restored: xRecord.restored }).to.deep.equal({
+      itemId: x,
+      rule: 'newer',
+      winner: 'local',
+      peer: remote.url,
+      restored: null,
+    });
+    expect(xRecord.local).to.deep.equal({ updatedAt: at(T, 65_000), fingerprint: xRecord.result.fingerprint, deleted: false, data: { v: 'local x' } });
+    expect(xRecord.remote.data).to.deep.equal({ v: 'remote x' });
+    expect(records.find((r: any) => r.itemId === y).local.data).to.deep.equal({ v: 'local y' });
+    expect(href(xRecord, 'sync:item')).to.equal(`${local.url}items/${x}`);
+    expect((await get(href(xRecord, 'self'))).json).to.deep.equal(xRecord);
 
     // One request restores the losing (remote) version as a new edit stamped from the node's clock.
     const [restoreLink] = xRecord._links['sync:restore'];
-    assert.equal(restoreLink.name, 'remote');
+    expect(restoreLink.name).to.equal('remote');
     const restored = await request(restoreLink.href, { method: 'POST' });
-    assert.equal(restored.status, 200, restored.text);
-    assert.deepEqual(restored.json.data, { v: 'remote x' });
-    assert.equal(restored.json.updatedAt, CLOCK.toISOString());
-    assert.equal(restored.headers.etag, `"${xRecord.remote.fingerprint}"`);
+    expect(restored.status, restored.text).to.equal(200);
+    expect(restored.json.data).to.deep.equal({ v: 'remote x' });
+    expect(restored.json.updatedAt).to.equal(CLOCK.toISOString());
+    expect(restored.headers.etag).to.equal(`"${xRecord.remote.fingerprint}"`);
     const marked = (await get(href(xRecord, 'self'))).json;
-    assert.deepEqual(marked.restored, { side: 'remote', restoredAt: CLOCK.toISOString() });
+    expect(marked.restored).to.deep.equal({ side: 'remote', restoredAt: CLOCK.toISOString() });
 
     const after = await syncStore(local.store, remote.url);
-    assert.deepEqual(
-      after.decisions.map((d) => [d.itemId, d.winner, d.rule]),
-      [[x, 'local', 'one-side']],
-    );
-    assert.deepEqual((await contents(remote.store))[x], { v: 'remote x' });
-    assert.deepEqual(await versions(local.store), await versions(remote.store));
+    expect(after.decisions.map((d) => [d.itemId, d.winner, d.rule])).to.deep.equal([[x, 'local', 'one-side']]);
+    expect((await contents(remote.store))[x]).to.deep.equal({ v: 'remote x' });
+    expect(await versions(local.store)).to.deep.equal(await versions(remote.store));
     // A restore is an edit, not a conflict: the audit did not grow.
-    assert.equal((await conflictsOf(local.url))._embedded['sync:conflict'].length, 3);
+    expect((await conflictsOf(local.url))._embedded['sync:conflict'].length).to.equal(3);
   });
 
   it('node ↔ node: records on A (which plays local) through its sync:conflicts, once per decision, and a restore on A reaches B', async () => {
@@ -114,28 +108,29 @@ describe('client/conflicts: the audit of every conflict decided', () => {
     await bothChange(a.store, b.store, id, -5000, 'n');
 
     const report = await syncNodes(a.url, b.url, { state });
-    assert.deepEqual(
-      report.decisions.map((d) => [d.winner, d.rule]),
-      [['remote', 'newer']],
-    );
-    assert.equal(report.unrecorded, 0);
+    expect(report.decisions.map((d) => [d.winner, d.rule])).to.deep.equal([['remote', 'newer']]);
+    expect(report.unrecorded).to.equal(0);
     const page = await conflictsOf(a.url);
-    assert.equal((await conflictsOf(b.url))._embedded['sync:conflict'].length, 0);
+    expect((await conflictsOf(b.url))._embedded['sync:conflict'].length).to.equal(0);
     const [record] = page._embedded['sync:conflict'];
-    assert.equal(page._embedded['sync:conflict'].length, 1);
-    assert.deepEqual(
-      { itemId: record.itemId, rule: record.rule, winner: record.winner, peer: record.peer, local: record.local.data, remote: record.remote.data },
-      { itemId: id, rule: 'newer', winner: 'remote', peer: b.url, local: { v: 'local n' }, remote: { v: 'remote n' } },
-    );
+    expect(page._embedded['sync:conflict'].length).to.equal(1);
+    expect({
+      itemId: record.itemId,
+      rule: record.rule,
+      winner: record.winner,
+      peer: record.peer,
+      local: record.local.data,
+      remote: record.remote.data,
+    }).to.deep.equal({ itemId: id, rule: 'newer', winner: 'remote', peer: b.url, local: { v: 'local n' }, remote: { v: 'remote n' } });
     const again = await syncNodes(a.url, b.url, { state });
-    assert.equal(again.conflicts, 0);
+    expect(again.conflicts).to.equal(0);
 
     const restored = await request(record._links['sync:restore'][0].href, { method: 'POST' });
-    assert.equal(restored.status, 200, restored.text);
-    assert.deepEqual(restored.json.data, { v: 'local n' });
+    expect(restored.status, restored.text).to.equal(200);
+    expect(restored.json.data).to.deep.equal({ v: 'local n' });
     await syncNodes(a.url, b.url, { state });
-    assert.deepEqual((await contents(b.store))[id], { v: 'local n' });
-    assert.deepEqual(await versions(a.store), await versions(b.store));
+    expect((await contents(b.store))[id]).to.deep.equal({ v: 'local n' });
+    expect(await versions(a.store)).to.deep.equal(await versions(b.store));
   });
 
   it('node ↔ node: a POST of the records that fails leaves the sync done and counts them as unrecorded', async () => {
@@ -149,10 +144,10 @@ describe('client/conflicts: the audit of every conflict decided', () => {
       await bothChange(a.store, b.store, id, 5000, 'cut');
       proxy.failNext({ at: 'before-request', match: (head) => /^POST \S*conflicts/.test(head) });
       const report = await syncNodes(`${proxy.url}/`, b.url, { state });
-      assert.equal(proxy.faults.length, 1, 'the POST was cut');
-      assert.deepEqual([report.conflicts, report.unrecorded, report.pushed], [1, 1, 1]);
-      assert.deepEqual((await contents(b.store))[id], { v: 'local cut' });
-      assert.equal((await conflictsOf(a.url))._embedded['sync:conflict'].length, 0);
+      expect(proxy.faults.length, 'the POST was cut').to.equal(1);
+      expect([report.conflicts, report.unrecorded, report.pushed]).to.deep.equal([1, 1, 1]);
+      expect((await contents(b.store))[id]).to.deep.equal({ v: 'local cut' });
+      expect((await conflictsOf(a.url))._embedded['sync:conflict'].length).to.equal(0);
     } finally {
       await proxy.close();
     }

@@ -1,4 +1,5 @@
-import assert from 'node:assert/strict';
+import { expect } from 'chai';
+import { expectRejection } from '../support/expect.js';
 import { syncNodes, syncStore } from '../../lib/client/connect.js';
 import { RetriesExhausted } from '../../lib/client/errors.js';
 import { MemoryStore } from '../../lib/store/memory.js';
@@ -26,18 +27,18 @@ describe('client/sync', () => {
       await put(remote.store, c, { title: 'remote c' });
 
       const first = await syncStore(local, remote.url);
-      assert.equal(first.pushed, 1);
-      assert.equal(first.pulled, 2);
-      assert.deepEqual(await versions(local), await versions(remote.store));
-      assert.equal(Object.keys(await contents(local)).length, 3);
+      expect(first.pushed).to.equal(1);
+      expect(first.pulled).to.equal(2);
+      expect(await versions(local)).to.deep.equal(await versions(remote.store));
+      expect(Object.keys(await contents(local)).length).to.equal(3);
 
       const second = await syncStore(local, remote.url);
-      assert.equal(second.pulled, 0);
-      assert.equal(second.pushed, 0);
+      expect(second.pulled).to.equal(0);
+      expect(second.pushed).to.equal(0);
       // Root, collection, one log page: no item body, no PUT.
-      assert.equal(second.requests, 3);
-      assert.ok(second.bytes > 0);
-      assert.equal(second.decisions.length, 0);
+      expect(second.requests).to.equal(3);
+      expect(second.bytes > 0).to.be.ok;
+      expect(second.decisions.length).to.equal(0);
     });
 
     it('fetches items by itemURI when the log is not asked to embed data', async () => {
@@ -45,9 +46,9 @@ describe('client/sync', () => {
       const local = new MemoryStore();
       for (let i = 0; i < 5; i++) await put(remote.store, newId(), { i });
       const report = await syncStore(local, remote.url, { embed: false, concurrency: 2 });
-      assert.equal(report.pulled, 5);
-      assert.equal(report.requests, 3 + 5);
-      assert.deepEqual(await versions(local), await versions(remote.store));
+      expect(report.pulled).to.equal(5);
+      expect(report.requests).to.equal(3 + 5);
+      expect(await versions(local)).to.deep.equal(await versions(remote.store));
     });
 
     it('syncs deletes both ways as tombstones', async () => {
@@ -60,11 +61,11 @@ describe('client/sync', () => {
       await remove(remote.store, a);
       await remove(local, b);
       const report = await syncStore(local, remote.url);
-      assert.equal(report.pulled, 1);
-      assert.equal(report.pushed, 1);
-      assert.equal(report.deleted, 2);
-      assert.deepEqual(await contents(local), { [a]: null, [b]: null });
-      assert.deepEqual(await versions(local), await versions(remote.store));
+      expect(report.pulled).to.equal(1);
+      expect(report.pushed).to.equal(1);
+      expect(report.deleted).to.equal(2);
+      expect(await contents(local)).to.deep.equal({ [a]: null, [b]: null });
+      expect(await versions(local)).to.deep.equal(await versions(remote.store));
     });
   });
 
@@ -84,35 +85,26 @@ describe('client/sync', () => {
     it('lets the newer updatedAt win', async () => {
       const { remote, local, id } = await conflicted(5000, 0);
       const report = await syncStore(local, remote.url);
-      assert.deepEqual(
-        report.decisions.map((d) => [d.itemId, d.winner, d.rule]),
-        [[id, 'local', 'newer']],
-      );
-      assert.equal(report.conflicts, 1);
-      assert.deepEqual((await contents(remote.store))[id], { v: 'local', tags: ['l'] });
-      assert.deepEqual(await versions(local), await versions(remote.store));
+      expect(report.decisions.map((d) => [d.itemId, d.winner, d.rule])).to.deep.equal([[id, 'local', 'newer']]);
+      expect(report.conflicts).to.equal(1);
+      expect((await contents(remote.store))[id]).to.deep.equal({ v: 'local', tags: ['l'] });
+      expect(await versions(local)).to.deep.equal(await versions(remote.store));
     });
 
     it('prefers the remote inside the skew window by default', async () => {
       const { remote, local, id } = await conflicted(300, 0);
       const report = await syncStore(local, remote.url);
-      assert.deepEqual(
-        report.decisions.map((d) => [d.winner, d.rule]),
-        [['remote', 'prefer-remote']],
-      );
-      assert.deepEqual((await contents(local))[id], { v: 'remote', tags: ['r'] });
-      assert.deepEqual(await versions(local), await versions(remote.store));
+      expect(report.decisions.map((d) => [d.winner, d.rule])).to.deep.equal([['remote', 'prefer-remote']]);
+      expect((await contents(local))[id]).to.deep.equal({ v: 'remote', tags: ['r'] });
+      expect(await versions(local)).to.deep.equal(await versions(remote.store));
     });
 
     it('prefers the local side inside the skew window when told', async () => {
       const { remote, local, id } = await conflicted(0, 300);
       const report = await syncStore(local, remote.url, { prefer: 'local' });
-      assert.deepEqual(
-        report.decisions.map((d) => [d.winner, d.rule]),
-        [['local', 'prefer-local']],
-      );
-      assert.deepEqual((await contents(remote.store))[id], { v: 'local', tags: ['l'] });
-      assert.deepEqual(await versions(local), await versions(remote.store));
+      expect(report.decisions.map((d) => [d.winner, d.rule])).to.deep.equal([['local', 'prefer-local']]);
+      expect((await contents(remote.store))[id]).to.deep.equal({ v: 'local', tags: ['l'] });
+      expect(await versions(local)).to.deep.equal(await versions(remote.store));
     });
 
     it('lets a resolver merge inside the skew window, and the merge reaches both sides', async () => {
@@ -123,24 +115,21 @@ describe('client/sync', () => {
           return { data: { v: 'merged', tags: [...tags(l.data), ...tags(r.data)] } };
         },
       });
-      assert.deepEqual(
-        report.decisions.map((d) => [d.winner, d.rule]),
-        [['merged', 'resolve']],
-      );
-      assert.equal(report.pushed, 1);
-      assert.equal(report.pulled, 1);
-      assert.deepEqual((await contents(local))[id], { v: 'merged', tags: ['l', 'r'] });
-      assert.deepEqual(await versions(local), await versions(remote.store));
+      expect(report.decisions.map((d) => [d.winner, d.rule])).to.deep.equal([['merged', 'resolve']]);
+      expect(report.pushed).to.equal(1);
+      expect(report.pulled).to.equal(1);
+      expect((await contents(local))[id]).to.deep.equal({ v: 'merged', tags: ['l', 'r'] });
+      expect(await versions(local)).to.deep.equal(await versions(remote.store));
       const again = await syncStore(local, remote.url);
-      assert.equal(again.pulled + again.pushed, 0);
+      expect(again.pulled + again.pushed).to.equal(0);
     });
 
     it('lets a newer delete win over an older edit', async () => {
       const { remote, local, id } = await conflicted(0, 0);
       await remove(remote.store, id, at(base, 120_000));
       const report = await syncStore(local, remote.url);
-      assert.equal(report.deleted, 1);
-      assert.equal((await contents(local))[id], null);
+      expect(report.deleted).to.equal(1);
+      expect((await contents(local))[id]).to.equal(null);
     });
   });
 
@@ -151,12 +140,12 @@ describe('client/sync', () => {
       await put(a.store, newId(), { on: 'a' });
       await put(b.store, newId(), { on: 'b' });
       const report = await syncNodes(a.url, b.url, { state });
-      assert.equal(report.pushed, 1);
-      assert.equal(report.pulled, 1);
-      assert.deepEqual(await versions(a.store), await versions(b.store));
+      expect(report.pushed).to.equal(1);
+      expect(report.pulled).to.equal(1);
+      expect(await versions(a.store)).to.deep.equal(await versions(b.store));
       const again = await syncNodes(a.url, b.url, { state });
-      assert.equal(again.pulled + again.pushed, 0);
-      assert.equal(again.requests, 2 + 2 + 2);
+      expect(again.pulled + again.pushed).to.equal(0);
+      expect(again.requests).to.equal(2 + 2 + 2);
     });
 
     it('shares one checkpoint pair whichever node plays local', async () => {
@@ -169,12 +158,9 @@ describe('client/sync', () => {
       // B edits with an old clock: only B lists the item since the pair last agreed, so B's edit must win.
       await put(b.store, x, { v: 2 }, '2001-01-01T00:00:00.000Z');
       const swapped = await syncNodes(b.url, a.url, { state });
-      assert.deepEqual(
-        swapped.decisions.map((d) => d.rule),
-        ['one-side'],
-      );
-      assert.deepEqual((await contents(a.store))[x], { v: 2 });
-      assert.deepEqual(await versions(a.store), await versions(b.store));
+      expect(swapped.decisions.map((d) => d.rule)).to.deep.equal(['one-side']);
+      expect((await contents(a.store))[x]).to.deep.equal({ v: 2 });
+      expect(await versions(a.store)).to.deep.equal(await versions(b.store));
     });
 
     it('converges three nodes: A↔B, B↔C, A↔B', async () => {
@@ -185,9 +171,9 @@ describe('client/sync', () => {
       await syncNodes(b.url, c.url, { state });
       await syncNodes(a.url, b.url, { state });
       const expected = await versions(a.store);
-      assert.equal(Object.keys(expected).length, 9);
-      assert.deepEqual(await versions(b.store), expected);
-      assert.deepEqual(await versions(c.store), expected);
+      expect(Object.keys(expected).length).to.equal(9);
+      expect(await versions(b.store)).to.deep.equal(expected);
+      expect(await versions(c.store)).to.deep.equal(expected);
     });
 
     it('carries a change with an old updatedAt along A → B → C', async () => {
@@ -200,8 +186,8 @@ describe('client/sync', () => {
       await put(a.store, old, { old: true }, '2001-01-01T00:00:00.000Z');
       await syncNodes(a.url, b.url, { state });
       await syncNodes(b.url, c.url, { state });
-      assert.deepEqual((await contents(c.store))[old], { old: true });
-      assert.deepEqual(await versions(c.store), await versions(b.store));
+      expect((await contents(c.store))[old]).to.deep.equal({ old: true });
+      expect(await versions(c.store)).to.deep.equal(await versions(b.store));
     });
 
     it('finds everything by links on a node whose every path is renamed', async () => {
@@ -216,14 +202,14 @@ describe('client/sync', () => {
         openapi: '/api/v2/openapi',
       };
       const [a, b] = [await node(), await node({ paths })];
-      assert.ok(b.url.endsWith('/api/v2/'));
+      expect(b.url.endsWith('/api/v2/')).to.be.ok;
       for (let i = 0; i < 3; i++) await put(b.store, newId(), { i });
       await put(a.store, newId(), { from: 'a' });
       await syncNodes(a.url, b.url, { state: await stateFile(), embed: false, respondAsync: true });
-      assert.deepEqual(await versions(a.store), await versions(b.store));
+      expect(await versions(a.store)).to.deep.equal(await versions(b.store));
       const local = new MemoryStore();
       await syncStore(local, b.url);
-      assert.deepEqual(await versions(local), await versions(b.store));
+      expect(await versions(local)).to.deep.equal(await versions(b.store));
     });
   });
 
@@ -242,9 +228,9 @@ describe('client/sync', () => {
           if (step === 2 && writes++ === 0) await put(remote.store, id, { by: 'concurrent writer' });
         },
       });
-      assert.equal(report.retries, 1);
-      assert.deepEqual(await versions(local), await versions(remote.store));
-      assert.deepEqual((await contents(local))[id], { by: 'concurrent writer' });
+      expect(report.retries).to.equal(1);
+      expect(await versions(local)).to.deep.equal(await versions(remote.store));
+      expect((await contents(local))[id]).to.deep.equal({ by: 'concurrent writer' });
     }
 
     it('restarts from Step 1 when a concurrent write makes the push conflict (409)', async () => {
@@ -257,7 +243,7 @@ describe('client/sync', () => {
       const id = newId();
       await put(local, id, { by: 'local' });
       let n = 0;
-      await assert.rejects(
+      await expectRejection(
         syncStore(local, remote.url, {
           maxRetries: 2,
           backoffMs: 1,
@@ -268,7 +254,8 @@ describe('client/sync', () => {
             await put(local, id, { n: n++ });
           },
         }),
-        (error: unknown) => error instanceof RetriesExhausted && error.attempts === 3,
+        RetriesExhausted,
+        { attempts: 3 },
       );
     });
 
@@ -277,11 +264,11 @@ describe('client/sync', () => {
       const local = new MemoryStore();
       for (let i = 0; i < 3; i++) await put(local, newId(), { i });
       const report = await syncStore(local, remote.url, { respondAsync: true });
-      assert.equal(report.pushed, 3);
+      expect(report.pushed).to.equal(3);
       // Root, collection, log, PUT answered 202, and at least one poll of the job.
-      assert.ok(report.requests >= 5, `requests: ${report.requests}`);
-      assert.deepEqual(await versions(local), await versions(remote.store));
-      assert.equal((await syncStore(local, remote.url)).requests, 3);
+      expect(report.requests >= 5, `requests: ${report.requests}`).to.be.ok;
+      expect(await versions(local)).to.deep.equal(await versions(remote.store));
+      expect((await syncStore(local, remote.url)).requests).to.equal(3);
     });
 
     it('turns a job that failed with 409 into a restart', async () => {
@@ -300,21 +287,22 @@ describe('client/sync', () => {
       await syncStore(clean.local, clean.remote.url);
 
       const killed = await setUp();
-      await assert.rejects(
+      await expectRejection(
         syncStore(killed.local, killed.remote.url, {
           afterStep: (step) => {
             if (step === 3) throw new Error('killed');
           },
         }),
-        /killed/,
+        Error,
+        { message: /killed/ },
       );
-      assert.deepEqual(await contents(killed.local), { '00000000-0000-4000-8000-00000000aaa1': { side: 'local' } });
+      expect(await contents(killed.local)).to.deep.equal({ '00000000-0000-4000-8000-00000000aaa1': { side: 'local' } });
       const rerun = await syncStore(killed.local, killed.remote.url);
-      assert.equal(rerun.pushed, 0);
-      assert.equal(rerun.pulled, 1);
-      assert.deepEqual(await versions(killed.local), await versions(clean.local));
-      assert.deepEqual(await versions(killed.remote.store), await versions(clean.remote.store));
-      assert.equal((await syncStore(killed.local, killed.remote.url)).requests, 3);
+      expect(rerun.pushed).to.equal(0);
+      expect(rerun.pulled).to.equal(1);
+      expect(await versions(killed.local)).to.deep.equal(await versions(clean.local));
+      expect(await versions(killed.remote.store)).to.deep.equal(await versions(clean.remote.store));
+      expect((await syncStore(killed.local, killed.remote.url)).requests).to.equal(3);
     });
 
     it('runs a full resync when the saved cursor has expired', async () => {
@@ -328,8 +316,8 @@ describe('client/sync', () => {
       await put(remote.store, b, { b: 2 });
       await remote.store.purgeTombstones('items', '9999-01-01T00:00:00.000Z');
       const report = await syncStore(local, remote.url);
-      assert.equal(report.fullResync, true);
-      assert.deepEqual((await contents(local))[b], { b: 2 });
+      expect(report.fullResync).to.equal(true);
+      expect((await contents(local))[b]).to.deep.equal({ b: 2 });
     });
   });
 });

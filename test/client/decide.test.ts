@@ -1,4 +1,4 @@
-import assert from 'node:assert/strict';
+import { expect } from 'chai';
 import { decide, resolved, type Policy } from '../../lib/client/decide.js';
 import { fingerprint } from '../../lib/protocol/fingerprint.js';
 import type { Item } from '../../lib/protocol/types.js';
@@ -16,33 +16,33 @@ const policy: Policy = { prefer: 'remote', skewMs: 1000, resolves: false };
 
 describe('client/decide', () => {
   it('does nothing for equal versions, even with different timestamps', () => {
-    assert.deepEqual(decide(item({ a: 1 }, 0), item({ a: 1 }, 99_000), policy), { winner: 'none', rule: 'equal' });
+    expect(decide(item({ a: 1 }, 0), item({ a: 1 }, 99_000), policy)).to.deep.equal({ winner: 'none', rule: 'equal' });
   });
 
   it('copies what only one side lists, whatever its timestamp', () => {
-    assert.deepEqual(decide(item({ a: 1 }, -99_000), undefined, policy), { winner: 'local', rule: 'one-side' });
-    assert.deepEqual(decide(undefined, item({ a: 1 }, -99_000), policy), { winner: 'remote', rule: 'one-side' });
+    expect(decide(item({ a: 1 }, -99_000), undefined, policy)).to.deep.equal({ winner: 'local', rule: 'one-side' });
+    expect(decide(undefined, item({ a: 1 }, -99_000), policy)).to.deep.equal({ winner: 'remote', rule: 'one-side' });
   });
 
   it('lets the newer updatedAt win outside the skew window, tombstones included', () => {
-    assert.deepEqual(decide(item({ a: 1 }, 5000), item({ a: 2 }, 0), policy), { winner: 'local', rule: 'newer' });
-    assert.deepEqual(decide(item({ a: 1 }, 0), item(null, 5000, true), policy), { winner: 'remote', rule: 'newer' });
+    expect(decide(item({ a: 1 }, 5000), item({ a: 2 }, 0), policy)).to.deep.equal({ winner: 'local', rule: 'newer' });
+    expect(decide(item({ a: 1 }, 0), item(null, 5000, true), policy)).to.deep.equal({ winner: 'remote', rule: 'newer' });
   });
 
   it('uses the preferred side inside the window, or asks the resolver', () => {
-    assert.deepEqual(decide(item({ a: 1 }, 500), item({ a: 2 }, 0), { ...policy, prefer: 'remote' }), { winner: 'remote', rule: 'prefer-remote' });
-    assert.deepEqual(decide(item({ a: 1 }, 0), item({ a: 2 }, 500), { ...policy, prefer: 'local' }), { winner: 'local', rule: 'prefer-local' });
-    assert.deepEqual(decide(item({ a: 1 }, 0), item({ a: 2 }, 500), { ...policy, resolves: true }), { winner: 'ask', rule: 'resolve' });
+    expect(decide(item({ a: 1 }, 500), item({ a: 2 }, 0), { ...policy, prefer: 'remote' })).to.deep.equal({ winner: 'remote', rule: 'prefer-remote' });
+    expect(decide(item({ a: 1 }, 0), item({ a: 2 }, 500), { ...policy, prefer: 'local' })).to.deep.equal({ winner: 'local', rule: 'prefer-local' });
+    expect(decide(item({ a: 1 }, 0), item({ a: 2 }, 500), { ...policy, resolves: true })).to.deep.equal({ winner: 'ask', rule: 'resolve' });
   });
 
   it('turns a resolver answer into a side, or a merged version no older than both', () => {
     const l = item({ a: 1 }, 0);
     const r = item({ b: 2 }, 200);
-    assert.equal(resolved(l, r, { data: { b: 2 } }, new Date(0)).winner, 'remote');
-    assert.equal(resolved(l, r, { data: { a: 1 } }, new Date(0)).winner, 'local');
+    expect(resolved(l, r, { data: { b: 2 } }, new Date(0)).winner).to.equal('remote');
+    expect(resolved(l, r, { data: { a: 1 } }, new Date(0)).winner).to.equal('local');
     const merged = resolved(l, r, { data: { a: 1, b: 2 } }, new Date(0));
-    assert.equal(merged.winner, 'merged');
-    assert.equal(merged.version.updatedAt, r.updatedAt);
-    assert.equal(merged.version.fingerprint, fingerprint({ a: 1, b: 2 }));
+    expect(merged.winner).to.equal('merged');
+    expect(merged.version.updatedAt).to.equal(r.updatedAt);
+    expect(merged.version.fingerprint).to.equal(fingerprint({ a: 1, b: 2 }));
   });
 });

@@ -1,4 +1,4 @@
-import assert from 'node:assert/strict';
+import { expect } from 'chai';
 import { HalDocument } from '../../lib/client/hal.js';
 import { LinkNotFound } from '../../lib/client/errors.js';
 
@@ -17,32 +17,32 @@ const root = new HalDocument('http://node.test/api/', {
 
 describe('client/hal', () => {
   it('picks a link by attribute and resolves it against the document URI', () => {
-    assert.equal(root.resolve('sync:collection', { name: 'notes' }), 'http://node.test/api/c/notes');
+    expect(root.resolve('sync:collection', { name: 'notes' })).to.equal('http://node.test/api/c/notes');
   });
 
   it('expands RFC 6570 templates, leaving out undefined variables', () => {
-    assert.equal(root.resolve('sync:transactions', { cursor: 'abc', limit: 10, embed: undefined }), 'http://node.test/api/feeds/items/log?cursor=abc&limit=10');
-    assert.equal(root.bare('sync:transactions'), 'http://node.test/api/feeds/items/log');
-    assert.equal(root.offers('sync:transactions', 'embed'), true);
+    expect(root.resolve('sync:transactions', { cursor: 'abc', limit: 10, embed: undefined })).to.equal(
+      'http://node.test/api/feeds/items/log?cursor=abc&limit=10',
+    );
+    expect(root.bare('sync:transactions')).to.equal('http://node.test/api/feeds/items/log');
+    expect(root.offers('sync:transactions', 'embed')).to.equal(true);
   });
 
   it('reports the rel and the URI of the document that lacks a link', () => {
-    assert.throws(
-      () => root.resolve('sync:collection', { name: 'nope' }),
-      (e: unknown) => e instanceof LinkNotFound && e.uri === 'http://node.test/api/',
-    );
-    assert.throws(
-      () => root.resolve('sync:item'),
-      (e: unknown) => e instanceof LinkNotFound && e.rel === 'sync:item',
-    );
+    expect(() => root.resolve('sync:collection', { name: 'nope' }))
+      .to.throw(LinkNotFound)
+      .with.property('uri', 'http://node.test/api/');
+    expect(() => root.resolve('sync:item'))
+      .to.throw(LinkNotFound)
+      .with.property('rel', 'sync:item');
   });
 
   it('gives embedded documents as an array, resolved against the containing document', () => {
     const [entry] = root.embedded('sync:entry');
-    assert.equal(entry!.resolve('self'), 'http://node.test/api/items/x');
+    expect(entry!.resolve('self')).to.equal('http://node.test/api/items/x');
   });
 
   it('matches CURIE names literally', () => {
-    assert.equal(root.has('http://node.test/rels/collection'), false);
+    expect(root.has('http://node.test/rels/collection')).to.equal(false);
   });
 });

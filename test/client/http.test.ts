@@ -1,4 +1,5 @@
-import assert from 'node:assert/strict';
+import { expect } from 'chai';
+import { expectRejection } from '../support/expect.js';
 import { createServer, request, type Server } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
@@ -50,49 +51,41 @@ describe('client/http', () => {
     const log = client.root(node.url).follow('sync:collection', { name: 'items' }).follow('sync:transactions', { limit: 1, embed: 'data' });
     const pages = [];
     for await (const page of (await log).pages()) pages.push(page);
-    assert.ok(pages.length >= 3);
+    expect(pages.length >= 3).to.be.ok;
     const entries = pages.flatMap((page) => page.embedded('sync:entry'));
-    assert.equal(entries.length, 3);
-    assert.deepEqual(
-      entries.map((entry) => entry.body.data),
-      [{ i: 0 }, { i: 1 }, { i: 2 }],
-    );
+    expect(entries.length).to.equal(3);
+    expect(entries.map((entry) => entry.body.data)).to.deep.equal([{ i: 0 }, { i: 1 }, { i: 2 }]);
   });
 
   it('counts every request and the bytes on the wire, headers included', async () => {
     const root = await client.root(node.url).get();
     const bodyBytes = Buffer.byteLength(JSON.stringify(root.body));
-    assert.equal(client.stats.requests, 1);
-    assert.ok(client.stats.bytes > bodyBytes + 100, `bytes ${client.stats.bytes}`);
+    expect(client.stats.requests).to.equal(1);
+    expect(client.stats.bytes > bodyBytes + 100, `bytes ${client.stats.bytes}`).to.be.ok;
   });
 
   it('carries the rel and the document URI in LinkNotFound', async () => {
-    await assert.rejects(client.root(node.url).follow('sync:collection', { name: 'nope' }).get(), (error: unknown) => {
-      return error instanceof LinkNotFound && error.rel === 'sync:collection' && error.uri === node.url && /nope/.test(error.message);
+    await expectRejection(client.root(node.url).follow('sync:collection', { name: 'nope' }).get(), LinkNotFound, {
+      rel: 'sync:collection',
+      uri: node.url,
+      message: /nope/,
     });
   });
 
   it('turns problem+json answers into Problems with their type, status and extensions', async () => {
     const collection = await client.root(node.url).follow('sync:collection', { name: 'items' }).get();
-    await assert.rejects(
-      client.resource(collection.resolve('sync:item', { itemId: 'not-a-uuid' })).get(),
-      (error: unknown) => error instanceof Problem && error.status === 400,
-    );
-    await assert.rejects(
-      client.resource(collection.resolve('sync:item', { itemId: newId() })).get(),
-      (error: unknown) => error instanceof Problem && error.status === 404 && error.is('not-found'),
-    );
+    await expectRejection(client.resource(collection.resolve('sync:item', { itemId: 'not-a-uuid' })).get(), Problem, { status: 400 });
+    const missing = await expectRejection(client.resource(collection.resolve('sync:item', { itemId: newId() })).get(), Problem, { status: 404 });
+    expect(missing.is('not-found')).to.equal(true);
   });
 
   it('refuses a link to an origin it was not given, without requesting it', async () => {
     const guarded = await startNode({ trustProxy: true });
     const proxy = await forwardingProxy(guarded.url, 'elsewhere.invalid:8443');
     try {
-      await assert.rejects(syncStore(new MemoryStore(), proxy.url, { http: client }), (error: unknown) => {
-        return error instanceof UntrustedOrigin && error.origin === 'http://elsewhere.invalid:8443';
-      });
-      assert.equal(proxy.requests, 1);
-      assert.equal(client.stats.requests, 1);
+      await expectRejection(syncStore(new MemoryStore(), proxy.url, { http: client }), UntrustedOrigin, { origin: 'http://elsewhere.invalid:8443' });
+      expect(proxy.requests).to.equal(1);
+      expect(client.stats.requests).to.equal(1);
     } finally {
       await proxy.close();
       await guarded.close();
@@ -100,12 +93,12 @@ describe('client/http', () => {
   });
 
   it('follows such links once their origin is trusted', async () => {
-    await assert.rejects(client.resource(node.url).get(), UntrustedOrigin);
-    assert.equal(client.stats.requests, 0);
+    await expectRejection(client.resource(node.url).get(), UntrustedOrigin);
+    expect(client.stats.requests).to.equal(0);
     const trusting = new HttpClient({ trust: [node.url] });
     try {
       const doc = await trusting.resource(node.url).get();
-      assert.ok(doc.has('sync:collection'));
+      expect(doc.has('sync:collection')).to.be.ok;
     } finally {
       trusting.close();
     }
@@ -115,8 +108,8 @@ describe('client/http', () => {
     const guarded = await startNode({ token: 'sesame' });
     const withToken = new HttpClient({ token: 'sesame' });
     try {
-      await assert.rejects(client.root(guarded.url).get(), (error: unknown) => error instanceof Problem && error.status === 401);
-      assert.ok((await withToken.root(guarded.url).get()).has('sync:collection'));
+      await expectRejection(client.root(guarded.url).get(), Problem, { status: 401 });
+      expect((await withToken.root(guarded.url).get()).has('sync:collection')).to.be.ok;
     } finally {
       withToken.close();
       await guarded.close();
@@ -126,7 +119,7 @@ describe('client/http', () => {
   it('reports an unreachable host as such', async () => {
     const gone = await startNode();
     await gone.close();
-    await assert.rejects(client.root(gone.url).get(), (error: unknown) => error instanceof Unreachable && error.code === 'ECONNREFUSED');
+    await expectRejection(client.root(gone.url).get(), Unreachable, { code: 'ECONNREFUSED' });
   });
 });
 
@@ -178,21 +171,18 @@ describe('client: response size cap', () => {
   afterEach(() => client.close());
 
   it('aborts a body that streams past maxResponseBytes and names the URL', async () => {
-    await assert.rejects(
-      client.request('GET', `${base}/endless`),
-      (error: unknown) => error instanceof ResponseTooLarge && error.uri === `${base}/endless` && error.limit === CAP,
-    );
-    assert.ok(written < 64 * 1024 * 1024, `the server wrote its whole 64 MiB (${written}): the client did not hang up`);
+    await expectRejection(client.request('GET', `${base}/endless`), ResponseTooLarge, { uri: `${base}/endless`, limit: CAP });
+    expect(written < 64 * 1024 * 1024, `the server wrote its whole 64 MiB (${written}): the client did not hang up`).to.be.ok;
   });
 
   it('counts the decompressed bytes of a gzipped body', async () => {
-    await assert.rejects(client.request('GET', `${base}/gzip`), (error: unknown) => error instanceof ResponseTooLarge && error.uri === `${base}/gzip`);
+    await expectRejection(client.request('GET', `${base}/gzip`), ResponseTooLarge, { uri: `${base}/gzip` });
   });
 
   it('reads a body under the cap', async () => {
     const response = await client.request('GET', `${base}/small`);
-    assert.equal(response.status, 200);
-    assert.ok(response.body.length > CAP / 2);
+    expect(response.status).to.equal(200);
+    expect(response.body.length > CAP / 2).to.be.ok;
   });
 });
 
@@ -228,11 +218,7 @@ describe('client: unexpected answers from a node', () => {
   }
 
   async function expectUnexpected(local: MemoryStore, sync: Promise<unknown>, message: RegExp): Promise<void> {
-    await assert.rejects(sync, (error: unknown) => {
-      assert.ok(error instanceof UnexpectedResponse, String(error));
-      assert.match(error.message, message);
-      return true;
-    });
+    await expectRejection(sync, UnexpectedResponse, { message });
   }
 
   it('reports an item answered with HTML (a proxy error page) as an UnexpectedResponse naming the item, not a JSON SyntaxError', async () => {
@@ -245,7 +231,7 @@ describe('client: unexpected answers from a node', () => {
     );
     const local = new MemoryStore();
     await expectUnexpected(local, syncStore(local, url, { embed: false }), new RegExp(itemId));
-    assert.equal(await local.getItem('items', itemId), null);
+    expect(await local.getItem('items', itemId)).to.equal(null);
   });
 
   it('refuses a log entry whose updatedAt is not a timestamp, pulling nothing', async () => {
@@ -260,6 +246,6 @@ describe('client: unexpected answers from a node', () => {
     );
     const local = new MemoryStore();
     await expectUnexpected(local, syncStore(local, url), /updatedAt/);
-    assert.equal(await local.getItem('items', itemId), null);
+    expect(await local.getItem('items', itemId)).to.equal(null);
   });
 });

@@ -1,4 +1,5 @@
-import assert from 'node:assert/strict';
+import { expect } from 'chai';
+import { expectRejection } from '../support/expect.js';
 import { syncStore } from '../../lib/client/connect.js';
 import { MemoryStore } from '../../lib/store/memory.js';
 import type { Store } from '../../lib/store/store.js';
@@ -24,15 +25,15 @@ describe('client/sync: first pull page by page', () => {
     const local = new MemoryStore();
     const pages: number[] = [];
     const first = await syncStore(local, remote.url, { pageSize: 100, onProgress: (p) => p.step === 4 && pages.push(p.done) });
-    assert.equal(first.pulled, 250);
-    assert.deepEqual(pages, [100, 200, 250]);
+    expect(first.pulled).to.equal(250);
+    expect(pages).to.deep.equal([100, 200, 250]);
     // Root, collection, three log pages.
-    assert.equal(first.requests, 5);
-    assert.equal(first.decisions.length, 250);
-    assert.deepEqual(await versions(local), await versions(remote.store));
+    expect(first.requests).to.equal(5);
+    expect(first.decisions.length).to.equal(250);
+    expect(await versions(local)).to.deep.equal(await versions(remote.store));
     const second = await syncStore(local, remote.url, { pageSize: 100 });
-    assert.equal(second.pulled + second.pushed, 0);
-    assert.equal(second.requests, 3);
+    expect(second.pulled + second.pushed).to.equal(0);
+    expect(second.requests).to.equal(3);
   });
 
   it('a local write made while the pages are applied is not skipped by the checkpoint saved', async () => {
@@ -50,38 +51,39 @@ describe('client/sync: first pull page by page', () => {
     // The local checkpoint stayed before that write, so the next sync lists it (with the pages
     // pulled after it: pushed again as no-ops) and the one after moves nothing.
     const next = await syncStore(local, remote.url, { pageSize: 100 });
-    assert.ok(next.pushed >= 1);
-    assert.deepEqual((await remote.store.getItem('items', written))?.data, { by: 'local, during the pull' });
-    assert.deepEqual(await versions(local), await versions(remote.store));
+    expect(next.pushed >= 1).to.be.ok;
+    expect((await remote.store.getItem('items', written))?.data).to.deep.equal({ by: 'local, during the pull' });
+    expect(await versions(local)).to.deep.equal(await versions(remote.store));
     const after = await syncStore(local, remote.url, { pageSize: 100 });
-    assert.equal(after.pulled + after.pushed, 0);
+    expect(after.pulled + after.pushed).to.equal(0);
   });
 
   it('dies after a page, and a rerun ends where an uninterrupted sync would, moving only the rest', async () => {
     const remote = await remoteWith(250);
     const local: Store = new MemoryStore();
-    await assert.rejects(
+    await expectRejection(
       syncStore(local, remote.url, {
         pageSize: 100,
         onProgress: (p) => {
           if (p.step === 4) throw new Error('killed');
         },
       }),
-      /killed/,
+      Error,
+      { message: /killed/ },
     );
     const rerun = await syncStore(local, remote.url, { pageSize: 100 });
-    assert.equal(rerun.pulled, 150);
-    assert.equal(rerun.pushed, 0);
-    assert.deepEqual(await versions(local), await versions(remote.store));
+    expect(rerun.pulled).to.equal(150);
+    expect(rerun.pushed).to.equal(0);
+    expect(await versions(local)).to.deep.equal(await versions(remote.store));
     const after = await syncStore(local, remote.url, { pageSize: 100 });
-    assert.equal(after.pulled + after.pushed, 0);
-    assert.equal(after.requests, 3);
+    expect(after.pulled + after.pushed).to.equal(0);
+    expect(after.requests).to.equal(3);
   });
 
   it('keeps no decisions when told not to', async () => {
     const remote = await remoteWith(150);
     const report = await syncStore(new MemoryStore(), remote.url, { pageSize: 100, decisions: false });
-    assert.equal(report.pulled, 150);
-    assert.equal(report.decisions.length, 0);
+    expect(report.pulled).to.equal(150);
+    expect(report.decisions.length).to.equal(0);
   });
 });

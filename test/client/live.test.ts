@@ -1,4 +1,5 @@
-import assert from 'node:assert/strict';
+import { expect } from 'chai';
+import { expectRejection } from '../support/expect.js';
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,18 +14,12 @@ import { request } from '../support/http.js';
 import { CLI } from '../support/serve.js';
 import { startNode, type StartedNode } from '../support/server.js';
 import { contents, newId, put, stateFile, versions } from '../support/sync.js';
+import { until } from '../support/until.js';
 
 /**
  * Live sync over real HTTP. Each live sync here waits 30 s per long poll, so a change that
  * arrives within the few seconds `until` allows was carried by a wake-up, not by polling.
  */
-async function until(condition: () => boolean | Promise<boolean>, what: string, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 async function same(a: Store, b: Store): Promise<boolean> {
   return JSON.stringify(await versions(a)) === JSON.stringify(await versions(b));
@@ -49,25 +44,25 @@ describe('client/live (sync --live)', () => {
     const syncs: SyncReport[] = [];
     const running = syncStore(local, remote.url, { live: true, signal: stop.signal, onSync: (r) => syncs.push(r) });
     try {
-      await until(() => syncs.length === 1, 'the first sync');
-      assert.equal(syncs[0]!.pulled, 1);
+      await until(() => syncs.length === 1, { message: 'the first sync' });
+      expect(syncs[0]!.pulled).to.equal(1);
 
       const fromRemote = newId();
-      assert.equal((await request(`${remote.url}items/${fromRemote}`, { method: 'PUT', body: { data: { side: 'remote' } } })).status, 201);
-      await until(async () => (await contents(local))[fromRemote] !== undefined, 'the remote write reaches the local store');
+      expect((await request(`${remote.url}items/${fromRemote}`, { method: 'PUT', body: { data: { side: 'remote' } } })).status).to.equal(201);
+      await until(async () => (await contents(local))[fromRemote] !== undefined, { message: 'the remote write reaches the local store' });
 
       const fromLocal = newId();
       await put(local, fromLocal, { side: 'local' });
-      await until(async () => (await contents(remote.store))[fromLocal] !== undefined, 'the local write reaches the node');
-      await until(() => same(local, remote.store), 'both sides agree');
-      await until(() => syncs.reduce((n, r) => n + r.pushed, 0) === 1, 'the push is reported');
+      await until(async () => (await contents(remote.store))[fromLocal] !== undefined, { message: 'the local write reaches the node' });
+      await until(() => same(local, remote.store), { message: 'both sides agree' });
+      await until(() => syncs.reduce((n, r) => n + r.pushed, 0) === 1, { message: 'the push is reported' });
     } finally {
       stop.abort();
     }
     const total = await running;
-    assert.equal(total.pulled, 2);
-    assert.equal(total.pushed, 1);
-    assert.ok(total.requests > 0);
+    expect(total.pulled).to.equal(2);
+    expect(total.pushed).to.equal(1);
+    expect(total.requests > 0).to.be.ok;
   });
 
   it('node↔node: carries writes on both nodes, and an idle live sync only long-polls', async () => {
@@ -78,21 +73,21 @@ describe('client/live (sync --live)', () => {
     const http = new HttpClient();
     const running = syncNodes(a.url, b.url, { state, http, live: true, signal: stop.signal, waitSeconds: 1, onSync: (r) => syncs.push(r) });
     try {
-      await until(() => syncs.length === 1, 'the first sync');
+      await until(() => syncs.length === 1, { message: 'the first sync' });
       const [onA, onB] = [newId(), newId()];
       await Promise.all([
         request(`${a.url}items/${onA}`, { method: 'PUT', body: { data: { on: 'a' } } }),
         request(`${b.url}items/${onB}`, { method: 'PUT', body: { data: { on: 'b' } } }),
       ]);
-      await until(async () => Object.keys(await contents(a.store)).length === 2 && (await same(a.store, b.store)), 'both writes on both nodes');
+      await until(async () => Object.keys(await contents(a.store)).length === 2 && (await same(a.store, b.store)), { message: 'both writes on both nodes' });
 
       // Idle: one long poll per wait period (1 s) per side, not a busy loop.
-      await until(async () => syncs.length >= 2 && (await same(a.store, b.store)), 'the sync after the writes');
+      await until(async () => syncs.length >= 2 && (await same(a.store, b.store)), { message: 'the sync after the writes' });
       const [syncsBefore, requestsBefore] = [syncs.length, http.stats.requests];
       await new Promise((resolve) => setTimeout(resolve, 3000));
       const requests = http.stats.requests - requestsBefore;
-      assert.equal(syncs.length, syncsBefore, 'an idle live sync runs no sync');
-      assert.ok(requests >= 4 && requests <= 10, `${requests} requests in 3 s of 1 s waits on two sides`);
+      expect(syncs.length, 'an idle live sync runs no sync').to.equal(syncsBefore);
+      expect(requests >= 4 && requests <= 10, `${requests} requests in 3 s of 1 s waits on two sides`).to.be.ok;
     } finally {
       stop.abort();
     }
@@ -118,20 +113,20 @@ describe('client/live (sync --live)', () => {
       onRetry: (error) => retries.push(error),
     });
     try {
-      await until(() => syncs.length === 1, 'the first sync');
+      await until(() => syncs.length === 1, { message: 'the first sync' });
       await remote.close();
       await remote.store.close();
       const whileDown = newId();
       await put(local, whileDown, { written: 'while the remote was down' });
-      await until(() => retries.length > 0, 'a failed try');
+      await until(() => retries.length > 0, { message: 'a failed try' });
 
       remote = await node({ store: SqliteStore.open(file), port });
-      await until(async () => (await contents(remote.store))[whileDown] !== undefined, 'the write made while down reaches the restarted node');
+      await until(async () => (await contents(remote.store))[whileDown] !== undefined, { message: 'the write made while down reaches the restarted node' });
       const afterRestart = newId();
       await put(remote.store, afterRestart, { written: 'after the restart' });
-      await until(async () => (await contents(local))[afterRestart] !== undefined, 'a write on the restarted node reaches the local store');
+      await until(async () => (await contents(local))[afterRestart] !== undefined, { message: 'a write on the restarted node reaches the local store' });
       // The same database: the saved cursor is still good, so no sync read a whole log again.
-      assert.ok(syncs.every((r) => !r.fullResync));
+      expect(syncs.every((r) => !r.fullResync)).to.be.ok;
     } finally {
       stop.abort();
       await running.catch(() => undefined);
@@ -155,11 +150,11 @@ describe('client/live (sync --live)', () => {
         if (step === 2) stop.abort();
       },
     });
-    assert.deepEqual(steps, [1, 2]);
-    assert.equal(total.pulled, 0);
-    assert.deepEqual(await contents(local), {});
+    expect(steps).to.deep.equal([1, 2]);
+    expect(total.pulled).to.equal(0);
+    expect(await contents(local)).to.deep.equal({});
     const once = await syncStore(local, remote.url);
-    assert.equal(once.pulled, 3);
+    expect(once.pulled).to.equal(3);
   });
 
   it('halsync sync --live prints one line per sync and stops cleanly on SIGINT', async () => {
@@ -180,21 +175,21 @@ describe('client/live (sync --live)', () => {
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     try {
-      await until(() => lines.length === 1, 'the first sync is printed', 10_000);
-      assert.equal(JSON.parse(lines[0]!).pulled, 1);
+      await until(() => lines.length === 1, { timeout: 10_000, message: 'the first sync is printed' });
+      expect(JSON.parse(lines[0]!).pulled).to.equal(1);
       await request(`${remote.url}items/${newId()}`, { method: 'PUT', body: { data: { during: true } } });
-      await until(() => lines.length === 2, 'the sync of the new write is printed');
-      assert.equal(JSON.parse(lines[1]!).pulled, 1);
+      await until(() => lines.length === 2, { message: 'the sync of the new write is printed' });
+      expect(JSON.parse(lines[1]!).pulled).to.equal(1);
     } finally {
       child.kill('SIGINT');
     }
-    assert.equal(await exited, 0, stderr);
-    assert.match(stderr, /SIGINT, stopping/);
-    assert.equal(lines.length, 2);
+    expect(await exited, stderr).to.equal(0);
+    expect(stderr).to.match(/SIGINT, stopping/);
+    expect(lines.length).to.equal(2);
   });
 
   it('ends with the error when the failure is not one a retry cures', async () => {
     const remote = await node();
-    await assert.rejects(syncStore(new MemoryStore(), remote.url, { live: true, collections: ['nope'] }), /nope/);
+    await expectRejection(syncStore(new MemoryStore(), remote.url, { live: true, collections: ['nope'] }), Error, { message: /nope/ });
   });
 });

@@ -1,4 +1,4 @@
-import assert from 'node:assert/strict';
+import { expect } from 'chai';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { syncStore } from '../../lib/client/connect.js';
@@ -64,23 +64,23 @@ describe('client: gzipped sync-log uploads', () => {
     const local = new MemoryStore();
     for (let i = 0; i < count; i++) await put(local, newId(), { text: `item ${i} `.repeat(8) });
     await syncStore(local, proxy.url);
-    assert.deepEqual(await contents(node.store), await contents(local));
+    expect(await contents(node.store)).to.deep.equal(await contents(local));
     return proxy.uploads;
   }
 
   it('gzips a sync log of 1 KiB or more to a node that advertises gzip', async () => {
-    assert.deepEqual(await upload('pass', 40), ['PUT /items/transactions gzip']);
+    expect(await upload('pass', 40)).to.deep.equal(['PUT /items/transactions gzip']);
   });
 
   it('sends a small sync log as it is', async () => {
-    assert.deepEqual(await upload('pass', 1), ['PUT /items/transactions identity']);
+    expect(await upload('pass', 1)).to.deep.equal(['PUT /items/transactions identity']);
   });
 
   it('sends identity to a node that does not advertise gzip', async () => {
-    assert.deepEqual(await upload('hide', 40), ['PUT /items/transactions identity']);
+    expect(await upload('hide', 40)).to.deep.equal(['PUT /items/transactions identity']);
   });
 
   it('sends the log once more as it is when a node that advertised gzip answers 415 without it', async () => {
-    assert.deepEqual(await upload('refuse', 40), ['PUT /items/transactions gzip', 'PUT /items/transactions identity']);
+    expect(await upload('refuse', 40)).to.deep.equal(['PUT /items/transactions gzip', 'PUT /items/transactions identity']);
   });
 });

@@ -1,4 +1,4 @@
-import assert from 'node:assert/strict';
+import { expect } from 'chai';
 import fc from 'fast-check';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -37,7 +37,7 @@ async function converges(runs: number, stores?: () => Promise<StoreFactory>): Pr
           await cluster.run(history);
           const model = runModel(history);
           for (let n = 0; n < history.nodes; n++) {
-            assert.deepEqual(await cluster.snapshot(n), model.snapshot(n), `node ${n} differs from the model after\n${describeHistory(history)}`);
+            expect(await cluster.snapshot(n), `node ${n} differs from the model after\n${describeHistory(history)}`).to.deep.equal(model.snapshot(n));
           }
         } finally {
           await cluster.close();

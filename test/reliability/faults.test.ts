@@ -1,4 +1,4 @@
-import assert from 'node:assert/strict';
+import { expect } from 'chai';
 import { HttpClient } from '../../lib/client/http.js';
 import { startFaultProxy, FAULT_POINTS, type FaultPoint, type FaultProxy } from '../support/fault-proxy.js';
 import { Cluster } from './cluster.js';
@@ -68,7 +68,7 @@ describe('reliability: a sync cut by the network, run again, ends as a clean one
   before(async () => {
     const twin = await pair();
     try {
-      assert.equal(await syncThrough(twin), null);
+      expect(await syncThrough(twin)).to.equal(null);
       expected = await state(twin.cluster);
     } finally {
       await closePair(twin);
@@ -89,12 +89,12 @@ describe('reliability: a sync cut by the network, run again, ends as a clean one
       try {
         p.proxies[c.node]!.failNext({ at: c.point, match: (head) => c.request.test(head) });
         const failure = await syncThrough(p);
-        assert.equal(p.proxies[c.node]!.faults.length, 1, 'the fault happened');
-        assert.ok(failure, 'the cut sync fails');
-        assert.equal(await syncThrough(p), null, 'the rerun succeeds');
-        assert.deepEqual(await state(p.cluster), expected);
+        expect(p.proxies[c.node]!.faults.length, 'the fault happened').to.equal(1);
+        expect(failure, 'the cut sync fails').to.be.ok;
+        expect(await syncThrough(p), 'the rerun succeeds').to.equal(null);
+        expect(await state(p.cluster)).to.deep.equal(expected);
         const again = await p.cluster.sync(0, 1, policy);
-        assert.deepEqual([again.pulled, again.pushed], [0, 0], 'nothing stuck');
+        expect([again.pulled, again.pushed], 'nothing stuck').to.deep.equal([0, 0]);
       } finally {
         await closePair(p);
       }
@@ -109,11 +109,11 @@ describe('reliability: a sync cut by the network, run again, ends as a clean one
         let failures = 0;
         while ((await syncThrough(p)) !== null) {
           failures++;
-          assert.ok(failures < 40, `seed ${seed}: no sync got through 40 times`);
+          expect(failures < 40, `seed ${seed}: no sync got through 40 times`).to.be.ok;
         }
         for (const proxy of p.proxies) proxy.clearFaults();
-        assert.equal(await syncThrough(p), null);
-        assert.deepEqual(await state(p.cluster), expected, `seed ${seed}, after ${failures} cut syncs`);
+        expect(await syncThrough(p)).to.equal(null);
+        expect(await state(p.cluster), `seed ${seed}, after ${failures} cut syncs`).to.deep.equal(expected);
       } finally {
         await closePair(p);
       }

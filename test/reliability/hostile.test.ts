@@ -1,4 +1,4 @@
-import assert from 'node:assert/strict';
+import { expect } from 'chai';
 import fc from 'fast-check';
 import { fingerprint } from '../../lib/protocol/fingerprint.js';
 import type { Json } from '../../lib/protocol/types.js';
@@ -29,7 +29,7 @@ async function seed(store: Store): Promise<void> {
     precondition: { kind: 'none' as const },
   });
   const outcome = await store.apply(COLLECTION, [put(EXISTING, { name: 'kept' }), put(TOMBSTONE, null, true)]);
-  assert.ok(outcome.ok);
+  expect(outcome.ok).to.be.ok;
 }
 
 /** Every item of every collection the node knows (and of one it does not), and the high water. */
@@ -91,18 +91,18 @@ describe('reliability: hostile requests against a live node', function () {
     const root = await sendRaw(origin, { method: 'GET', path: endpoints.root }, TIMEOUT_MS);
     const links = JSON.parse(root.reply!.body.toString('utf8'))._links as Record<string, any>;
     const collection = [links['sync:collection']].flat().find((l: { name: string }) => l.name === COLLECTION);
-    assert.equal(new URL(collection.href).pathname, endpoints.collection);
+    expect(new URL(collection.href).pathname).to.equal(endpoints.collection);
     const doc = JSON.parse((await sendRaw(origin, { method: 'GET', path: endpoints.collection }, TIMEOUT_MS)).reply!.body.toString('utf8'));
-    assert.equal(new URL(doc._links['sync:transactions'].href.replace(/\{.*\}$/, '')).pathname, endpoints.transactions);
-    assert.equal(new URL(doc._links['sync:item'].href.replace('{itemId}', EXISTING)).pathname, endpoints.item(EXISTING));
+    expect(new URL(doc._links['sync:transactions'].href.replace(/\{.*\}$/, '')).pathname).to.equal(endpoints.transactions);
+    expect(new URL(doc._links['sync:item'].href.replace('{itemId}', EXISTING)).pathname).to.equal(endpoints.item(EXISTING));
   });
 
   it('the fixed hostile requests: no 5xx, no hang, problem+json, the designed status, nothing written', async () => {
     const wrong: string[] = [];
     const requests = hostileRequests(endpoints);
     for (const req of requests) wrong.push(...(await judge(origin, req)));
-    assert.equal(await digest(node.store), untouched, 'the store changed');
-    assert.deepEqual(wrong, [], `${wrong.length} of ${requests.length} hostile requests answered wrongly`);
+    expect(await digest(node.store), 'the store changed').to.equal(untouched);
+    expect(wrong, `${wrong.length} of ${requests.length} hostile requests answered wrongly`).to.deep.equal([]);
   });
 
   it(`generated hostile requests (seed ${SEED}, ${RUNS} runs): the same`, async () => {
@@ -110,8 +110,8 @@ describe('reliability: hostile requests against a live node', function () {
     await fc.assert(
       fc.asyncProperty(hostileRequestArbitrary(endpoints), async (req) => {
         const wrong = await judge(origin, req);
-        assert.deepEqual(wrong, []);
-        assert.equal(await digest(node.store), untouched, `the store changed after ${req.name}`);
+        expect(wrong).to.deep.equal([]);
+        expect(await digest(node.store), `the store changed after ${req.name}`).to.equal(untouched);
       }),
       { seed: SEED, numRuns: RUNS },
     );
@@ -127,10 +127,10 @@ describe('reliability: hostile requests against a live node', function () {
       const guardedOrigin = new URL(guarded.url).origin;
       const requests = badCredentials(defaultEndpoints(EXISTING, COLLECTION), token);
       for (const req of requests) wrong.push(...(await judge(guardedOrigin, req)));
-      assert.equal(await digest(guarded.store), was, 'the store changed');
-      assert.deepEqual(wrong, [], `${wrong.length} of ${requests.length} requests answered wrongly`);
+      expect(await digest(guarded.store), 'the store changed').to.equal(was);
+      expect(wrong, `${wrong.length} of ${requests.length} requests answered wrongly`).to.deep.equal([]);
       const ok = await sendRaw(guardedOrigin, { method: 'GET', path: `/${COLLECTION}`, headers: { authorization: `Bearer ${token}` } }, TIMEOUT_MS);
-      assert.equal(ok.reply?.status, 200, 'the right token is let in');
+      expect(ok.reply?.status, 'the right token is let in').to.equal(200);
     } finally {
       await guarded.close();
     }

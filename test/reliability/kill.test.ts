@@ -1,4 +1,4 @@
-import assert from 'node:assert/strict';
+import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -41,7 +41,7 @@ async function localStore(): Promise<MemoryStore> {
     };
   });
   const outcome = await store.apply('items', writes);
-  assert.ok(outcome.ok);
+  expect(outcome.ok).to.be.ok;
   return store;
 }
 
@@ -56,8 +56,8 @@ async function inspect(storeUrl: string): Promise<{ count: number; highWater: nu
   try {
     const page = await store.changes('items', { limit: 100_000, withData: false });
     const ids = page.entries.map((e) => e.itemId);
-    assert.equal(new Set(ids).size, ids.length, 'each item once in the log');
-    page.entries.forEach((e, i) => i > 0 && assert.ok(e.seq > page.entries[i - 1]!.seq, 'seqs increase'));
+    expect(new Set(ids).size, 'each item once in the log').to.equal(ids.length);
+    page.entries.forEach((e, i) => i > 0 && expect(e.seq > page.entries[i - 1]!.seq, 'seqs increase').to.be.ok);
     return { count: ids.length, highWater: await store.highWater() };
   } finally {
     await store.close();
@@ -149,13 +149,13 @@ function killMidPut(makeKind: () => StoreKind) {
       // The clean run: the state every rerun must end in, and how long its PUT takes.
       const cleanNode = await next;
       const clean = syncWatched(await localStore(), cleanNode.url);
-      assert.equal(await clean.done, 'finished');
+      expect(await clean.done).to.equal('finished');
       const pushMs = clean.pushMs();
       await cleanNode.node.stop();
       const cleanStore = await openStore(urls[0]!);
       const expected = await versions(cleanStore);
       await cleanStore.close();
-      assert.equal(Object.keys(expected).length, ENTRIES);
+      expect(Object.keys(expected).length).to.equal(ENTRIES);
       next = launch(1);
 
       const outcomes: string[] = [];
@@ -170,13 +170,13 @@ function killMidPut(makeKind: () => StoreKind) {
         await attempt.pushing;
         await sleep(delay);
         node.child.kill('SIGKILL');
-        assert.equal((await node.exited).signal, 'SIGKILL');
+        expect((await node.exited).signal).to.equal('SIGKILL');
         const fate = await attempt.done;
         // Started only now, so it competes with no PUT for the CPU.
         if (seed < SEEDS) next = launch(seed + 1);
 
         const after = await inspect(storeUrl);
-        assert.ok(after.count === 0 || after.count === ENTRIES, `seed ${seed}: all or none of the log, not ${after.count}`);
+        expect(after.count === 0 || after.count === ENTRIES, `seed ${seed}: all or none of the log, not ${after.count}`).to.be.ok;
         outcomes.push(`+${delay}ms ${after.count === 0 ? 'none' : 'all'}${fate === 'finished' ? ' (answered)' : ''}`);
 
         // Restarted on the same store (in process: the store is what survived), the same sync again.
@@ -185,16 +185,16 @@ function killMidPut(makeKind: () => StoreKind) {
         let rerun: SyncReport;
         try {
           rerun = await syncStore(local, restarted.url);
-          assert.deepEqual(await versions(store), expected, `seed ${seed}: the rerun ends where a clean sync ends`);
+          expect(await versions(store), `seed ${seed}: the rerun ends where a clean sync ends`).to.deep.equal(expected);
         } finally {
           await restarted.close();
           await store.close();
         }
         // Nothing applied twice: a log that had committed moves nothing again.
-        assert.equal(rerun.pushed, after.count === ENTRIES ? 0 : ENTRIES, `seed ${seed}: pushed on rerun`);
+        expect(rerun.pushed, `seed ${seed}: pushed on rerun`).to.equal(after.count === ENTRIES ? 0 : ENTRIES);
         const final = await inspect(storeUrl);
-        assert.equal(final.count, ENTRIES);
-        if (after.count === ENTRIES) assert.equal(final.highWater, after.highWater, `seed ${seed}: no write recorded again`);
+        expect(final.count).to.equal(ENTRIES);
+        if (after.count === ENTRIES) expect(final.highWater, `seed ${seed}: no write recorded again`).to.equal(after.highWater);
       }
       console.log(`      ${kind.name}: clean PUT of ${ENTRIES} entries ${pushMs} ms; killed at ${outcomes.join(', ')}`);
     } finally {

@@ -1,4 +1,4 @@
-import assert from 'node:assert/strict';
+import { expect } from 'chai';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,8 +63,8 @@ describe('reliability: load', function () {
       // Two quiet passes: the first brings every client's last writes to the node, the second brings them to every client.
       for (let pass = 0; pass < 2; pass++) for (const client of clients) await syncStore(client, node.url);
       const expected = await contents(store);
-      assert.equal(Object.keys(expected).length, CLIENTS * ROUNDS * OWN_PER_ROUND + SHARED);
-      for (const [c, client] of clients.entries()) assert.deepEqual(await contents(client), expected, `client ${c} converged`);
+      expect(Object.keys(expected).length).to.equal(CLIENTS * ROUNDS * OWN_PER_ROUND + SHARED);
+      for (const [c, client] of clients.entries()) expect(await contents(client), `client ${c} converged`).to.deep.equal(expected);
 
       latencies.sort((a, b) => a - b);
       console.log(

@@ -1,4 +1,4 @@
-import assert from 'node:assert/strict';
+import { expect } from 'chai';
 import fc from 'fast-check';
 import { fingerprint } from '../../lib/protocol/fingerprint.js';
 import { historyArbitrary, isoAt, ITEM_IDS, Model, runModel, spanningPath, type History, type Operation } from './model.js';
@@ -18,8 +18,8 @@ describe('reliability model (DESIGN §3 by hand)', () => {
     const m = new Model(2);
     m.write(0, X, { v: 1 }, 400);
     m.sync(0, 1, remote);
-    assert.deepEqual(heldX(m, 1), [{ v: 1 }, 400, false]);
-    assert.equal(m.nodes[1]!.get(X)!.fingerprint, fingerprint({ v: 1 }));
+    expect(heldX(m, 1)).to.deep.equal([{ v: 1 }, 400, false]);
+    expect(m.nodes[1]!.get(X)!.fingerprint).to.equal(fingerprint({ v: 1 }));
   });
 
   it('does nothing for equal versions, even with different updatedAt', () => {
@@ -27,14 +27,11 @@ describe('reliability model (DESIGN §3 by hand)', () => {
     m.write(0, X, { v: 1 }, 0);
     m.write(1, X, { v: 1 }, 3200);
     m.sync(0, 1, remote);
-    assert.deepEqual(
-      [heldX(m, 0), heldX(m, 1)],
-      [
-        [{ v: 1 }, 0, false],
-        [{ v: 1 }, 3200, false],
-      ],
-    );
-    assert.deepEqual([...m.nodes[0]!.get(X)!.changedSince], [], 'settled for the pair');
+    expect([heldX(m, 0), heldX(m, 1)]).to.deep.equal([
+      [{ v: 1 }, 0, false],
+      [{ v: 1 }, 3200, false],
+    ]);
+    expect([...m.nodes[0]!.get(X)!.changedSince], 'settled for the pair').to.deep.equal([]);
   });
 
   it('both changed, outside the window: the newer updatedAt wins, in either role', () => {
@@ -46,13 +43,10 @@ describe('reliability model (DESIGN §3 by hand)', () => {
       m.write(0, X, { v: 1 }, 0);
       m.write(1, X, { v: 2 }, 3200);
       m.sync(l, r, local);
-      assert.deepEqual(
-        [heldX(m, 0), heldX(m, 1)],
-        [
-          [{ v: 2 }, 3200, false],
-          [{ v: 2 }, 3200, false],
-        ],
-      );
+      expect([heldX(m, 0), heldX(m, 1)]).to.deep.equal([
+        [{ v: 2 }, 3200, false],
+        [{ v: 2 }, 3200, false],
+      ]);
     }
   });
 
@@ -66,12 +60,12 @@ describe('reliability model (DESIGN §3 by hand)', () => {
       m1.write(0, X, { v: 1 }, at0);
       m1.write(1, X, { v: 2 }, at1);
       m1.sync(0, 1, remote);
-      assert.deepEqual(heldX(m1, 0), [{ v: 2 }, at1, false], 'prefer remote: node 1 (remote) wins');
+      expect(heldX(m1, 0), 'prefer remote: node 1 (remote) wins').to.deep.equal([{ v: 2 }, at1, false]);
       const m2 = new Model(2);
       m2.write(0, X, { v: 1 }, at0);
       m2.write(1, X, { v: 2 }, at1);
       m2.sync(0, 1, local);
-      assert.deepEqual(heldX(m2, 1), [{ v: 1 }, at0, false], 'prefer local: node 0 (local) wins');
+      expect(heldX(m2, 1), 'prefer local: node 0 (local) wins').to.deep.equal([{ v: 1 }, at0, false]);
     }
   });
 
@@ -82,7 +76,7 @@ describe('reliability model (DESIGN §3 by hand)', () => {
     m.sync(0, 1, local);
     m.write(1, X, { v: 2 }, 0); // stamped 0 (never lower than its own previous 0)
     m.sync(0, 1, local);
-    assert.deepEqual(heldX(m, 0), [{ v: 2 }, 0, false]);
+    expect(heldX(m, 0)).to.deep.equal([{ v: 2 }, 0, false]);
   });
 
   it('a delete on one side and an edit on the other: the newer wins, tombstone or not', () => {
@@ -92,14 +86,11 @@ describe('reliability model (DESIGN §3 by hand)', () => {
     m.write(0, X, undefined, 3200); // delete, newer
     m.write(1, X, { v: 2 }, 400); // edit, older
     m.sync(0, 1, remote);
-    assert.deepEqual(
-      [heldX(m, 0), heldX(m, 1)],
-      [
-        [null, 3200, true],
-        [null, 3200, true],
-      ],
-    );
-    assert.equal(m.nodes[1]!.get(X)!.fingerprint, fingerprint(null));
+    expect([heldX(m, 0), heldX(m, 1)]).to.deep.equal([
+      [null, 3200, true],
+      [null, 3200, true],
+    ]);
+    expect(m.nodes[1]!.get(X)!.fingerprint).to.equal(fingerprint(null));
 
     const n = new Model(2);
     n.write(0, X, { v: 1 }, 0);
@@ -107,13 +98,10 @@ describe('reliability model (DESIGN §3 by hand)', () => {
     n.write(0, X, undefined, 400); // delete, older
     n.write(1, X, { v: 2 }, 3200); // edit, newer: revives
     n.sync(0, 1, remote);
-    assert.deepEqual(
-      [heldX(n, 0), heldX(n, 1)],
-      [
-        [{ v: 2 }, 3200, false],
-        [{ v: 2 }, 3200, false],
-      ],
-    );
+    expect([heldX(n, 0), heldX(n, 1)]).to.deep.equal([
+      [{ v: 2 }, 3200, false],
+      [{ v: 2 }, 3200, false],
+    ]);
   });
 
   it('copies a tombstone to a node that never had the item; a delete of nothing records nothing', () => {
@@ -123,39 +111,36 @@ describe('reliability model (DESIGN §3 by hand)', () => {
     m.write(2, Y, undefined, 400);
     m.sync(0, 1, remote);
     m.sync(2, 1, remote);
-    assert.deepEqual(heldX(m, 1), [null, 400, true]);
-    assert.equal(m.nodes[1]!.has(Y), false);
-    assert.equal(m.nodes[2]!.has(Y), false);
+    expect(heldX(m, 1)).to.deep.equal([null, 400, true]);
+    expect(m.nodes[1]!.has(Y)).to.equal(false);
+    expect(m.nodes[2]!.has(Y)).to.equal(false);
   });
 
   it('direct writes never go back in time; rewriting the same data changes nothing', () => {
     const m = new Model(2);
     m.write(0, X, { v: 1 }, 1600);
     m.write(0, X, { v: 2 }, 400);
-    assert.deepEqual(heldX(m, 0), [{ v: 2 }, 1600, false]);
+    expect(heldX(m, 0)).to.deep.equal([{ v: 2 }, 1600, false]);
     m.sync(0, 1, remote);
     m.write(1, X, { v: 2 }, 3200);
-    assert.deepEqual(heldX(m, 1), [{ v: 2 }, 1600, false]);
-    assert.deepEqual([...m.nodes[1]!.get(X)!.changedSince], [], 'nothing new for node 0');
+    expect(heldX(m, 1)).to.deep.equal([{ v: 2 }, 1600, false]);
+    expect([...m.nodes[1]!.get(X)!.changedSince], 'nothing new for node 0').to.deep.equal([]);
   });
 
   it('changes travel A → B → C, and a pulled version is not news to where it came from', () => {
     const m = new Model(3);
     m.write(0, X, { v: 1 }, 0);
     m.sync(0, 1, remote);
-    assert.deepEqual([...m.nodes[1]!.get(X)!.changedSince], [2]);
+    expect([...m.nodes[1]!.get(X)!.changedSince]).to.deep.equal([2]);
     m.write(2, X, { v: 2 }, 400); // within the window of node 0's version, but C only meets B
     m.sync(1, 2, local); // both changed for the pair (1,2); Δ = 400 ≤ 1000; prefer local: B's v1
-    assert.deepEqual(heldX(m, 2), [{ v: 1 }, 0, false]);
+    expect(heldX(m, 2)).to.deep.equal([{ v: 1 }, 0, false]);
     m.sync(0, 2, remote); // equal now: nothing
-    assert.deepEqual(
-      [heldX(m, 0), heldX(m, 1), heldX(m, 2)],
-      [
-        [{ v: 1 }, 0, false],
-        [{ v: 1 }, 0, false],
-        [{ v: 1 }, 0, false],
-      ],
-    );
+    expect([heldX(m, 0), heldX(m, 1), heldX(m, 2)]).to.deep.equal([
+      [{ v: 1 }, 0, false],
+      [{ v: 1 }, 0, false],
+      [{ v: 1 }, 0, false],
+    ]);
   });
 
   it('a three-node history worked out by hand', () => {
@@ -184,28 +169,22 @@ describe('reliability model (DESIGN §3 by hand)', () => {
       ],
     };
     const m = runModel(history);
-    for (const n of [0, 1, 2]) assert.deepEqual(heldX(m, n), [null, 1600, true], `node ${n}`);
-    assert.equal(isoAt(1600), '2026-01-01T00:00:01.600Z');
+    for (const n of [0, 1, 2]) expect(heldX(m, n), `node ${n}`).to.deep.equal([null, 1600, true]);
+    expect(isoAt(1600)).to.equal('2026-01-01T00:00:01.600Z');
   });
 
   it('the spanning path goes out and back through every node', () => {
-    assert.deepEqual(
-      spanningPath(4).map((op) => (op.kind === 'sync' ? `${op.local}-${op.remote}` : '')),
-      ['0-1', '1-2', '2-3', '1-2', '0-1'],
-    );
+    expect(spanningPath(4).map((op) => (op.kind === 'sync' ? `${op.local}-${op.remote}` : ''))).to.deep.equal(['0-1', '1-2', '2-3', '1-2', '0-1']);
   });
 
   it('every generated history converges, and a second spanning path changes nothing', () => {
     fc.assert(
       fc.property(historyArbitrary(), (history) => {
         const m = runModel(history);
-        assert.ok(m.converged(), 'converged');
+        expect(m.converged(), 'converged').to.be.ok;
         const before = m.nodes.map((_, i) => JSON.stringify(m.snapshot(i)));
         for (const op of spanningPath(history.nodes)) m.apply(op, history);
-        assert.deepEqual(
-          m.nodes.map((_, i) => JSON.stringify(m.snapshot(i))),
-          before,
-        );
+        expect(m.nodes.map((_, i) => JSON.stringify(m.snapshot(i)))).to.deep.equal(before);
       }),
       { seed: 42, numRuns: 500 },
     );
@@ -228,7 +207,7 @@ describe('reliability model (DESIGN §3 by hand)', () => {
         }
     }
     for (const wanted of ['nodes 3', 'nodes 4', 'nodes 5', 'prefer local', 'prefer remote', 'put', 'delete', 'tie', 'inside', 'outside', 'delete vs edit']) {
-      assert.ok(seen.has(wanted), wanted);
+      expect(seen.has(wanted), wanted).to.be.ok;
     }
   });
 });

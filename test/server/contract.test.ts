@@ -1,4 +1,4 @@
-import assert from 'node:assert/strict';
+import { expect } from 'chai';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Context, Next } from 'koa';
@@ -8,6 +8,7 @@ import { MemoryStore } from '../../lib/store/memory.js';
 import { installContractCheck, takeViolations } from '../support/contract.js';
 import { request, type Reply } from '../support/http.js';
 import { startNode, type StartedNode } from '../support/server.js';
+import { until } from '../support/until.js';
 
 /**
  * Every operation of openapi/openapi.yaml and every status it documents, over real HTTP.
@@ -18,7 +19,7 @@ const HAL = { Accept: 'application/hal+json' };
 const ID = '6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b';
 
 function expectStatus(reply: Reply, status: number): void {
-  assert.equal(reply.status, status, `${reply.status}: ${reply.text.slice(0, 300)}`);
+  expect(reply.status, `${reply.status}: ${reply.text.slice(0, 300)}`).to.equal(status);
 }
 
 describe('contract: every documented operation and status', function () {
@@ -42,10 +43,10 @@ describe('contract: every documented operation and status', function () {
     expectStatus(await request(`${base}/rels/item`, { headers: { Accept: 'text/html' } }), 200);
     const json = await request(`${base}/openapi`);
     expectStatus(json, 200);
-    assert.equal(json.json.openapi, '3.1.0');
+    expect(json.json.openapi).to.equal('3.1.0');
     const yaml = await request(`${base}/openapi`, { headers: { Accept: 'application/yaml' } });
     expectStatus(yaml, 200);
-    assert.match(yaml.text, /^openapi: 3\.1\.0$/m);
+    expect(yaml.text).to.match(/^openapi: 3\.1\.0$/m);
   });
 
   it('items: create, read, 304, replace, If-Match 412, delete, 410, revive', async () => {
@@ -68,10 +69,10 @@ describe('contract: every documented operation and status', function () {
     for (let i = 0; i < 3; i++) expectStatus(await request(`${base}/items`, { method: 'POST', body: { data: { i } } }), 201);
     const first = await request(`${base}/items/transactions?limit=2&embed=data`, { headers: HAL });
     expectStatus(first, 200);
-    assert.equal(first.json._embedded['sync:entry'].length, 2);
+    expect(first.json._embedded['sync:entry'].length).to.equal(2);
     const next = await request(first.json._links.next.href, { headers: HAL });
     expectStatus(next, 200);
-    assert.equal(next.json._links.next, undefined);
+    expect(next.json._links.next).to.equal(undefined);
     expectStatus(await request(`${base}/items/transactions?earliest=2000-01-01T00:00:00.000Z`, { headers: HAL }), 200);
     expectStatus(await request(`${base}/items/transactions?cursor=!!`, { headers: HAL }), 400);
     expectStatus(await request(`${base}/items/transactions?limit=0`, { headers: HAL }), 400);
@@ -90,7 +91,7 @@ describe('contract: every documented operation and status', function () {
     expectStatus(ok, 200);
     const conflict = await request(`${base}/items/transactions`, { method: 'PUT', body: { entries: [entry(2, null)] } });
     expectStatus(conflict, 409);
-    assert.equal(conflict.json.conflicts[0].itemId, ID);
+    expect(conflict.json.conflicts[0].itemId).to.equal(ID);
     const wrong = { ...entry(3, fingerprint({ n: 1 })), fingerprint: fingerprint({ n: 4 }) };
     expectStatus(await request(`${base}/items/transactions`, { method: 'PUT', body: { entries: [wrong] } }), 422);
     expectStatus(await request(`${base}/items/transactions`, { method: 'PUT', body: { entries: [], extra: 1 } }), 422);
@@ -100,16 +101,17 @@ describe('contract: every documented operation and status', function () {
       body: { entries: [entry(5, fingerprint({ n: 1 }))] },
     });
     expectStatus(accepted, 202);
-    assert.equal(accepted.headers['preference-applied'], 'respond-async');
-    let job: Reply;
-    for (;;) {
-      job = await request(accepted.headers.location!, { headers: HAL });
-      expectStatus(job, 200);
-      if (job.json.state === 'succeeded' || job.json.state === 'failed') break;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    assert.equal(job.json.state, 'succeeded');
-    assert.equal(job.json.result.applied, 1);
+    expect(accepted.headers['preference-applied']).to.equal('respond-async');
+    const job = await until(
+      async () => {
+        const reply = await request(accepted.headers.location!, { headers: HAL });
+        expectStatus(reply, 200);
+        return reply.json.state === 'succeeded' || reply.json.state === 'failed' ? reply : null;
+      },
+      { interval: 20, message: 'the job finished' },
+    );
+    expect(job.json.state).to.equal('succeeded');
+    expect(job.json.result.applied).to.equal(1);
   });
 
   it('errors: 400, 404, 405, OPTIONS, 413, 415, 422', async () => {
@@ -159,8 +161,8 @@ describe('contract check', () => {
       const { port } = server.address() as AddressInfo;
       await request(`http://127.0.0.1:${port}/items`, { headers: HAL });
       const violations = takeViolations();
-      assert.equal(violations.length, 1);
-      assert.match(violations[0]!.problems.join('\n'), /surprise/);
+      expect(violations.length).to.equal(1);
+      expect(violations[0]!.problems.join('\n')).to.match(/surprise/);
     } finally {
       server.close();
     }

@@ -1,4 +1,4 @@
-import assert from 'node:assert/strict';
+import { expect } from 'chai';
 import { execFile } from 'node:child_process';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -126,16 +126,16 @@ describe('a client generated from the OpenAPI document', function () {
     // 3. The round trip, over HTTP.
     const client = (await import(pathToFileURL(join(DIR, 'client.js')).href)) as { roundTrip(url: string): Promise<Record<string, any>> };
     const result = await client.roundTrip(node.url.replace(/\/$/, ''));
-    assert.equal(result['createdStatus'], 201);
-    assert.match(result['location'], /\/items\/[0-9a-f-]{36}$/);
-    assert.deepEqual(result['readData'], { title: 'typed' });
-    assert.equal(result['etag'], `"${result['fingerprint']}"`);
-    assert.equal(result['entryIds'].length, 1);
-    assert.deepEqual(result['entryData'], [{ title: 'typed' }]);
-    assert.equal(result['applied'], 1);
-    assert.equal(typeof result['checkpoint'], 'string');
-    assert.equal(result['conflictStatus'], 409);
-    assert.equal(result['conflicts'].length, 1);
-    assert.deepEqual(result['conflicts'][0].current, { title: 'pushed' });
+    expect(result['createdStatus']).to.equal(201);
+    expect(result['location']).to.match(/\/items\/[0-9a-f-]{36}$/);
+    expect(result['readData']).to.deep.equal({ title: 'typed' });
+    expect(result['etag']).to.equal(`"${result['fingerprint']}"`);
+    expect(result['entryIds'].length).to.equal(1);
+    expect(result['entryData']).to.deep.equal([{ title: 'typed' }]);
+    expect(result['applied']).to.equal(1);
+    expect(typeof result['checkpoint']).to.equal('string');
+    expect(result['conflictStatus']).to.equal(409);
+    expect(result['conflicts'].length).to.equal(1);
+    expect(result['conflicts'][0].current).to.deep.equal({ title: 'pushed' });
   });
 });

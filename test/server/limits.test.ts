@@ -1,4 +1,4 @@
-import assert from 'node:assert/strict';
+import { expect } from 'chai';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -45,42 +45,42 @@ describe('server: limits', () => {
     node = await startNode({ maxEntries: 3 });
     const log = `${node.url}items/transactions`;
     expectProblem(await request(log, { method: 'PUT', body: { entries: entries(4) } }), 413, 'too-many-entries');
-    assert.equal(await node.store.highWater(), 0);
-    assert.equal((await request(log, { method: 'PUT', body: { entries: entries(3) } })).status, 200);
+    expect(await node.store.highWater()).to.equal(0);
+    expect((await request(log, { method: 'PUT', body: { entries: entries(3) } })).status).to.equal(200);
   });
 
   it('caps a log page at maxPageSize: a larger limit is a 400, the default page shrinks to it', async () => {
     node = await startNode({ maxPageSize: 5 });
     const log = `${node.url}items/transactions`;
-    assert.equal((await request(log, { method: 'PUT', body: { entries: entries(7) } })).status, 200);
+    expect((await request(log, { method: 'PUT', body: { entries: entries(7) } })).status).to.equal(200);
     expectProblem(await request(`${log}?limit=6`), 400, 'malformed-query');
     expectProblem(await request(`${log}?limit=99999999999`), 400, 'malformed-query');
     const page = await request(log);
-    assert.equal(page.json.count, 5);
-    assert.ok(page.json._links.next);
+    expect(page.json.count).to.equal(5);
+    expect(page.json._links.next).to.be.ok;
   });
 
   it('answers 413 above bodyLimit', async () => {
     node = await startNode({ bodyLimit: 200 });
     expectProblem(await request(`${node.url}items`, { method: 'POST', body: { data: { text: 'x'.repeat(200) } } }), 413, 'payload-too-large');
-    assert.equal(await node.store.highWater(), 0);
+    expect(await node.store.highWater()).to.equal(0);
   });
 
   it('times out a request that has not begun writing: 503 request-timeout with Retry-After, and it never writes later', async () => {
     node = await startNode({ store: new SlowStore({ getItem: 300 }), requestTimeout: 50 });
     const reply = await request(`${node.url}items/${newId()}`, { method: 'PUT', body: { data: { n: 1 } } });
     expectProblem(reply, 503, 'request-timeout');
-    assert.equal(reply.headers['retry-after'], '1');
+    expect(reply.headers['retry-after']).to.equal('1');
     // The abandoned handler gets past its slow read after the 503: it must stop there.
     await sleep(400);
-    assert.equal(await node.store.highWater(), 0);
+    expect(await node.store.highWater()).to.equal(0);
   });
 
   it('lets a request that has begun writing run to its end, however long the write takes', async () => {
     node = await startNode({ store: new SlowStore({ apply: 300 }), requestTimeout: 50 });
     const reply = await request(`${node.url}items/transactions`, { method: 'PUT', body: { entries: entries(2) } });
-    assert.equal(reply.status, 200, reply.text);
-    assert.equal(reply.json.applied, 2);
+    expect(reply.status, reply.text).to.equal(200);
+    expect(reply.json.applied).to.equal(2);
   });
 
   it('times out a sync log whose body never finishes arriving, and closes the connection', async () => {
@@ -89,43 +89,43 @@ describe('server: limits', () => {
     const half = body.slice(0, body.length >> 1);
     const head = `PUT /items/transactions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`;
     const reply = await rawExchange(node.url, head + half);
-    assert.match(reply, /^HTTP\/1\.1 503 /);
-    assert.match(reply, /connection: close/i);
-    assert.match(reply, /"type":"request-timeout"/);
-    assert.equal(await node.store.highWater(), 0);
+    expect(reply).to.match(/^HTTP\/1\.1 503 /);
+    expect(reply).to.match(/connection: close/i);
+    expect(reply).to.match(/"type":"request-timeout"/);
+    expect(await node.store.highWater()).to.equal(0);
   });
 
   it('refuses a sync log that would start a job while maxActiveJobs are waiting: 503 too-many-jobs with Retry-After', async () => {
     node = await startNode({ store: new SlowStore({ apply: 300 }), maxActiveJobs: 1 });
     const log = `${node.url}items/transactions`;
     const async = { Prefer: 'respond-async' };
-    assert.equal((await request(log, { method: 'PUT', headers: async, body: { entries: entries(1) } })).status, 202);
+    expect((await request(log, { method: 'PUT', headers: async, body: { entries: entries(1) } })).status).to.equal(202);
     const refused = await request(log, { method: 'PUT', headers: async, body: { entries: entries(1) } });
     expectProblem(refused, 503, 'too-many-jobs');
-    assert.equal(refused.headers['retry-after'], '1');
+    expect(refused.headers['retry-after']).to.equal('1');
     // A log applied at once needs no job: it is not refused.
-    assert.equal((await request(log, { method: 'PUT', body: { entries: entries(1) } })).status, 200);
+    expect((await request(log, { method: 'PUT', body: { entries: entries(1) } })).status).to.equal(200);
     await sleep(400);
-    assert.equal(await node.store.highWater(), 2, 'the first job and the synchronous log, not the refused one');
-    assert.equal((await request(log, { method: 'PUT', headers: async, body: { entries: entries(1) } })).status, 202);
+    expect(await node.store.highWater(), 'the first job and the synchronous log, not the refused one').to.equal(2);
+    expect((await request(log, { method: 'PUT', headers: async, body: { entries: entries(1) } })).status).to.equal(202);
   });
 
   it('refuses limits that are not positive integers, and reserved collection names, at createApp', () => {
     const store = new MemoryStore();
-    assert.throws(() => createApp({ store, maxEntries: 0 }), /maxEntries must be a positive integer/);
-    assert.throws(() => createApp({ store, maxPageSize: 1.5 }), /maxPageSize/);
-    assert.throws(() => createApp({ store, requestTimeout: -1 }), /requestTimeout/);
+    expect(() => createApp({ store, maxEntries: 0 })).to.throw(/maxEntries must be a positive integer/);
+    expect(() => createApp({ store, maxPageSize: 1.5 })).to.throw(/maxPageSize/);
+    expect(() => createApp({ store, requestTimeout: -1 })).to.throw(/requestTimeout/);
     for (const name of ['jobs', 'rels', 'schemas', 'openapi']) {
-      assert.throws(() => createApp({ store, collections: [{ name }] }), new RegExp(`collection name "${name}" is reserved`));
+      expect(() => createApp({ store, collections: [{ name }] })).to.throw(new RegExp(`collection name "${name}" is reserved`));
     }
     // Under other paths the names are free again.
-    assert.doesNotThrow(() =>
+    expect(() =>
       createApp({
         store,
         collections: [{ name: 'jobs' }],
         paths: { collection: '/c/{collection}', transactions: '/c/{collection}/transactions', item: '/c/{collection}/{itemId}' },
       }),
-    );
+    ).to.not.throw();
   });
 });
 
@@ -143,7 +143,7 @@ describe('halsync serve: limits and client errors', function () {
       expectProblem(await request(log, { method: 'PUT', body: { entries: entries(3) } }), 413, 'too-many-entries');
       expectProblem(await request(`${url}items`, { method: 'POST', body: { data: { x: 'y'.repeat(2000) } } }), 413, 'payload-too-large');
       expectProblem(await request(`${log}?limit=4`), 400, 'malformed-query');
-      assert.equal((await request(`${log}?limit=3`)).status, 200);
+      expect((await request(`${log}?limit=3`)).status).to.equal(200);
     } finally {
       await node.stop();
     }
@@ -154,12 +154,12 @@ describe('halsync serve: limits and client errors', function () {
     try {
       const url = await node.started;
       const big = await rawExchange(url, `GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
-      assert.match(big, /^HTTP\/1\.1 431 /);
-      assert.match(big, /content-type: application\/problem\+json/i);
-      assert.equal(JSON.parse(big.slice(big.indexOf('\r\n\r\n') + 4)).status, 431);
+      expect(big).to.match(/^HTTP\/1\.1 431 /);
+      expect(big).to.match(/content-type: application\/problem\+json/i);
+      expect(JSON.parse(big.slice(big.indexOf('\r\n\r\n') + 4)).status).to.equal(431);
       const garbage = await rawExchange(url, 'NOT HTTP AT ALL\r\n\r\n');
-      assert.match(garbage, /^HTTP\/1\.1 400 /);
-      assert.equal(JSON.parse(garbage.slice(garbage.indexOf('\r\n\r\n') + 4)).type, 'bad-request');
+      expect(garbage).to.match(/^HTTP\/1\.1 400 /);
+      expect(JSON.parse(garbage.slice(garbage.indexOf('\r\n\r\n') + 4)).type).to.equal('bad-request');
       // A client that sends half a body and goes away.
       const head = `PUT /items/transactions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"entries":[`;
       const socket = connect(Number(new URL(url).port), '127.0.0.1');
@@ -167,8 +167,8 @@ describe('halsync serve: limits and client errors', function () {
       await sleep(100);
       socket.destroy();
       await sleep(200);
-      assert.equal((await request(url)).status, 200, 'the node still answers');
-      assert.equal(node.stderr(), '', 'no stack trace, no line, for a client that went away');
+      expect((await request(url)).status, 'the node still answers').to.equal(200);
+      expect(node.stderr(), 'no stack trace, no line, for a client that went away').to.equal('');
     } finally {
       await node.stop();
     }
@@ -177,14 +177,14 @@ describe('halsync serve: limits and client errors', function () {
   it('exits 1 with one line for a reserved collection name', async () => {
     const node = serve(['--store', 'memory:', '--port', '0', '--collection', 'items', '--collection', 'jobs']);
     const { code } = await node.exited;
-    assert.equal(code, 1);
-    assert.match(node.stderr(), /^halsync serve: collection name "jobs" is reserved/);
-    assert.equal(node.stderr().trim().split('\n').length, 1);
+    expect(code).to.equal(1);
+    expect(node.stderr()).to.match(/^halsync serve: collection name "jobs" is reserved/);
+    expect(node.stderr().trim().split('\n').length).to.equal(1);
   });
 
   it('exits 1 for a read token that cannot be sent as a Bearer token', async () => {
     const node = serve(['--store', 'memory:', '--port', '0'], { env: { HALSYNC_READ_TOKEN: 'ok-token,bad token' } });
-    assert.equal((await node.exited).code, 1);
-    assert.match(node.stderr(), /bearer token must be/);
+    expect((await node.exited).code).to.equal(1);
+    expect(node.stderr()).to.match(/bearer token must be/);
   });
 });

@@ -1,4 +1,4 @@
-import assert from 'node:assert/strict';
+import { expect } from 'chai';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,16 +13,9 @@ import { request } from '../support/http.js';
 import { halsync } from '../support/serve.js';
 import { startNode, type StartedNode } from '../support/server.js';
 import { contents, newId, put, versions } from '../support/sync.js';
+import { until } from '../support/until.js';
 
 const DAY = 86_400_000;
-
-async function until(condition: () => Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    if (await condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error(`timed out waiting until ${what}`);
-}
 
 describe('server/retention: tombstone purge', () => {
   let node: StartedNode;
@@ -39,22 +32,19 @@ describe('server/retention: tombstone purge', () => {
     const [gone, kept] = [newId(), newId()];
     await request(item(gone), { method: 'PUT', body: { data: { v: 1 } } });
     const before = (await request(`${node.url}items/transactions`)).json.checkpoint;
-    assert.equal((await request(item(gone), { method: 'DELETE' })).status, 204);
+    expect((await request(item(gone), { method: 'DELETE' })).status).to.equal(204);
     await request(item(kept), { method: 'PUT', body: { data: { v: 1 } } });
 
     now = new Date(now.getTime() + 29 * DAY);
     await new Promise((resolve) => setTimeout(resolve, 50));
-    assert.equal((await request(`${node.url}items/transactions?cursor=${before}`)).status, 200, 'not yet: the tombstone is 29 days old');
+    expect((await request(`${node.url}items/transactions?cursor=${before}`)).status, 'not yet: the tombstone is 29 days old').to.equal(200);
 
     now = new Date(now.getTime() + 2 * DAY);
-    await until(async () => (await node.store.horizon('items')) > 0, 'the periodic purge ran');
+    await until(async () => (await node.store.horizon('items')) > 0, { message: 'the periodic purge ran' });
     expectProblem(await request(`${node.url}items/transactions?cursor=${before}`), 410, 'cursor-expired');
     const whole = await request(`${node.url}items/transactions`);
-    assert.deepEqual(
-      whole.json._embedded['sync:entry'].map((e: { itemId: string }) => e.itemId),
-      [kept],
-    );
-    assert.equal((await request(item(gone))).status, 404);
+    expect(whole.json._embedded['sync:entry'].map((e: { itemId: string }) => e.itemId)).to.deep.equal([kept]);
+    expect((await request(item(gone))).status).to.equal(404);
   });
 
   it('a stale client resyncs in full, reports it, and brings back the purged item it still holds', async () => {
@@ -64,32 +54,32 @@ describe('server/retention: tombstone purge', () => {
     const stale = new MemoryStore();
     // A second client that saw the deletion before the purge.
     const fresh = new MemoryStore();
-    assert.equal((await syncStore(stale, node.url)).pulled, 2);
+    expect((await syncStore(stale, node.url)).pulled).to.equal(2);
     await syncStore(fresh, node.url);
 
     await request(item(deleted), { method: 'DELETE' });
     await request(item(edited), { method: 'PUT', body: { data: { v: 2 } } });
     await syncStore(fresh, node.url);
-    assert.deepEqual((await contents(fresh))[deleted], null, 'the fresh client holds the tombstone');
+    expect((await contents(fresh))[deleted], 'the fresh client holds the tombstone').to.deep.equal(null);
     now = new Date(now.getTime() + 31 * DAY);
-    await until(async () => (await node.store.horizon('items')) > 0, 'the periodic purge ran');
+    await until(async () => (await node.store.horizon('items')) > 0, { message: 'the periodic purge ran' });
 
     const report = await syncStore(stale, node.url);
-    assert.equal(report.fullResync, true);
+    expect(report.fullResync).to.equal(true);
     // Decided (docs/retention.md): a one-sided version is copied, so the stale node's copy
     // of the purged item comes back on the node; the later edit still arrives.
-    assert.deepEqual((await contents(stale))[edited], { v: 2 });
-    assert.deepEqual((await contents(node.store))[deleted], { doomed: true });
-    assert.deepEqual(await versions(stale), await versions(node.store));
-    assert.equal((await request(item(deleted))).status, 200);
-    assert.equal(report.decisions.find((d) => d.itemId === deleted)?.rule, 'one-side');
+    expect((await contents(stale))[edited]).to.deep.equal({ v: 2 });
+    expect((await contents(node.store))[deleted]).to.deep.equal({ doomed: true });
+    expect(await versions(stale)).to.deep.equal(await versions(node.store));
+    expect((await request(item(deleted))).status).to.equal(200);
+    expect(report.decisions.find((d) => d.itemId === deleted)?.rule).to.equal('one-side');
 
     // A client that synced the deletion before the purge is not stale (its cursor is past
     // the purged change): the revived item reaches it like any later write.
     const again = await syncStore(fresh, node.url);
-    assert.equal(again.fullResync, false);
-    assert.deepEqual((await contents(fresh))[deleted], { doomed: true });
-    assert.deepEqual(await versions(fresh), await versions(node.store));
+    expect(again.fullResync).to.equal(false);
+    expect((await contents(fresh))[deleted]).to.deep.equal({ doomed: true });
+    expect(await versions(fresh)).to.deep.equal(await versions(node.store));
   });
 });
 
@@ -111,12 +101,12 @@ describe('server/retention: halsync compact', () => {
       await store.close();
 
       const { code, stdout, stderr } = await halsync(['compact', '--store', `sqlite:${file}`, '--retention', '7d']);
-      assert.equal(code, 0, stderr);
-      assert.match(stdout, /^purged 2 tombstones recorded before \S+ \(items 1, notes 1\)\n$/);
+      expect(code, stderr).to.equal(0);
+      expect(stdout).to.match(/^purged 2 tombstones recorded before \S+ \(items 1, notes 1\)\n$/);
 
       const after = SqliteStore.open(file);
-      assert.deepEqual(Object.keys(await contents(after)).sort(), [recent, alive].sort());
-      assert.deepEqual(await contents(after, 'notes'), {});
+      expect(Object.keys(await contents(after)).sort()).to.deep.equal([recent, alive].sort());
+      expect(await contents(after, 'notes')).to.deep.equal({});
       await after.close();
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -146,13 +136,10 @@ describe('server/retention: halsync compact', () => {
       await store.close();
 
       const { code, stdout, stderr } = await halsync(['compact', '--store', `sqlite:${file}`, '--conflict-retention', '7d']);
-      assert.equal(code, 0, stderr);
-      assert.match(stdout, /^purged 0 tombstones recorded before \S+ \(notes 0\)\npurged 1 conflict record decided before \S+ \(notes 1\)\n$/);
+      expect(code, stderr).to.equal(0);
+      expect(stdout).to.match(/^purged 0 tombstones recorded before \S+ \(notes 0\)\npurged 1 conflict record decided before \S+ \(notes 1\)\n$/);
       const after = SqliteStore.open(file);
-      assert.deepEqual(
-        (await after.conflicts('notes', { limit: 10 })).records.map((r) => r.conflictId),
-        [recent.conflictId],
-      );
+      expect((await after.conflicts('notes', { limit: 10 })).records.map((r) => r.conflictId)).to.deep.equal([recent.conflictId]);
       await after.close();
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -161,17 +148,17 @@ describe('server/retention: halsync compact', () => {
 
   it('refuses a retention that is not a duration, in one line', async () => {
     const failed = await halsync(['compact', '--store', 'memory:', '--retention', 'soon']);
-    assert.equal(failed.code, 1);
-    assert.match(failed.stderr, /"soon" is not a duration/);
+    expect(failed.code).to.equal(1);
+    expect(failed.stderr).to.match(/"soon" is not a duration/);
   });
 
   it('purgeExpired purges each named collection and parseDuration reads the usual units', async () => {
-    assert.equal(parseDuration('30d'), 30 * DAY);
-    assert.equal(parseDuration('12h'), 12 * 3_600_000);
-    assert.equal(parseDuration('90s'), 90_000);
-    assert.equal(parseDuration('250ms'), 250);
-    assert.equal(parseDuration('2w'), 14 * DAY);
-    for (const bad of ['', '0d', '-1d', '3 days', 'd']) assert.throws(() => parseDuration(bad), /not a duration/, bad);
+    expect(parseDuration('30d')).to.equal(30 * DAY);
+    expect(parseDuration('12h')).to.equal(12 * 3_600_000);
+    expect(parseDuration('90s')).to.equal(90_000);
+    expect(parseDuration('250ms')).to.equal(250);
+    expect(parseDuration('2w')).to.equal(14 * DAY);
+    for (const bad of ['', '0d', '-1d', '3 days', 'd']) expect(() => parseDuration(bad), bad).to.throw(/not a duration/);
     const store = new MemoryStore();
     const at = () => new Date('2030-01-01T00:00:00.000Z');
     for (const collection of ['items', 'notes']) {
@@ -182,12 +169,9 @@ describe('server/retention: halsync compact', () => {
       );
     }
     const counts = await purgeExpired(store, ['items', 'notes'], DAY, new Date('2030-01-03T00:00:00.000Z'));
-    assert.deepEqual(
-      [...counts],
-      [
-        ['items', 1],
-        ['notes', 1],
-      ],
-    );
+    expect([...counts]).to.deep.equal([
+      ['items', 1],
+      ['notes', 1],
+    ]);
   });
 });

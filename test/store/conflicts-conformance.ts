@@ -1,4 +1,4 @@
-import assert from 'node:assert/strict';
+import { expect } from 'chai';
 import { conflictId, type ConflictRecord } from '../../lib/protocol/conflicts.js';
 import { fingerprint } from '../../lib/protocol/fingerprint.js';
 import type { Json } from '../../lib/protocol/types.js';
@@ -54,29 +54,26 @@ export function conflictAuditConformance(fixture: () => AuditFixture): void {
     it('keeps records exactly, with increasing positions, and answers them newest first', async function () {
       const { store } = fixture();
       const [r1, r2, r3] = [record(), record(), record()];
-      assert.equal(await store.recordConflicts('items', [r1, r2]), 2);
-      assert.equal(await store.recordConflicts('items', [r3]), 1);
+      expect(await store.recordConflicts('items', [r1, r2])).to.equal(2);
+      expect(await store.recordConflicts('items', [r3])).to.equal(1);
       const got = await store.getConflict('items', r2.conflictId);
-      assert.ok(got);
+      if (!got) expect.fail('the recorded conflict is found');
       const { position, restored, ...rest } = got;
-      assert.deepEqual(rest, r2);
-      assert.equal(JSON.stringify(rest.local.data), JSON.stringify(r2.local.data), 'data keeps its key order');
-      assert.equal(restored, null);
+      expect(rest).to.deep.equal(r2);
+      expect(JSON.stringify(rest.local.data), 'data keeps its key order').to.equal(JSON.stringify(r2.local.data));
+      expect(restored).to.equal(null);
       const page = await store.conflicts('items', { limit: 10 });
-      assert.deepEqual(
-        page.records.map((r) => r.conflictId),
-        [r3, r2, r1].map((r) => r.conflictId),
-      );
-      assert.ok(page.records[0]!.position > position && position > page.records[2]!.position);
-      assert.equal(page.hasMore, false);
-      assert.equal(await store.getConflict('items', '00000000-0000-4000-8000-000000000000'), null);
-      assert.equal(await store.getConflict('notes', r2.conflictId), null);
+      expect(page.records.map((r) => r.conflictId)).to.deep.equal([r3, r2, r1].map((r) => r.conflictId));
+      expect(page.records[0]!.position > position && position > page.records[2]!.position).to.be.ok;
+      expect(page.hasMore).to.equal(false);
+      expect(await store.getConflict('items', '00000000-0000-4000-8000-000000000000')).to.equal(null);
+      expect(await store.getConflict('notes', r2.conflictId)).to.equal(null);
     });
 
     it('counts a collection with conflict records alone among its collections', async function () {
       const { store } = fixture();
       await store.recordConflicts('audited', [record()]);
-      assert.deepEqual(await store.collections(), ['audited']);
+      expect(await store.collections()).to.deep.equal(['audited']);
     });
 
     it('purges the records of a collection decided before a time, restored or not, and only those', async function () {
@@ -87,32 +84,26 @@ export function conflictAuditConformance(fixture: () => AuditFixture): void {
       const elsewhere = { ...record(), decidedAt: '2029-01-01T00:00:00.000Z' };
       await store.recordConflicts('items', [old, edge]);
       await store.apply('items', [], { restoring: { conflictId: old.conflictId, side: 'local' } });
-      assert.ok((await store.getConflict('items', old.conflictId))?.restored, 'restored before the purge');
+      expect((await store.getConflict('items', old.conflictId))?.restored, 'restored before the purge').to.be.ok;
       await store.recordConflicts('items', [older]);
       await store.recordConflicts('notes', [elsewhere]);
-      assert.equal(await store.purgeConflicts('items', '2030-01-02T00:00:00.000Z'), 2);
-      assert.equal(await store.getConflict('items', old.conflictId), null);
-      assert.equal(await store.getConflict('items', older.conflictId), null);
-      assert.deepEqual(
-        (await store.conflicts('items', { limit: 10 })).records.map((r) => r.conflictId),
-        [edge.conflictId],
-      );
-      assert.ok(await store.getConflict('notes', elsewhere.conflictId), 'another collection keeps its records');
-      assert.equal(await store.purgeConflicts('items', '2030-01-02T00:00:00.000Z'), 0);
+      expect(await store.purgeConflicts('items', '2030-01-02T00:00:00.000Z')).to.equal(2);
+      expect(await store.getConflict('items', old.conflictId)).to.equal(null);
+      expect(await store.getConflict('items', older.conflictId)).to.equal(null);
+      expect((await store.conflicts('items', { limit: 10 })).records.map((r) => r.conflictId)).to.deep.equal([edge.conflictId]);
+      expect(await store.getConflict('notes', elsewhere.conflictId), 'another collection keeps its records').to.be.ok;
+      expect(await store.purgeConflicts('items', '2030-01-02T00:00:00.000Z')).to.equal(0);
       // Recorded again after the purge, a decision is a new record.
-      assert.equal(await store.recordConflicts('items', [old]), 1);
+      expect(await store.recordConflicts('items', [old])).to.equal(1);
     });
 
     it('keeps a conflictId once, however often it is recorded', async function () {
       const { store } = fixture();
       const r = record();
-      assert.equal(await store.recordConflicts('items', [r]), 1);
-      assert.equal(await store.recordConflicts('items', [r, { ...r, decidedAt: '2031-01-01T00:00:00.000Z' }]), 0);
+      expect(await store.recordConflicts('items', [r])).to.equal(1);
+      expect(await store.recordConflicts('items', [r, { ...r, decidedAt: '2031-01-01T00:00:00.000Z' }])).to.equal(0);
       const page = await store.conflicts('items', { limit: 10 });
-      assert.deepEqual(
-        page.records.map((x) => x.decidedAt),
-        [T0],
-      );
+      expect(page.records.map((x) => x.decidedAt)).to.deep.equal([T0]);
     });
 
     it('pages newest first before a position, never repeating or skipping, each collection on its own', async function () {
@@ -128,24 +119,21 @@ export function conflictAuditConformance(fixture: () => AuditFixture): void {
         if (!page.hasMore) break;
         before = page.records.at(-1)!.position;
       }
-      assert.deepEqual(seen, records.map((r) => r.conflictId).reverse());
-      assert.equal((await store.conflicts('notes', { limit: 10 })).records.length, 1);
+      expect(seen).to.deep.equal(records.map((r) => r.conflictId).reverse());
+      expect((await store.conflicts('notes', { limit: 10 })).records.length).to.equal(1);
     });
 
     it('records with an apply only when the apply succeeds, even an apply of no writes', async function () {
       const { store } = fixture();
       const [kept, refused, alone] = [record(), record(), record()];
       const ok = await store.apply('items', [put(ITEM, 1)], { conflicts: [kept] });
-      assert.ok(ok.ok);
+      expect(ok.ok).to.be.ok;
       const no = await store.apply('items', [put(ITEM, 2, null)], { conflicts: [refused] });
-      assert.equal(no.ok, false);
+      expect(no.ok).to.equal(false);
       const empty = await store.apply('items', [], { conflicts: [alone], since: 1 });
-      assert.ok(empty.ok && empty.applied === 0 && empty.checkpoint === 1);
-      assert.deepEqual(
-        (await store.conflicts('items', { limit: 10 })).records.map((r) => r.conflictId),
-        [alone.conflictId, kept.conflictId],
-      );
-      assert.equal(await store.highWater(), 1);
+      expect(empty.ok && empty.applied === 0 && empty.checkpoint === 1).to.be.ok;
+      expect((await store.conflicts('items', { limit: 10 })).records.map((r) => r.conflictId)).to.deep.equal([alone.conflictId, kept.conflictId]);
+      expect(await store.highWater()).to.equal(1);
     });
 
     it("marks a record restored by the apply that restores it, at the apply's time, and only if it succeeds", async function () {
@@ -154,16 +142,16 @@ export function conflictAuditConformance(fixture: () => AuditFixture): void {
       await store.recordConflicts('items', [r]);
       await store.apply('items', [put(ITEM, 'winner')]);
       const refused = await store.apply('items', [put(ITEM, 'loser', 'not-the-fingerprint')], { restoring: { conflictId: r.conflictId, side: 'local' } });
-      assert.equal(refused.ok, false);
-      assert.equal((await store.getConflict('items', r.conflictId))!.restored, null);
+      expect(refused.ok).to.equal(false);
+      expect((await store.getConflict('items', r.conflictId))!.restored).to.equal(null);
       const restoredAt = '2030-02-02T00:00:00.000Z';
       const done = await store.apply('items', [put(ITEM, 'loser', fingerprint('winner'))], {
         restoring: { conflictId: r.conflictId, side: 'local' },
         now: at(restoredAt),
       });
-      assert.ok(done.ok);
-      assert.deepEqual((await store.getConflict('items', r.conflictId))!.restored, { side: 'local', restoredAt });
-      assert.deepEqual((await store.conflicts('items', { limit: 1 })).records[0]!.restored, { side: 'local', restoredAt });
+      expect(done.ok).to.be.ok;
+      expect((await store.getConflict('items', r.conflictId))!.restored).to.deep.equal({ side: 'local', restoredAt });
+      expect((await store.conflicts('items', { limit: 1 })).records[0]!.restored).to.deep.equal({ side: 'local', restoredAt });
     });
 
     it('keeps the audit when the store is opened again', async function () {
@@ -173,13 +161,10 @@ export function conflictAuditConformance(fixture: () => AuditFixture): void {
       await store.recordConflicts('items', [r]);
       await store.close();
       const again = await another();
-      assert.equal((await again.getConflict('items', r.conflictId))!.itemId, ITEM);
+      expect((await again.getConflict('items', r.conflictId))!.itemId).to.equal(ITEM);
       const next = record();
       await again.recordConflicts('items', [next]);
-      assert.deepEqual(
-        (await again.conflicts('items', { limit: 5 })).records.map((x) => x.conflictId),
-        [next.conflictId, r.conflictId],
-      );
+      expect((await again.conflicts('items', { limit: 5 })).records.map((x) => x.conflictId)).to.deep.equal([next.conflictId, r.conflictId]);
     });
   });
 }

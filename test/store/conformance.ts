@@ -1,7 +1,8 @@
-import assert from 'node:assert/strict';
+import { expect } from 'chai';
 import { fingerprint, TOMBSTONE_FINGERPRINT } from '../../lib/protocol/fingerprint.js';
 import type { Json } from '../../lib/protocol/types.js';
 import type { Precondition, Store, Write } from '../../lib/store/store.js';
+import { until } from '../support/until.js';
 import { conflictAuditConformance } from './conflicts-conformance.js';
 
 /** One store under test, fresh and empty. */
@@ -34,8 +35,8 @@ async function applied(store: Store, collection: string, writes: Write[], option
 
 /** Asserts that `actual` has each of `fields`, deeply equal. */
 function hasFields(actual: unknown, fields: Record<string, unknown>): void {
-  assert.ok(actual !== null && typeof actual === 'object', `expected an object, got ${String(actual)}`);
-  for (const [key, value] of Object.entries(fields)) assert.deepEqual((actual as Record<string, unknown>)[key], value, `field ${key}`);
+  expect(actual !== null && typeof actual === 'object', `expected an object, got ${String(actual)}`).to.be.ok;
+  for (const [key, value] of Object.entries(fields)) expect((actual as Record<string, unknown>)[key], `field ${key}`).to.deep.equal(value);
 }
 
 /** Every change of `collection` after `after`, read one page of `limit` at a time. */
@@ -81,19 +82,19 @@ export function storeConformance(name: string, create: () => Promise<StoreFixtur
 
     describe('a new store', function () {
       it('is empty, with a UUID id and high water 0', async function () {
-        assert.match(store.id, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
-        assert.equal(await store.highWater(), 0);
-        assert.equal(await store.getItem('items', A), null);
-        assert.deepEqual(await store.changes('items', { limit: 10, withData: true }), { entries: [], hasMore: false, checkpoint: 0 });
-        assert.equal(await store.horizon('items'), 0);
+        expect(store.id).to.match(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+        expect(await store.highWater()).to.equal(0);
+        expect(await store.getItem('items', A)).to.equal(null);
+        expect(await store.changes('items', { limit: 10, withData: true })).to.deep.equal({ entries: [], hasMore: false, checkpoint: 0 });
+        expect(await store.horizon('items')).to.equal(0);
       });
     });
 
     describe('apply', function () {
       it('writes an item with its version, seq and recording time', async function () {
         const outcome = await applied(store, 'items', [put(A, { title: 'a', n: [1, 2.5, null] })], { now: at(T0) });
-        assert.equal(outcome.applied, 1);
-        assert.equal(outcome.checkpoint, 0);
+        expect(outcome.applied).to.equal(1);
+        expect(outcome.checkpoint).to.equal(0);
         const expected = {
           itemId: A,
           data: { title: 'a', n: [1, 2.5, null] },
@@ -103,20 +104,20 @@ export function storeConformance(name: string, create: () => Promise<StoreFixtur
           seq: 1,
           recordedAt: T0,
         };
-        assert.deepEqual(outcome.items, [expected]);
-        assert.deepEqual(await store.getItem('items', A), expected);
-        assert.equal(await store.highWater(), 1);
+        expect(outcome.items).to.deep.equal([expected]);
+        expect(await store.getItem('items', A)).to.deep.equal(expected);
+        expect(await store.highWater()).to.equal(1);
       });
 
       it('keeps any JSON data exactly, so its fingerprint still matches', async function () {
         const data: Json = { z: 1, a: { 'ü ✓ 😀': 'x\u0000y', big: 1e300, small: -1.5e-7, t: true }, list: [[], { kind: 'none' }, '', 0] };
         await applied(store, 'items', [put(A, data), put(B, 'just a string'), put(C, null)]);
         const [a, b, c] = await store.getItems('items', [A, B, C]);
-        assert.deepEqual(a!.data, data);
-        assert.deepEqual(Object.keys(a!.data as object), ['z', 'a', 'list']);
-        assert.equal(fingerprint(a!.data), a!.fingerprint);
-        assert.equal(b!.data, 'just a string');
-        assert.equal(c!.data, null);
+        expect(a!.data).to.deep.equal(data);
+        expect(Object.keys(a!.data as object)).to.deep.equal(['z', 'a', 'list']);
+        expect(fingerprint(a!.data)).to.equal(a!.fingerprint);
+        expect(b!.data).to.equal('just a string');
+        expect(c!.data).to.equal(null);
       });
 
       it('does not share objects with the caller', async function () {
@@ -124,49 +125,46 @@ export function storeConformance(name: string, create: () => Promise<StoreFixtur
         const outcome = await applied(store, 'items', [put(A, data)]);
         data.tags.push('changed by caller');
         (outcome.items[0]!.data as { tags: string[] }).tags.push('changed by reader');
-        assert.deepEqual((await store.getItem('items', A))!.data, { tags: ['x'] });
+        expect((await store.getItem('items', A))!.data).to.deep.equal({ tags: ['x'] });
       });
 
       it('writes nothing when any precondition of the batch fails', async function () {
         await applied(store, 'items', [put(A, 1)]);
         const outcome = await store.apply('items', [put(B, 2), put(C, 3), put(A, 4, { kind: 'base', fingerprint: fingerprint(0) })]);
-        assert.equal(outcome.ok, false);
+        expect(outcome.ok).to.equal(false);
         if (outcome.ok) return;
-        assert.equal(outcome.conflicts.length, 1);
+        expect(outcome.conflicts.length).to.equal(1);
         const [conflict] = outcome.conflicts;
         hasFields(conflict, { itemId: A, expected: fingerprint(0), actual: fingerprint(1) });
         hasFields(conflict!.current, { itemId: A, data: 1, seq: 1 });
-        assert.equal((await store.getItems('items', [A, B, C])).length, 1);
-        assert.equal((await store.getItem('items', A))!.data, 1);
-        assert.equal(await store.highWater(), 1);
+        expect((await store.getItems('items', [A, B, C])).length).to.equal(1);
+        expect((await store.getItem('items', A))!.data).to.equal(1);
+        expect(await store.highWater()).to.equal(1);
       });
 
       it('reports every refused write of a batch', async function () {
         const outcome = await store.apply('items', [put(A, 1, { kind: 'exists' }), put(B, 2, { kind: 'base', fingerprint: fingerprint(9) })]);
-        assert.equal(outcome.ok, false);
+        expect(outcome.ok).to.equal(false);
         if (outcome.ok) return;
-        assert.deepEqual(
-          outcome.conflicts.map((c) => [c.itemId, c.expected, c.actual, c.current]),
-          [
-            [A, null, null, null],
-            [B, fingerprint(9), null, null],
-          ],
-        );
+        expect(outcome.conflicts.map((c) => [c.itemId, c.expected, c.actual, c.current])).to.deep.equal([
+          [A, null, null, null],
+          [B, fingerprint(9), null, null],
+        ]);
       });
 
       it('checks a base precondition against the present fingerprint (null: absent)', async function () {
         await applied(store, 'items', [put(A, 1, { kind: 'base', fingerprint: null })]);
-        assert.equal((await store.apply('items', [put(A, 2, { kind: 'base', fingerprint: null })])).ok, false);
-        assert.equal((await store.apply('items', [put(A, 2, { kind: 'base', fingerprint: fingerprint(0) })])).ok, false);
+        expect((await store.apply('items', [put(A, 2, { kind: 'base', fingerprint: null })])).ok).to.equal(false);
+        expect((await store.apply('items', [put(A, 2, { kind: 'base', fingerprint: fingerprint(0) })])).ok).to.equal(false);
         await applied(store, 'items', [put(A, 2, { kind: 'base', fingerprint: fingerprint(1) })]);
         await applied(store, 'items', [del(A, { kind: 'base', fingerprint: fingerprint(2) })]);
         // A tombstone is present: its base is the fingerprint of null, not "absent".
-        assert.equal((await store.apply('items', [put(A, 3, { kind: 'base', fingerprint: null })])).ok, false);
+        expect((await store.apply('items', [put(A, 3, { kind: 'base', fingerprint: null })])).ok).to.equal(false);
         await applied(store, 'items', [put(A, 3, { kind: 'base', fingerprint: TOMBSTONE_FINGERPRINT })]);
       });
 
       it('checks an exists precondition: any item, tombstone or not', async function () {
-        assert.equal((await store.apply('items', [put(A, 1, { kind: 'exists' })])).ok, false);
+        expect((await store.apply('items', [put(A, 1, { kind: 'exists' })])).ok).to.equal(false);
         await applied(store, 'items', [put(A, 1)]);
         await applied(store, 'items', [del(A, { kind: 'exists' })]);
         await applied(store, 'items', [put(A, 2, { kind: 'exists' })]);
@@ -176,7 +174,7 @@ export function storeConformance(name: string, create: () => Promise<StoreFixtur
         await applied(store, 'items', [put(A, 1)]); // seq 1
         await applied(store, 'items', [put(B, 1)]); // seq 2
         await applied(store, 'items', [put(B, 2, { kind: 'unchanged-since', seq: 2 })]); // seq 3
-        assert.equal((await store.apply('items', [put(B, 3, { kind: 'unchanged-since', seq: 2 })])).ok, false);
+        expect((await store.apply('items', [put(B, 3, { kind: 'unchanged-since', seq: 2 })])).ok).to.equal(false);
         await applied(store, 'items', [put(A, 2, { kind: 'unchanged-since', seq: 1 })]);
         await applied(store, 'items', [put(C, 1, { kind: 'unchanged-since', seq: 0 })]);
       });
@@ -184,15 +182,15 @@ export function storeConformance(name: string, create: () => Promise<StoreFixtur
       it('treats a version the item already has as a no-op, before its precondition', async function () {
         await applied(store, 'items', [put(A, 1, { kind: 'none' }, T0)]);
         const outcome = await applied(store, 'items', [put(A, 1, { kind: 'base', fingerprint: fingerprint('stale') }, '2031-01-01T00:00:00.000Z')]);
-        assert.equal(outcome.applied, 0);
+        expect(outcome.applied).to.equal(0);
         hasFields(outcome.items[0], { seq: 1, updatedAt: T0 });
-        assert.equal(await store.highWater(), 1);
+        expect(await store.highWater()).to.equal(1);
         // Same fingerprint but a different deleted flag is a change.
         await applied(store, 'items', [del(B)]); // never existed: nothing to record
-        assert.equal(await store.highWater(), 1);
+        expect(await store.highWater()).to.equal(1);
         await applied(store, 'items', [put(B, null)]);
-        assert.equal((await applied(store, 'items', [del(B)])).applied, 1);
-        assert.equal(await store.highWater(), 3);
+        expect((await applied(store, 'items', [del(B)])).applied).to.equal(1);
+        expect(await store.highWater()).to.equal(3);
       });
 
       it('checks a preconditionFirst write before the no-op rule (a direct write), and reports which items existed', async function () {
@@ -206,59 +204,50 @@ export function storeConformance(name: string, create: () => Promise<StoreFixtur
 
       it('stamps origin writes from the clock, never lower than the previous updatedAt', async function () {
         await applied(store, 'items', [put(A, 1)], { now: at(T0) });
-        assert.equal((await store.getItem('items', A))!.updatedAt, T0);
+        expect((await store.getItem('items', A))!.updatedAt).to.equal(T0);
         const future = '2035-06-01T12:00:00.000Z';
         await applied(store, 'items', [put(B, 1, { kind: 'none' }, future)], { now: at(T0) });
         hasFields((await store.getItem('items', B))!, { updatedAt: future, recordedAt: T0 });
         await applied(store, 'items', [put(B, 2)], { now: at('2031-01-01T00:00:00.000Z') });
-        assert.equal((await store.getItem('items', B))!.updatedAt, future);
+        expect((await store.getItem('items', B))!.updatedAt).to.equal(future);
         await applied(store, 'items', [del(A)], { now: at('2030-01-02T00:00:00.000Z') });
-        assert.equal((await store.getItem('items', A))!.updatedAt, '2030-01-02T00:00:00.000Z');
+        expect((await store.getItem('items', A))!.updatedAt).to.equal('2030-01-02T00:00:00.000Z');
         // A synced version keeps its own time, even an older one.
         await applied(store, 'items', [put(A, 9, { kind: 'none' }, '2001-01-01T00:00:00.000Z')], { now: at(T0) });
-        assert.equal((await store.getItem('items', A))!.updatedAt, '2001-01-01T00:00:00.000Z');
+        expect((await store.getItem('items', A))!.updatedAt).to.equal('2001-01-01T00:00:00.000Z');
       });
 
       it('gives every changed write the next seq of the node, across collections', async function () {
         const first = await applied(store, 'items', [put(A, 1), put(B, 1), put(C, 1)]);
-        assert.deepEqual(
-          first.items.map((i) => i.seq),
-          [1, 2, 3],
-        );
+        expect(first.items.map((i) => i.seq)).to.deep.equal([1, 2, 3]);
         const other = await applied(store, 'notes', [put(A, 'note'), put(B, 'note')]);
-        assert.deepEqual(
-          other.items.map((i) => i.seq),
-          [4, 5],
-        );
+        expect(other.items.map((i) => i.seq)).to.deep.equal([4, 5]);
         const mixed = await applied(store, 'items', [put(A, 1), put(B, 2), put(C, 1), put(A, 1)]);
-        assert.equal(mixed.applied, 1);
-        assert.deepEqual(
-          mixed.items.map((i) => i.seq),
-          [1, 6, 3, 1],
-        );
-        assert.equal(await store.highWater(), 6);
-        assert.equal((await store.getItem('notes', A))!.data, 'note');
-        assert.equal((await store.getItem('items', A))!.data, 1);
+        expect(mixed.applied).to.equal(1);
+        expect(mixed.items.map((i) => i.seq)).to.deep.equal([1, 6, 3, 1]);
+        expect(await store.highWater()).to.equal(6);
+        expect((await store.getItem('notes', A))!.data).to.equal('note');
+        expect((await store.getItem('items', A))!.data).to.equal(1);
       });
     });
 
     describe('the checkpoint an apply answers', function () {
       it('is the high water before the apply when no since is given', async function () {
         await applied(store, 'items', [put(A, 1), put(B, 1)]);
-        assert.equal((await applied(store, 'items', [put(C, 1)])).checkpoint, 2);
+        expect((await applied(store, 'items', [put(C, 1)])).checkpoint).to.equal(2);
       });
 
       it('is right after its own writes when nothing else was recorded after since', async function () {
         await applied(store, 'items', [put(A, 1), put(B, 1)]);
-        assert.equal((await applied(store, 'items', [put(C, 1), put(A, 2)], { since: 2 })).checkpoint, 4);
+        expect((await applied(store, 'items', [put(C, 1), put(A, 2)], { since: 2 })).checkpoint).to.equal(4);
         // Nothing changed: still "right after", which is where the node is.
-        assert.equal((await applied(store, 'items', [put(C, 1)], { since: 4 })).checkpoint, 4);
+        expect((await applied(store, 'items', [put(C, 1)], { since: 4 })).checkpoint).to.equal(4);
       });
 
       it('is since itself when someone else wrote after since, in any collection', async function () {
         await applied(store, 'items', [put(A, 1)]);
         await applied(store, 'notes', [put(A, 1)]);
-        assert.equal((await applied(store, 'items', [put(B, 1)], { since: 1 })).checkpoint, 1);
+        expect((await applied(store, 'items', [put(B, 1)], { since: 1 })).checkpoint).to.equal(1);
       });
     });
 
@@ -268,22 +257,19 @@ export function storeConformance(name: string, create: () => Promise<StoreFixtur
         await applied(store, 'items', [put(A, 2)]);
         await applied(store, 'notes', [put(B, 'n')]);
         const page = await store.changes('items', { limit: 10, withData: true });
-        assert.deepEqual(
-          page.entries.map((e) => [e.itemId, e.seq, e.data]),
-          [
-            [B, 2, 1],
-            [C, 3, 1],
-            [A, 4, 2],
-          ],
-        );
+        expect(page.entries.map((e) => [e.itemId, e.seq, e.data])).to.deep.equal([
+          [B, 2, 1],
+          [C, 3, 1],
+          [A, 4, 2],
+        ]);
         hasFields(page, { hasMore: false, checkpoint: 5 });
       });
 
       it('leaves data out unless asked', async function () {
         await applied(store, 'items', [put(A, { x: 1 })], { now: at(T0) });
         const [entry] = (await store.changes('items', { limit: 10, withData: false })).entries;
-        assert.deepEqual(entry, { itemId: A, updatedAt: T0, fingerprint: fingerprint({ x: 1 }), deleted: false, seq: 1, recordedAt: T0 });
-        assert.ok(!('data' in entry));
+        expect(entry).to.deep.equal({ itemId: A, updatedAt: T0, fingerprint: fingerprint({ x: 1 }), deleted: false, seq: 1, recordedAt: T0 });
+        expect(!('data' in entry)).to.be.ok;
       });
 
       it('pages with an exact cursor: limit 1 over items written together never repeats or skips', async function () {
@@ -296,20 +282,11 @@ export function storeConformance(name: string, create: () => Promise<StoreFixtur
         );
         await applied(store, 'notes', [put(A, 'other collection')]);
         const { seen, checkpoint } = await readAll(store, 'items');
-        assert.deepEqual(
-          seen.map((e) => e.itemId),
-          many,
-        );
-        assert.deepEqual(
-          seen.map((e) => e.seq),
-          many.map((_, i) => i + 1),
-        );
-        assert.equal(checkpoint, 13);
+        expect(seen.map((e) => e.itemId)).to.deep.equal(many);
+        expect(seen.map((e) => e.seq)).to.deep.equal(many.map((_, i) => i + 1));
+        expect(checkpoint).to.equal(13);
         const middle = await store.changes('items', { after: 5, limit: 3, withData: false });
-        assert.deepEqual(
-          middle.entries.map((e) => e.seq),
-          [6, 7, 8],
-        );
+        expect(middle.entries.map((e) => e.seq)).to.deep.equal([6, 7, 8]);
         hasFields(middle, { hasMore: true, checkpoint: 8 });
       });
 
@@ -318,18 +295,15 @@ export function storeConformance(name: string, create: () => Promise<StoreFixtur
         const first = await store.changes('items', { limit: 10, withData: false });
         await applied(store, 'items', [put(A, 2), put(C, 1)]);
         const next = await store.changes('items', { after: first.checkpoint, limit: 10, withData: false });
-        assert.deepEqual(
-          next.entries.map((e) => e.itemId),
-          [A, C],
-        );
+        expect(next.entries.map((e) => e.itemId)).to.deep.equal([A, C]);
         const none = await store.changes('items', { after: next.checkpoint, limit: 10, withData: false });
-        assert.deepEqual(none, { entries: [], hasMore: false, checkpoint: next.checkpoint });
+        expect(none).to.deep.equal({ entries: [], hasMore: false, checkpoint: next.checkpoint });
       });
 
       it('moves an empty page to the node high water, never below the cursor', async function () {
         await applied(store, 'notes', [put(A, 1), put(B, 1)]);
-        assert.equal((await store.changes('items', { limit: 10, withData: false })).checkpoint, 2);
-        assert.equal((await store.changes('items', { after: 7, limit: 10, withData: false })).checkpoint, 7);
+        expect((await store.changes('items', { limit: 10, withData: false })).checkpoint).to.equal(2);
+        expect((await store.changes('items', { after: 7, limit: 10, withData: false })).checkpoint).to.equal(7);
       });
 
       it('filters on the time this node recorded the change, inclusive, not on updatedAt', async function () {
@@ -337,15 +311,9 @@ export function storeConformance(name: string, create: () => Promise<StoreFixtur
         await applied(store, 'items', [put(B, 1, { kind: 'none' }, '1999-01-01T00:00:00.000Z')], { now: at('2030-01-02T00:00:00.000Z') });
         await applied(store, 'items', [put(C, 1)], { now: at('2030-01-03T00:00:00.000Z') });
         const page = await store.changes('items', { recordedSince: '2030-01-02T00:00:00.000Z', limit: 10, withData: false });
-        assert.deepEqual(
-          page.entries.map((e) => e.itemId),
-          [B, C],
-        );
+        expect(page.entries.map((e) => e.itemId)).to.deep.equal([B, C]);
         const paged = await store.changes('items', { recordedSince: '2030-01-02T00:00:00.000Z', after: 2, limit: 10, withData: false });
-        assert.deepEqual(
-          paged.entries.map((e) => e.itemId),
-          [C],
-        );
+        expect(paged.entries.map((e) => e.itemId)).to.deep.equal([C]);
       });
     });
 
@@ -355,10 +323,7 @@ export function storeConformance(name: string, create: () => Promise<StoreFixtur
         const outcome = await applied(store, 'items', [del(A)]);
         hasFields(outcome.items[0], { deleted: true, data: null, fingerprint: TOMBSTONE_FINGERPRINT, seq: 2 });
         const page = await store.changes('items', { limit: 10, withData: true });
-        assert.deepEqual(
-          page.entries.map((e) => [e.itemId, e.deleted, e.data]),
-          [[A, true, null]],
-        );
+        expect(page.entries.map((e) => [e.itemId, e.deleted, e.data])).to.deep.equal([[A, true, null]]);
         await applied(store, 'items', [put(A, { x: 2 })]);
         hasFields(await store.getItem('items', A), { deleted: false, seq: 3 });
       });
@@ -370,60 +335,51 @@ export function storeConformance(name: string, create: () => Promise<StoreFixtur
         await applied(store, 'notes', [put(A, 1)], { now: at('2030-01-01T00:00:00.000Z') });
         await applied(store, 'notes', [del(A)], { now: at('2030-01-01T00:00:00.000Z') });
 
-        assert.equal(await store.purgeTombstones('items', '2030-01-03T00:00:00.000Z'), 1);
-        assert.equal(await store.horizon('items'), 4);
-        assert.equal(await store.getItem('items', A), null);
-        assert.deepEqual(
-          (await store.getItems('items', [A, B, C])).map((i) => i.itemId),
-          [B, C],
-        );
-        assert.equal(await store.horizon('notes'), 0);
+        expect(await store.purgeTombstones('items', '2030-01-03T00:00:00.000Z')).to.equal(1);
+        expect(await store.horizon('items')).to.equal(4);
+        expect(await store.getItem('items', A)).to.equal(null);
+        expect((await store.getItems('items', [A, B, C])).map((i) => i.itemId)).to.deep.equal([B, C]);
+        expect(await store.horizon('notes')).to.equal(0);
         hasFields(await store.getItem('notes', A), { deleted: true });
 
-        assert.equal(await store.purgeTombstones('items', '2030-01-01T00:00:00.000Z'), 0);
-        assert.equal(await store.horizon('items'), 4);
-        assert.equal(await store.purgeTombstones('items', '2031-01-01T00:00:00.000Z'), 1);
-        assert.equal(await store.horizon('items'), 5);
-        assert.deepEqual(
-          (await store.changes('items', { limit: 10, withData: false })).entries.map((e) => e.itemId),
-          [C],
-        );
+        expect(await store.purgeTombstones('items', '2030-01-01T00:00:00.000Z')).to.equal(0);
+        expect(await store.horizon('items')).to.equal(4);
+        expect(await store.purgeTombstones('items', '2031-01-01T00:00:00.000Z')).to.equal(1);
+        expect(await store.horizon('items')).to.equal(5);
+        expect((await store.changes('items', { limit: 10, withData: false })).entries.map((e) => e.itemId)).to.deep.equal([C]);
         // Purging does not give seqs back.
-        assert.equal(await store.highWater(), 7);
+        expect(await store.highWater()).to.equal(7);
       });
     });
 
     describe('items and checkpoints', function () {
       it('gets several items in the order asked, leaving out the missing ones', async function () {
         await applied(store, 'items', [put(A, 'a'), put(B, 'b')]);
-        assert.deepEqual(
-          (await store.getItems('items', [B, C, A])).map((i) => i.data),
-          ['b', 'a'],
-        );
-        assert.deepEqual(await store.getItems('items', []), []);
-        assert.deepEqual(await store.getItems('notes', [A]), []);
+        expect((await store.getItems('items', [B, C, A])).map((i) => i.data)).to.deep.equal(['b', 'a']);
+        expect(await store.getItems('items', [])).to.deep.equal([]);
+        expect(await store.getItems('notes', [A])).to.deep.equal([]);
       });
 
       it('lists its collections: those with items, tombstones or conflict records, sorted, each once', async function () {
-        assert.deepEqual(await store.collections(), []);
+        expect(await store.collections()).to.deep.equal([]);
         await store.getItem('unread', A);
         await applied(store, 'notes', [put(A, 1), put(B, 2)]);
         await applied(store, 'items', [put(A, 1)]);
         await applied(store, 'items', [del(A)]);
         await store.recordConflicts('Zaudit', []);
-        assert.deepEqual(await store.collections(), ['items', 'notes']);
+        expect(await store.collections()).to.deep.equal(['items', 'notes']);
         await store.setCheckpoint('remote', 'c1');
-        assert.deepEqual(await store.collections(), ['items', 'notes'], 'checkpoints are no collection');
+        expect(await store.collections(), 'checkpoints are no collection').to.deep.equal(['items', 'notes']);
       });
 
       it('keeps sync checkpoints by key', async function () {
-        assert.equal(await store.getCheckpoint('remote'), null);
+        expect(await store.getCheckpoint('remote')).to.equal(null);
         await store.setCheckpoint('remote', 'c1');
         await store.setCheckpoint('other', 'x');
         await store.setCheckpoint('remote', 'c2');
-        assert.equal(await store.getCheckpoint('remote'), 'c2');
-        assert.equal(await store.getCheckpoint('other'), 'x');
-        assert.equal(await store.highWater(), 0);
+        expect(await store.getCheckpoint('remote')).to.equal('c2');
+        expect(await store.getCheckpoint('other')).to.equal('x');
+        expect(await store.highWater()).to.equal(0);
       });
     });
 
@@ -437,32 +393,38 @@ export function storeConformance(name: string, create: () => Promise<StoreFixtur
         const { id } = store;
         await store.close();
         const again = await another();
-        assert.equal(again.id, id);
+        expect(again.id).to.equal(id);
         hasFields(await again.getItem('items', A), { data: { kept: true }, seq: 1, updatedAt: T0 });
-        assert.equal(await again.highWater(), 3);
-        assert.equal(await again.horizon('items'), 3);
-        assert.equal(await again.getCheckpoint('remote'), 'cursor');
-        assert.equal((await applied(again, 'items', [put(C, 1)])).items[0]!.seq, 4);
+        expect(await again.highWater()).to.equal(3);
+        expect(await again.horizon('items')).to.equal(3);
+        expect(await again.getCheckpoint('remote')).to.equal('cursor');
+        expect((await applied(again, 'items', [put(C, 1)])).items[0]!.seq).to.equal(4);
       });
     });
 
     describe('watch', function () {
       /** Resolves with how many times `listener` was told, once told at least once (bounded). */
       async function told(count: () => number): Promise<number> {
-        for (let i = 0; i < 200 && count() === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
-        return count();
+        return until(count, { timeout: 2000, message: 'the watcher is told' });
       }
 
       it('tells a watcher of the collection after a committed write, until stopped', async function () {
         let items = 0;
         const stop = await store.watch!('items', () => items++);
         await applied(store, 'items', [put(A, 1)]);
-        assert.ok((await told(() => items)) >= 1);
+        expect((await told(() => items)) >= 1).to.be.ok;
         stop();
         const before = items;
-        await applied(store, 'items', [put(A, 2)]);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-        assert.equal(items, before);
+        // A watcher still subscribed is told of the same write: once it is, the stopped one would have been too.
+        let witness = 0;
+        const stopWitness = await store.watch!('items', () => witness++);
+        try {
+          await applied(store, 'items', [put(A, 2)]);
+          await told(() => witness);
+        } finally {
+          stopWitness();
+        }
+        expect(items).to.equal(before);
       });
 
       it('tells a watcher of another store handle on the same data (another process)', async function () {
@@ -472,7 +434,7 @@ export function storeConformance(name: string, create: () => Promise<StoreFixtur
         const stop = await store.watch!('items', () => items++);
         try {
           await applied(other, 'items', [put(A, 1)]);
-          assert.ok((await told(() => items)) >= 1);
+          expect((await told(() => items)) >= 1).to.be.ok;
         } finally {
           stop();
         }
@@ -492,14 +454,11 @@ export function storeConformance(name: string, create: () => Promise<StoreFixtur
         const attempts = targets.flatMap((id) => Array.from({ length: 8 }, (_, n) => ({ id, n })));
         const outcomes = await Promise.all(attempts.map(({ id, n }) => (n % 2 ? other : store).apply('items', [put(id, `writer ${n}`, base)])));
         const wins = outcomes.flatMap((o) => (o.ok ? o.items : []));
-        assert.deepEqual(wins.map((i) => i.itemId).sort(), [...targets].sort());
-        assert.deepEqual(
-          wins.map((i) => i.seq).sort((x, y) => x - y),
-          [4, 5, 6],
-        );
-        for (const o of outcomes) if (!o.ok) assert.notEqual(o.conflicts[0]!.actual, fingerprint('start'));
-        for (const win of wins) assert.deepEqual(await other.getItem('items', win.itemId), win);
-        assert.equal(await store.highWater(), 6);
+        expect(wins.map((i) => i.itemId).sort()).to.deep.equal([...targets].sort());
+        expect(wins.map((i) => i.seq).sort((x, y) => x - y)).to.deep.equal([4, 5, 6]);
+        for (const o of outcomes) if (!o.ok) expect(o.conflicts[0]!.actual).to.not.equal(fingerprint('start'));
+        for (const win of wins) expect(await other.getItem('items', win.itemId)).to.deep.equal(win);
+        expect(await store.highWater()).to.equal(6);
       });
 
       it('issue unique, gap-free seqs in commit order, so a reader paging meanwhile misses nothing', async function () {
@@ -521,14 +480,11 @@ export function storeConformance(name: string, create: () => Promise<StoreFixtur
         done = true;
         const cursor = await reading;
         const seqs = outcomes.map((o) => (o.ok ? o.items[0]!.seq : -1)).sort((x, y) => x - y);
-        assert.deepEqual(
-          seqs,
-          writes.map((_, i) => i + 1),
-        );
+        expect(seqs).to.deep.equal(writes.map((_, i) => i + 1));
         const rest = await readAll(reader, 'items', cursor, 5);
         for (const e of rest.seen) seen.set(e.itemId, e.seq);
-        assert.deepEqual([...seen.keys()].sort(), [...writes].sort());
-        assert.equal(rest.checkpoint, 30);
+        expect([...seen.keys()].sort()).to.deep.equal([...writes].sort());
+        expect(rest.checkpoint).to.equal(30);
       });
     });
 

@@ -1,4 +1,5 @@
-import assert from 'node:assert/strict';
+import { expect } from 'chai';
+import { expectRejection } from '../support/expect.js';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,14 +28,14 @@ describe('openStore', function () {
       },
       (e: unknown) => e,
     );
-    assert.ok(error instanceof StoreUnavailable, `expected StoreUnavailable, got ${String(error)}`);
-    assert.equal(error.status, 503);
+    if (!(error instanceof StoreUnavailable)) expect.fail(`expected StoreUnavailable, got ${String(error)}`);
+    expect(error.status).to.equal(503);
     return error;
   }
 
   it('opens a memory store', async function () {
     const store = await openStore('memory:');
-    assert.ok(store instanceof MemoryStore);
+    expect(store instanceof MemoryStore).to.be.ok;
   });
 
   it('opens a SQLite file relative to the working directory, creating it once', async function () {
@@ -43,7 +44,7 @@ describe('openStore', function () {
     const { id } = store;
     await store.close();
     const again = await openStore(`sqlite:${join(dir, 'nested.db')}`);
-    assert.equal(again.id, id);
+    expect(again.id).to.equal(id);
     await again.close();
   });
 
@@ -51,28 +52,28 @@ describe('openStore', function () {
     const path = join(dir, 'corrupt.db');
     await writeFile(path, Buffer.from('this is not a database at all, just some garbage bytes '.repeat(200)));
     const error = await refused(`sqlite:${path}`);
-    assert.match(error.message, /sqlite:.*corrupt\.db/);
-    assert.match(error.message, /not a database/);
+    expect(error.message).to.match(/sqlite:.*corrupt\.db/);
+    expect(error.message).to.match(/not a database/);
   });
 
   it('refuses a SQLite path that cannot be opened', async function () {
     await mkdir(join(dir, 'a-directory.db'));
-    assert.match((await refused(`sqlite:${join(dir, 'a-directory.db')}`)).message, /a-directory\.db/);
-    assert.match((await refused(`sqlite:${join(dir, 'missing', 'x.db')}`)).message, /missing/);
+    expect((await refused(`sqlite:${join(dir, 'a-directory.db')}`)).message).to.match(/a-directory\.db/);
+    expect((await refused(`sqlite:${join(dir, 'missing', 'x.db')}`)).message).to.match(/missing/);
   });
 
   it('refuses an unreachable PostgreSQL server at open, without showing its password', async function () {
     const error = await refused('postgres://someone:secret@127.0.0.1:1/test?schema=s1');
-    assert.match(error.message, /postgres:\/\/someone@127\.0\.0\.1:1\/test/);
-    assert.match(error.message, /ECONNREFUSED/);
-    assert.doesNotMatch(error.message, /secret/);
+    expect(error.message).to.match(/postgres:\/\/someone@127\.0\.0\.1:1\/test/);
+    expect(error.message).to.match(/ECONNREFUSED/);
+    expect(error.message).to.not.match(/secret/);
   });
 
   it('refuses a schema name it would have to quote', async function () {
-    assert.match((await refused('postgresql://127.0.0.1:1/test?schema=a";drop')).message, /not a plain schema name/);
+    expect((await refused('postgresql://127.0.0.1:1/test?schema=a";drop')).message).to.match(/not a plain schema name/);
   });
 
   it('names the URLs it understands when given another', async function () {
-    await assert.rejects(openStore('mysql://localhost/x'), /unsupported store URL "mysql:\/\/localhost\/x"/);
+    await expectRejection(openStore('mysql://localhost/x'), Error, { message: /unsupported store URL "mysql:\/\/localhost\/x"/ });
   });
 });

@@ -1,10 +1,11 @@
-import assert from 'node:assert/strict';
+import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { PostgresStore } from '../../lib/store/postgres.js';
 import { requirePostgres, testSchema } from '../support/postgres.js';
 import { newId, put } from '../support/sync.js';
 import { storeConformance } from './conformance.js';
+import { until } from '../support/until.js';
 
 describe('PostgreSQL', function () {
   before(async function () {
@@ -56,16 +57,16 @@ describe('PostgreSQL', function () {
           "SELECT pg_terminate_backend(pid) AS ended FROM pg_stat_activity WHERE application_name = $1 AND query LIKE 'LISTEN%'",
           [app],
         );
-        assert.deepEqual(rows, [{ ended: true }]);
+        expect(rows).to.deep.equal([{ ended: true }]);
         // The loss itself is told at once (notifications may have been missed): wait for it, then count afresh.
-        await until(() => told > 0, 'the watcher was not told of the lost connection');
+        await until(() => told > 0, { message: 'the watcher is told of the lost connection' });
         await until(
           async () => (await admin.query("SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND query LIKE 'LISTEN%'", [app])).rowCount === 1,
-          'the store did not LISTEN again',
+          { message: 'the store LISTENs again' },
         );
         told = 0;
         await put(writer, newId(), { after: 'reconnect' });
-        await until(() => told > 0, 'the watcher was not told of a write after the reconnect');
+        await until(() => told > 0, { message: 'the watcher is told of a write after the reconnect' });
         off();
       } finally {
         await admin.end();
@@ -75,12 +76,3 @@ describe('PostgreSQL', function () {
     });
   });
 });
-
-/** Polls `condition` every 50 ms for up to 5 s. */
-async function until(condition: () => boolean | Promise<boolean>, failure: string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    if (await condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(failure);
-}

@@ -1,4 +1,4 @@
-import assert from 'node:assert/strict';
+import { expect } from 'chai';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,14 +37,14 @@ describe('SQLite schema migration', function () {
 
       const again = SqliteStore.open(path);
       try {
-        assert.equal(again.id, id);
-        assert.deepEqual((await again.getItem('items', itemId))!.data, { old: true });
-        assert.deepEqual(await again.conflicts('items', { limit: 5 }), { records: [], hasMore: false });
+        expect(again.id).to.equal(id);
+        expect((await again.getItem('items', itemId))!.data).to.deep.equal({ old: true });
+        expect(await again.conflicts('items', { limit: 5 })).to.deep.equal({ records: [], hasMore: false });
       } finally {
         await again.close();
       }
       const check = new Database(path, { readonly: true });
-      assert.equal(check.pragma('user_version', { simple: true }), 2);
+      expect(check.pragma('user_version', { simple: true })).to.equal(2);
       check.close();
     } finally {
       await rm(dir, { recursive: true, force: true });

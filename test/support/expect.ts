@@ -25,3 +25,35 @@ export function expectProblem(reply: Reply, status: number, type?: string): Reco
 export function pointers(problem: Record<string, any>): string[] {
   return (problem['errors'] as Array<{ pointer: string }>).map((e) => e.pointer);
 }
+
+/** The reason `promise` rejected with; fails the test when it fulfils instead. */
+export async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  expect.fail('expected a rejection, but the promise fulfilled');
+}
+
+/**
+ * `promise` rejects with an instance of `type` whose listed properties equal the given values
+ * (deeply; a RegExp matches a string property). Returns the error, typed, for further checks.
+ */
+export async function expectRejection<E>(
+  promise: Promise<unknown>,
+  type: abstract new (...args: any[]) => E,
+  properties: { [K in keyof E]?: unknown } = {},
+): Promise<E> {
+  const error = await rejection(promise);
+  expect(error, String(error)).to.be.instanceOf(type);
+  for (const [key, want] of Object.entries(properties)) {
+    const got = (error as Record<string, unknown>)[key];
+    if (want instanceof RegExp)
+      expect(got, `${key} of ${String(error)}`)
+        .to.be.a('string')
+        .that.matches(want);
+    else expect(got, `${key} of ${String(error)}`).to.deep.equal(want);
+  }
+  return error as E;
+}

@@ -1,7 +1,7 @@
+import { expect } from 'chai';
 import { once } from 'node:events';
 import { Agent, createServer, request, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import assert from 'node:assert/strict';
 import { startFaultProxy, type FaultProxy } from './fault-proxy.js';
 
 /** What the plain server saw of one request. */
@@ -128,33 +128,27 @@ describe('fault proxy', () => {
         await send(proxy.url, '/f?size=3', { agent, method: 'PUT', body: Buffer.alloc(70_000, 'b') }),
         await send(proxy.url, '/g?size=3', { agent, method: 'POST', body: Buffer.alloc(3000, 'c'), chunkedBody: true }),
       ];
-      assert.deepEqual(
-        outcomes.map((o) => [o.status, o.bytes, o.complete, o.error]),
-        [
-          [200, 1000, true, undefined],
-          [200, 5000, true, undefined],
-          [200, 0, true, undefined],
-          [204, 0, true, undefined],
-          [304, 0, true, undefined],
-          [200, 3, true, undefined],
-          [200, 3, true, undefined],
-        ],
-      );
-      assert.deepEqual(
-        server.seen.map((s) => [s.url, s.received, s.completed]),
-        [
-          ['/a?size=1000', 0, true],
-          ['/b?size=5000&chunked', 0, true],
-          ['/c?size=10', 0, true],
-          ['/d?status=204', 0, true],
-          ['/e?status=304', 0, true],
-          ['/f?size=3', 70_000, true],
-          ['/g?size=3', 3000, true],
-        ],
-      );
-      assert.equal(server.connections(), 1, 'one upstream connection for the whole keep-alive session');
-      assert.equal(proxy.requests, 7);
-      assert.deepEqual(proxy.faults, []);
+      expect(outcomes.map((o) => [o.status, o.bytes, o.complete, o.error])).to.deep.equal([
+        [200, 1000, true, undefined],
+        [200, 5000, true, undefined],
+        [200, 0, true, undefined],
+        [204, 0, true, undefined],
+        [304, 0, true, undefined],
+        [200, 3, true, undefined],
+        [200, 3, true, undefined],
+      ]);
+      expect(server.seen.map((s) => [s.url, s.received, s.completed])).to.deep.equal([
+        ['/a?size=1000', 0, true],
+        ['/b?size=5000&chunked', 0, true],
+        ['/c?size=10', 0, true],
+        ['/d?status=204', 0, true],
+        ['/e?status=304', 0, true],
+        ['/f?size=3', 70_000, true],
+        ['/g?size=3', 3000, true],
+      ]);
+      expect(server.connections(), 'one upstream connection for the whole keep-alive session').to.equal(1);
+      expect(proxy.requests).to.equal(7);
+      expect(proxy.faults).to.deep.equal([]);
     } finally {
       agent.destroy();
     }
@@ -164,22 +158,19 @@ describe('fault proxy', () => {
     proxy.failNext({ at: 'before-request' });
     const outcome = await send(proxy.url, '/x?size=10', { method: 'PUT', body: Buffer.from('{"a":1}') });
     await settle();
-    assert.equal(typeof outcome.error, 'string');
-    assert.equal(outcome.status, undefined);
-    assert.deepEqual(server.seen, []);
-    assert.deepEqual(proxy.faults, [{ at: 'before-request', request: 'PUT /x?size=10 HTTP/1.1' }]);
+    expect(typeof outcome.error).to.equal('string');
+    expect(outcome.status).to.equal(undefined);
+    expect(server.seen).to.deep.equal([]);
+    expect(proxy.faults).to.deep.equal([{ at: 'before-request', request: 'PUT /x?size=10 HTTP/1.1' }]);
   });
 
   it('mid-upload: the server gets exactly afterBytes of the body and never completes it', async () => {
     proxy.failNext({ at: 'mid-upload', afterBytes: 1234 });
     const outcome = await send(proxy.url, '/x', { method: 'PUT', body: Buffer.alloc(50_000, 'z') });
     await settle();
-    assert.equal(typeof outcome.error, 'string');
-    assert.deepEqual(
-      server.seen.map((s) => [s.received, s.completed]),
-      [[1234, false]],
-    );
-    assert.deepEqual(proxy.faults, [{ at: 'mid-upload', request: 'PUT /x HTTP/1.1', bytesThrough: 1234 }]);
+    expect(typeof outcome.error).to.equal('string');
+    expect(server.seen.map((s) => [s.received, s.completed])).to.deep.equal([[1234, false]]);
+    expect(proxy.faults).to.deep.equal([{ at: 'mid-upload', request: 'PUT /x HTTP/1.1', bytesThrough: 1234 }]);
   });
 
   it('mid-upload without afterBytes cuts half-way; afterBytes past the end still leaves the body incomplete', async () => {
@@ -188,52 +179,43 @@ describe('fault proxy', () => {
     await send(proxy.url, '/half', { method: 'PUT', body: Buffer.alloc(1000, 'z') });
     await send(proxy.url, '/over', { method: 'PUT', body: Buffer.alloc(1000, 'z') });
     await settle();
-    assert.deepEqual(
-      server.seen.map((s) => [s.url, s.received, s.completed]),
-      [
-        ['/half', 500, false],
-        ['/over', 999, false],
-      ],
-    );
+    expect(server.seen.map((s) => [s.url, s.received, s.completed])).to.deep.equal([
+      ['/half', 500, false],
+      ['/over', 999, false],
+    ]);
   });
 
   it('mid-upload of a request without a body: the server never gets a whole request', async () => {
     proxy.failNext({ at: 'mid-upload' });
     const outcome = await send(proxy.url, '/nobody');
     await settle();
-    assert.equal(typeof outcome.error, 'string');
-    assert.deepEqual(server.seen, []);
+    expect(typeof outcome.error).to.equal('string');
+    expect(server.seen).to.deep.equal([]);
   });
 
   it('after-response-headers: the server completed the request, the client gets nothing of the answer', async () => {
     proxy.failNext({ at: 'after-response-headers' });
     const outcome = await send(proxy.url, '/x?size=100', { method: 'PUT', body: Buffer.from('payload') });
     await settle();
-    assert.equal(typeof outcome.error, 'string');
-    assert.equal(outcome.status, undefined);
-    assert.deepEqual(
-      server.seen.map((s) => [s.received, s.completed]),
-      [[7, true]],
-    );
-    assert.deepEqual(proxy.faults, [{ at: 'after-response-headers', request: 'PUT /x?size=100 HTTP/1.1' }]);
+    expect(typeof outcome.error).to.equal('string');
+    expect(outcome.status).to.equal(undefined);
+    expect(server.seen.map((s) => [s.received, s.completed])).to.deep.equal([[7, true]]);
+    expect(proxy.faults).to.deep.equal([{ at: 'after-response-headers', request: 'PUT /x?size=100 HTTP/1.1' }]);
   });
 
   it('mid-download: the client gets the status and exactly afterBytes of the body, then the connection drops', async () => {
     proxy.failNext({ at: 'mid-download', afterBytes: 4321 });
     const outcome = await send(proxy.url, '/x?size=100000');
-    assert.deepEqual([outcome.status, outcome.bytes, outcome.complete], [200, 4321, false]);
-    assert.deepEqual(
-      server.seen.map((s) => s.completed),
-      [true],
-    );
-    assert.deepEqual(proxy.faults, [{ at: 'mid-download', request: 'GET /x?size=100000 HTTP/1.1', bytesThrough: 4321 }]);
+    expect([outcome.status, outcome.bytes, outcome.complete]).to.deep.equal([200, 4321, false]);
+    expect(server.seen.map((s) => s.completed)).to.deep.equal([true]);
+    expect(proxy.faults).to.deep.equal([{ at: 'mid-download', request: 'GET /x?size=100000 HTTP/1.1', bytesThrough: 4321 }]);
   });
 
   it('mid-download of a chunked body counts its framing and still cuts it short', async () => {
     proxy.failNext({ at: 'mid-download', afterBytes: 300 });
     const outcome = await send(proxy.url, '/x?size=5000&chunked');
-    assert.deepEqual([outcome.status, outcome.complete], [200, false]);
-    assert.ok(outcome.bytes > 0 && outcome.bytes < 300, `${outcome.bytes} bytes`);
+    expect([outcome.status, outcome.complete]).to.deep.equal([200, false]);
+    expect(outcome.bytes > 0 && outcome.bytes < 300, `${outcome.bytes} bytes`).to.be.ok;
   });
 
   it('match picks the request a fault is for; the others on the same connection pass', async () => {
@@ -243,15 +225,9 @@ describe('fault proxy', () => {
       const first = await send(proxy.url, '/other?size=5', { agent });
       const second = await send(proxy.url, '/target?size=5', { agent, method: 'PUT', body: Buffer.from('x') });
       const third = await send(proxy.url, '/target?size=5', { agent, method: 'PUT', body: Buffer.from('x') });
-      assert.deepEqual([first.status, second.error !== undefined, third.status], [200, true, 200]);
-      assert.deepEqual(
-        server.seen.map((s) => s.completed),
-        [true, true, true],
-      );
-      assert.deepEqual(
-        proxy.faults.map((f) => f.request),
-        ['PUT /target?size=5 HTTP/1.1'],
-      );
+      expect([first.status, second.error !== undefined, third.status]).to.deep.equal([200, true, 200]);
+      expect(server.seen.map((s) => s.completed)).to.deep.equal([true, true, true]);
+      expect(proxy.faults.map((f) => f.request)).to.deep.equal(['PUT /target?size=5 HTTP/1.1']);
     } finally {
       agent.destroy();
     }
@@ -272,11 +248,11 @@ describe('fault proxy', () => {
     }
     const a = await run(7, 0.5);
     const b = await run(7, 0.5);
-    assert.deepEqual(a, b);
-    assert.ok(a.length >= 5 && a.length <= 25, `${a.length} faults`);
-    assert.ok(new Set(a.map((f) => f.split(' ')[1])).size > 1, 'several fault points drawn');
-    assert.deepEqual(await run(7, 0), []);
-    assert.equal((await run(7, 1)).length, 30);
+    expect(a).to.deep.equal(b);
+    expect(a.length >= 5 && a.length <= 25, `${a.length} faults`).to.be.ok;
+    expect(new Set(a.map((f) => f.split(' ')[1])).size > 1, 'several fault points drawn').to.be.ok;
+    expect(await run(7, 0)).to.deep.equal([]);
+    expect((await run(7, 1)).length).to.equal(30);
   });
 
   it('clearFaults lets everything through again', async () => {
@@ -284,7 +260,7 @@ describe('fault proxy', () => {
     proxy.randomFaults({ seed: 1, probability: 1 });
     proxy.clearFaults();
     const outcome = await send(proxy.url, '/x?size=3');
-    assert.deepEqual([outcome.status, outcome.bytes, outcome.complete], [200, 3, true]);
+    expect([outcome.status, outcome.bytes, outcome.complete]).to.deep.equal([200, 3, true]);
   });
 
   it('closes cleanly with keep-alive connections open, and stops listening', async () => {
@@ -293,9 +269,9 @@ describe('fault proxy', () => {
       await send(proxy.url, '/x?size=3', { agent });
       const started = Date.now();
       await proxy.close();
-      assert.ok(Date.now() - started < 1000, 'close does not wait for idle connections');
+      expect(Date.now() - started < 1000, 'close does not wait for idle connections').to.be.ok;
       const after = await send(proxy.url, '/x?size=3');
-      assert.equal(after.error, 'ECONNREFUSED');
+      expect(after.error).to.equal('ECONNREFUSED');
     } finally {
       agent.destroy();
     }

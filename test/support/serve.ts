@@ -24,6 +24,8 @@ export interface ServeProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
   /** Everything written to stderr so far. */
   stderr(): string;
+  /** Everything written to stdout so far. */
+  stdout(): string;
   /** SIGTERM (unless it has already ended), then the exit code. */
   stop(): Promise<number | null>;
 }
@@ -56,6 +58,7 @@ export function serve(args: string[], options: CliOptions = {}): ServeProcess {
     started,
     exited,
     stderr: () => stderr,
+    stdout: () => stdout,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       return (await exited).code;

@@ -1,4 +1,4 @@
-import assert from 'node:assert/strict';
+import { expect } from 'chai';
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MemoryStore } from '../../lib/store/memory.js';
@@ -21,15 +21,15 @@ describe('test support: startNode reports server errors, not client ones', () =>
 
   it('records the error behind a 500, stack and all (the hooks then fail the test)', async () => {
     node = await startNode({ store: new BrokenStore() });
-    assert.equal((await request(`${node.url}items/transactions`)).status, 500);
+    expect((await request(`${node.url}items/transactions`)).status).to.equal(500);
     const errors = takeServerErrors();
-    assert.equal(errors.length, 1);
-    assert.match(errors[0]!, /the disk is on fire\n\s+at /);
+    expect(errors.length).to.equal(1);
+    expect(errors[0]!).to.match(/the disk is on fire\n\s+at /);
   });
 
   it('records nothing for a 4xx, nor for a client that goes away mid-body', async () => {
     node = await startNode();
-    assert.equal((await request(`${node.url}items`, { method: 'POST', body: { nope: 1 } })).status, 422);
+    expect((await request(`${node.url}items`, { method: 'POST', body: { nope: 1 } })).status).to.equal(422);
     const { port } = new URL(node.url);
     const socket = connect(Number(port), '127.0.0.1');
     const head = 'PUT /items/transactions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"entries":[';
@@ -37,6 +37,6 @@ describe('test support: startNode reports server errors, not client ones', () =>
     await sleep(50);
     socket.destroy();
     await sleep(100);
-    assert.deepEqual(takeServerErrors(), []);
+    expect(takeServerErrors()).to.deep.equal([]);
   });
 });

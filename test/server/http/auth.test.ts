@@ -1,4 +1,4 @@
-import assert from 'node:assert/strict';
+import { expect } from 'chai';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,7 +9,7 @@ import { syncStore } from '../../../lib/client/connect.js';
 import { createApp } from '../../../lib/server/app.js';
 import { MemoryStore } from '../../../lib/store/memory.js';
 import { openStore } from '../../../lib/store/open.js';
-import { expectProblem } from '../../support/expect.js';
+import { expectProblem, expectRejection } from '../../support/expect.js';
 import { request } from '../../support/http.js';
 import { halsync } from '../../support/serve.js';
 import { startNode, type StartedNode } from '../../support/server.js';
@@ -28,10 +28,10 @@ describe('server: bearer tokens with scopes', () => {
     const id = newId();
     await put(node.store, id, { n: 1 });
     for (const path of ['', 'items', 'items/transactions', `items/${id}`, 'rels/item', 'schemas/items', 'openapi']) {
-      assert.equal((await request(node.url + path, { headers: bearer(READ) })).status, 200, path);
-      assert.equal((await request(node.url + path, { method: 'HEAD', headers: bearer(READ) })).status, 200, `HEAD ${path}`);
+      expect((await request(node.url + path, { headers: bearer(READ) })).status, path).to.equal(200);
+      expect((await request(node.url + path, { method: 'HEAD', headers: bearer(READ) })).status, `HEAD ${path}`).to.equal(200);
     }
-    assert.equal((await request(`${node.url}items`, { method: 'OPTIONS', headers: bearer(READ) })).status, 204);
+    expect((await request(`${node.url}items`, { method: 'OPTIONS', headers: bearer(READ) })).status).to.equal(204);
   });
 
   it('answers 403 problem+json with insufficient_scope to every write with a read token, and writes nothing', async () => {
@@ -51,23 +51,23 @@ describe('server: bearer tokens with scopes', () => {
     for (const [method, path, body] of writes) {
       const reply = await request(node.url + path, { method, headers: bearer(READ), ...(body === undefined ? {} : { body }) });
       expectProblem(reply, 403, 'forbidden');
-      assert.equal(reply.headers['www-authenticate'], 'Bearer realm="halsync", error="insufficient_scope", scope="write"', `${method} ${path}`);
+      expect(reply.headers['www-authenticate'], `${method} ${path}`).to.equal('Bearer realm="halsync", error="insufficient_scope", scope="write"');
     }
-    assert.equal(await node.store.highWater(), before);
+    expect(await node.store.highWater()).to.equal(before);
   });
 
   it('lets the read-write token write', async () => {
-    assert.equal((await request(`${node.url}items`, { method: 'POST', headers: bearer(WRITE), body: { data: { n: 1 } } })).status, 201);
+    expect((await request(`${node.url}items`, { method: 'POST', headers: bearer(WRITE), body: { data: { n: 1 } } })).status).to.equal(201);
   });
 
   it('answers 401 with a bare Bearer challenge without a token, and error="invalid_token" with a wrong one', async () => {
     const none = await request(node.url);
     expectProblem(none, 401, 'unauthorized');
-    assert.equal(none.headers['www-authenticate'], 'Bearer realm="halsync"');
+    expect(none.headers['www-authenticate']).to.equal('Bearer realm="halsync"');
     for (const wrong of [`${READ}x`, READ.slice(0, -1), 'x', `${WRITE}${WRITE}`]) {
       const reply = await request(node.url, { headers: bearer(wrong) });
       expectProblem(reply, 401, 'unauthorized');
-      assert.equal(reply.headers['www-authenticate'], 'Bearer realm="halsync", error="invalid_token"');
+      expect(reply.headers['www-authenticate']).to.equal('Bearer realm="halsync", error="invalid_token"');
     }
     // OPTIONS is no exception: a protected node tells a stranger nothing, not even its methods.
     expectProblem(await request(`${node.url}items`, { method: 'OPTIONS' }), 401, 'unauthorized');
@@ -75,10 +75,10 @@ describe('server: bearer tokens with scopes', () => {
 
   it('refuses a token that cannot travel in a Bearer header, and an empty token list', () => {
     const store = new MemoryStore();
-    assert.throws(() => createApp({ store, auth: [{ token: 'has space', scope: 'read' }] }), /bearer token must be/);
-    assert.throws(() => createApp({ store, auth: [{ token: 'tab\there', scope: 'write' }] }), /bearer token must be/);
+    expect(() => createApp({ store, auth: [{ token: 'has space', scope: 'read' }] })).to.throw(/bearer token must be/);
+    expect(() => createApp({ store, auth: [{ token: 'tab\there', scope: 'write' }] })).to.throw(/bearer token must be/);
     // No tokens at all is an open node, as without the option.
-    assert.doesNotThrow(() => createApp({ store, auth: [] }));
+    expect(() => createApp({ store, auth: [] })).to.not.throw();
   });
 });
 
@@ -109,9 +109,9 @@ describe('client: the token never leaves the trusted origins', () => {
       body: { _links: { self: { href: '/' }, 'sync:collection': [{ href: `${evil.url}items`, name: 'items', title: 'items' }] } },
     }));
     closers.push(() => root.server.close());
-    await assert.rejects(syncStore(new MemoryStore(), root.url, { token: WRITE }), UntrustedOrigin);
-    assert.equal(root.seen[0]?.authorization, `Bearer ${WRITE}`, 'the given origin gets the token');
-    assert.equal(evil.seen.length, 0, 'the other origin gets no request at all');
+    await expectRejection(syncStore(new MemoryStore(), root.url, { token: WRITE }), UntrustedOrigin);
+    expect(root.seen[0]?.authorization, 'the given origin gets the token').to.equal(`Bearer ${WRITE}`);
+    expect(evil.seen.length, 'the other origin gets no request at all').to.equal(0);
   });
 
   it('refuses a redirect to another origin before sending anything there', async () => {
@@ -119,8 +119,8 @@ describe('client: the token never leaves the trusted origins', () => {
     closers.push(() => evil.server.close());
     const root = await spy(() => ({ status: 307, headers: { Location: `${evil.url}root` } }));
     closers.push(() => root.server.close());
-    await assert.rejects(syncStore(new MemoryStore(), root.url, { token: WRITE }), UntrustedOrigin);
-    assert.equal(evil.seen.length, 0);
+    await expectRejection(syncStore(new MemoryStore(), root.url, { token: WRITE }), UntrustedOrigin);
+    expect(evil.seen.length).to.equal(0);
   });
 });
 
@@ -134,11 +134,11 @@ describe('halsync sync against a protected node', function () {
   it('pulls with --token, and with HALSYNC_TOKEN', async () => {
     await put(node.store, newId(), { n: 1 });
     const flag = await halsync(['sync', node.url, '--store', 'memory:', '--token', READ, '--json']);
-    assert.equal(flag.code, 0, flag.stderr);
-    assert.equal(JSON.parse(flag.stdout).pulled, 1);
+    expect(flag.code, flag.stderr).to.equal(0);
+    expect(JSON.parse(flag.stdout).pulled).to.equal(1);
     const env = await halsync(['sync', node.url, '--store', 'memory:', '--json'], { env: { HALSYNC_TOKEN: READ } });
-    assert.equal(env.code, 0, env.stderr);
-    assert.equal(JSON.parse(env.stdout).pulled, 1);
+    expect(env.code, env.stderr).to.equal(0);
+    expect(JSON.parse(env.stdout).pulled).to.equal(1);
   });
 
   it('pushes with a read-write token; a read token fails in one line with 403 and pushes nothing', async () => {
@@ -150,14 +150,14 @@ describe('halsync sync against a protected node', function () {
       await put(store, newId(), { local: true });
       await store.close();
       const refused = await halsync(['sync', node.url, '--store', local], { env: { HALSYNC_TOKEN: READ } });
-      assert.equal(refused.code, 1);
-      assert.match(refused.stderr, /^halsync sync: .*refused the write \(403\): the token is read-only/);
-      assert.equal(refused.stderr.trim().split('\n').length, 1);
-      assert.deepEqual(await contents(node.store), {});
+      expect(refused.code).to.equal(1);
+      expect(refused.stderr).to.match(/^halsync sync: .*refused the write \(403\): the token is read-only/);
+      expect(refused.stderr.trim().split('\n').length).to.equal(1);
+      expect(await contents(node.store)).to.deep.equal({});
       const pushed = await halsync(['sync', node.url, '--store', local, '--json'], { env: { HALSYNC_TOKEN: WRITE } });
-      assert.equal(pushed.code, 0, pushed.stderr);
-      assert.equal(JSON.parse(pushed.stdout).pushed, 1);
-      assert.equal(Object.keys(await contents(node.store)).length, 1);
+      expect(pushed.code, pushed.stderr).to.equal(0);
+      expect(JSON.parse(pushed.stdout).pushed).to.equal(1);
+      expect(Object.keys(await contents(node.store)).length).to.equal(1);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -1,4 +1,4 @@
-import assert from 'node:assert/strict';
+import { expect } from 'chai';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -51,7 +51,7 @@ describe('HAL browser', function () {
     node = await startNode();
     for (const data of [{ title: 'first' }, { title: 'second' }]) {
       const created = await request(`${node.url}items`, { method: 'POST', body: { data } });
-      assert.equal(created.status, 201);
+      expect(created.status).to.equal(201);
     }
     page = await browser.newPage();
   });
@@ -62,44 +62,44 @@ describe('HAL browser', function () {
 
   it('clicks from the root to a collection, its log and an item', async () => {
     await page.goto(node.url);
-    assert.equal(await rendered(page), 'ready');
-    assert.equal(await page.textContent('h1'), 'halsync');
+    expect(await rendered(page)).to.equal('ready');
+    expect(await page.textContent('h1')).to.equal('halsync');
     await page.screenshot({ path: `${OUTPUT}browser-root.png`, fullPage: true });
 
     // Root → collection: an ordinary link, so the address bar follows.
     await page.click('tr[data-rel="sync:collection"] td a');
     await page.waitForURL(`${node.url}items`);
-    assert.equal(await rendered(page), 'ready');
-    assert.equal(await page.textContent('h1'), 'items');
+    expect(await rendered(page)).to.equal('ready');
+    expect(await page.textContent('h1')).to.equal('items');
     const describedBy = await page.getAttribute('tr[data-rel="describedby"] td a', 'href');
-    assert.equal(describedBy, `${node.url}schemas/items`);
+    expect(describedBy).to.equal(`${node.url}schemas/items`);
 
     // Collection → log: a templated link, expanded in the page from its form.
     const form = page.locator('tr[data-rel="sync:transactions"] form');
     for (const name of ['earliest', 'cursor', 'limit', 'embed']) {
-      assert.equal(await form.getByLabel(name, { exact: true }).count(), 1, `a labelled field for ${name}`);
+      expect(await form.getByLabel(name, { exact: true }).count(), `a labelled field for ${name}`).to.equal(1);
     }
     await form.getByLabel('embed', { exact: true }).fill('data');
     await form.getByRole('button', { name: 'Go' }).click();
     await page.waitForURL(`${node.url}items/transactions?embed=data`);
-    assert.equal(await rendered(page), 'ready');
+    expect(await rendered(page)).to.equal('ready');
     const entries = page.locator('ol[data-rel="sync:entry"] > li');
-    assert.equal(await entries.count(), 2);
-    assert.match((await entries.nth(0).textContent())!, /"first"/);
+    expect(await entries.count()).to.equal(2);
+    expect((await entries.nth(0).textContent())!).to.match(/"first"/);
     await page.screenshot({ path: `${OUTPUT}browser-log.png`, fullPage: true });
 
     // Log entry → item.
     await entries.nth(1).locator('tr[data-rel="sync:item"] td a').click();
     await page.waitForURL(/\/items\/[0-9a-f-]{36}$/);
-    assert.equal(await rendered(page), 'ready');
+    expect(await rendered(page)).to.equal('ready');
     const properties = await page.locator('table.properties').first().textContent();
-    assert.match(properties!, /itemId/);
-    assert.match(properties!, /"second"/);
-    assert.match((await page.textContent('#where'))!, /ETag: "[0-9a-f]{40}"/);
+    expect(properties!).to.match(/itemId/);
+    expect(properties!).to.match(/"second"/);
+    expect((await page.textContent('#where'))!).to.match(/ETag: "[0-9a-f]{40}"/);
     await page.screenshot({ path: `${OUTPUT}browser-item.png`, fullPage: true });
 
     // Every form field of every page visited has a label.
-    assert.equal(await page.locator('input:not([id])').count(), 0);
+    expect(await page.locator('input:not([id])').count()).to.equal(0);
   });
 
   it('fills a templated item link and shows a 404 problem document', async () => {
@@ -109,10 +109,10 @@ describe('HAL browser', function () {
     await form.getByLabel('itemId', { exact: true }).fill('6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b');
     await form.getByRole('button', { name: 'Go' }).click();
     await page.waitForURL(`${node.url}items/6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b`);
-    assert.equal(await rendered(page), 'problem');
+    expect(await rendered(page)).to.equal('problem');
     const alert = page.getByRole('alert');
-    assert.match((await alert.textContent())!, /404 Not found/);
-    assert.match((await alert.textContent())!, /has no item/);
+    expect((await alert.textContent())!).to.match(/404 Not found/);
+    expect((await alert.textContent())!).to.match(/has no item/);
     await page.screenshot({ path: `${OUTPUT}browser-problem.png`, fullPage: true });
   });
 
@@ -132,32 +132,32 @@ describe('HAL browser', function () {
     await rendered(page);
     await page.click('tr[data-rel="sync:conflicts"] td a');
     await page.waitForURL(`${node.url}items/conflicts`);
-    assert.equal(await rendered(page), 'ready');
+    expect(await rendered(page)).to.equal('ready');
     const records = page.locator('ol[data-rel="sync:conflict"] > li');
-    assert.equal(await records.count(), 1);
+    expect(await records.count()).to.equal(1);
     const text = (await records.nth(0).textContent())!;
-    for (const shown of [/"newer"/, /"kept here"/, /"lost there"/]) assert.match(text, shown);
+    for (const shown of [/"newer"/, /"kept here"/, /"lost there"/]) expect(text).to.match(shown);
     await page.screenshot({ path: `${OUTPUT}browser-conflicts.png`, fullPage: true });
 
     await records.nth(0).getByRole('button', { name: 'Restore the remote version' }).click();
     await page.waitForURL(/\/items\/[0-9a-f-]{36}$/);
-    assert.equal(await rendered(page), 'ready');
-    assert.match((await page.locator('table.properties').first().textContent())!, /"lost there"/);
+    expect(await rendered(page)).to.equal('ready');
+    expect((await page.locator('table.properties').first().textContent())!).to.match(/"lost there"/);
   });
 
   it('the same URLs still answer HAL to a client, and vary on Accept', async () => {
     const entry = (await request(`${node.url}items/transactions`, { headers: { Accept: 'application/hal+json' } })).json._embedded['sync:entry'][0];
     for (const url of [node.url, `${node.url}items`, `${node.url}items/transactions`, entry.itemURI as string]) {
       const hal = await request(url, { headers: { Accept: 'application/hal+json' } });
-      assert.equal(hal.status, 200, url);
-      assert.match(hal.headers['content-type']!, /^application\/hal\+json/, url);
-      assert.equal(hal.json._links.self.href.startsWith(node.url), true, url);
-      assert.match(hal.headers.vary!, /\bAccept\b/i, url);
+      expect(hal.status, url).to.equal(200);
+      expect(hal.headers['content-type']!, url).to.match(/^application\/hal\+json/);
+      expect(hal.json._links.self.href.startsWith(node.url), url).to.equal(true);
+      expect(hal.headers.vary!, url).to.match(/\bAccept\b/i);
       const html = await request(url, { headers: { Accept: 'text/html,application/xhtml+xml,*/*;q=0.8' } });
-      assert.equal(html.status, 200, url);
-      assert.match(html.headers['content-type']!, /^text\/html/, url);
-      assert.match(html.headers.vary!, /\bAccept\b/i, url);
-      assert.match(html.text, /^<!doctype html>/);
+      expect(html.status, url).to.equal(200);
+      expect(html.headers['content-type']!, url).to.match(/^text\/html/);
+      expect(html.headers.vary!, url).to.match(/\bAccept\b/i);
+      expect(html.text).to.match(/^<!doctype html>/);
     }
   });
 });

@@ -6,6 +6,7 @@ import { expectProblem, expectValid, pointers } from '../../support/expect.js';
 import { request } from '../../support/http.js';
 import { startNode, type StartedNode } from '../../support/server.js';
 import { newId, put } from '../../support/sync.js';
+import { until } from '../../support/until.js';
 
 const T = '2026-03-01T10:00:00.000Z';
 const CLOCK = '2030-01-01T00:00:00.000Z';
@@ -167,7 +168,7 @@ describe('server: conflict audit retention', () => {
     const recent = { ...record(newId(), { v: 'l' }, { v: 'r' }, 'remote'), decidedAt: '2029-12-02T00:00:00.000Z' };
     await put(node.store, old.itemId, { v: 'r' }, T);
     expect((await request(conflicts, { method: 'POST', body: { records: [old, recent] } })).status).to.equal(200);
-    for (let i = 0; i < 300 && (await node.store.getConflict('items', old.conflictId)); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    await until(async () => (await node.store.getConflict('items', old.conflictId)) === null, { message: 'the periodic purge removed the old record' });
     expectProblem(await request(`${conflicts}/${old.conflictId}`), 404, 'not-found');
     expectProblem(await request(`${conflicts}/${old.conflictId}/restore?side=local`, { method: 'POST' }), 404, 'not-found');
     expect((await request(`${conflicts}/${recent.conflictId}`)).status).to.equal(200);

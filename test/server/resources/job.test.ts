@@ -4,6 +4,7 @@ import type { Json } from '../../../lib/protocol/types.js';
 import { expectProblem, expectValid } from '../../support/expect.js';
 import { request, type Reply } from '../../support/http.js';
 import { startNode, type StartedNode } from '../../support/server.js';
+import { until } from '../../support/until.js';
 
 const id = (i: number) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
 const entry = (i: number, data: Json, base: string | null) => ({
@@ -16,12 +17,13 @@ const entry = (i: number, data: Json, base: string | null) => ({
 });
 
 async function settle(url: string): Promise<Reply> {
-  for (let i = 0; i < 100; i++) {
-    const reply = await request(url);
-    if (reply.json.state === 'succeeded' || reply.json.state === 'failed') return reply;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error(`job ${url} never finished`);
+  return until(
+    async () => {
+      const reply = await request(url);
+      return reply.json.state === 'succeeded' || reply.json.state === 'failed' ? reply : null;
+    },
+    { message: `job ${url} finished` },
+  );
 }
 
 describe('server: async sync log jobs', () => {

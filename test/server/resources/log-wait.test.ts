@@ -5,6 +5,7 @@ import type { Store } from '../../../lib/store/store.js';
 import { request, type Reply } from '../../support/http.js';
 import { startNode, type StartedNode } from '../../support/server.js';
 import { newId } from '../../support/sync.js';
+import { until } from '../../support/until.js';
 
 /** A memory store that counts the watches open on it, to see held requests let go of theirs. */
 class CountingStore extends MemoryStore {
@@ -17,11 +18,6 @@ class CountingStore extends MemoryStore {
       stop();
     };
   }
-}
-
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 300 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
-  if (!condition()) throw new Error(`timed out waiting until ${what}`);
 }
 
 describe('server: log GET with Prefer: wait (long poll)', () => {
@@ -45,7 +41,7 @@ describe('server: log GET with Prefer: wait (long poll)', () => {
     const cursor = await checkpointNow();
     let answered = false;
     const held = request(`${logUrl}?cursor=${cursor}`, { headers: { Prefer: 'wait=20' } }).then((reply) => ((answered = true), reply));
-    await until(() => store.open === 1, 'the GET is held');
+    await until(() => store.open === 1, { message: 'the GET is held' });
     expect(answered).to.equal(false);
     const itemId = newId();
     expect((await write(itemId, { v: 1 })).status).to.equal(201);
@@ -96,7 +92,7 @@ describe('server: log GET with Prefer: wait (long poll)', () => {
   it('caps the wait at 60 seconds and says so', async () => {
     const cursor = await checkpointNow();
     const held = request(`${logUrl}?cursor=${cursor}`, { headers: { Prefer: 'respond-async, wait=3600' } });
-    await until(() => store.open === 1, 'the GET is held');
+    await until(() => store.open === 1, { message: 'the GET is held' });
     await write(newId(), { v: 1 });
     expect((await held).headers['preference-applied']).to.equal('wait=60');
   });
@@ -114,9 +110,9 @@ describe('server: log GET with Prefer: wait (long poll)', () => {
     const req = httpRequest(`${logUrl}?cursor=${cursor}`, { headers: { Prefer: 'wait=60' }, agent: false });
     req.on('error', () => {});
     req.end();
-    await until(() => store.open === 1, 'the GET is held');
+    await until(() => store.open === 1, { message: 'the GET is held' });
     req.destroy();
-    await until(() => store.open === 0, 'the watch is stopped');
+    await until(() => store.open === 0, { message: 'the watch is stopped' });
   });
 
   it('answers held GETs at once when the node closes (its signal aborts)', async () => {
@@ -126,7 +122,7 @@ describe('server: log GET with Prefer: wait (long poll)', () => {
       const url = `${other.url}items/transactions`;
       const cursor = (await request(url)).json.checkpoint;
       const held = request(`${url}?cursor=${cursor}`, { headers: { Prefer: 'wait=60' } });
-      await until(() => (other.store as CountingStore).open === 1, 'the GET is held');
+      await until(() => (other.store as CountingStore).open === 1, { message: 'the GET is held' });
       closing.abort();
       const reply: Reply = await held;
       expect(reply.status).to.equal(200);

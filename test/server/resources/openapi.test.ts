@@ -1,4 +1,4 @@
-import assert from 'node:assert/strict';
+import { expect } from 'chai';
 import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -40,8 +40,8 @@ describe('OpenAPI document', function () {
 
   it('openapi/openapi.yaml lints clean (no error, no warning)', async () => {
     const report = await lint(join(ROOT, 'openapi', 'openapi.yaml'));
-    assert.deepEqual(summary(report), []);
-    assert.deepEqual([report.totals.errors, report.totals.warnings], [0, 0]);
+    expect(summary(report)).to.deep.equal([]);
+    expect([report.totals.errors, report.totals.warnings]).to.deep.equal([0, 0]);
   });
 
   describe('loadOpenApi()', () => {
@@ -55,17 +55,14 @@ describe('OpenAPI document', function () {
 
     it('is a self-contained OpenAPI 3.1 document that lints clean, as JSON and as YAML', async () => {
       const doc = await loadOpenApi();
-      assert.match(String(doc['openapi']), /^3\.1\./);
+      expect(String(doc['openapi'])).to.match(/^3\.1\./);
       const refs = JSON.stringify(doc).match(/"\$ref":"[^"]*"/g) ?? [];
-      assert.deepEqual(
-        refs.filter((r) => !r.startsWith('"$ref":"#/')),
-        [],
-      );
+      expect(refs.filter((r) => !r.startsWith('"$ref":"#/'))).to.deep.equal([]);
       await writeFile(join(dir, 'bundled.json'), JSON.stringify(doc));
       await writeFile(join(dir, 'bundled.yaml'), stringify(doc));
       for (const file of ['bundled.json', 'bundled.yaml']) {
         const report = await lint(join(dir, file));
-        assert.deepEqual(summary(report), [], file);
+        expect(summary(report), file).to.deep.equal([]);
       }
     });
 
@@ -74,10 +71,7 @@ describe('OpenAPI document', function () {
       const schemas = (doc['components'] as { schemas: Record<string, unknown> }).schemas;
       const files = (await readdir(join(ROOT, 'spec'))).filter((f) => f.endsWith('.schema.json') && f !== 'defs.schema.json');
       const names = files.map((f) => f.replace('.schema.json', '').replace(/(^|-)(.)/g, (_, _dash, c: string) => c.toUpperCase()));
-      assert.deepEqual(
-        names.filter((n) => !(n in schemas)),
-        [],
-      );
+      expect(names.filter((n) => !(n in schemas))).to.deep.equal([]);
       // strict: an unknown keyword or a dangling $ref is an error, not a silently ignored schema.
       const ajv = new Ajv2020({ strict: true, allowUnionTypes: true });
       addFormats(ajv);
@@ -85,19 +79,19 @@ describe('OpenAPI document', function () {
       const local = JSON.parse(text) as Record<string, object>;
       ajv.addSchema({ $id: 'urn:halsync:components', $defs: local });
       for (const [name, schema] of Object.entries(local)) {
-        assert.doesNotThrow(() => ajv.compile(schema), name);
+        expect(() => ajv.compile(schema), name).to.not.throw();
       }
     });
 
     it('is built once and frozen; servers is relative unless the caller names the base', async () => {
       const doc = await loadOpenApi();
-      assert.equal(await loadOpenApi(), doc);
-      assert.ok(Object.isFrozen(doc) && Object.isFrozen(doc['paths']));
-      assert.deepEqual(doc['servers'], [{ url: '/', description: 'The node that serves this document (relative to where it is served).' }]);
+      expect(await loadOpenApi()).to.equal(doc);
+      expect(Object.isFrozen(doc) && Object.isFrozen(doc['paths'])).to.be.ok;
+      expect(doc['servers']).to.deep.equal([{ url: '/', description: 'The node that serves this document (relative to where it is served).' }]);
       const mounted = await loadOpenApi({ serverUrl: 'https://example.org/api' });
-      assert.deepEqual(mounted['servers'], [{ url: 'https://example.org/api' }]);
-      assert.equal(mounted['paths'], doc['paths']);
-      assert.equal(await loadOpenApi({ serverUrl: 'https://example.org/api' }), mounted);
+      expect(mounted['servers']).to.deep.equal([{ url: 'https://example.org/api' }]);
+      expect(mounted['paths']).to.equal(doc['paths']);
+      expect(await loadOpenApi({ serverUrl: 'https://example.org/api' })).to.equal(mounted);
     });
   });
 });
