@@ -3,6 +3,7 @@ import { fingerprint } from '../../../lib/protocol/fingerprint.js';
 import { expectProblem, pointers } from '../../support/expect.js';
 import { request } from '../../support/http.js';
 import { startNode, type StartedNode } from '../../support/server.js';
+import { until } from '../../support/until.js';
 
 const NOW = '2030-01-01T00:00:00.000Z';
 const id = (i: number) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
@@ -73,12 +74,13 @@ describe('server: timestamps it accepts', () => {
       headers: { Prefer: 'respond-async' },
     });
     expect(reply.status).to.equal(202);
-    const deadline = Date.now() + 5000;
-    let job = (await request(reply.headers.location!)).json;
-    while (job.state !== 'failed' && job.state !== 'succeeded' && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      job = (await request(reply.headers.location!)).json;
-    }
+    const job = await until(
+      async () => {
+        const doc = (await request(reply.headers.location!)).json;
+        return doc.state === 'failed' || doc.state === 'succeeded' ? doc : null;
+      },
+      { message: 'the job ended' },
+    );
     expect(job.state).to.equal('failed');
     expect(job.problem.type).to.equal('clock-skew');
     expect(job.problem.errors[0].pointer).to.equal('/entries/0/updatedAt');
