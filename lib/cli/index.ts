@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { parseDuration } from '../server/retention.js';
+import { parseDuration } from '../protocol/duration.js';
 import { DEFAULT_STORE_URL } from '../store/open.js';
 
 /**

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { HalsyncError } from './problems.js';
 import type { Version, VersionWithData } from './types.js';
 
 /**
@@ -53,15 +52,4 @@ export function conflictId(collection: string, record: Omit<ConflictRecord, 'con
 /** The sides whose version lost: the one that did not win, or both after a merge. */
 export function losers(record: Pick<ConflictRecord, 'winner'>): Side[] {
   return record.winner === 'merged' ? ['local', 'remote'] : [record.winner === 'local' ? 'remote' : 'local'];
-}
-
-/**
- * A restore refused because the item is no longer what the decision left (someone edited it
- * since, or the record was already restored): restoring would overwrite that edit. `force`
- * restores anyway. `current` is the item's present version, or null.
- */
-export class ItemChanged extends HalsyncError {
-  constructor(detail: string, current: Version | null) {
-    super(409, 'item-changed', 'Item changed since the decision', detail, { current });
-  }
 }

@@ -1,3 +1,4 @@
+import { pointerToken } from './pointer.js';
 import type { Json } from './types.js';
 
 /** The deepest nesting a protocol message may have. */
@@ -34,7 +35,7 @@ export function findJsonFlaw(value: Json, maxDepth = MAX_DEPTH): JsonFlaw | null
     }
     const entries = Array.isArray(node) ? node.map((child, i) => [String(i), child] as const) : Object.entries(node);
     for (const [key, child] of entries) {
-      const at = `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+      const at = `${pointer}/${pointerToken(key)}`;
       if (LONE_SURROGATE.test(key)) return loneSurrogate(at);
       stack.push([child, depth + 1, at]);
     }

@@ -18,7 +18,7 @@ import { problems } from './http/problem.js';
 import { defaultPurgeInterval, schedulePurge } from './retention.js';
 import { relRoute } from './resources/rels.js';
 import { rootRoute } from './resources/root.js';
-import { Router, type Handler, type Method } from './http/router.js';
+import { routing, type Handlers } from './http/routing.js';
 import { openapiRoute, schemaRoute } from './resources/schemas.js';
 
 export interface AppOptions {
@@ -84,20 +84,31 @@ const REQUIRED_VARIABLES: Record<keyof Paths, string[]> = {
   restore: ['collection', 'conflictId'],
 };
 
-/** Each app's jobs, for `settleJobs`: the Koa app is what createApp's callers hold. */
-const appJobs = new WeakMap<Koa, Jobs>();
+/** What shutdownApp needs of each app: the Koa app is what createApp's callers hold. */
+const running = new WeakMap<Koa, { jobs: Jobs; stop: AbortController; root: string }>();
+
+/** The path of the app's API root (`paths.root`). */
+export function rootPath(app: Koa): string {
+  return running.get(app)?.root ?? DEFAULT_PATHS.root;
+}
 
 /**
- * Waits (at most `timeoutMs`) until the app has no pending or running sync-log job; answers
- * how many were still active then. A shutdown calls it before closing the store.
+ * Ends the app's long-running work (held log GETs answer at once, the purge stops) and waits
+ * (at most `timeoutMs`) until it has no pending or running sync-log job: a 202 promised the
+ * sync log would be applied. Answers how many were still active then. Call it before closing
+ * the store; `listen(…).close()` does.
  */
-export function settleJobs(app: Koa, timeoutMs: number): Promise<number> {
-  return appJobs.get(app)?.settled(timeoutMs) ?? Promise.resolve(0);
+export function shutdownApp(app: Koa, timeoutMs: number): Promise<number> {
+  const state = running.get(app);
+  if (!state) return Promise.resolve(0);
+  state.stop.abort();
+  return state.jobs.settled(timeoutMs);
 }
 
 /** The Koa app of one node: its collections, their logs and items, over one store. */
 export function createApp(options: AppOptions): Koa {
   const paths = resolvePaths(options.paths);
+  const stop = new AbortController();
   const node: ServerNode = {
     store: options.store,
     collections: compileCollections(options.collections ?? [{ name: 'items' }], reservedNames(paths)),
@@ -109,28 +120,29 @@ export function createApp(options: AppOptions): Koa {
     clock: options.clock ?? (() => new Date()),
     maxClockSkewMs: nonNegative('maxClockSkewMs', options.maxClockSkewMs ?? DEFAULT_MAX_CLOCK_SKEW_MS),
     jobs: new Jobs(options.maxJobs ?? DEFAULT_MAX_JOBS, positive('maxActiveJobs', options.maxActiveJobs ?? DEFAULT_MAX_ACTIVE_JOBS)),
-    signal: options.signal ?? new AbortController().signal,
+    signal: options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal,
   };
   const timeout = options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT_MS;
   if (!Number.isInteger(timeout) || timeout < 0) throw new Error(`requestTimeout must be a whole number of milliseconds (0: none), not ${timeout}`);
   const tokens = accessTokens(options.token, options.auth);
-  const router = new Router()
-    .route(paths.root, browsable(rootRoute(node)))
-    .route(paths.collection, browsable(collectionRoute(node)))
-    .route(paths.transactions, browsable(logRoute(node)))
-    .route(paths.item, browsable(itemRoute(node)))
-    .route(paths.job, browsable(jobRoute(node)))
-    .route(paths.rel, relRoute())
-    .route(paths.schema, browsable(schemaRoute(node)))
-    .route(paths.openapi, browsable(openapiRoute()))
-    .route(paths.conflicts, browsable(conflictsRoute(node)))
-    .route(paths.conflict, browsable(conflictRoute(node)))
-    .route(paths.restore, restoreRoute(node));
+  const router = routing([
+    [paths.root, browsable(rootRoute(node))],
+    [paths.collection, browsable(collectionRoute(node))],
+    [paths.transactions, browsable(logRoute(node))],
+    [paths.item, browsable(itemRoute(node))],
+    [paths.job, browsable(jobRoute(node))],
+    [paths.rel, relRoute()],
+    [paths.schema, browsable(schemaRoute(node))],
+    [paths.openapi, browsable(openapiRoute())],
+    [paths.conflicts, browsable(conflictsRoute(node))],
+    [paths.conflict, browsable(conflictRoute(node))],
+    [paths.restore, restoreRoute(node)],
+  ]);
 
   const inFlight = positive('maxInFlightBodyBytes', options.maxInFlightBodyBytes ?? Math.max(DEFAULT_MAX_IN_FLIGHT_BODY_BYTES, node.bodyLimit));
   if (inFlight < node.bodyLimit) throw new Error(`maxInFlightBodyBytes (${inFlight}) must be at least bodyLimit (${node.bodyLimit})`);
   const app = new Koa();
-  appJobs.set(app, node.jobs);
+  running.set(app, { jobs: node.jobs, stop, root: paths.root });
   setBodyBudget(app, new BodyBudget(inFlight));
   app.proxy = options.trustProxy ?? false;
   app.use(compress);
@@ -139,7 +151,7 @@ export function createApp(options: AppOptions): Koa {
   app.use(varyOnAccept);
   if (tokens.length > 0) app.use(requireTokens(tokens));
   if (timeout > 0) app.use(requestTimeout(timeout));
-  app.use((ctx) => router.dispatch(ctx));
+  app.use(router);
   const retentions = [options.tombstoneRetentionMs, options.conflictRetentionMs].filter((ms) => ms !== undefined);
   if (retentions.length > 0) {
     schedulePurge({
@@ -162,7 +174,7 @@ async function varyOnAccept(ctx: Context, next: Next): Promise<void> {
 }
 
 /** A browser asking for any resource gets the HAL browser, which then reads it as JSON. */
-function browsable(handlers: Partial<Record<Method, Handler>>): Partial<Record<Method, Handler>> {
+function browsable(handlers: Handlers): Handlers {
   const get = handlers.GET;
   if (!get) return handlers;
   return {

@@ -1,5 +1,21 @@
 import pg from 'pg';
 import pRetry, { AbortError } from 'p-retry';
+import type { Change } from './store.js';
+
+/**
+ * The NOTIFY channel every halsync store of a database shares; the payload names the schema
+ * and the collection. One channel, so its name never outgrows PostgreSQL's 63 bytes.
+ */
+export const CHANNEL = 'halsync_changes';
+
+/** A NOTIFY payload must stay under 8000 bytes: a change touching more channels is told without them (it wakes every watcher). */
+const MAX_PAYLOAD = 7000;
+
+/** The NOTIFY payload of a change: the schema, the collection, and (when they fit) the channels it touched. */
+export function notification(schema: string, collection: string, change: Change): string {
+  const told = JSON.stringify([schema, collection, change.channels]);
+  return Buffer.byteLength(told) <= MAX_PAYLOAD ? told : JSON.stringify([schema, collection]);
+}
 
 /** The backoff of reconnecting a lost LISTEN connection: from this, doubling, up to the cap. */
 const RECONNECT_FIRST_MS = 100;
@@ -7,10 +23,8 @@ const RECONNECT_MAX_MS = 5_000;
 
 export interface PgListenerOptions {
   connectionString: string;
-  /** The NOTIFY channel to LISTEN on. */
-  channel: string;
-  /** Each notification's payload. */
-  onNotify(payload: string): void;
+  /** Each notification on CHANNEL: the schema and collection it names, and the channels it touched when told. */
+  onNotify(schema: string, collection: string, change: Change): void;
   /** Notifications may have been missed (the connection was lost, or is back): everyone should re-read. */
   onGap(): void;
   /** Whether anyone still wants notifications; a lost connection is reopened only while so. */
@@ -85,11 +99,14 @@ export class PgListener {
 
   private async connect(): Promise<pg.Client> {
     const client = new pg.Client({ connectionString: this.options.connectionString, connectionTimeoutMillis: 10_000 });
-    client.on('notification', (message) => this.options.onNotify(message.payload ?? ''));
+    client.on('notification', (message) => {
+      const [schema, collection, channels] = JSON.parse(message.payload || '[]') as [string?, string?, string[]?];
+      if (schema !== undefined && collection !== undefined) this.options.onNotify(schema, collection, channels ? { channels } : {});
+    });
     client.on('error', () => this.lost(client));
     try {
       await client.connect();
-      await client.query(`LISTEN ${this.options.channel}`);
+      await client.query(`LISTEN ${CHANNEL}`);
       return client;
     } catch (error) {
       await client.end().catch(() => {});

@@ -1,12 +1,12 @@
 import type { Context } from 'koa';
-import { BadRequest } from '../../protocol/problems.js';
 import { rels } from '../../protocol/rels.js';
 import { parseDateTime } from '../../protocol/time.js';
 import type { ChangesPage } from '../../store/store.js';
 import type { Collection } from '../collections.js';
 import { collectionOf, linker, sendHal, type ServerNode } from '../node.js';
 import { cursorOf, cursorSeq } from '../cursors.js';
-import { halDocument, type HalDocument } from '../http/hal.js';
+import { halDocument, type HalBody } from '../http/hal.js';
+import { limitParam, malformedQuery, queryValues, type RawQuery } from '../http/query.js';
 import type { Linker } from '../http/links.js';
 import { putSyncLog } from './sync-log.js';
 import { waitPreference } from '../http/prefer.js';
@@ -63,7 +63,7 @@ function heldUntil(ctx: Context, node: ServerNode): AbortSignal {
   return AbortSignal.any([gone.signal, node.signal]);
 }
 
-function pageDocument(ctx: Context, node: ServerNode, collection: Collection, page: ChangesPage, query: LogQuery): HalDocument {
+function pageDocument(ctx: Context, node: ServerNode, collection: Collection, page: ChangesPage, query: LogQuery): HalBody {
   const links = linker(ctx, node);
   const checkpoint = cursorOf(node.store, page.checkpoint);
   const doc = halDocument({
@@ -89,7 +89,7 @@ function pageDocument(ctx: Context, node: ServerNode, collection: Collection, pa
       };
       if (query.embedData) out['data'] = entry.data ?? null;
       out['_links'] = { self: { href: itemURI }, [rels.item]: { href: itemURI } };
-      return out as HalDocument;
+      return out as HalBody;
     }),
   };
   return doc;
@@ -102,32 +102,17 @@ function nextHref(links: Linker, collection: Collection, checkpoint: string, que
   return `${links.transactions(collection.name)}?${search}`;
 }
 
-const QUERY_NAMES = new Set(['earliest', 'cursor', 'limit', 'embed']);
-
-function parseQuery(raw: Record<string, string | string[] | undefined>, maxLimit: number): LogQuery {
-  const one = (name: string): string | undefined => {
-    const value = raw[name];
-    if (Array.isArray(value)) throw bad(name, `give ${name} once`);
-    return value;
-  };
-  for (const name of Object.keys(raw)) {
-    if (!QUERY_NAMES.has(name)) throw bad(name, `unknown query parameter; use earliest, cursor, limit or embed`);
-  }
+function parseQuery(raw: RawQuery, maxLimit: number): LogQuery {
+  const values = queryValues(raw, ['earliest', 'cursor', 'limit', 'embed']);
   const query: LogQuery = { limit: Math.min(DEFAULT_LIMIT, maxLimit), limitGiven: false, embedData: false };
-  const cursor = one('cursor');
-  if (cursor !== undefined) query.cursor = cursor;
-  const earliest = one('earliest');
-  if (earliest !== undefined) query.earliest = parseEarliest(earliest);
-  const limit = one('limit');
-  if (limit !== undefined) {
-    const n = Number(limit);
-    if (!/^\d{1,9}$/.test(limit) || n < 1 || n > maxLimit) throw bad('limit', `limit must be an integer from 1 to ${maxLimit}`);
-    query.limit = n;
+  if (values['cursor'] !== undefined) query.cursor = values['cursor'];
+  if (values['earliest'] !== undefined) query.earliest = parseEarliest(values['earliest']);
+  if (values['limit'] !== undefined) {
+    query.limit = limitParam(values['limit'], maxLimit);
     query.limitGiven = true;
   }
-  const embed = one('embed');
-  if (embed !== undefined) {
-    if (embed !== 'data') throw bad('embed', 'embed can only be "data"');
+  if (values['embed'] !== undefined) {
+    if (values['embed'] !== 'data') throw malformedQuery('embed', 'embed can only be "data"');
     query.embedData = true;
   }
   return query;
@@ -140,11 +125,7 @@ const LAST_INSTANT = Date.parse('9999-12-31T23:59:59.999Z');
 /** Parsed as an instant (lib/protocol/time.ts), then put in the store's form, so it compares as a time. */
 function parseEarliest(text: string): string {
   const time = parseDateTime(text);
-  if (time === null) throw bad('earliest', 'earliest must be an RFC 3339 date-time with a time zone, e.g. 2026-01-31T09:00:00.000Z');
-  if (time < FIRST_INSTANT || time > LAST_INSTANT) throw bad('earliest', 'earliest must lie within the years 0000 to 9999 in UTC');
+  if (time === null) throw malformedQuery('earliest', 'earliest must be an RFC 3339 date-time with a time zone, e.g. 2026-01-31T09:00:00.000Z');
+  if (time < FIRST_INSTANT || time > LAST_INSTANT) throw malformedQuery('earliest', 'earliest must lie within the years 0000 to 9999 in UTC');
   return new Date(time).toISOString();
-}
-
-function bad(name: string, detail: string): BadRequest {
-  return new BadRequest(`query parameter ${name}: ${detail}`, [{ pointer: `/${name}`, detail }], 'malformed-query');
 }
