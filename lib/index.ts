@@ -32,6 +32,9 @@ export type { ConflictsQuery, ConflictsPage } from './store/store.js';
 export { conflictId, losers, type ConflictRecord, type ConflictRule, type Side, type StoredConflict } from './protocol/conflicts.js';
 export { restoreConflict, type RestoreOptions, type Restored } from './store/conflicts.js';
 export { MemoryStore } from './store/memory.js';
+export { IdbStore } from './store/idb.js';
+// What app code writes through: origin edits with their fingerprint and clock stamp, and change subscriptions.
+export { LocalItems, VersionMismatch, type LocalItem, type LocalChange, type LocalWriteOptions, type LocalItemsOptions } from './store/local.js';
 export { openStore, DEFAULT_STORE_URL } from './store/open.js';
 export { createApp, shutdownApp, DEFAULT_ASYNC_THRESHOLD, type AppOptions } from './server/app.js';
 export { listen, DEFAULT_JOB_WAIT_MS, type ListenOptions, type Listening } from './server/listen.js';

@@ -63,6 +63,7 @@ program
   .option('--max-active-jobs <n>', 'sync logs waiting as jobs at once (default 16)', integer('max-active-jobs', 1, 100_000))
   .option('--max-in-flight-body <bytes>', 'request body bytes all requests may hold at once (default 100 MiB)', integer('max-in-flight-body', 1, 2 ** 40))
   .option('--max-clock-skew <duration>', "refuse sync-log entries stamped later than this node's clock plus this (default 5m)", duration)
+  .option('--cors <origin>', 'let pages of this origin call the node (repeatable; * for any)', collect, [])
   .action(async (options) => {
     const { runServe } = await import('./serve.js');
     await runServe(options);

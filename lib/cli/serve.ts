@@ -29,6 +29,8 @@ export interface ServeOptions {
   /** Milliseconds a sync-log entry's updatedAt may be ahead of this node's clock. */
   maxClockSkew?: number;
   maxInFlightBody?: number;
+  /** `--cors ORIGIN` (repeatable, `*`): origins whose pages may call the node. */
+  cors?: string[];
 }
 
 /**
@@ -82,6 +84,7 @@ function appOptions(options: ServeOptions): Omit<AppOptions, 'store' | 'collecti
     ...(readTokens.length > 0 ? { auth: readTokens.map((token) => ({ token, scope: 'read' as const })) } : {}),
     ...(options.tombstoneRetention ? { tombstoneRetentionMs: options.tombstoneRetention } : {}),
     ...(options.conflictRetention ? { conflictRetentionMs: options.conflictRetention } : {}),
+    ...(options.cors && options.cors.length > 0 ? { cors: options.cors } : {}),
     ...Object.fromEntries(Object.entries(limits).filter(([, value]) => value !== undefined)),
   };
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha1Hex } from './fingerprint.js';
 import type { Version, VersionWithData } from './types.js';
 
 /**
@@ -44,7 +44,7 @@ export interface StoredConflict extends ConflictRecord {
 export function conflictId(collection: string, record: Omit<ConflictRecord, 'conflictId' | 'decidedAt'>): string {
   const version = (v: VersionWithData) => `${v.updatedAt} ${v.fingerprint} ${v.deleted}`;
   const text = [collection, record.itemId, record.peer, version(record.local), version(record.remote)].join('\n');
-  const hex = createHash('sha1').update(text, 'utf8').digest('hex');
+  const hex = sha1Hex(text);
   const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }

@@ -8,6 +8,7 @@ import { collectionRoute } from './resources/collection.js';
 import { conflictRoute, conflictsRoute, restoreRoute } from './resources/conflicts.js';
 import { compileCollections, type CollectionConfig } from './collections.js';
 import { compress } from './http/compress.js';
+import { cors } from './http/cors.js';
 import { prefersHtml, type ServerNode } from './node.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS, requestTimeout } from './http/deadline.js';
 import { itemRoute } from './resources/item.js';
@@ -61,6 +62,8 @@ export interface AppOptions {
   maxPageSize?: number;
   /** Milliseconds a request may take before it starts writing (503 `request-timeout`; default 30000, 0: none). */
   requestTimeout?: number;
+  /** Origins whose pages may call the node (`*`: any); none: no CORS headers at all. */
+  cors?: readonly string[];
 }
 
 export const DEFAULT_ASYNC_THRESHOLD = 10_000;
@@ -145,6 +148,8 @@ export function createApp(options: AppOptions): Koa {
   running.set(app, { jobs: node.jobs, stop, root: paths.root });
   setBodyBudget(app, new BodyBudget(inFlight));
   app.proxy = options.trustProxy ?? false;
+  // First: a preflight is answered before authentication, which it never carries.
+  if (options.cors && options.cors.length > 0) app.use(cors(options.cors));
   app.use(compress);
   app.use(problems);
   app.use(oneHost);

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { ChangeFeed } from './feed.js';
 import type { ConflictRecord, StoredConflict } from '../protocol/conflicts.js';
 import { planApply } from './rules.js';
@@ -20,7 +19,8 @@ import type {
 
 /** A store in process memory: for tests and throwaway nodes. Nothing survives a restart. */
 export class MemoryStore implements Store {
-  readonly id = randomUUID();
+  // The global Web Crypto (Node and browsers alike), so the memory store bundles for a page.
+  readonly id = crypto.randomUUID();
   private seq = 0;
   private readonly byCollection = new Map<string, Map<string, StoredItem>>();
   /** Memberships (lib/store/scopes.ts) by collection, then item, then channel. */

@@ -6,8 +6,8 @@ import type { Json, VersionWithData } from '../protocol/types.js';
  * recorded under a node-wide, monotonic sequence number (`seq`), and each collection's
  * transaction log is its items ordered by the seq of their latest change.
  *
- * Implementations: memory (lib/store/memory.ts), SQLite, PostgreSQL. The conformance suite
- * in test/store/ runs unchanged against each.
+ * Implementations: memory (lib/store/memory.ts), SQLite, PostgreSQL, IndexedDB (lib/store/idb.ts,
+ * in a browser). The conformance suite in test/store/ runs unchanged against each.
  */
 
 // The store's errors, beside the interface that raises them.
@@ -146,7 +146,12 @@ export interface ChangesQuery {
    * cursor that left since is always listed. An item that entered and left again after the
    * cursor is listed too (as the unscoped log lists the tombstone of an item created and
    * deleted after a cursor): the reader drops a copy it does not have, and learns nothing its
-   * grant did not show while the item was in its channels.
+   * grant did not show while the item was in its channels. A full read's later pages are read
+   * with a cursor (the previous page's checkpoint), so they list such removals too: the reader
+   * may hold the item from an earlier page of a log that moved meanwhile.
+   *
+   * The store knows nothing of principals: which grant a cursor was issued under (and the 410
+   * when it is presented under another) is the server's to remember.
    */
   channels?: readonly string[];
 }
@@ -218,7 +223,7 @@ export interface Store {
 
   /**
    * Calls `listener` after each committed write that changed `collection`: made through this
-   * store object, or (SQLite, PostgreSQL) by another process sharing the database. Resolves
+   * store object, or (SQLite, PostgreSQL) by another process sharing the database, or (IndexedDB) by another tab. Resolves
    * once the subscription is live, so a change committed after that is never missed; the
    * listener may also be called when nothing changed (callers re-read). Resolves to the
    * function that stops it. Optional: a store without it is read, never waited on. The

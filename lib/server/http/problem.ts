@@ -36,8 +36,9 @@ const KEPT_HEADERS = new Set(['vary', 'connection']);
 
 export function sendProblem(ctx: Context, problem: HalsyncError): void {
   // Headers a route set before it failed (ETag, Location) describe a response that never happened.
+  // CORS headers say who may read the answer, whatever it is: a page must be able to read this one.
   for (const name of Object.keys(ctx.response.headers)) {
-    if (!KEPT_HEADERS.has(name)) ctx.remove(name);
+    if (!KEPT_HEADERS.has(name) && !name.startsWith('access-control-')) ctx.remove(name);
   }
   if (problem instanceof MethodNotAllowed) ctx.set('Allow', problem.allow.join(', '));
   const challenge = bearerChallenge(problem);
