@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
-import { isTimestamp, parseDateTime, TIMESTAMP_PATTERN } from '../../lib/protocol/time.js';
+import { isIsoTimestamp, isTimestamp, laterOf, parseDateTime, TIMESTAMP_PATTERN, toIso } from '../../lib/protocol/time.js';
 
-describe('protocol: time', () => {
+describe('protocol/time', () => {
   it('takes YYYY-MM-DDTHH:MM:SS.sssZ on real calendar dates', () => {
     for (const text of ['2025-06-01T23:59:59.999Z', '2024-02-29T00:00:00.000Z', '0001-01-01T00:00:00.000Z', '9999-12-31T23:59:59.999Z'])
       expect(isTimestamp(text), text).to.equal(true);
@@ -38,5 +38,24 @@ describe('protocol: time', () => {
     expect(parseDateTime('2030-01-31T09:00:00.5Z')).to.equal(Date.UTC(2030, 0, 31, 9, 0, 0, 500));
     for (const text of ['2030-02-30T00:00:00Z', '2030-01-31T09:00:00', '2030-01-31', '2030-01-31T09:00:60Z', '2030-01-31T09:00:00+24:00'])
       expect(parseDateTime(text), text).to.equal(null);
+  });
+
+  it('accepts only ISO 8601 UTC with milliseconds that names a real instant', () => {
+    expect(isIsoTimestamp('2026-11-26T09:55:29.123Z')).to.equal(true);
+    for (const bad of ['2026-11-26T09:55:29Z', '2026-11-26T09:55:29.123+00:00', '2026-11-26 09:55:29.123Z', '2026-13-01T00:00:00.000Z', 'x', '']) {
+      expect(isIsoTimestamp(bad), bad).to.equal(false);
+    }
+  });
+
+  it('writes a date in that form', () => {
+    expect(toIso(new Date(Date.UTC(2030, 0, 2, 3, 4, 5, 6)))).to.equal('2030-01-02T03:04:05.006Z');
+    expect(isIsoTimestamp(toIso(new Date()))).to.equal(true);
+  });
+
+  it('picks the later of two timestamps, either order', () => {
+    const [a, b] = ['2030-01-01T00:00:00.000Z', '2030-01-01T00:00:00.001Z'];
+    expect(laterOf(a, b)).to.equal(b);
+    expect(laterOf(b, a)).to.equal(b);
+    expect(laterOf(a, a)).to.equal(a);
   });
 });
