@@ -33,7 +33,7 @@ const ARGS = [
 const ENTRY = fileURLToPath(new URL('./idb-page.js', import.meta.url));
 const TAB_ENTRY = fileURLToPath(new URL('./idb-tab.js', import.meta.url));
 const SOURCES = new URL('../../../test/store/', import.meta.url);
-const SUITES = ['conformance.ts', 'conflicts-conformance.ts', 'local-conformance.ts'];
+const SUITES = ['conformance.ts', 'conflicts-conformance.ts', 'scopes-conformance.ts', 'local-conformance.ts'];
 const MOCHA = fileURLToPath(new URL('../../../node_modules/mocha/mocha.js', import.meta.url));
 
 /** Fails the build on any Node built-in (`node:fs` or plain `fs`), named with the module that imports it. */
@@ -141,7 +141,7 @@ describe('IdbStore in Chromium', function () {
     // Every test the suites define ran here: counted in their sources.
     const defined = await Promise.all(SUITES.map(async (file) => (await readFile(new URL(file, SOURCES), 'utf8')).match(/^\s*it\(/gm)?.length ?? 0));
     const ran = (prefix: string) => results.filter((r) => r.title.startsWith(prefix)).length;
-    expect([ran('store conformance: idb'), ran('LocalItems over idb')]).to.deep.equal([defined[0]! + defined[1]!, defined[2]!]);
+    expect([ran('store conformance: idb'), ran('LocalItems over idb')]).to.deep.equal([defined[0]! + defined[1]! + defined[2]!, defined[3]!]);
   });
 
   it("tells one tab of another tab's writes, and keeps the data across a reload", async function () {
