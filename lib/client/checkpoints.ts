@@ -1,5 +1,3 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import type { Store } from '../store/store.js';
 import { ClientError } from './errors.js';
 
@@ -53,6 +51,8 @@ export function fileCheckpoints(path: string, localRootUrl: string, remoteRootUr
     save: async (pair) => {
       const state = await readState(path);
       state.pairs[key] = { [localRootUrl]: pair.local, [remoteRootUrl]: pair.remote };
+      const { mkdir, rename, writeFile } = await fs();
+      const { dirname } = await nodeOnly<typeof import('node:path')>('node:path');
       await mkdir(dirname(path), { recursive: true });
       const temporary = `${path}.${process.pid}.tmp`;
       await writeFile(temporary, `${JSON.stringify(state, null, 2)}\n`);
@@ -69,7 +69,7 @@ function pairKey(rootUrlA: string, rootUrlB: string, collection: string): string
 async function readState(path: string): Promise<StateFile> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = await (await fs()).readFile(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { version: 2, pairs: {} };
     throw error;
@@ -94,3 +94,13 @@ function parsePair(text: string | null): CheckpointPair | null {
     return null;
   }
 }
+
+/**
+ * A state file is Node's: node:fs is imported when one is used, by a specifier a bundler does
+ * not follow, so a browser bundle of the client (which keeps checkpoints in its store) holds none.
+ */
+function nodeOnly<T>(specifier: string): Promise<T> {
+  return import(specifier) as Promise<T>;
+}
+
+const fs = () => nodeOnly<typeof import('node:fs/promises')>('node:fs/promises');

@@ -83,6 +83,18 @@ export class Unreachable extends ClientError {
   }
 }
 
+/** A request failed underneath HTTP for another reason than an unreachable host (the transport's own error is the cause). */
+export class TransportFailed extends ClientError {
+  constructor(
+    readonly uri: string,
+    readonly code: string,
+    message: string,
+    cause?: unknown,
+  ) {
+    super(`${uri}: request failed (${code}): ${message}`, { cause });
+  }
+}
+
 /** A response body grew past the client's `maxResponseBytes` (after decompression): the request was aborted. */
 export class ResponseTooLarge extends ClientError {
   constructor(
@@ -139,10 +151,10 @@ export class RetriesExhausted extends ClientError {
 const PROBLEM_TYPE = /^application\/problem\+json\b/i;
 
 /** The error for a failed response: a `Problem` for problem+json, an `HttpError` otherwise. */
-export function problemFactory(method: string, uri: string, status: number, contentType: string | undefined, body: Buffer): HttpError {
+export function problemFactory(method: string, uri: string, status: number, contentType: string | undefined, body: Uint8Array): HttpError {
   if (contentType && PROBLEM_TYPE.test(contentType)) {
     try {
-      const document: unknown = JSON.parse(body.toString('utf8'));
+      const document: unknown = JSON.parse(utf8(body));
       if (document && typeof document === 'object' && !Array.isArray(document)) {
         return new Problem(method, uri, status, document as Record<string, unknown>);
       }
@@ -150,6 +162,13 @@ export function problemFactory(method: string, uri: string, status: number, cont
       // A broken problem document is still an HTTP error; fall through.
     }
   }
-  const text = body.toString('utf8').trim().slice(0, 200);
+  const text = utf8(body).trim().slice(0, 200);
   return new HttpError(method, uri, status, `${method} ${uri}: HTTP ${status}${text ? `: ${text}` : ''}`);
+}
+
+const decoder = new TextDecoder();
+
+/** A body as text (UTF-8), on any runtime: bodies are Uint8Array, not Node's Buffer. */
+export function utf8(body: Uint8Array): string {
+  return decoder.decode(body);
 }

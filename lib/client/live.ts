@@ -1,5 +1,3 @@
-import { setTimeout as delay } from 'node:timers/promises';
-import { RequestError } from 'got';
 import { StoreUnavailable } from '../store/store.js';
 import type { Checkpoints } from './checkpoints.js';
 import { ClientError, HttpError, LinkNotFound, UnknownCollection, UntrustedOrigin } from './errors.js';
@@ -122,13 +120,23 @@ async function watchSide(replica: Replica, since: string, seconds: number, signa
   }
 }
 
-async function pause(ms: number, signal: AbortSignal): Promise<void> {
-  await delay(ms, undefined, { signal }).catch(() => undefined);
+/** Waits `ms`, or less when `signal` aborts (then it resolves too): on any runtime, no node:timers. */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done);
+  });
 }
 
 /** What another try may cure: the network, a node's 5xx (or 408/429), a store that went away. */
 function curable(error: unknown): boolean {
   if (error instanceof UntrustedOrigin || error instanceof UnknownCollection || error instanceof LinkNotFound) return false;
   if (error instanceof HttpError) return error.status >= 500 || error.status === 408 || error.status === 429;
-  return error instanceof ClientError || error instanceof StoreUnavailable || error instanceof RequestError;
+  return error instanceof ClientError || error instanceof StoreUnavailable;
 }

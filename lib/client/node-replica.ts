@@ -1,10 +1,9 @@
-import { RequestError } from 'got';
 import type { ConflictRecord } from '../protocol/conflicts.js';
 import { fingerprint } from '../protocol/fingerprint.js';
 import { rels } from '../protocol/rels.js';
 import { isIsoTimestamp } from '../protocol/time.js';
 import type { Mismatch, Json, SyncLog, SyncResult, VersionWithData } from '../protocol/types.js';
-import { ClientError, LinkNotFound, Problem, UnexpectedResponse, UnknownCollection } from './errors.js';
+import { ClientError, LinkNotFound, Problem, UnexpectedResponse, UnknownCollection, utf8 } from './errors.js';
 import type { HalDocument } from './hal.js';
 import { header, type HttpClient } from './http.js';
 import type { ApplyResult, LogPage, Replica, ReplicaApplyOptions, ReplicaEntry } from './replica.js';
@@ -165,7 +164,7 @@ export class NodeReplica implements Replica {
       return true;
     } catch (error) {
       // Any failure of the request itself (refused, cut, timed out, a problem answer); not a bug of ours.
-      if (error instanceof ClientError || error instanceof RequestError) return false;
+      if (error instanceof ClientError) return false;
       throw error;
     }
   }
@@ -200,9 +199,9 @@ function result(body: Record<string, unknown> | undefined, uri: string): SyncRes
   return { applied: body.applied, checkpoint: body.checkpoint };
 }
 
-function safeJson(body: Buffer): Record<string, unknown> | undefined {
+function safeJson(body: Uint8Array): Record<string, unknown> | undefined {
   try {
-    const value: unknown = JSON.parse(body.toString('utf8'));
+    const value: unknown = JSON.parse(utf8(body));
     return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
   } catch {
     return undefined;

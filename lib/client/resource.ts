@@ -1,7 +1,7 @@
 import type { HttpClient, RequestOptions, HttpResponse } from './http.js';
 import { header } from './http.js';
 import { HalDocument, type FollowParams } from './hal.js';
-import { UnexpectedResponse } from './errors.js';
+import { UnexpectedResponse, utf8 } from './errors.js';
 
 /**
  * Navigation: a `Resource` is a URI the client may fetch; `follow` is a lazy step along a
@@ -67,5 +67,5 @@ export class Follow implements PromiseLike<Resource> {
 export function toDocument(response: HttpResponse): HalDocument {
   const type = header(response.headers, 'content-type') ?? '';
   if (!/json/i.test(type)) throw new UnexpectedResponse(response.uri, `expected a HAL document, got ${type || 'no content type'}`);
-  return HalDocument.parse(response.uri, response.body.toString('utf8'));
+  return HalDocument.parse(response.uri, utf8(response.body));
 }
