@@ -47,6 +47,9 @@ export { isItemId } from './protocol/ids.js';
 
 // The client: link-following HTTP, replicas, and the reconciliation engine.
 export { HttpClient, type HttpClientOptions, type HttpResponse, type RequestOptions, type TrafficStats } from './client/http.js';
+export type { Transport, TransportRequest, TransportResponse, TransportOptions } from './client/transport.js';
+export { GotTransport } from './client/transport-got.js';
+export { FetchTransport, type FetchTransportOptions } from './client/transport-fetch.js';
 export { Resource, Follow } from './client/resource.js';
 export { readRoot } from './client/root.js';
 export { HalDocument, type Link, type FollowParams, type TemplateValue, type JsonObject } from './client/hal.js';
@@ -62,6 +65,7 @@ export {
   NotARoot,
   RetriesExhausted,
   ResponseTooLarge,
+  TransportFailed,
   problemFactory,
 } from './client/errors.js';
 export type { Replica, ReplicaEntry, LogPage, ApplyResult, ReplicaApplyOptions } from './client/replica.js';
