@@ -1,4 +1,3 @@
-/* global process, console, URL */
 // The prebuilt browser bundle, dist/browser/halsync.js: what halsync/client and halsync/idb
 // export, as one minified ES module a page loads with no bundler. Run by `npm run build` after
 // tsc (it bundles the compiled dist/lib); prints the gzipped size and fails past the budget.
