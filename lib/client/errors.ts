@@ -83,7 +83,7 @@ export class Unreachable extends ClientError {
   }
 }
 
-/** A request failed underneath HTTP for another reason than an unreachable host (the transport's own error is the cause). */
+/** The request failed below HTTP in a way that is not plainly "unreachable" (a protocol error of the stack, say). */
 export class TransportFailed extends ClientError {
   constructor(
     readonly uri: string,
@@ -138,6 +138,22 @@ export class UnexpectedResponse extends ClientError {
   }
 }
 
+/**
+ * A node sent what breaks the protocol's rules (an item id that is no UUID, a fingerprint that
+ * is not its data's, a timestamp outside the grammar, a lone surrogate): the sync stops before
+ * applying anything of it. Names the node, the item (when it had a readable id) and what is wrong.
+ */
+export class ProtocolViolation extends UnexpectedResponse {
+  constructor(
+    readonly node: string,
+    uri: string,
+    readonly itemId: string | undefined,
+    readonly problems: readonly string[],
+  ) {
+    super(uri, `${node} sent ${itemId === undefined ? 'an entry' : `item ${itemId}`} that breaks the protocol: ${problems.join('; ')}`);
+  }
+}
+
 /** The sync restarted from Step 1 as often as allowed and still met concurrent writes. */
 export class RetriesExhausted extends ClientError {
   constructor(
@@ -152,9 +168,10 @@ const PROBLEM_TYPE = /^application\/problem\+json\b/i;
 
 /** The error for a failed response: a `Problem` for problem+json, an `HttpError` otherwise. */
 export function problemFactory(method: string, uri: string, status: number, contentType: string | undefined, body: Uint8Array): HttpError {
+  const text = utf8(body);
   if (contentType && PROBLEM_TYPE.test(contentType)) {
     try {
-      const document: unknown = JSON.parse(utf8(body));
+      const document: unknown = JSON.parse(text);
       if (document && typeof document === 'object' && !Array.isArray(document)) {
         return new Problem(method, uri, status, document as Record<string, unknown>);
       }
@@ -162,13 +179,13 @@ export function problemFactory(method: string, uri: string, status: number, cont
       // A broken problem document is still an HTTP error; fall through.
     }
   }
-  const text = utf8(body).trim().slice(0, 200);
-  return new HttpError(method, uri, status, `${method} ${uri}: HTTP ${status}${text ? `: ${text}` : ''}`);
+  const shown = text.trim().slice(0, 200);
+  return new HttpError(method, uri, status, `${method} ${uri}: HTTP ${status}${shown ? `: ${shown}` : ''}`);
 }
 
 const decoder = new TextDecoder();
 
-/** A body as text (UTF-8), on any runtime: bodies are Uint8Array, not Node's Buffer. */
+/** A body as text (invalid UTF-8 becomes U+FFFD, as a browser decodes it). */
 export function utf8(body: Uint8Array): string {
   return decoder.decode(body);
 }

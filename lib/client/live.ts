@@ -1,9 +1,10 @@
+import { backoffDelay, sleep } from '../protocol/retry.js';
 import { StoreUnavailable } from '../store/store.js';
 import type { Checkpoints } from './checkpoints.js';
 import { ClientError, HttpError, LinkNotFound, UnknownCollection, UntrustedOrigin } from './errors.js';
 import type { Replica } from './replica.js';
-import { addReport, emptyReport, type SyncReport } from './report.js';
-import { sync, type Step, type SyncOptions } from './sync.js';
+import { addReport, emptyReport, measured, type SyncReport } from './report.js';
+import { reconcile, type Step, type SyncOptions } from './sync.js';
 
 /**
  * Live sync: after each sync, wait for a change on either side (a long poll on a node, a
@@ -38,10 +39,10 @@ const MAX_RETRY_MS = 30_000;
 /** Thrown after a step when the live sync was stopped: the sync dies there, safely (DESIGN §3). */
 class Stopped extends Error {}
 
-/** Syncs each pair once, one collection after the other. */
+/** Syncs each pair once, one collection after the other; the caller measures the traffic. */
 export async function syncPairs(pairs: readonly SyncPair[], options: Omit<SyncOptions, 'checkpoints'>): Promise<SyncReport> {
   let report = emptyReport();
-  for (const pair of pairs) report = addReport(report, await sync(pair.local, pair.remote, { ...options, checkpoints: pair.checkpoints }));
+  for (const pair of pairs) report = addReport(report, await reconcile(pair.local, pair.remote, { ...options, checkpoints: pair.checkpoints }));
   return report;
 }
 
@@ -65,9 +66,11 @@ export async function runLive(connect: () => Promise<SyncPair[]>, options: Omit<
   for (let failures = 0; !signal.aborted;) {
     try {
       pairs ??= await connect();
-      const started = Date.now();
-      const report = { ...(await syncPairs(pairs, { ...options, afterStep })), ms: 0 };
-      report.ms = Date.now() - started;
+      const round = pairs;
+      const report = await measured(
+        round.flatMap((pair) => [pair.local.http, pair.remote.http]),
+        () => syncPairs(round, { ...options, afterStep }),
+      );
       total = addReport(total, report);
       options.onSync?.(report);
       failures = 0;
@@ -76,9 +79,9 @@ export async function runLive(connect: () => Promise<SyncPair[]>, options: Omit<
       if (error instanceof Stopped || signal.aborted) break;
       if (!curable(error)) throw error;
       pairs = undefined;
-      const wait = Math.min((options.retryMs ?? 250) * 2 ** failures++, MAX_RETRY_MS) * (0.5 + Math.random() / 2);
+      const wait = backoffDelay(failures++, { firstMs: options.retryMs ?? 250, maxMs: MAX_RETRY_MS });
       options.onRetry?.(error as Error, Math.round(wait));
-      await pause(wait, signal);
+      await sleep(wait, signal);
     }
   }
   return total;
@@ -115,23 +118,9 @@ async function watchSide(replica: Replica, since: string, seconds: number, signa
     // A side that cannot wait (or a node that answered early) is asked again a period later,
     // never in a busy loop.
     const rest = seconds * 1000 - (Date.now() - started);
-    if (rest > 0) await pause(rest, signal);
+    if (rest > 0) await sleep(rest, signal);
     if (!replica.waitForChange) return;
   }
-}
-
-/** Waits `ms`, or less when `signal` aborts (then it resolves too): on any runtime, no node:timers. */
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done);
-  });
 }
 
 /** What another try may cure: the network, a node's 5xx (or 408/429), a store that went away. */

@@ -37,7 +37,8 @@ export type { Transport, TransportRequest, TransportResponse, TransportOptions }
 export { FetchTransport, type FetchTransportOptions } from '../client/transport-fetch.js';
 export { Resource, Follow } from '../client/resource.js';
 export { readRoot } from '../client/root.js';
-export { HalDocument, type Link, type FollowParams, type TemplateValue, type JsonObject } from '../client/hal.js';
+export type { Link } from '../protocol/types.js';
+export { HalDocument, type FollowParams, type TemplateValue, type JsonObject } from '../client/hal.js';
 export {
   ClientError,
   HttpError,
@@ -51,6 +52,7 @@ export {
   RetriesExhausted,
   ResponseTooLarge,
   TransportFailed,
+  ProtocolViolation,
 } from '../client/errors.js';
 export type { Replica, ReplicaEntry, LogPage, ApplyResult, ReplicaApplyOptions } from '../client/replica.js';
 export { StoreReplica } from '../client/store-replica.js';

@@ -190,6 +190,21 @@ export class IdbStore implements Store {
     return [...names].sort();
   }
 
+  async drop(collection: string, itemIds: readonly string[], unchangedSince: number): Promise<number> {
+    const tx = (await this.database()).transaction(['items', 'memberships'], 'readwrite');
+    const [items, memberships] = [tx.objectStore('items'), tx.objectStore('memberships')];
+    let dropped = 0;
+    for (const itemId of new Set(itemIds)) {
+      const item = await items.get([collection, itemId]);
+      if (!item || item.seq > unchangedSince) continue;
+      await items.delete([collection, itemId]);
+      await memberships.delete(IDBKeyRange.bound([collection, itemId], [collection, itemId, []]));
+      dropped++;
+    }
+    await tx.done;
+    return dropped;
+  }
+
   async purgeTombstones(collection: string, recordedBefore: string): Promise<number> {
     const tx = (await this.database()).transaction(['items', 'meta', 'memberships'], 'readwrite');
     const meta = tx.objectStore('meta');

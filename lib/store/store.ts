@@ -138,7 +138,12 @@ export interface ChangesQuery {
    * cursor that left since is always listed. An item that entered and left again after the
    * cursor is listed too (as the unscoped log lists the tombstone of an item created and
    * deleted after a cursor): the reader drops a copy it does not have, and learns nothing its
-   * grant did not show while the item was in its channels.
+   * grant did not show while the item was in its channels. A full read's later pages are read
+   * with a cursor (the previous page's checkpoint), so they list such removals too: the reader
+   * may hold the item from an earlier page of a log that moved meanwhile.
+   *
+   * The store knows nothing of principals: which grant a cursor was issued under (and the 410
+   * when it is presented under another) is the server's to remember.
    */
   channels?: readonly string[];
 }
@@ -207,6 +212,14 @@ export interface Store {
   purgeTombstones(collection: string, recordedBefore: string): Promise<number>;
   /** The lowest seq a cursor may carry and still see every change after it (0: all). */
   horizon(collection: string): Promise<number>;
+
+  /**
+   * Drops these items outright, with no tombstone and no log entry, those whose latest change
+   * is at or before `unchangedSince` (a newer write stays). A client's full resync (DESIGN §3)
+   * uses it for items its remote no longer lists; returns how many went. Optional: a store
+   * without it keeps them, and the sync reports them as stale.
+   */
+  drop?(collection: string, itemIds: readonly string[], unchangedSince: number): Promise<number>;
 
   /**
    * Calls `listener` after each committed write that changed `collection`: made through this

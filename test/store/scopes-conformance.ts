@@ -325,7 +325,6 @@ export function scopedLogConformance(fixture: () => ScopesFixture): void {
           await until(() => reads === 1, { message: 'the first read' });
           await apply(writer, [put(B, 1, ['b']), put(C, 1)]);
           await until(() => told > 0, { message: 'the unscoped watcher is told' });
-          // A turn of the event loop (setTimeout, not setImmediate: the suite runs in browsers too) for a wrongly woken read to happen.
           await new Promise((resolve) => setTimeout(resolve, 0));
           expect(reads, 'not woken by a change outside its grant').to.equal(1);
           await apply(writer, [put(A, 1, ['a'])]);
