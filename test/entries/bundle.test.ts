@@ -37,8 +37,10 @@ describe('entry points', function () {
 
   for (const specifier of ['halsync/client', 'halsync/idb']) {
     it(`bundles ${specifier} for a browser: no Node built-in, no got, no server code`, async function () {
-      const { inputs } = await bundle(specifier);
+      const { inputs, code } = await bundle(specifier);
       expect(inputs.length).to.be.greaterThan(0);
+      // Node's globals are not imports: a page has no Buffer, process or setImmediate either.
+      expect(code.match(/\bBuffer\.\w+|\bprocess\.\w+|\bsetImmediate\b/g) ?? []).to.deep.equal([]);
       const forbidden = inputs.filter((i) =>
         /node_modules\/got\/|transport-got|client\/state-file\.js|\/lib\/server\/|\/lib\/cli\/|better-sqlite3|node_modules\/pg\//.test(i),
       );
