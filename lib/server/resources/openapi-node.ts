@@ -118,7 +118,7 @@ export function nodeOpenApi(generic: Readonly<Obj>, node: NodeDescription): Obj 
 /** Those of the schemas `names` that nothing in `doc` refers to once the unused ones are gone (LogEntry, once LogPage and SyncLog are). */
 function unused(doc: Obj, names: string[]): string[] {
   const gone = new Set<string>();
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     const refs = new Set<string>();
     const walk = (value: unknown): void => {
       if (value === null || typeof value !== 'object') return;

@@ -101,7 +101,9 @@ describe('OpenAPI document', function () {
       expect(schemas.NotesLogPage.properties._embedded.properties['sync:entry'].items).to.deep.equal({ $ref: '#/components/schemas/NotesLogEntry' });
       // The generic Item stays (a restore may answer a tombstone); the generic schemas only the templates use are written out there.
       expect(Object.keys(schemas)).to.include('Item').and.not.include.members(['ItemWrite', 'LogEntry', 'LogPage', 'SyncLog']);
-      expect(JSON.stringify(doc['x-generic-paths'])).not.to.match(/#\/components\/(schemas\/(ItemWrite|LogEntry|LogPage|SyncLog)|parameters\/collection|requestBodies)/);
+      expect(JSON.stringify(doc['x-generic-paths'])).not.to.match(
+        /#\/components\/(schemas\/(ItemWrite|LogEntry|LogPage|SyncLog)|parameters\/collection|requestBodies)/,
+      );
       // No two schemas or parameters whose names differ by case only: openapi-typescript-codegen writes each to a file named after it.
       const names = [...Object.keys(schemas), ...Object.keys(doc.components.parameters)].map((name) => name.toLowerCase());
       expect(names.filter((name, i) => names.indexOf(name) !== i)).to.deep.equal([]);
