@@ -77,6 +77,7 @@ export function nodeOpenApi(generic: Readonly<Obj>, node: NodeDescription): Obj 
   const prefixes = prefixesOf(collections);
   const paths: Obj = {};
   const generics: Obj = {};
+  const bodies: Obj = {};
 
   for (const [template, item] of Object.entries(generic['paths'] as Obj)) {
     const place = PLACES[template];
@@ -97,7 +98,7 @@ export function nodeOpenApi(generic: Readonly<Obj>, node: NodeDescription): Obj 
     const prefix = prefixes.get(collection.name)!;
     schemas[`${prefix}Data`] = dataSchema(collection, prefix);
     for (const [name, { nullable }] of Object.entries(TYPED)) schemas[`${prefix}${name}`] = typedCopy(schemas[name], prefix, nullable);
-    requestBodies[`${prefix}ItemWrite`] = retarget(structuredClone(requestBodies['ItemWrite']), prefix);
+    bodies[`${ITEM_WRITE.slice(0, -'ItemWrite'.length)}${prefix}ItemWrite`] = retarget(structuredClone(requestBodies['ItemWrite']), prefix);
     (doc['tags'] as Obj[]).push({
       name: tagOf(collection),
       description: `The collection "${collection.title}": its log, its items and its conflicts; \`data\` is typed by its schema (\`${prefix}Data\`).`,
@@ -107,7 +108,9 @@ export function nodeOpenApi(generic: Readonly<Obj>, node: NodeDescription): Obj 
   const only: Obj = { [COLLECTION_PARAMETER]: (components['parameters'] as Obj)['collectionParam'], [ITEM_WRITE]: requestBodies['ItemWrite'] };
   delete (components['parameters'] as Obj)['collectionParam'];
   delete requestBodies['ItemWrite'];
-  doc['paths'] = paths;
+  // Written into each write, not `$ref`'d: swagger-typescript-api sends no Content-Type for a $ref'd body, and fetch then sends text/plain (a 415).
+  doc['paths'] = inline(paths, bodies);
+  if (Object.keys(requestBodies).length === 0) delete components['requestBodies'];
   const unusedGenerics = collections.length > 0 ? unused(doc, Object.keys(TYPED)) : [];
   for (const name of unusedGenerics) only[`#/components/schemas/${name}`] = schemas[name];
   doc['x-generic-paths'] = inline(generics, only);

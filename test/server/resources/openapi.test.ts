@@ -89,7 +89,8 @@ describe('OpenAPI document', function () {
       const getNote = doc.paths['/notes/{itemId}'].get;
       expect(getNote.operationId).to.equal('notesGetItem');
       expect(getNote.responses['200'].content['application/hal+json'].schema).to.deep.equal({ $ref: '#/components/schemas/NotesItem' });
-      expect(doc.paths['/notes'].post.requestBody).to.deep.equal({ $ref: '#/components/requestBodies/NotesItemWrite' });
+      expect(doc.paths['/notes'].post.requestBody.content['application/json'].schema).to.deep.equal({ $ref: '#/components/schemas/NotesItemWrite' });
+      expect(doc.components.requestBodies).to.equal(undefined);
       const schemas = doc.components.schemas;
       expect(schemas.NotesData).to.deep.include({ required: ['title'], $defs: notes.$defs });
       expect(schemas.NotesData.properties.tags.items).to.deep.equal({ $ref: '#/components/schemas/NotesData/$defs/tag' });
