@@ -11,7 +11,8 @@ import { startNode, type StartedNode } from '../support/server.js';
 
 /**
  * Clients generated from the document a node serves, as users make them: openapi-typescript +
- * openapi-fetch, @hey-api/openapi-ts and orval, each run at test time on the node's own
+ * openapi-fetch, @hey-api/openapi-ts, orval, openapi-typescript-codegen, swagger-typescript-api
+ * and openapi-zod-client, each run at test time on the node's own
  * document (so the types can never be stale), type-checked by `tsc --strict` (a type error
  * fails the test; reading `data.title` as a string proves `data` is typed by the collection's
  * schema), then run against the node: create, read, log, a sync-log PUT answered 200 and one
