@@ -12,6 +12,7 @@ import type { Collection } from '../collections.js';
 import { collectionOf, linker, sendHal, type ServerNode } from '../node.js';
 import { beginWrite } from '../http/deadline.js';
 import { halDocument, type HalBody } from '../http/hal.js';
+import { itemTemplates, withTemplates } from './templates.js';
 
 /**
  * One item. Direct writes make this node the item's origin: the store stamps `updatedAt`
@@ -30,7 +31,10 @@ export function itemRoute(node: ServerNode) {
         ctx.status = 304;
         return;
       }
-      sendHal(ctx, itemDocument(ctx, node, collection, item));
+      sendHal(
+        ctx,
+        withTemplates(ctx, itemDocument(ctx, node, collection, item), () => itemTemplates(ctx, node, collection, item.itemId)),
+      );
     },
 
     async PUT(ctx: Context, params: Record<string, string>) {

@@ -87,7 +87,8 @@ function pageDocument(ctx: Context, node: ServerNode, collection: Collection, pa
         itemURI,
       };
       if (query.embedData) out['data'] = entry.data ?? null;
-      out['_links'] = { self: { href: itemURI }, [rels.item]: { href: itemURI } };
+      // No `self` (DESIGN §1): an entry is a partial view, and clients that cache by `self` would serve it for the item.
+      out['_links'] = { [rels.item]: { href: itemURI } };
       return out as HalBody;
     }),
   };
