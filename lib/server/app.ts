@@ -1,6 +1,7 @@
 import Koa, { type Context, type Next } from 'koa';
 import type { Store } from '../store/store.js';
-import { accessTokens, requireTokens, type AccessToken } from './http/auth.js';
+import { accessTokens, authenticateRequests, hasCredentials, type AccessToken, type Authenticate, type Credentials } from './http/auth.js';
+import type { JwtOptions, PrincipalEntry } from './principals.js';
 import { DEFAULT_BODY_LIMIT } from './http/body.js';
 import { browserPage } from './resources/browser.js';
 import { DOCS_ASSETS, docsAssetRoute, docsRoute } from './resources/docs.js';
@@ -41,6 +42,15 @@ export interface AppOptions {
   token?: string;
   /** Tokens the node accepts, each `read` (GET/HEAD/OPTIONS) or `write` (everything); with `token`, one more `write` token. */
   auth?: readonly AccessToken[];
+  /** Bearer tokens of scoped principals (a principals file's content, DESIGN §7). */
+  principals?: Readonly<Record<string, PrincipalEntry>> | ReadonlyMap<string, PrincipalEntry>;
+  /** Accept JWT bearers verified with this secret (HS256) or key set (RS256, ES256): `sub` the id, claim `halsync` the grants. */
+  jwt?: JwtOptions;
+  /**
+   * The application's own authentication, tried before the tokens: the request's principal,
+   * or null (then the tokens, and without a match 401). Setting it protects the node.
+   */
+  authenticate?: Authenticate;
   /** How many async jobs are remembered. */
   maxJobs?: number;
   /** Aborting it ends the node's long-running work: held log GETs (`Prefer: wait`) answer at once, the purge stops. */
@@ -122,7 +132,14 @@ export function createApp(options: AppOptions): Koa {
   };
   const timeout = options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT_MS;
   if (!Number.isInteger(timeout) || timeout < 0) throw new Error(`requestTimeout must be a whole number of milliseconds (0: none), not ${timeout}`);
-  const tokens = accessTokens(options.token, options.auth);
+  const credentials: Credentials = {
+    tokens: accessTokens(options.token, options.auth),
+    ...(options.principals === undefined
+      ? {}
+      : { principals: options.principals instanceof Map ? options.principals : new Map(Object.entries(options.principals)) }),
+    ...(options.jwt === undefined ? {} : { jwt: options.jwt }),
+    ...(options.authenticate === undefined ? {} : { authenticate: options.authenticate }),
+  };
   const page = browserPage(paths);
   const browsable = (handlers: Handlers) => withBrowserPage(handlers, page);
   const router = routing([
@@ -150,7 +167,7 @@ export function createApp(options: AppOptions): Koa {
   app.use(compress);
   app.use(problems);
   app.use(varyOnAccept);
-  if (tokens.length > 0) app.use(unlessPublic(publicPages(paths), requireTokens(tokens)));
+  if (hasCredentials(credentials)) app.use(unlessPublic(publicPages(paths), authenticateRequests(credentials)));
   if (timeout > 0) app.use(requestTimeout(timeout));
   app.use(router);
   const retentions = [options.tombstoneRetentionMs, options.conflictRetentionMs].filter((ms) => ms !== undefined);

@@ -1,6 +1,7 @@
 import type { Context } from 'koa';
 import { rels } from '../../protocol/rels.js';
-import type { ChangesPage } from '../../store/store.js';
+import type { ChangesPage, StoredEntry, StoredRemoval } from '../../store/store.js';
+import { principalOf, readGrant } from '../principal.js';
 import type { Collection } from '../collections.js';
 import { collectionOf, linker, sendHal, type ServerNode } from '../node.js';
 import { cursorOf, cursorSeq } from '../cursors.js';
@@ -28,19 +29,22 @@ interface LogQuery {
 export function logRoute(node: ServerNode) {
   return {
     async GET(ctx: Context, params: Record<string, string>) {
-      const collection = collectionOf(node, params['collection']!);
+      const collection = collectionOf(node, params['collection']!, ctx);
       const query = parseQuery(ctx.query, node.maxPageSize);
       const after = query.cursor === undefined ? undefined : await cursorSeq(node.store, collection.name, query.cursor);
+      // Scoped at the minimum (DESIGN §7): only what the principal's read grant shows.
+      const channels = readGrant(principalOf(ctx), collection.name);
       const read = () =>
         node.store.changes(collection.name, {
           limit: query.limit,
           withData: query.embedData,
+          ...(channels === undefined ? {} : { channels }),
           ...(after === undefined ? {} : { after }),
           // The cursor wins: it is exact, a time is not.
           ...(after === undefined && query.earliest !== undefined ? { recordedSince: query.earliest } : {}),
         });
       const wait = node.store.watch && !node.signal.aborted ? waitPreference(ctx.get('Prefer')) : undefined;
-      let page: ChangesPage;
+      let page: ChangesPage<StoredEntry | StoredRemoval>;
       if (wait === undefined) page = await read();
       else {
         beginHold(ctx);
@@ -50,7 +54,7 @@ export function logRoute(node: ServerNode) {
       sendHal(ctx, pageDocument(ctx, node, collection, page, query));
     },
     async PUT(ctx: Context, params: Record<string, string>) {
-      await putSyncLog(ctx, node, collectionOf(node, params['collection']!));
+      await putSyncLog(ctx, node, collectionOf(node, params['collection']!, ctx));
     },
   };
 }
@@ -62,7 +66,7 @@ function heldUntil(ctx: Context, node: ServerNode): AbortSignal {
   return AbortSignal.any([gone.signal, node.signal]);
 }
 
-function pageDocument(ctx: Context, node: ServerNode, collection: Collection, page: ChangesPage, query: LogQuery): HalBody {
+function pageDocument(ctx: Context, node: ServerNode, collection: Collection, page: ChangesPage<StoredEntry | StoredRemoval>, query: LogQuery): HalBody {
   const links = linker(ctx, node);
   const checkpoint = cursorOf(node.store, page.checkpoint);
   const doc = halDocument({
@@ -79,6 +83,7 @@ function pageDocument(ctx: Context, node: ServerNode, collection: Collection, pa
   doc._embedded = {
     [rels.entry]: page.entries.map((entry) => {
       const itemURI = links.item(collection.name, entry.itemId);
+      if ('removed' in entry) return { itemId: entry.itemId, removed: true, itemURI, _links: { [rels.item]: { href: itemURI } } } as HalBody;
       const out: Record<string, unknown> = {
         itemId: entry.itemId,
         updatedAt: entry.updatedAt,

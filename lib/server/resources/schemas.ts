@@ -7,7 +7,7 @@ import { nodeOpenApi } from './openapi-node.js';
 export function schemaRoute(node: ServerNode) {
   return {
     async GET(ctx: Context, params: Record<string, string>) {
-      const collection = collectionOf(node, params['collection']!);
+      const collection = collectionOf(node, params['collection']!, ctx);
       ctx.type = 'application/schema+json';
       ctx.body = collection.schema;
     },
