@@ -14,7 +14,7 @@ let ajv: Ajv2020 | undefined;
 
 export function configValidator(name: ConfigSchemaName): ValidateFunction {
   if (!ajv) {
-    ajv = new Ajv2020({ allErrors: true, strict: true });
+    ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false });
     addFormats(ajv);
     const dir = new URL('config/', SPEC_DIR);
     for (const file of readdirSync(dir).filter((f) => f.endsWith('.schema.json'))) ajv.addSchema(JSON.parse(readFileSync(new URL(file, dir), 'utf8')), file);

@@ -28,7 +28,15 @@ export interface JwtOptions {
 /** A principals file's content, checked; throws one line naming the file and the first bad field. */
 export function parsePrincipals(json: unknown, source: string): Map<string, PrincipalEntry> {
   const validate = configValidator('principals');
-  if (!validate(json)) throw new Error(`${source}: not a principals file: ${firstError(validate)}`);
+  if (!validate(json)) {
+    // The pointer's first token is a bearer token: the message names its place in the file instead.
+    const tokens = json !== null && typeof json === 'object' ? Object.keys(json) : [];
+    const where = firstError(validate).replace(/^\/([^/ ]*)/, (_, token: string) => {
+      const at = tokens.indexOf(token.replaceAll('~1', '/').replaceAll('~0', '~'));
+      return at < 0 ? '/<token>' : `/<token ${at + 1}>`;
+    });
+    throw new Error(`${source}: not a principals file: ${where}`);
+  }
   return new Map(Object.entries(json as Record<string, PrincipalEntry>));
 }
 
