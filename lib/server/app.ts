@@ -2,6 +2,7 @@ import Koa, { type Context, type Next } from 'koa';
 import type { Store } from '../store/store.js';
 import { accessTokens, authenticateRequests, hasCredentials, type AccessToken, type Authenticate, type Credentials } from './http/auth.js';
 import type { JwtOptions, PrincipalEntry } from './principals.js';
+import { NOBODY, type Principal } from './principal.js';
 import { DEFAULT_BODY_LIMIT } from './http/body.js';
 import { browserPage } from './resources/browser.js';
 import { DOCS_ASSETS, docsAssetRoute, docsRoute } from './resources/docs.js';
@@ -204,7 +205,13 @@ function publicPages(paths: Paths): (ctx: Context) => boolean {
 }
 
 function unlessPublic(isPublic: (ctx: Context) => boolean, guard: (ctx: Context, next: Next) => Promise<void>) {
-  return (ctx: Context, next: Next) => (isPublic(ctx) ? next() : guard(ctx, next));
+  return (ctx: Context, next: Next) => {
+    if (!isPublic(ctx)) return guard(ctx, next);
+    // Unauthenticated on a protected node: a public page speaks for nobody, so the node's
+    // OpenAPI document names no collection there (DESIGN §7: another's collection is unknown).
+    (ctx.state as { principal?: Principal }).principal = NOBODY;
+    return next();
+  };
 }
 
 async function varyOnAccept(ctx: Context, next: Next): Promise<void> {

@@ -31,6 +31,9 @@ export interface Principal {
 /** A node without credentials serves everyone as this one. */
 export const ANONYMOUS: Principal = Object.freeze({ id: 'anonymous', kind: 'all', grants: {} });
 
+/** Who a public page of a protected node is served to: it may see no collection. */
+export const NOBODY: Principal = Object.freeze({ id: 'anonymous', kind: 'scoped', grants: {} });
+
 export function principalOf(ctx: Context): Principal {
   return (ctx.state as { principal?: Principal }).principal ?? ANONYMOUS;
 }
