@@ -150,7 +150,12 @@ export interface ChangesQuery {
    * cursor that left since is always listed. An item that entered and left again after the
    * cursor is listed too (as the unscoped log lists the tombstone of an item created and
    * deleted after a cursor): the reader drops a copy it does not have, and learns nothing its
-   * grant did not show while the item was in its channels.
+   * grant did not show while the item was in its channels. A full read's later pages are read
+   * with a cursor (the previous page's checkpoint), so they list such removals too: the reader
+   * may hold the item from an earlier page of a log that moved meanwhile.
+   *
+   * The store knows nothing of principals: which grant a cursor was issued under (and the 410
+   * when it is presented under another) is the server's to remember.
    */
   channels?: readonly string[];
 }
