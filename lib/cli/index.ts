@@ -61,6 +61,8 @@ program
   .option('--max-page-size <n>', 'largest limit of a log page (default 10000)', integer('max-page-size', 1, 10_000_000))
   .option('--request-timeout <ms>', 'time a request may take before it writes; 0: none (default 30000)', integer('request-timeout', 0, 86_400_000))
   .option('--max-active-jobs <n>', 'sync logs waiting as jobs at once (default 16)', integer('max-active-jobs', 1, 100_000))
+  .option('--max-in-flight-body <bytes>', 'request body bytes all requests may hold at once (default 100 MiB)', integer('max-in-flight-body', 1, 2 ** 40))
+  .option('--max-clock-skew <duration>', "refuse sync-log entries stamped later than this node's clock plus this (default 5m)", duration)
   .option('--cors <origin>', 'let pages of this origin call the node (repeatable; * for any)', collect, [])
   .option('--config <file>', 'a JSON file saying what these flags say (collections with schema and channels, principals, jwt, …); a flag overrides it')
   .option('--principals <file>', 'a JSON file mapping bearer tokens to principals: { "<token>": { "id", "grants" } }')
@@ -83,8 +85,12 @@ program
   .option('--store <url>', 'the local store (with one URL)', DEFAULT_STORE_URL)
   .option('--state <path>', 'checkpoint file (with two URLs)', './halsync-state.json')
   .option('--collection <name>', 'a collection to sync (repeatable; default: every one both sides publish)', collect, [])
-  .addOption(new Option('--prefer <side>', 'who wins inside the skew window').choices(['local', 'remote']).default('remote'))
-  .option('--skew-ms <ms>', 'updatedAt values closer than this are too close to call', integer('skew-ms', 0, 86_400_000), 1000)
+  .addOption(
+    new Option('--prefer <rule>', 'who wins in one skew bucket: the greater fingerprint, or a fixed side (safe only in one orientation)')
+      .choices(['fingerprint', 'local', 'remote'])
+      .default('fingerprint'),
+  )
+  .option('--skew-ms <ms>', 'the width of a skew bucket: updatedAt in one bucket are too close to call', integer('skew-ms', 0, 86_400_000), 1000)
   .addOption(new Option('--token <token>', 'bearer token sent to the remote (node↔node: to both)').env('HALSYNC_TOKEN'))
   .option('--token-a <token>', 'node↔node: the bearer token sent to A (instead of --token)')
   .option('--token-b <token>', 'node↔node: the bearer token sent to B (instead of --token)')

@@ -98,7 +98,7 @@ export class MemoryStore implements Store {
     const restored = options.restoring && this.audit(collection).get(options.restoring.conflictId);
     if (restored) restored.restored = { side: options.restoring!.side, restoredAt: plan.recordedAt };
     if (plan.rows.length > 0) this.feed.emit(collection, changeOf(plan.memberships));
-    return structuredClone({ ok: true, applied: plan.applied, checkpoint: plan.checkpoint, items: plan.items });
+    return structuredClone({ ok: true, applied: plan.applied, checkpoint: plan.checkpoint, items: plan.items, existed: plan.existed });
   }
 
   private join(collection: string, memberships: readonly Membership[]): void {
@@ -121,6 +121,19 @@ export class MemoryStore implements Store {
     for (const [name, items] of this.byCollection) if (items.size > 0) names.add(name);
     for (const [name, audit] of this.audits) if (audit.size > 0) names.add(name);
     return [...names].sort();
+  }
+
+  async drop(collection: string, itemIds: readonly string[], unchangedSince: number): Promise<number> {
+    const items = this.items(collection);
+    let dropped = 0;
+    for (const itemId of itemIds) {
+      const item = items.get(itemId);
+      if (!item || item.seq > unchangedSince) continue;
+      items.delete(itemId);
+      this.memberships.get(collection)?.delete(itemId);
+      dropped++;
+    }
+    return dropped;
   }
 
   async purgeTombstones(collection: string, recordedBefore: string): Promise<number> {

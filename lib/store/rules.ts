@@ -1,5 +1,4 @@
 import { laterOf, toIso } from '../protocol/time.js';
-import type { SyncEntry } from '../protocol/types.js';
 import { channelsOfWrite, membershipChanges, type Membership } from './scopes.js';
 import type { ApplyOptions, PreconditionMismatch, StoredItem, Write } from './store.js';
 
@@ -10,6 +9,8 @@ import type { ApplyOptions, PreconditionMismatch, StoredItem, Write } from './st
 export type WriteCheck = { kind: 'noop' } | { kind: 'mismatch'; mismatch: PreconditionMismatch } | { kind: 'write'; updatedAt: string };
 
 export function checkWrite(current: StoredItem | null, write: Write, now: Date): WriteCheck {
+  const refused = refusal(current, write);
+  if (refused && write.preconditionFirst) return { kind: 'mismatch', mismatch: refused };
   // Same version already here: harmless, and checked before the precondition so a retried
   // sync log that had in fact committed answers 200 again rather than 409.
   if (current && current.fingerprint === write.fingerprint && current.deleted === write.deleted) {
@@ -18,7 +19,6 @@ export function checkWrite(current: StoredItem | null, write: Write, now: Date):
   // Deleting what never existed records nothing.
   if (!current && write.deleted && write.updatedAt === null) return { kind: 'noop' };
 
-  const refused = refusal(current, write);
   if (refused) return { kind: 'mismatch', mismatch: refused };
 
   const updatedAt = write.updatedAt ?? (current ? laterOf(toIso(now), current.updatedAt) : toIso(now));
@@ -39,24 +39,6 @@ function refusal(current: StoredItem | null, write: Write): PreconditionMismatch
     case 'unchanged-since':
       return !current || current.seq <= p.seq ? null : mismatch(null);
   }
-}
-
-/**
- * One sync log entry as a store write, the same for a node (the PUT) and a local replica. An
- * entry with `base` applies only over that fingerprint; one without only when the store has
- * recorded nothing about the item after `since`, the seq the log's own `since` names.
- * `channels`: those the collection finds in the entry's data (see Write.channels).
- */
-export function toWrite(entry: SyncEntry, since: number | undefined, channels?: readonly string[]): Write {
-  return {
-    ...(channels === undefined ? {} : { channels }),
-    itemId: entry.itemId,
-    deleted: entry.deleted,
-    data: entry.deleted ? null : entry.data,
-    fingerprint: entry.fingerprint,
-    updatedAt: entry.updatedAt,
-    precondition: entry.base !== undefined ? { kind: 'base', fingerprint: entry.base } : { kind: 'unchanged-since', seq: since ?? 0 },
-  };
 }
 
 /**
@@ -82,6 +64,8 @@ export type Plan =
       checkpoint: number;
       /** The item as it stands after the apply, one per write, in the writes' order. */
       items: StoredItem[];
+      /** Whether each write's item existed when the apply began. */
+      existed: boolean[];
       /** When this node records the apply (its rows' recordedAt, and a restored conflict's restoredAt). */
       recordedAt: string;
       /** The memberships to write (lib/store/scopes.ts): the channels each written item had or has. */
@@ -137,6 +121,7 @@ export function planApply(current: ReadonlyMap<string, StoredItem>, writes: read
     highWater: seq,
     checkpoint: checkpointAfterApply(options.since, highWaterBefore, seq),
     items: writes.map((write) => after.get(write.itemId)!),
+    existed: writes.map((write) => current.has(write.itemId)),
     recordedAt,
     memberships: membershipChanges(current, rows),
   };
