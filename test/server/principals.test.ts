@@ -2,9 +2,9 @@ import { expect } from 'chai';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
-import { expectProblem } from '../../support/expect.js';
-import { request } from '../../support/http.js';
-import { startNode, type StartedNode } from '../../support/server.js';
+import { expectProblem } from '../support/expect.js';
+import { request } from '../support/http.js';
+import { startNode, type StartedNode } from '../support/server.js';
 
 const SECRET = 'a-shared-secret-of-at-least-32-bytes!';
 const grants = { items: { read: ['alice'], write: ['alice'] } };
