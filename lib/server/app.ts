@@ -180,7 +180,9 @@ export function createApp(options: AppOptions): Koa {
   app.use(problems);
   app.use(oneHost);
   app.use(varyOnAccept);
-  if (hasCredentials(credentials)) app.use(unlessPublic(publicPages(paths), authenticateRequests(credentials)));
+  // With scoped principals a stranger may learn no collection's name; with tokens only, there is nothing to keep apart.
+  const scoped = (credentials.principals?.size ?? 0) > 0 || credentials.jwt !== undefined || credentials.authenticate !== undefined;
+  if (hasCredentials(credentials)) app.use(unlessPublic(publicPages(paths), authenticateRequests(credentials), scoped));
   if (timeout > 0) app.use(requestTimeout(timeout));
   app.use(router);
   const retentions = [options.tombstoneRetentionMs, options.conflictRetentionMs].filter((ms) => ms !== undefined);
@@ -216,12 +218,12 @@ function publicPages(paths: Paths): (ctx: Context) => boolean {
   return (ctx) => (ctx.method === 'GET' || ctx.method === 'HEAD') && (prefersHtml(ctx) || open.some((p) => p.test(ctx.path)));
 }
 
-function unlessPublic(isPublic: (ctx: Context) => boolean, guard: (ctx: Context, next: Next) => Promise<void>) {
+function unlessPublic(isPublic: (ctx: Context) => boolean, guard: (ctx: Context, next: Next) => Promise<void>, scoped: boolean) {
   return (ctx: Context, next: Next) => {
     if (!isPublic(ctx)) return guard(ctx, next);
-    // Unauthenticated on a protected node: a public page speaks for nobody, so the node's
-    // OpenAPI document names no collection there (DESIGN §7: another's collection is unknown).
-    (ctx.state as { principal?: Principal }).principal = NOBODY;
+    // Unauthenticated on a node with scoped principals: a public page speaks for nobody, so the
+    // node's OpenAPI document names no collection there (DESIGN §7: another's collection is unknown).
+    if (scoped) (ctx.state as { principal?: Principal }).principal = NOBODY;
     return next();
   };
 }
