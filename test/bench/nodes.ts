@@ -3,7 +3,6 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { SyncReport } from '../../lib/client/report.js';
 import { phaseBPlan } from './data.js';
 import { Child, seedServer } from './scenario.js';
@@ -17,7 +16,8 @@ import type { ServerStats } from './server.js';
  * reports (first request to last response), the CPU of each of the three processes, requests,
  * bytes at the nodes' sockets, and peak RSS of each process.
  */
-export const CLI = fileURLToPath(new URL('../../lib/cli/index.js', import.meta.url));
+export { CLI } from '../support/serve.js';
+import { CLI } from '../support/serve.js';
 
 export type NodePhase = 'A' | 'B' | 'C';
 
@@ -44,6 +44,8 @@ export interface NodeOptions {
   n: number;
   k: number;
   phases: readonly NodePhase[];
+  /** Write CPU profiles of the three processes here, one a process and phase (sync-A.cpuprofile, node-a-A.cpuprofile, …). */
+  profileDir?: string;
 }
 
 export async function runNodes(options: NodeOptions): Promise<NodePhaseFigures[]> {
@@ -62,7 +64,7 @@ export async function runNodes(options: NodeOptions): Promise<NodePhaseFigures[]
         ];
         for (const reply of await Promise.all(edits)) if (!(reply as { ok: boolean }).ok) throw new Error('phase B: edits refused');
       }
-      figures.push(await syncPhase(phase, a, b, join(dir, 'state.json')));
+      figures.push(await syncPhase(phase, a, b, join(dir, 'state.json'), options.profileDir));
     }
     return figures;
   } finally {
@@ -71,11 +73,17 @@ export async function runNodes(options: NodeOptions): Promise<NodePhaseFigures[]
   }
 }
 
-async function syncPhase(phase: NodePhase, a: Child, b: Child, state: string): Promise<NodePhaseFigures> {
+async function syncPhase(phase: NodePhase, a: Child, b: Child, state: string, profileDir?: string): Promise<NodePhaseFigures> {
   await Promise.all([a.ask({ op: 'reset-peak' }), b.ask({ op: 'reset-peak' })]);
+  if (profileDir) await Promise.all([a.ask({ op: 'profile-start' }), b.ask({ op: 'profile-start' })]);
   const before = await Promise.all([a.stats(), b.stats()]);
-  const run = await runCli(['sync', a.url, b.url, '--json', '--state', state]);
+  const profile = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-name', `sync-${phase}.cpuprofile`] : [];
+  const run = await runNode([...profile, CLI, 'sync', a.url, b.url, '--json', '--state', state]);
   const after = await Promise.all([a.stats(), b.stats()]);
+  if (profileDir) {
+    await a.ask({ op: 'profile-stop', file: join(profileDir, `node-a-${phase}.cpuprofile`) });
+    await b.ask({ op: 'profile-stop', file: join(profileDir, `node-b-${phase}.cpuprofile`) });
+  }
   if (run.code !== 0) throw new Error(`halsync sync exited ${run.code}: ${run.stderr || run.stdout}`);
   const report = JSON.parse(run.stdout) as SyncReport;
   const delta = (pick: (s: ServerStats) => number) => pick(after[0]) - pick(before[0]) + pick(after[1]) - pick(before[1]);

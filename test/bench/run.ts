@@ -14,6 +14,7 @@ import { installPouch, runPouch, type PouchPhaseFigures } from './pouch.js';
  *                 those of A,B,C among them
  *   BENCH_PAGE    log page size the store↔node client asks for (default: the client's)
  *   BENCH_SERVER_PROF  a directory for the store↔node server's --cpu-prof profile
+ *   BENCH_PROF    a directory for CPU profiles of node↔node's three processes, per phase (first round)
  *   BENCH_LOAD    seconds of log-read load per kind (default 3)
  *   BENCH_JSON    1 to print the figures as one JSON object as well
  * For the memory bound: `BENCH_N=1000000 BENCH_PHASES=A npm run bench` (node↔node, peak RSS of each process).
@@ -50,7 +51,8 @@ for (let round = 0; round < rounds; round++) {
       ...(pageSize ? { pageSize } : {}),
       ...(process.env.BENCH_SERVER_PROF && round === 0 ? { serverProfileDir: process.env.BENCH_SERVER_PROF } : {}),
     });
-  if (modes.has('nodes')) figures.nodes = await runNodes({ n, k, phases: nodePhases });
+  if (modes.has('nodes'))
+    figures.nodes = await runNodes({ n, k, phases: nodePhases, ...(process.env.BENCH_PROF && round === 0 ? { profileDir: process.env.BENCH_PROF } : {}) });
   if (modes.has('pouch')) figures.pouch = await runPouch({ n, k, phases: nodePhases });
   all.push(figures);
   console.error(`bench: round ${round + 1} of ${rounds} done`);

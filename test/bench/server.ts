@@ -1,4 +1,6 @@
+import { writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
+import { Session } from 'node:inspector/promises';
 import type { AddressInfo, Socket } from 'node:net';
 import Database from 'better-sqlite3';
 import Koa from 'koa';
@@ -28,6 +30,8 @@ export type ServerRequest =
   | { op: 'reset-peak' }
   | { op: 'mutate'; change: Array<[number, number]>; remove: Array<[number, number]>; seed: number; revision: number }
   | { op: 'bare-koa'; page: string }
+  | { op: 'profile-start' }
+  | { op: 'profile-stop'; file: string }
   | { op: 'exit' };
 
 export interface SocketTraffic {
@@ -144,6 +148,22 @@ async function listen(server: Server): Promise<string> {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
 }
 
+/** A CPU profile of one stretch of this process's life (one phase), written as a .cpuprofile file as --cpu-prof writes them. */
+const profiler = {
+  session: undefined as Session | undefined,
+  async start(): Promise<void> {
+    this.session = new Session();
+    this.session.connect();
+    await this.session.post('Profiler.enable');
+    await this.session.post('Profiler.start');
+  },
+  async stop(file: string): Promise<void> {
+    const { profile } = (await this.session!.post('Profiler.stop')) as { profile: object };
+    this.session!.disconnect();
+    await writeFile(file, JSON.stringify(profile));
+  },
+};
+
 async function serve(path: string): Promise<void> {
   const store = SqliteStore.open(path);
   const api = createServer(createApp({ store }).callback());
@@ -161,6 +181,14 @@ async function serve(path: string): Promise<void> {
         send({ op: 'stats', cpu: process.cpuUsage(), api: traffic.api.stats, floor: traffic.floor.stats, peak: peak.read() } satisfies ServerStats & {
           op: string;
         });
+        return;
+      case 'profile-start':
+        await profiler.start();
+        send({ op: 'profile-start' });
+        return;
+      case 'profile-stop':
+        await profiler.stop(message.file);
+        send({ op: 'profile-stop' });
         return;
       case 'reset-peak':
         peak.reset();
