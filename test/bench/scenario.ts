@@ -57,9 +57,9 @@ export interface PhaseFigures {
   pulled: number;
   pushed: number;
   conflicts: number;
-  /** Peak RSS and heap (+ external) sampled during the phase. */
-  clientPeak: { rss: number; heap: number };
-  serverPeak: { rss: number; heap: number };
+  /** Peak RSS during the phase (memory.ts). */
+  clientPeak: { rss: number };
+  serverPeak: { rss: number };
 }
 
 export interface BenchResult {

@@ -47,7 +47,7 @@ export interface ServerStats {
   cpu: NodeJS.CpuUsage;
   api: SocketTraffic;
   floor: SocketTraffic;
-  peak: { rss: number; heap: number };
+  peak: { rss: number };
 }
 
 export interface ServerReady {

@@ -1,0 +1,54 @@
+import canonicalize from 'canonicalize';
+import { expect } from 'chai';
+import fc from 'fast-check';
+import { canonicalJson, fingerprint, TOMBSTONE_FINGERPRINT } from '../../lib/protocol/fingerprint.js';
+import type { Json } from '../../lib/protocol/types.js';
+
+describe('protocol: canonicalJson and fingerprint (RFC 8785)', () => {
+  it('writes the same text as the canonicalize package for any JSON value', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        expect(canonicalJson(value as Json)).to.equal(canonicalize(value));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('refuses a string exactly when canonicalize does (lone surrogates), and agrees on the rest', () => {
+    const outcome = (f: () => string | undefined) => {
+      try {
+        return f();
+      } catch {
+        return 'threw';
+      }
+    };
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), fc.string({ unit: 'binary' }), (key, text) => {
+        expect(outcome(() => canonicalJson({ [key]: [text] }))).to.equal(outcome(() => canonicalize({ [key]: [text] })));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('sorts members by UTF-16 code units, integer-like names too, and drops no array element', () => {
+    expect(canonicalJson({ b: 1, a: [null, true, 'x'], '10': 0, '9': 0, é: 0, z: 0 })).to.equal('{"10":0,"9":0,"a":[null,true,"x"],"b":1,"z":0,"é":0}');
+    expect(canonicalJson({ '\u{1F600}': 1, '\uFB33': 2 })).to.equal(canonicalize({ '\u{1F600}': 1, '\uFB33': 2 }));
+  });
+
+  it('writes numbers as ECMAScript does (RFC 8785 §3.2.2.3)', () => {
+    expect(canonicalJson([-0, 1e21, 1e-7, 0.1 + 0.2, 333333333.33333329, 9007199254740993] as Json)).to.equal(
+      '[0,1e+21,1e-7,0.30000000000000004,333333333.3333333,9007199254740992]',
+    );
+  });
+
+  it('refuses what has no canonical form: NaN, Infinity, lone surrogates', () => {
+    for (const bad of [NaN, Infinity, -Infinity, '\uD800', { k: 'a\uDC00' }, ['\uD83D']]) {
+      expect(() => canonicalJson(bad as Json), JSON.stringify(String(bad))).to.throw(TypeError);
+    }
+  });
+
+  it('a tombstone is the fingerprint of null; equal data, equal fingerprint whatever the member order', () => {
+    expect(TOMBSTONE_FINGERPRINT).to.equal('2be88ca4242c76e8253ac62474851065032d6833');
+    expect(fingerprint({ a: 1, b: { c: [1, 2] } })).to.equal(fingerprint({ b: { c: [1, 2] }, a: 1 }));
+  });
+});
