@@ -74,6 +74,11 @@ if (floor) {
   );
 }
 const ratio = (ms: number) => (floor ? `${(ms / floor.wallMs).toFixed(1)}×` : '-');
+// CPU of every process taking part beside the floor's (its client and server): steadier than wall
+// time on a shared machine, where a process waiting for a core counts in its wall time.
+const floorCpu = floor ? floor.clientCpuMs + floor.serverCpuMs : NaN;
+const cpuRatio = (ms: number) => (floor ? `${(ms / floorCpu).toFixed(1)}×` : '-');
+const nodesCpu = (p: NodePhaseFigures) => p.cpuMs.sync + p.cpuMs.a + p.cpuMs.b;
 if (nodes) {
   console.log('\nnode↔node: `halsync sync A B --json` as its own process, both nodes on SQLite');
   table(
@@ -99,6 +104,7 @@ if (nodes) {
       p.syncMs.toFixed(0),
       ratio(p.syncMs),
       `${p.cpuMs.sync.toFixed(0)}/${p.cpuMs.a.toFixed(0)}/${p.cpuMs.b.toFixed(0)}`,
+      cpuRatio(nodesCpu(p)),
       `${p.requests} (${p.serverRequests})`,
       kib(p.bytesUp),
       kib(p.bytesDown),
@@ -131,6 +137,7 @@ if (pouch) {
       p.wallMs.toFixed(0),
       ratio(p.wallMs),
       `${p.cpuMs.client.toFixed(0)}/${p.cpuMs.server.toFixed(0)}`,
+      cpuRatio(p.cpuMs.client + p.cpuMs.server),
       String(p.requests),
       kib(p.bytesUp),
       kib(p.bytesDown),
@@ -138,19 +145,35 @@ if (pouch) {
       String(p.pushed),
       String(p.conflicts),
       `${mib(p.peakRss.client)}/${mib(p.peakRss.server)}`,
-      nodes?.[i] ? `${(p.wallMs / nodes[i].wallMs).toFixed(1)}× (of sync ms ${(p.wallMs / nodes[i].syncMs).toFixed(1)}×)` : '-',
+      nodes?.[i]
+        ? `${(p.wallMs / nodes[i].wallMs).toFixed(1)}× (${(p.wallMs / nodes[i].syncMs).toFixed(1)}×), ${((p.cpuMs.client + p.cpuMs.server) / nodesCpu(nodes[i])).toFixed(1)}×`
+        : '-',
     ]),
   );
 }
 if (store) {
   console.log('\nstore↔node: syncStore in this process (SQLite) with a node on SQLite (a child process)');
   table(
-    ['phase', 'wall ms', '×floor', 'CPU client/server ms', 'requests', 'up KiB', 'down KiB', 'pulled', 'pushed', 'conflicts', 'peak RSS client/server MiB'],
+    [
+      'phase',
+      'wall ms',
+      '×floor',
+      'CPU client/server ms',
+      'CPU ×floor',
+      'requests',
+      'up KiB',
+      'down KiB',
+      'pulled',
+      'pushed',
+      'conflicts',
+      'peak RSS client/server MiB',
+    ],
     store.map((p) => [
       p.phase,
       p.wallMs.toFixed(0),
       ratio(p.wallMs),
       `${p.clientCpuMs.toFixed(0)}/${p.serverCpuMs.toFixed(0)}`,
+      cpuRatio(p.clientCpuMs + p.serverCpuMs),
       String(p.requests),
       kib(p.bytesUp),
       kib(p.bytesDown),
