@@ -1,7 +1,7 @@
 /** halsync's public API: what is not exported here is private. */
 export { fingerprint, canonicalJson, TOMBSTONE_FINGERPRINT } from './protocol/fingerprint.js';
 export { rels } from './protocol/rels.js';
-export type { Json, Version, VersionWithData, Item, LogEntry, SyncEntry, SyncLog, SyncResult, ConflictDetail, JobState } from './protocol/types.js';
+export type { Json, Version, VersionWithData, Item, LogEntry, SyncEntry, SyncLog, SyncResult, Mismatch, JobState } from './protocol/types.js';
 export {
   HalsyncError,
   BadRequest,
@@ -17,24 +17,33 @@ export {
   Forbidden,
   MethodNotAllowed,
   NotAcceptable,
-  SyncConflict,
+  SyncRejected,
   InternalError,
+  PROBLEM_TYPE,
   type FieldError,
 } from './protocol/problems.js';
-export type { Store, StoredItem, Write, Precondition, ApplyOptions, ApplyOutcome, Conflict, ChangesQuery, ChangesPage } from './store/store.js';
-export { StoreUnavailable } from './store/store.js';
+export type { Store, StoredItem, Write, Precondition, ApplyOptions, ApplyOutcome, PreconditionMismatch, ChangesQuery, ChangesPage } from './store/store.js';
+export { StoreError, StoreUnavailable, ConflictRecordNotFound, InvalidRequest, InvalidData, ItemChanged } from './store/errors.js';
+// Scopes (DESIGN §7): an item's channels, and what a scoped log and a watcher are told.
+export type { StoredEntry, StoredRemoval, Change } from './store/store.js';
+export { channelReader, visibleUnder, ALL_CHANNELS, type ChannelSource, type ChannelsResult } from './protocol/channels.js';
 export type { ConflictsQuery, ConflictsPage } from './store/store.js';
 // The conflict audit: records, and restoring a losing version (also over HTTP: sync:conflicts, sync:restore).
-export { ItemChanged, conflictId, losers, type ConflictRecord, type ConflictRule, type Side, type StoredConflict } from './protocol/conflicts.js';
+export { conflictId, losers, type ConflictRecord, type ConflictRule, type Side, type StoredConflict } from './protocol/conflicts.js';
 export { restoreConflict, type RestoreOptions, type Restored } from './store/conflicts.js';
 export { MemoryStore } from './store/memory.js';
+export { IdbStore } from './store/idb.js';
+// What app code writes through: origin edits with their fingerprint and clock stamp, and change subscriptions.
+export { LocalItems, VersionMismatch, type LocalItem, type LocalChange, type LocalWriteOptions, type LocalItemsOptions } from './store/local.js';
 export { openStore, DEFAULT_STORE_URL } from './store/open.js';
-export { createApp, DEFAULT_ASYNC_THRESHOLD, type AppOptions } from './server/app.js';
+export { createApp, shutdownApp, DEFAULT_ASYNC_THRESHOLD, type AppOptions } from './server/app.js';
+export { listen, DEFAULT_JOB_WAIT_MS, type ListenOptions, type Listening } from './server/listen.js';
 export { DEFAULT_PATHS, type Paths } from './server/http/links.js';
 export { type CollectionConfig } from './server/collections.js';
 export { DEFAULT_BODY_LIMIT } from './server/http/body.js';
-export { runServe, type ServeOptions } from './cli/serve.js';
-export { purgeExpired, purgeExpiredConflicts, parseDuration } from './server/retention.js';
+export { purgeExpired, purgeExpiredConflicts } from './server/retention.js';
+export { parseDuration } from './protocol/duration.js';
+export { isItemId } from './protocol/ids.js';
 
 // The client: link-following HTTP, replicas, and the reconciliation engine.
 export { HttpClient, type HttpClientOptions, type HttpResponse, type RequestOptions, type TrafficStats } from './client/http.js';

@@ -50,10 +50,13 @@ describe('README', function () {
       throw new Error(`the example does not type-check:\n${error.stdout ?? String(error)}`);
     });
     const { stdout } = await run(process.execPath, [file.replace(/\.mts$/, '.mjs')], { cwd: ROOT, env: { ...process.env, HALSYNC_TOKEN: '' } });
-    expect(stdout.trim()).to.equal('1 pulled, 0 pushed, 0 conflicts');
+    expect(stdout.trim()).to.equal('1 pulled, 1 pushed, 0 conflicts');
     const store = await openStore(`sqlite:${storePath}`);
     try {
       expect((await contents(store))[itemId]).to.deep.equal({ title: 'from the node' });
+      // The note the example wrote through LocalItems reached the node.
+      const titles = Object.values(await contents(node.store)).map((data) => (data as { title: string }).title);
+      expect(titles.sort()).to.deep.equal(['from the node', 'written offline']);
     } finally {
       await store.close();
     }

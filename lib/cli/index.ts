@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { parseDuration } from '../server/retention.js';
+import { parseDuration } from '../protocol/duration.js';
 import { DEFAULT_STORE_URL } from '../store/open.js';
 
 /**
@@ -66,6 +66,7 @@ program
   .option('--max-page-size <n>', 'largest limit of a log page (default 10000)', integer('max-page-size', 1, 10_000_000))
   .option('--request-timeout <ms>', 'time a request may take before it writes; 0: none (default 30000)', integer('request-timeout', 0, 86_400_000))
   .option('--max-active-jobs <n>', 'sync logs waiting as jobs at once (default 16)', integer('max-active-jobs', 1, 100_000))
+  .option('--cors <origin>', 'let pages of this origin call the node (repeatable; * for any)', collect, [])
   .action(async (options) => {
     // A path esbuild leaves alone: the server reads files next to its modules (the OpenAPI
     // document, the schemas, Swagger UI), so the bundled command loads it from dist/lib/cli/.

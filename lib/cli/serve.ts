@@ -1,11 +1,9 @@
 import { readFile } from 'node:fs/promises';
-import { createServer, type RequestListener, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { openStore } from '../store/open.js';
 import { StoreUnavailable, type Store } from '../store/store.js';
-import type Koa from 'koa';
-import { createApp, settleJobs, type AppOptions } from '../server/app.js';
-import { answerClientError, describeRequestError } from '../server/http/client-error.js';
+import { createApp, type AppOptions } from '../server/app.js';
+import { describeRequestError } from '../server/http/client-error.js';
+import { listen, type Listening } from '../server/listen.js';
 import type { CollectionConfig } from '../server/collections.js';
 import { newSqliteFile, removeSqliteFile } from './store-file.js';
 
@@ -28,6 +26,8 @@ export interface ServeOptions {
   maxPageSize?: number;
   requestTimeout?: number;
   maxActiveJobs?: number;
+  /** `--cors ORIGIN` (repeatable, `*`): origins whose pages may call the node. */
+  cors?: string[];
 }
 
 /**
@@ -44,18 +44,14 @@ export async function runServe(options: ServeOptions): Promise<void> {
       // StoreUnavailable already names the store and the cause.
       throw err instanceof StoreUnavailable ? err : new Error(`cannot open store ${options.store}: ${message(err)}`);
     });
-    const closing = new AbortController();
-    const app = createApp({ store, collections, signal: closing.signal, ...appOptions(options) });
+    const app = createApp({ store, collections, ...appOptions(options) });
     app.on('error', (err: unknown) => {
       const line = describeRequestError(err);
       if (line !== null) console.error(`halsync: request failed: ${line}`);
     });
-    const server = await listen(app.callback(), options.port, options.host);
-    server.on('clientError', answerClientError);
-    const { port } = server.address() as AddressInfo;
-    const host = options.host.includes(':') ? `[${options.host}]` : options.host;
-    console.log(`halsync serving ${collections.map((c) => c.name).join(', ')} at http://${host}:${port}/ from ${redacted(options.store)}`);
-    stopOnSignal(server, app, store, closing);
+    const node = await listen(app, { port: options.port, host: options.host, jobWaitMs: SHUTDOWN_JOB_WAIT_MS });
+    console.log(`halsync serving ${collections.map((c) => c.name).join(', ')} at ${node.url} from ${redacted(options.store)}`);
+    stopOnSignal(node, store);
   } catch (err) {
     console.error(`halsync serve: ${message(err)}`);
     await store?.close().catch(() => undefined);
@@ -83,6 +79,7 @@ function appOptions(options: ServeOptions): Omit<AppOptions, 'store' | 'collecti
     ...(readTokens.length > 0 ? { auth: readTokens.map((token) => ({ token, scope: 'read' as const })) } : {}),
     ...(options.tombstoneRetention ? { tombstoneRetentionMs: options.tombstoneRetention } : {}),
     ...(options.conflictRetention ? { conflictRetentionMs: options.conflictRetention } : {}),
+    ...(options.cors && options.cors.length > 0 ? { cors: options.cors } : {}),
     ...Object.fromEntries(Object.entries(limits).filter(([, value]) => value !== undefined)),
   };
 }
@@ -108,32 +105,15 @@ async function parseCollections(specs: string[]): Promise<CollectionConfig[]> {
   );
 }
 
-async function listen(handler: RequestListener, port: number, host: string): Promise<Server> {
-  const server = createServer(handler);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) => {
-      reject(new Error(err.code === 'EADDRINUSE' ? `port ${port} on ${host} is already in use` : `cannot listen on ${host}:${port}: ${err.message}`));
-    });
-    server.listen(port, host, () => resolve());
-  });
-  return server;
-}
-
 /** How long a shutdown waits for accepted (202) sync logs to be applied before closing the store anyway. */
 const SHUTDOWN_JOB_WAIT_MS = 10_000;
 
-function stopOnSignal(server: Server, app: Koa, store: Store, closing: AbortController): void {
+function stopOnSignal(node: Listening, store: Store): void {
   const stop = async (signal: string): Promise<void> => {
     console.log(`halsync: ${signal}, stopping`);
-    // Held log GETs answer now, and the purge stops, so close() waits for nothing long.
-    closing.abort();
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    // Keep-alive connections would hold close() open until they time out.
-    server.closeIdleConnections();
-    // A 202 promised the sync log would be applied: let accepted jobs finish before the store goes.
-    const [, unfinished] = await Promise.all([closed, settleJobs(app, SHUTDOWN_JOB_WAIT_MS)]);
-    if (unfinished > 0)
-      console.error(`halsync: ${unfinished} accepted sync logs still not applied after ${SHUTDOWN_JOB_WAIT_MS / 1000} s; closing the store anyway`);
+    const { unfinishedJobs } = await node.close();
+    if (unfinishedJobs > 0)
+      console.error(`halsync: ${unfinishedJobs} accepted sync logs still not applied after ${SHUTDOWN_JOB_WAIT_MS / 1000} s; closing the store anyway`);
     try {
       await store.close();
       process.exit(0);

@@ -3,7 +3,7 @@ import type { ConflictRecord } from '../protocol/conflicts.js';
 import { fingerprint } from '../protocol/fingerprint.js';
 import { rels } from '../protocol/rels.js';
 import { isIsoTimestamp } from '../protocol/time.js';
-import type { ConflictDetail, Json, SyncLog, SyncResult, VersionWithData } from '../protocol/types.js';
+import type { Mismatch, Json, SyncLog, SyncResult, VersionWithData } from '../protocol/types.js';
 import { ClientError, LinkNotFound, Problem, UnexpectedResponse, UnknownCollection } from './errors.js';
 import type { HalDocument } from './hal.js';
 import { header, type HttpClient } from './http.js';
@@ -191,7 +191,7 @@ export class NodeReplica implements Replica {
 function conflictOrThrow(problem: Problem): ApplyResult {
   const conflicts = problem.extensions.conflicts;
   if (problem.status !== 409 || !Array.isArray(conflicts)) throw problem;
-  return { ok: false, conflicts: conflicts as ConflictDetail[] };
+  return { ok: false, conflicts: conflicts as Mismatch[] };
 }
 
 function result(body: Record<string, unknown> | undefined, uri: string): SyncResult {

@@ -1,5 +1,5 @@
 import type { ConflictRecord } from '../protocol/conflicts.js';
-import type { ConflictDetail, LogEntry, SyncLog, VersionWithData } from '../protocol/types.js';
+import type { Mismatch, LogEntry, SyncLog, VersionWithData } from '../protocol/types.js';
 import type { HttpClient } from './http.js';
 
 /**
@@ -39,7 +39,7 @@ export type ApplyResult =
       /** Conflict records given with the apply that the replica could not keep (see ReplicaApplyOptions). */
       unrecorded?: number;
     }
-  | { ok: false; conflicts: ConflictDetail[] };
+  | { ok: false; conflicts: Mismatch[] };
 
 export interface Replica {
   /** The collection this replica holds. */

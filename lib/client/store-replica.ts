@@ -48,7 +48,7 @@ export class StoreReplica implements Replica {
     if (!outcome.ok) {
       return {
         ok: false,
-        conflicts: outcome.conflicts.map((c) => ({ itemId: c.itemId, expected: c.expected, actual: c.actual, current: c.current && version(c.current) })),
+        conflicts: outcome.mismatches.map((c) => ({ itemId: c.itemId, expected: c.expected, actual: c.actual, current: c.current && version(c.current) })),
       };
     }
     return { ok: true, applied: outcome.applied, checkpoint: this.cursor(outcome.checkpoint) };

@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { HalsyncError } from './problems.js';
+import { sha1Hex } from './fingerprint.js';
 import type { Version, VersionWithData } from './types.js';
 
 /**
@@ -45,7 +44,7 @@ export interface StoredConflict extends ConflictRecord {
 export function conflictId(collection: string, record: Omit<ConflictRecord, 'conflictId' | 'decidedAt'>): string {
   const version = (v: VersionWithData) => `${v.updatedAt} ${v.fingerprint} ${v.deleted}`;
   const text = [collection, record.itemId, record.peer, version(record.local), version(record.remote)].join('\n');
-  const hex = createHash('sha1').update(text, 'utf8').digest('hex');
+  const hex = sha1Hex(text);
   const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
@@ -53,15 +52,4 @@ export function conflictId(collection: string, record: Omit<ConflictRecord, 'con
 /** The sides whose version lost: the one that did not win, or both after a merge. */
 export function losers(record: Pick<ConflictRecord, 'winner'>): Side[] {
   return record.winner === 'merged' ? ['local', 'remote'] : [record.winner === 'local' ? 'remote' : 'local'];
-}
-
-/**
- * A restore refused because the item is no longer what the decision left (someone edited it
- * since, or the record was already restored): restoring would overwrite that edit. `force`
- * restores anyway. `current` is the item's present version, or null.
- */
-export class ItemChanged extends HalsyncError {
-  constructor(detail: string, current: Version | null) {
-    super(409, 'item-changed', 'Item changed since the decision', detail, { current });
-  }
 }

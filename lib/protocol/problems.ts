@@ -8,6 +8,9 @@
  */
 export const PROBLEM_BASE = '';
 
+/** The media type of every error answer (RFC 9457). */
+export const PROBLEM_TYPE = 'application/problem+json';
+
 /** A field-level validation failure: the JSON Pointer of the bad field and what is wrong. */
 export interface FieldError {
   pointer: string;
@@ -133,10 +136,10 @@ export class Forbidden extends HalsyncError {
   }
 }
 
-/** A sync log whose preconditions no longer hold: nothing was applied. */
-export class SyncConflict extends HalsyncError {
-  constructor(detail: string, conflicts: unknown[]) {
-    super(409, 'conflict', 'Conflict', detail, { conflicts });
+/** A sync log refused because some preconditions no longer hold (its mismatches): nothing was applied. The wire keeps the type `conflict` and the `conflicts` array. */
+export class SyncRejected extends HalsyncError {
+  constructor(detail: string, mismatches: unknown[]) {
+    super(409, 'conflict', 'Conflict', detail, { conflicts: mismatches });
   }
 }
 

@@ -1,6 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import * as formats from 'ajv-formats';
+import { pointerToken } from './pointer.js';
 import type { FieldError } from './problems.js';
 
 /** spec/ holds one JSON Schema per message; this module loads them once into one ajv instance. */
@@ -48,7 +49,7 @@ export function fieldErrors(errors: ErrorObject[] | null | undefined, prefix = '
           ? e.params['missingProperty']
           : undefined;
       // RFC 6901: the whole document is "" ("/" would name its member called "").
-      const pointer = `${prefix}${e.instancePath}${field === undefined ? '' : `/${escape(String(field))}`}`;
+      const pointer = `${prefix}${e.instancePath}${field === undefined ? '' : `/${pointerToken(String(field))}`}`;
       const detail = unknown ? 'unknown field' : e.keyword === 'required' ? 'required field is missing' : (e.message ?? 'invalid');
       return { pointer, detail };
     }),
@@ -64,8 +65,4 @@ function mergeByPointer(errors: FieldError[]): FieldError[] {
     else if (!seen.detail.split('; ').includes(error.detail)) seen.detail += `; ${error.detail}`;
   }
   return [...merged.values()];
-}
-
-function escape(token: string): string {
-  return token.replace(/~/g, '~0').replace(/\//g, '~1');
 }

@@ -45,8 +45,12 @@ export interface SyncResult {
   checkpoint: string;
 }
 
-/** One refused precondition of a sync log PUT (an element of the 409 problem's `conflicts`). */
-export interface ConflictDetail {
+/**
+ * One refused precondition of a sync log PUT: the fingerprint the entry expected was not the
+ * node's (an element of the 409 problem's `conflicts`, the wire name). Not a decided conflict:
+ * those are ConflictRecords (lib/protocol/conflicts.ts).
+ */
+export interface Mismatch {
   itemId: string;
   expected: string | null;
   actual: string | null;

@@ -7,6 +7,7 @@ import { collectionRoute } from './resources/collection.js';
 import { conflictRoute, conflictsRoute, restoreRoute } from './resources/conflicts.js';
 import { compileCollections, type CollectionConfig } from './collections.js';
 import { compress } from './http/compress.js';
+import { cors } from './http/cors.js';
 import { prefersHtml, type ServerNode } from './node.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS, requestTimeout } from './http/deadline.js';
 import { itemRoute } from './resources/item.js';
@@ -17,7 +18,7 @@ import { problems } from './http/problem.js';
 import { defaultPurgeInterval, schedulePurge } from './retention.js';
 import { relRoute } from './resources/rels.js';
 import { rootRoute } from './resources/root.js';
-import { Router, type Handler, type Method } from './http/router.js';
+import { routing, type Handlers } from './http/routing.js';
 import { openapiRoute, schemaRoute } from './resources/schemas.js';
 
 export interface AppOptions {
@@ -56,6 +57,8 @@ export interface AppOptions {
   maxPageSize?: number;
   /** Milliseconds a request may take before it starts writing (503 `request-timeout`; default 30000, 0: none). */
   requestTimeout?: number;
+  /** Origins whose pages may call the node (`*`: any); none: no CORS headers at all. */
+  cors?: readonly string[];
 }
 
 export const DEFAULT_ASYNC_THRESHOLD = 10_000;
@@ -77,20 +80,31 @@ const REQUIRED_VARIABLES: Record<keyof Paths, string[]> = {
   restore: ['collection', 'conflictId'],
 };
 
-/** Each app's jobs, for `settleJobs`: the Koa app is what createApp's callers hold. */
-const appJobs = new WeakMap<Koa, Jobs>();
+/** What shutdownApp needs of each app: the Koa app is what createApp's callers hold. */
+const running = new WeakMap<Koa, { jobs: Jobs; stop: AbortController; root: string }>();
+
+/** The path of the app's API root (`paths.root`). */
+export function rootPath(app: Koa): string {
+  return running.get(app)?.root ?? DEFAULT_PATHS.root;
+}
 
 /**
- * Waits (at most `timeoutMs`) until the app has no pending or running sync-log job; answers
- * how many were still active then. A shutdown calls it before closing the store.
+ * Ends the app's long-running work (held log GETs answer at once, the purge stops) and waits
+ * (at most `timeoutMs`) until it has no pending or running sync-log job: a 202 promised the
+ * sync log would be applied. Answers how many were still active then. Call it before closing
+ * the store; `listen(…).close()` does.
  */
-export function settleJobs(app: Koa, timeoutMs: number): Promise<number> {
-  return appJobs.get(app)?.settled(timeoutMs) ?? Promise.resolve(0);
+export function shutdownApp(app: Koa, timeoutMs: number): Promise<number> {
+  const state = running.get(app);
+  if (!state) return Promise.resolve(0);
+  state.stop.abort();
+  return state.jobs.settled(timeoutMs);
 }
 
 /** The Koa app of one node: its collections, their logs and items, over one store. */
 export function createApp(options: AppOptions): Koa {
   const paths = resolvePaths(options.paths);
+  const stop = new AbortController();
   const node: ServerNode = {
     store: options.store,
     collections: compileCollections(options.collections ?? [{ name: 'items' }], reservedNames(paths)),
@@ -101,33 +115,36 @@ export function createApp(options: AppOptions): Koa {
     asyncThreshold: options.asyncThreshold ?? DEFAULT_ASYNC_THRESHOLD,
     clock: options.clock ?? (() => new Date()),
     jobs: new Jobs(options.maxJobs ?? DEFAULT_MAX_JOBS, positive('maxActiveJobs', options.maxActiveJobs ?? DEFAULT_MAX_ACTIVE_JOBS)),
-    signal: options.signal ?? new AbortController().signal,
+    signal: options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal,
   };
   const timeout = options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT_MS;
   if (!Number.isInteger(timeout) || timeout < 0) throw new Error(`requestTimeout must be a whole number of milliseconds (0: none), not ${timeout}`);
   const tokens = accessTokens(options.token, options.auth);
-  const router = new Router()
-    .route(paths.root, browsable(rootRoute(node)))
-    .route(paths.collection, browsable(collectionRoute(node)))
-    .route(paths.transactions, browsable(logRoute(node)))
-    .route(paths.item, browsable(itemRoute(node)))
-    .route(paths.job, browsable(jobRoute(node)))
-    .route(paths.rel, relRoute())
-    .route(paths.schema, browsable(schemaRoute(node)))
-    .route(paths.openapi, browsable(openapiRoute()))
-    .route(paths.conflicts, browsable(conflictsRoute(node)))
-    .route(paths.conflict, browsable(conflictRoute(node)))
-    .route(paths.restore, restoreRoute(node));
+  const router = routing([
+    [paths.root, browsable(rootRoute(node))],
+    [paths.collection, browsable(collectionRoute(node))],
+    [paths.transactions, browsable(logRoute(node))],
+    [paths.item, browsable(itemRoute(node))],
+    [paths.job, browsable(jobRoute(node))],
+    [paths.rel, relRoute()],
+    [paths.schema, browsable(schemaRoute(node))],
+    [paths.openapi, browsable(openapiRoute())],
+    [paths.conflicts, browsable(conflictsRoute(node))],
+    [paths.conflict, browsable(conflictRoute(node))],
+    [paths.restore, restoreRoute(node)],
+  ]);
 
   const app = new Koa();
-  appJobs.set(app, node.jobs);
+  running.set(app, { jobs: node.jobs, stop, root: paths.root });
   app.proxy = options.trustProxy ?? false;
+  // First: a preflight is answered before authentication, which it never carries.
+  if (options.cors && options.cors.length > 0) app.use(cors(options.cors));
   app.use(compress);
   app.use(problems);
   app.use(varyOnAccept);
   if (tokens.length > 0) app.use(requireTokens(tokens));
   if (timeout > 0) app.use(requestTimeout(timeout));
-  app.use((ctx) => router.dispatch(ctx));
+  app.use(router);
   const retentions = [options.tombstoneRetentionMs, options.conflictRetentionMs].filter((ms) => ms !== undefined);
   if (retentions.length > 0) {
     schedulePurge({
@@ -150,7 +167,7 @@ async function varyOnAccept(ctx: Context, next: Next): Promise<void> {
 }
 
 /** A browser asking for any resource gets the HAL browser, which then reads it as JSON. */
-function browsable(handlers: Partial<Record<Method, Handler>>): Partial<Record<Method, Handler>> {
+function browsable(handlers: Handlers): Handlers {
   const get = handlers.GET;
   if (!get) return handlers;
   return {

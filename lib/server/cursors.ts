@@ -1,9 +1,16 @@
 import { decodeCursor, encodeCursor } from '../protocol/cursor.js';
 import { CursorExpired } from '../protocol/problems.js';
 import type { Store } from '../store/store.js';
+import { malformedQuery } from './http/query.js';
 
 /**
- * The seq a client's cursor stands for, once it is known to belong to this store's present
+ * The server's cursors, all built on lib/protocol/cursor.ts: a transaction log's (a seq of
+ * this store) and the conflict audit's (a record position of this store). Resources read
+ * and write cursors only through here.
+ */
+
+/**
+ * The seq a client's log cursor stands for, once it is known to belong to this store's present
  * log: from another store (a node rebuilt from scratch), ahead of the high water, or behind
  * the tombstone horizon, it could silently skip changes, so it expires and the client resyncs.
  */
@@ -15,6 +22,38 @@ export async function cursorSeq(store: Store, collection: string, text: string):
   return cursor.seq;
 }
 
+/** The log cursor of a seq of this store. */
 export function cursorOf(store: Store, seq: number): string {
   return encodeCursor({ storeId: store.id, seq });
+}
+
+/** Whether the text is a well-formed cursor (of any store). */
+export function isCursor(text: string): boolean {
+  try {
+    decodeCursor(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The audit cursor of a record position: a next link's `before`. */
+export function auditCursorOf(store: Store, position: number): string {
+  return encodeCursor({ storeId: store.id, seq: position });
+}
+
+/**
+ * The position an audit cursor (query parameter `name`) stands for. Audit pages are read
+ * newest first and records only go away, so a cursor of this store never expires; one of
+ * another store is meaningless here.
+ */
+export function auditPosition(store: Store, name: string, text: string): number {
+  let cursor;
+  try {
+    cursor = decodeCursor(text);
+  } catch {
+    throw malformedQuery(name, 'not a cursor of this audit (use a next link)');
+  }
+  if (cursor.storeId !== store.id) throw malformedQuery(name, 'a cursor of another store');
+  return cursor.seq;
 }

@@ -2,7 +2,7 @@ import type { Context } from 'koa';
 import { NotFound } from '../protocol/problems.js';
 import type { Store } from '../store/store.js';
 import type { Collection } from './collections.js';
-import type { HalDocument } from './http/hal.js';
+import type { HalBody } from './http/hal.js';
 import type { Jobs } from './resources/job.js';
 import { Linker, requestOrigin, type Paths } from './http/links.js';
 
@@ -35,7 +35,7 @@ export function collectionOf(node: ServerNode, name: string): Collection {
   return collection;
 }
 
-export function sendHal(ctx: Context, doc: HalDocument, status = 200): void {
+export function sendHal(ctx: Context, doc: HalBody, status = 200): void {
   ctx.status = status;
   // Type before body: Koa only replaces a type that does not already say json.
   ctx.type = HAL_TYPE;

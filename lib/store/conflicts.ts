@@ -1,8 +1,9 @@
-import { losers, ItemChanged, type Side, type StoredConflict } from '../protocol/conflicts.js';
+import { losers, type Side, type StoredConflict } from '../protocol/conflicts.js';
 import { fingerprint } from '../protocol/fingerprint.js';
 import { toIso } from '../protocol/time.js';
-import { BadRequest, NotFound, ValidationFailed, type FieldError } from '../protocol/problems.js';
+import type { FieldError } from '../protocol/problems.js';
 import type { Json } from '../protocol/types.js';
+import { ConflictRecordNotFound, InvalidData, InvalidRequest, ItemChanged } from './errors.js';
 import type { Precondition, Store, StoredItem } from './store.js';
 
 export interface RestoreOptions {
@@ -12,8 +13,14 @@ export interface RestoreOptions {
   force?: boolean;
   /** The clock the restore is stamped from. */
   now?: () => Date;
-  /** Field errors of the data to restore against the collection's present schema; any is a 422. */
+  /** Field errors of the data to restore against the collection's present schema; any is an InvalidData. */
   check?: (data: Json) => FieldError[] | void;
+  /**
+   * The channels the collection finds in the data to restore (see Write.channels); without it
+   * the restored version has none. A restored deletion keeps the item's present channels.
+   * A value the collection refuses belongs in `check`'s errors.
+   */
+  channels?: (data: Json) => readonly string[];
 }
 
 export interface Restored {
@@ -29,19 +36,19 @@ export interface Restored {
  * normal origin edit of the item, so the store stamps a new updatedAt from its clock and the
  * edit syncs everywhere like any other, and marks the record restored in the same transaction.
  *
- * Refused with ItemChanged (409) when the item is no longer the version the decision left, or
+ * Refused with ItemChanged when the item is no longer the version the decision left, or
  * the record was already restored, unless `force`: a restore must not silently overwrite an
  * edit made after the decision.
  */
 export async function restoreConflict(store: Store, collection: string, conflictId: string, options: RestoreOptions = {}): Promise<Restored> {
   const record = await store.getConflict(collection, conflictId);
-  if (!record) throw new NotFound(`collection "${collection}" has no conflict record ${conflictId}`);
+  if (!record) throw new ConflictRecordNotFound(collection, conflictId);
   const side = chooseSide(record, options.side);
   const version = record[side];
   const data = version.deleted ? null : version.data;
   if (!version.deleted) {
     const errors = options.check?.(data) ?? [];
-    if (errors.length > 0) throw new ValidationFailed(`the ${side} version's data no longer matches the schema of collection "${collection}"`, errors);
+    if (errors.length > 0) throw new InvalidData(`the ${side} version's data no longer matches the schema of collection "${collection}"`, errors);
   }
   const current = await store.getItem(collection, record.itemId);
   if (!options.force) refuseIfChanged(record, current);
@@ -51,11 +58,21 @@ export async function restoreConflict(store: Store, collection: string, conflict
   const updatedAt = version.deleted && current === null ? toIso((options.now ?? (() => new Date()))()) : null;
   const outcome = await store.apply(
     collection,
-    [{ itemId: record.itemId, deleted: version.deleted, data, fingerprint: fingerprint(data), updatedAt, precondition }],
+    [
+      {
+        itemId: record.itemId,
+        deleted: version.deleted,
+        data,
+        fingerprint: fingerprint(data),
+        updatedAt,
+        precondition,
+        ...(options.channels && !version.deleted ? { channels: options.channels(data) } : {}),
+      },
+    ],
     { restoring: { conflictId, side }, ...(options.now ? { now: options.now } : {}) },
   );
   if (!outcome.ok) {
-    const now = outcome.conflicts[0]?.current ?? null;
+    const now = outcome.mismatches[0]?.current ?? null;
     throw new ItemChanged(`item ${record.itemId} changed while it was being restored`, now && versionOf(now));
   }
   return { record: (await store.getConflict(collection, conflictId)) ?? record, item: outcome.items[0]!, created: current === null };
@@ -65,12 +82,12 @@ function chooseSide(record: StoredConflict, asked: Side | undefined): Side {
   const lost = losers(record);
   if (asked === undefined) {
     if (lost.length === 1) return lost[0]!;
-    throw new BadRequest('a resolver merged this conflict, so both versions lost: name the side to restore (side=local or side=remote)', [
+    throw new InvalidRequest('a resolver merged this conflict, so both versions lost: name the side to restore (side=local or side=remote)', [
       { pointer: '/side', detail: 'required after a merge' },
     ]);
   }
   if (!lost.includes(asked)) {
-    throw new BadRequest(`the ${asked} version won this conflict; only the ${lost.join(' and ')} version can be restored`, [
+    throw new InvalidRequest(`the ${asked} version won this conflict; only the ${lost.join(' and ')} version can be restored`, [
       { pointer: '/side', detail: `must be ${lost.join(' or ')}` },
     ]);
   }

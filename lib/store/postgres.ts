@@ -3,26 +3,25 @@ import pg from 'pg';
 import { ChangeFeed } from './feed.js';
 import type { ConflictRecord, StoredConflict } from '../protocol/conflicts.js';
 import { CONFLICT_COLUMNS, conflictValues, toConflictsPage, toStoredConflict, type ConflictRow } from './conflict-rows.js';
+import { joinSql, placementsSql, schemaSql, SCHEMA_VERSION } from './postgres-schema.js';
 import { planApply } from './rules.js';
-import { ITEM_COLUMNS, inRequestedOrder, toPage, toStoredItem, type ItemRow } from './rows.js';
+import { ITEM_COLUMNS, inRequestedOrder, itemValues, toEntry, toPage, toPlacement, toStoredItem, type ItemRow, type MembershipRow } from './rows.js';
+import { changeOf, grantChannels, isUnscoped, listsRemovals, mergePlacements, toScopedPage, type Membership } from './scopes.js';
 import {
   StoreUnavailable,
   type ApplyOptions,
   type ApplyOutcome,
+  type Change,
   type ChangesPage,
   type ChangesQuery,
+  type StoredEntry,
+  type StoredRemoval,
   type ConflictsPage,
   type ConflictsQuery,
   type Store,
   type StoredItem,
   type Write,
 } from './store.js';
-
-/**
- * Bumped with every change to the tables below. Every statement of the schema is idempotent
- * (IF NOT EXISTS), so opening an older database adds what it lacks and raises `node.schema_version`.
- */
-const SCHEMA_VERSION = 2;
 
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
@@ -32,42 +31,8 @@ const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
  */
 const CHANNEL = 'halsync_changes';
 
-function schemaSql(s: string): string {
-  return `
-  CREATE SCHEMA IF NOT EXISTS ${s};
-  CREATE TABLE IF NOT EXISTS ${s}.node (
-    one boolean PRIMARY KEY DEFAULT true CHECK (one),
-    store_id uuid NOT NULL,
-    schema_version integer NOT NULL,
-    seq bigint NOT NULL
-  );
-  CREATE TABLE IF NOT EXISTS ${s}.items (
-    collection text NOT NULL,
-    item_id text NOT NULL,
-    updated_at text NOT NULL,
-    fingerprint text NOT NULL,
-    deleted boolean NOT NULL,
-    data text,
-    seq bigint NOT NULL UNIQUE,
-    recorded_at text NOT NULL,
-    PRIMARY KEY (collection, item_id)
-  );
-  CREATE INDEX IF NOT EXISTS items_log ON ${s}.items (collection, seq);
-  CREATE TABLE IF NOT EXISTS ${s}.horizons (collection text PRIMARY KEY, seq bigint NOT NULL);
-  CREATE TABLE IF NOT EXISTS ${s}.checkpoints (key text PRIMARY KEY, value text NOT NULL);
-  CREATE TABLE IF NOT EXISTS ${s}.conflicts (
-    position bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    collection text NOT NULL,
-    conflict_id text NOT NULL,
-    item_id text NOT NULL,
-    decided_at text NOT NULL,
-    record text NOT NULL,
-    restored_side text,
-    restored_at text,
-    UNIQUE (collection, conflict_id)
-  );
-  CREATE INDEX IF NOT EXISTS conflicts_page ON ${s}.conflicts (collection, position);`;
-}
+/** A NOTIFY payload must stay under 8000 bytes: a change touching more channels is told without them (it wakes every watcher). */
+const MAX_PAYLOAD = 7000;
 
 /** The backoff of reconnecting a lost LISTEN connection: from this, doubling, up to the cap. */
 const RECONNECT_FIRST_MS = 100;
@@ -180,20 +145,38 @@ export class PostgresStore implements Store {
     return (await on.query<ItemRow>(sql, [collection, itemIds])).rows;
   }
 
-  async changes(collection: string, query: ChangesQuery): Promise<ChangesPage> {
+  changes(collection: string, query: ChangesQuery & { channels?: undefined }): Promise<ChangesPage>;
+  changes(collection: string, query: ChangesQuery): Promise<ChangesPage<StoredEntry | StoredRemoval>>;
+  async changes(collection: string, query: ChangesQuery): Promise<ChangesPage<StoredEntry | StoredRemoval>> {
     const after = query.after ?? 0;
     // One snapshot for the page and the high water, so the checkpoint never passes a change
     // the page did not show.
-    const { rows, highWater } = await this.transaction(async (client) => {
-      const page = await client.query<ItemRow>(
-        `SELECT ${ITEM_COLUMNS} FROM ${this.s}.items
-         WHERE collection = $1 AND seq > $2 AND ($3::text IS NULL OR recorded_at >= $3) ORDER BY seq LIMIT $4`,
-        [collection, after, query.recordedSince ?? null, query.limit + 1],
-      );
+    return this.transaction(async (client) => {
       const node = await client.query(`SELECT seq FROM ${this.s}.node`);
-      return { rows: page.rows, highWater: Number(node.rows[0].seq) };
+      const highWater = Number(node.rows[0].seq);
+      if (isUnscoped(query.channels)) {
+        const page = await client.query<ItemRow>(
+          `SELECT ${ITEM_COLUMNS} FROM ${this.s}.items
+           WHERE collection = $1 AND seq > $2 AND ($3::text IS NULL OR recorded_at >= $3) ORDER BY seq LIMIT $4`,
+          [collection, after, query.recordedSince ?? null, query.limit + 1],
+        );
+        return toPage(page.rows, query.limit, query.withData, after, highWater);
+      }
+      const grant = grantChannels(query.channels);
+      // Each granted channel's first places, merged (lib/store/scopes.ts).
+      const { rows } = await client.query<MembershipRow>(placementsSql(this.s), [
+        collection,
+        grant,
+        after,
+        query.recordedSince ?? null,
+        listsRemovals(query),
+        query.limit + 1,
+      ]);
+      const placements = mergePlacements([rows.map(toPlacement)], query.limit + 1);
+      const ids = placements.filter((p) => p.member).map((p) => p.itemId);
+      const entries = new Map((await this.readItems(client, collection, ids)).map((row) => [row.item_id, toEntry(row, query.withData)]));
+      return toScopedPage(placements, entries, query.limit, after, highWater);
     }, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    return toPage(rows, query.limit, query.withData, after, highWater);
   }
 
   async apply(collection: string, writes: readonly Write[], options: ApplyOptions = {}): Promise<ApplyOutcome> {
@@ -211,25 +194,18 @@ export class PostgresStore implements Store {
       // One row per item (the last write wins): ON CONFLICT may touch a row only once per statement.
       const last = [...new Map(plan.rows.map((row) => [row.itemId, row])).values()];
       if (last.length > 0) {
+        const values = last.map(itemValues);
         await client.query(
           `INSERT INTO ${this.s}.items (collection, ${ITEM_COLUMNS})
-           SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::boolean[], $6::text[], $7::bigint[], $8::text[])
+           SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::boolean[], $6::text[], $7::bigint[], $8::text[], $9::text[])
            ON CONFLICT (collection, item_id) DO UPDATE SET updated_at = excluded.updated_at, fingerprint = excluded.fingerprint,
-             deleted = excluded.deleted, data = excluded.data, seq = excluded.seq, recorded_at = excluded.recorded_at`,
-          [
-            collection,
-            last.map((r) => r.itemId),
-            last.map((r) => r.updatedAt),
-            last.map((r) => r.fingerprint),
-            last.map((r) => r.deleted),
-            last.map((r) => (r.deleted ? null : JSON.stringify(r.data))),
-            last.map((r) => r.seq),
-            last.map((r) => r.recordedAt),
-          ],
+             deleted = excluded.deleted, data = excluded.data, seq = excluded.seq, recorded_at = excluded.recorded_at, channels = excluded.channels`,
+          [collection, ...[0, 1, 2, 3, 4, 5, 6, 7].map((i) => values.map((v) => v[i]))],
         );
+        await this.join(client, collection, plan.memberships);
         await client.query(`UPDATE ${this.s}.node SET seq = $1`, [plan.highWater]);
         // Delivered at commit, to every process LISTENing on this database (see watch).
-        await client.query('SELECT pg_notify($1, $2)', [CHANNEL, JSON.stringify([this.s, collection])]);
+        await client.query('SELECT pg_notify($1, $2)', [CHANNEL, notification(this.s, collection, changeOf(plan.memberships))]);
       }
       await this.keep(client, collection, options.conflicts ?? []);
       if (options.restoring) {
@@ -242,6 +218,19 @@ export class PostgresStore implements Store {
       }
       return structuredClone({ ok: true as const, applied: plan.applied, checkpoint: plan.checkpoint, items: plan.items });
     });
+  }
+
+  /** Writes an apply's memberships (lib/store/scopes.ts); one row per (channel, item), as planned. */
+  private async join(client: pg.PoolClient, collection: string, memberships: readonly Membership[]): Promise<void> {
+    if (memberships.length === 0) return;
+    await client.query(joinSql(this.s), [
+      collection,
+      memberships.map((m) => m.channel),
+      memberships.map((m) => m.itemId),
+      memberships.map((m) => m.seq),
+      memberships.map((m) => m.member),
+      memberships.map((m) => m.recordedAt),
+    ]);
   }
 
   private async lockCounter(client: pg.PoolClient): Promise<number> {
@@ -266,15 +255,27 @@ export class PostgresStore implements Store {
     return this.transaction(async (client) => {
       // Serialized with writers, so no apply decides on a tombstone this purge is removing.
       await this.lockCounter(client);
-      const { rows } = await client.query(`DELETE FROM ${this.s}.items WHERE collection = $1 AND deleted AND recorded_at < $2 RETURNING seq`, [
+      const { rows } = await client.query(
+        `DELETE FROM ${this.s}.items WHERE collection = $1 AND deleted AND recorded_at < $2 RETURNING seq, item_id, channels`,
+        [collection, recordedBefore],
+      );
+      // The purged tombstones' memberships, and the removals recorded before the same time (see Store.purgeTombstones).
+      const gone = rows.flatMap((row) => (JSON.parse(row.channels) as string[]).map((channel) => [channel, row.item_id as string]));
+      await client.query(`DELETE FROM ${this.s}.memberships WHERE collection = $1 AND (channel, item_id) IN (SELECT * FROM unnest($2::text[], $3::text[]))`, [
+        collection,
+        gone.map(([channel]) => channel),
+        gone.map(([, itemId]) => itemId),
+      ]);
+      const left = await client.query(`DELETE FROM ${this.s}.memberships WHERE collection = $1 AND NOT member AND recorded_at < $2 RETURNING seq`, [
         collection,
         recordedBefore,
       ]);
-      if (rows.length === 0) return 0;
+      const seqs = [...rows, ...left.rows].map((row) => Number(row.seq));
+      if (seqs.length === 0) return 0;
       await client.query(
         `INSERT INTO ${this.s}.horizons (collection, seq) VALUES ($1, $2)
          ON CONFLICT (collection) DO UPDATE SET seq = GREATEST(${this.s}.horizons.seq, excluded.seq)`,
-        [collection, Math.max(...rows.map((row) => Number(row.seq)))],
+        [collection, seqs.reduce((a, b) => Math.max(a, b))],
       );
       return rows.length;
     });
@@ -286,7 +287,7 @@ export class PostgresStore implements Store {
   }
 
   /** Told by NOTIFY, so a write by any process sharing the database wakes this one's watchers. */
-  async watch(collection: string, listener: () => void): Promise<() => void> {
+  async watch(collection: string, listener: (change: Change) => void): Promise<() => void> {
     const off = this.feed.on(collection, listener);
     try {
       await this.listen();
@@ -302,8 +303,8 @@ export class PostgresStore implements Store {
     this.listener ??= (async () => {
       const client = new pg.Client({ connectionString: this.connectionString, connectionTimeoutMillis: 10_000 });
       client.on('notification', (message) => {
-        const [schema, collection] = JSON.parse(message.payload ?? '[]') as [string?, string?];
-        if (schema === this.s && collection !== undefined) this.feed.emit(collection);
+        const [schema, collection, channels] = JSON.parse(message.payload ?? '[]') as [string?, string?, string[]?];
+        if (schema === this.s && collection !== undefined) this.feed.emit(collection, channels ? { channels } : {});
       });
       // A lost connection may have missed notifications: tell everyone (they re-read), and
       // reconnect while anyone still watches, or a watcher waits for a NOTIFY that never comes.
@@ -412,6 +413,12 @@ export class PostgresStore implements Store {
     if (listener) await listener.then((client) => client.end()).catch(() => {});
     if (!this.pool.ended) await this.pool.end();
   }
+}
+
+/** The NOTIFY payload of a change: the schema, the collection, and (when they fit) the channels it touched. */
+function notification(schema: string, collection: string, change: Change): string {
+  const told = JSON.stringify([schema, collection, change.channels]);
+  return Buffer.byteLength(told) <= MAX_PAYLOAD ? told : JSON.stringify([schema, collection]);
 }
 
 /** Runs `fn` in one transaction on one pooled connection: committed when it returns, rolled back when it throws. */

@@ -1,11 +1,13 @@
 import type { Json } from '../protocol/types.js';
-import type { StoredItem } from './store.js';
+import type { Placement } from './scopes.js';
+import type { StoredEntry, StoredItem } from './store.js';
 
 /**
  * The items table as SQLite and PostgreSQL both lay it out. `data` is the JSON text the writer
- * gave (not jsonb, which would reorder keys), `seq` the node-wide sequence number.
+ * gave (not jsonb, which would reorder keys), `seq` the node-wide sequence number, `channels`
+ * a JSON array of the version's channels (what a read returns; queries use the memberships).
  */
-export const ITEM_COLUMNS = 'item_id, updated_at, fingerprint, deleted, data, seq, recorded_at';
+export const ITEM_COLUMNS = 'item_id, updated_at, fingerprint, deleted, data, seq, recorded_at, channels';
 
 /** A row as a driver returns it: SQLite gives 0/1 and numbers, pg gives booleans and bigint strings. */
 export interface ItemRow {
@@ -16,6 +18,33 @@ export interface ItemRow {
   data: string | null;
   seq: number | string;
   recorded_at: string;
+  channels: string;
+}
+
+/** A memberships row (lib/store/scopes.ts) as a driver returns it. */
+export interface MembershipRow {
+  item_id: string;
+  seq: number | string;
+  member: boolean | number;
+  recorded_at: string;
+}
+
+export function toPlacement(row: MembershipRow): Placement {
+  return { itemId: row.item_id, seq: Number(row.seq), member: Boolean(row.member), recordedAt: row.recorded_at };
+}
+
+/** The values a row of `items` is written with, after its collection, in ITEM_COLUMNS order. */
+export function itemValues(row: StoredItem): [string, string, string, boolean, string | null, number, string, string] {
+  return [
+    row.itemId,
+    row.updatedAt,
+    row.fingerprint,
+    row.deleted,
+    row.deleted ? null : JSON.stringify(row.data),
+    row.seq,
+    row.recordedAt,
+    JSON.stringify(row.channels),
+  ];
 }
 
 export function toStoredItem(row: ItemRow): StoredItem {
@@ -27,12 +56,13 @@ export function toStoredItem(row: ItemRow): StoredItem {
     data: row.data === null ? null : (JSON.parse(row.data) as Json),
     seq: Number(row.seq),
     recordedAt: row.recorded_at,
+    channels: JSON.parse(row.channels) as string[],
   };
 }
 
 /** A change log entry from a row, with or without its data. */
-export function toEntry(row: ItemRow, withData: boolean): Omit<StoredItem, 'data'> & { data?: Json } {
-  const item: Omit<StoredItem, 'data'> & { data?: Json } = toStoredItem(row);
+export function toEntry(row: ItemRow, withData: boolean): StoredEntry {
+  const item: StoredEntry = toStoredItem(row);
   if (!withData) delete item.data;
   return item;
 }

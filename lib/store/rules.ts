@@ -1,14 +1,15 @@
 import { laterOf, toIso } from '../protocol/time.js';
 import type { SyncEntry } from '../protocol/types.js';
-import type { ApplyOptions, Conflict, StoredItem, Write } from './store.js';
+import { channelsOfWrite, membershipChanges, type Membership } from './scopes.js';
+import type { ApplyOptions, PreconditionMismatch, StoredItem, Write } from './store.js';
 
 /**
  * The rules every store applies to one write, inside its transaction. Kept here so memory,
  * SQLite and PostgreSQL agree by construction; only the storage differs.
  */
-export type Decision = { kind: 'noop' } | { kind: 'conflict'; conflict: Conflict } | { kind: 'write'; updatedAt: string };
+export type WriteCheck = { kind: 'noop' } | { kind: 'mismatch'; mismatch: PreconditionMismatch } | { kind: 'write'; updatedAt: string };
 
-export function decide(current: StoredItem | null, write: Write, now: Date): Decision {
+export function checkWrite(current: StoredItem | null, write: Write, now: Date): WriteCheck {
   // Same version already here: harmless, and checked before the precondition so a retried
   // sync log that had in fact committed answers 200 again rather than 409.
   if (current && current.fingerprint === write.fingerprint && current.deleted === write.deleted) {
@@ -18,25 +19,25 @@ export function decide(current: StoredItem | null, write: Write, now: Date): Dec
   if (!current && write.deleted && write.updatedAt === null) return { kind: 'noop' };
 
   const refused = refusal(current, write);
-  if (refused) return { kind: 'conflict', conflict: refused };
+  if (refused) return { kind: 'mismatch', mismatch: refused };
 
   const updatedAt = write.updatedAt ?? (current ? laterOf(toIso(now), current.updatedAt) : toIso(now));
   return { kind: 'write', updatedAt };
 }
 
-function refusal(current: StoredItem | null, write: Write): Conflict | null {
+function refusal(current: StoredItem | null, write: Write): PreconditionMismatch | null {
   const p = write.precondition;
   const actual = current ? current.fingerprint : null;
-  const conflict = (expected: string | null): Conflict => ({ itemId: write.itemId, expected, actual, current });
+  const mismatch = (expected: string | null): PreconditionMismatch => ({ itemId: write.itemId, expected, actual, current });
   switch (p.kind) {
     case 'none':
       return null;
     case 'base':
-      return actual === p.fingerprint ? null : conflict(p.fingerprint);
+      return actual === p.fingerprint ? null : mismatch(p.fingerprint);
     case 'exists':
-      return current ? null : conflict(null);
+      return current ? null : mismatch(null);
     case 'unchanged-since':
-      return !current || current.seq <= p.seq ? null : conflict(null);
+      return !current || current.seq <= p.seq ? null : mismatch(null);
   }
 }
 
@@ -44,9 +45,11 @@ function refusal(current: StoredItem | null, write: Write): Conflict | null {
  * One sync log entry as a store write, the same for a node (the PUT) and a local replica. An
  * entry with `base` applies only over that fingerprint; one without only when the store has
  * recorded nothing about the item after `since`, the seq the log's own `since` names.
+ * `channels`: those the collection finds in the entry's data (see Write.channels).
  */
-export function toWrite(entry: SyncEntry, since: number | undefined): Write {
+export function toWrite(entry: SyncEntry, since: number | undefined, channels?: readonly string[]): Write {
   return {
+    ...(channels === undefined ? {} : { channels }),
     itemId: entry.itemId,
     deleted: entry.deleted,
     data: entry.deleted ? null : entry.data,
@@ -68,7 +71,7 @@ export function checkpointAfterApply(since: number | undefined, highWaterBefore:
 
 /** What one apply will do, worked out before any row is touched. */
 export type Plan =
-  | { ok: false; conflicts: Conflict[] }
+  | { ok: false; mismatches: PreconditionMismatch[] }
   | {
       ok: true;
       applied: number;
@@ -81,6 +84,8 @@ export type Plan =
       items: StoredItem[];
       /** When this node records the apply (its rows' recordedAt, and a restored conflict's restoredAt). */
       recordedAt: string;
+      /** The memberships to write (lib/store/scopes.ts): the channels each written item had or has. */
+      memberships: Membership[];
     };
 
 /**
@@ -91,25 +96,28 @@ export type Plan =
  */
 export function planApply(current: ReadonlyMap<string, StoredItem>, writes: readonly Write[], highWaterBefore: number, options: ApplyOptions = {}): Plan {
   const now = (options.now ?? (() => new Date()))();
-  const decisions = writes.map((write) => decide(current.get(write.itemId) ?? null, write, now));
-  const conflicts = decisions.flatMap((d) => (d.kind === 'conflict' ? [d.conflict] : []));
-  if (conflicts.length > 0) return { ok: false, conflicts };
+  const checks = writes.map((write) => checkWrite(current.get(write.itemId) ?? null, write, now));
+  const mismatches = checks.flatMap((c) => (c.kind === 'mismatch' ? [c.mismatch] : []));
+  if (mismatches.length > 0) return { ok: false, mismatches };
 
   const recordedAt = toIso(now);
   const after = new Map(current);
   const rows: StoredItem[] = [];
   let seq = highWaterBefore;
   writes.forEach((write, i) => {
-    const decision = decisions[i]!;
-    if (decision.kind !== 'write') return;
+    const check = checks[i]!;
+    if (check.kind !== 'write') return;
+    // Against the version written just before in this apply, if any: that is what a deletion deletes.
+    const channels = channelsOfWrite(after.get(write.itemId), write);
     const row: StoredItem = {
       itemId: write.itemId,
-      updatedAt: decision.updatedAt,
+      updatedAt: check.updatedAt,
       fingerprint: write.fingerprint,
       deleted: write.deleted,
       data: write.deleted ? null : write.data,
       seq: ++seq,
       recordedAt,
+      channels,
     };
     rows.push(row);
     after.set(write.itemId, row);
@@ -122,5 +130,6 @@ export function planApply(current: ReadonlyMap<string, StoredItem>, writes: read
     checkpoint: checkpointAfterApply(options.since, highWaterBefore, seq),
     items: writes.map((write) => after.get(write.itemId)!),
     recordedAt,
+    memberships: membershipChanges(current, rows),
   };
 }

@@ -4,13 +4,17 @@ import { ChangeFeed } from './feed.js';
 import type { ConflictRecord, StoredConflict } from '../protocol/conflicts.js';
 import { CONFLICT_COLUMNS, conflictValues, toConflictsPage, toStoredConflict, type ConflictRow } from './conflict-rows.js';
 import { planApply } from './rules.js';
-import { ITEM_COLUMNS, inRequestedOrder, toPage, toStoredItem, type ItemRow } from './rows.js';
+import { ITEM_COLUMNS, inRequestedOrder, itemValues, toEntry, toPage, toPlacement, toStoredItem, type ItemRow, type MembershipRow } from './rows.js';
+import { changeOf, grantChannels, isUnscoped, listsRemovals, mergePlacements, toScopedPage } from './scopes.js';
 import {
   StoreUnavailable,
   type ApplyOptions,
   type ApplyOutcome,
+  type Change,
   type ChangesPage,
   type ChangesQuery,
+  type StoredEntry,
+  type StoredRemoval,
   type ConflictsPage,
   type ConflictsQuery,
   type Store,
@@ -19,7 +23,7 @@ import {
 } from './store.js';
 
 /** Bumped with every change to the tables below; `migrate` brings an older file up from `PRAGMA user_version`. */
-const SCHEMA_VERSION = 2;
+const SCHEMA_VERSION = 3;
 
 /** How often a watched store checks for commits by other processes sharing the file. */
 const FOREIGN_WRITE_CHECK_MS = 250;
@@ -62,8 +66,28 @@ const CONFLICTS_SCHEMA = `
   CREATE INDEX conflicts_page ON conflicts (collection, position);
 `;
 
+/**
+ * Version 3: channels (lib/store/scopes.ts). Items written before have none. A membership's
+ * primary key finds one item's place in a grant's channels; `memberships_log` pages one
+ * channel's log in seq order; `memberships_left` finds the removals retention purges.
+ */
+const CHANNELS_SCHEMA = `
+  ALTER TABLE items ADD COLUMN channels TEXT NOT NULL DEFAULT '[]';
+  CREATE TABLE memberships (
+    collection TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    item_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    member INTEGER NOT NULL,
+    recorded_at TEXT NOT NULL,
+    PRIMARY KEY (collection, channel, item_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX memberships_log ON memberships (collection, channel, seq, member, recorded_at);
+  CREATE INDEX memberships_left ON memberships (collection, recorded_at) WHERE member = 0;
+`;
+
 /** What brings a file from user_version i to i + 1, in order. */
-const MIGRATIONS = [SCHEMA, CONFLICTS_SCHEMA];
+const MIGRATIONS = [SCHEMA, CONFLICTS_SCHEMA, CHANNELS_SCHEMA];
 
 /**
  * The embedded store: one SQLite file in WAL mode. better-sqlite3 is synchronous, so each
@@ -87,11 +111,28 @@ export class SqliteStore implements Store {
       highWater: db.prepare('SELECT seq FROM node').pluck(),
       setHighWater: db.prepare('UPDATE node SET seq = ?'),
       upsert: db.prepare(
-        `INSERT INTO items (collection, ${ITEM_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        `INSERT INTO items (collection, ${ITEM_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (collection, item_id) DO UPDATE SET updated_at = excluded.updated_at, fingerprint = excluded.fingerprint,
-           deleted = excluded.deleted, data = excluded.data, seq = excluded.seq, recorded_at = excluded.recorded_at`,
+           deleted = excluded.deleted, data = excluded.data, seq = excluded.seq, recorded_at = excluded.recorded_at, channels = excluded.channels`,
       ),
-      purge: db.prepare('DELETE FROM items WHERE collection = ? AND deleted = 1 AND recorded_at < ? RETURNING seq').pluck(),
+      join: db.prepare(
+        `INSERT INTO memberships (collection, channel, item_id, seq, member, recorded_at) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (collection, channel, item_id) DO UPDATE SET seq = excluded.seq, member = excluded.member, recorded_at = excluded.recorded_at`,
+      ),
+      // One granted channel's first places (lib/store/scopes.ts): its memberships after the
+      // cursor, in seq order, each either true (the item's latest change) or the item's last
+      // exit from the grant (no true membership of the grant, no later exit from it).
+      placements: db.prepare(
+        `SELECT item_id, seq, member, recorded_at FROM memberships AS m
+         WHERE collection = @collection AND channel = @channel AND seq > @after AND (@since IS NULL OR recorded_at >= @since)
+           AND (member = 1 OR (@removals = 1 AND NOT EXISTS (
+             SELECT 1 FROM memberships AS o WHERE o.collection = m.collection AND o.item_id = m.item_id
+               AND o.channel IN (SELECT value FROM json_each(@grant)) AND (o.member = 1 OR o.seq > m.seq))))
+         ORDER BY seq LIMIT @count`,
+      ),
+      purge: db.prepare('DELETE FROM items WHERE collection = ? AND deleted = 1 AND recorded_at < ? RETURNING seq, item_id, channels'),
+      leave: db.prepare('DELETE FROM memberships WHERE collection = ? AND channel = ? AND item_id = ?'),
+      purgeLeft: db.prepare('DELETE FROM memberships WHERE collection = ? AND member = 0 AND recorded_at < ? RETURNING seq').pluck(),
       raiseHorizon: db.prepare('INSERT INTO horizons (collection, seq) VALUES (?, ?) ON CONFLICT (collection) DO UPDATE SET seq = max(seq, excluded.seq)'),
       horizon: db.prepare('SELECT seq FROM horizons WHERE collection = ?').pluck(),
       collections: db.prepare('SELECT collection FROM items UNION SELECT collection FROM conflicts ORDER BY collection').pluck(),
@@ -135,19 +176,34 @@ export class SqliteStore implements Store {
     return this.statements.items.all(collection, JSON.stringify(itemIds)) as ItemRow[];
   }
 
-  async changes(collection: string, query: ChangesQuery): Promise<ChangesPage> {
+  changes(collection: string, query: ChangesQuery & { channels?: undefined }): Promise<ChangesPage>;
+  changes(collection: string, query: ChangesQuery): Promise<ChangesPage<StoredEntry | StoredRemoval>>;
+  async changes(collection: string, query: ChangesQuery): Promise<ChangesPage<StoredEntry | StoredRemoval>> {
     const after = query.after ?? 0;
     const since = query.recordedSince ?? null;
     // One read transaction: the high water must belong to the same snapshot as the page.
-    const read = this.db.transaction(() => ({
-      rows: this.statements.changes.all(collection, after, since, since, query.limit + 1) as ItemRow[],
-      highWater: this.statements.highWater.get() as number,
-    }));
-    const { rows, highWater } = read();
-    return toPage(rows, query.limit, query.withData, after, highWater);
+    const read = this.db.transaction(() => {
+      const highWater = this.statements.highWater.get() as number;
+      if (isUnscoped(query.channels)) {
+        const rows = this.statements.changes.all(collection, after, since, since, query.limit + 1) as ItemRow[];
+        return toPage(rows, query.limit, query.withData, after, highWater);
+      }
+      const grant = grantChannels(query.channels);
+      const common = { collection, after, since, removals: listsRemovals(query) ? 1 : 0, grant: JSON.stringify(grant), count: query.limit + 1 };
+      const perChannel = grant.map((channel) => (this.statements.placements.all({ ...common, channel }) as MembershipRow[]).map(toPlacement));
+      const placements = mergePlacements(perChannel, query.limit + 1);
+      const visible = this.readItems(
+        collection,
+        placements.filter((p) => p.member).map((p) => p.itemId),
+      );
+      const entries = new Map(visible.map((row) => [row.item_id, toEntry(row, query.withData)]));
+      return toScopedPage(placements, entries, query.limit, after, highWater);
+    });
+    return read();
   }
 
   async apply(collection: string, writes: readonly Write[], options: ApplyOptions = {}): Promise<ApplyOutcome> {
+    let change: Change = {};
     const run = this.db.transaction((): ApplyOutcome => {
       const current = new Map(
         this.readItems(
@@ -158,20 +214,14 @@ export class SqliteStore implements Store {
       const plan = planApply(current, writes, this.statements.highWater.get() as number, options);
       if (!plan.ok) return plan;
       for (const row of plan.rows) {
-        this.statements.upsert.run(
-          collection,
-          row.itemId,
-          row.updatedAt,
-          row.fingerprint,
-          row.deleted ? 1 : 0,
-          row.deleted ? null : JSON.stringify(row.data),
-          row.seq,
-          row.recordedAt,
-        );
+        const values = itemValues(row);
+        this.statements.upsert.run(collection, ...values.slice(0, 3), row.deleted ? 1 : 0, ...values.slice(4));
       }
+      for (const m of plan.memberships) this.statements.join.run(collection, m.channel, m.itemId, m.seq, m.member ? 1 : 0, m.recordedAt);
       this.statements.setHighWater.run(plan.highWater);
       this.keep(collection, options.conflicts ?? []);
       if (options.restoring) this.statements.markRestored.run(options.restoring.side, plan.recordedAt, collection, options.restoring.conflictId);
+      change = changeOf(plan.memberships);
       return { ok: true, applied: plan.applied, checkpoint: plan.checkpoint, items: plan.items };
     });
     // IMMEDIATE takes the write lock before reading, so another process cannot change the
@@ -179,7 +229,7 @@ export class SqliteStore implements Store {
     // holds rows parsed for this call and the caller's own write data, nothing the store keeps
     // (cloning it was a quarter of a 10,000-item pull's CPU in test/bench).
     const outcome = run.immediate();
-    if (outcome.ok && outcome.applied > 0) this.feed.emit(collection);
+    if (outcome.ok && outcome.applied > 0) this.feed.emit(collection, change);
     return outcome;
   }
 
@@ -193,9 +243,16 @@ export class SqliteStore implements Store {
 
   async purgeTombstones(collection: string, recordedBefore: string): Promise<number> {
     const run = this.db.transaction(() => {
-      const seqs = this.statements.purge.all(collection, recordedBefore) as number[];
-      if (seqs.length > 0) this.statements.raiseHorizon.run(collection, Math.max(...seqs));
-      return seqs.length;
+      const purged = this.statements.purge.all(collection, recordedBefore) as Array<{ seq: number; item_id: string; channels: string }>;
+      for (const row of purged) for (const channel of JSON.parse(row.channels) as string[]) this.statements.leave.run(collection, channel, row.item_id);
+      // Removals recorded before the same time go too (see Store.purgeTombstones).
+      const seqs = [...purged.map((row) => row.seq), ...(this.statements.purgeLeft.all(collection, recordedBefore) as number[])];
+      if (seqs.length > 0)
+        this.statements.raiseHorizon.run(
+          collection,
+          seqs.reduce((a, b) => Math.max(a, b)),
+        );
+      return purged.length;
     });
     return run.immediate();
   }
@@ -204,7 +261,7 @@ export class SqliteStore implements Store {
     return (this.statements.horizon.get(collection) as number | undefined) ?? 0;
   }
 
-  async watch(collection: string, listener: () => void): Promise<() => void> {
+  async watch(collection: string, listener: (change: Change) => void): Promise<() => void> {
     const off = this.feed.on(collection, listener);
     this.checkForeignWrites();
     return () => {

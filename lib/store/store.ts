@@ -1,15 +1,17 @@
 import type { ConflictRecord, Side, StoredConflict } from '../protocol/conflicts.js';
 import type { Json, VersionWithData } from '../protocol/types.js';
-import { HalsyncError } from '../protocol/problems.js';
 
 /**
  * The store interface. One node keeps all its collections in one store; every write is
  * recorded under a node-wide, monotonic sequence number (`seq`), and each collection's
  * transaction log is its items ordered by the seq of their latest change.
  *
- * Implementations: memory (lib/store/memory.ts), SQLite, PostgreSQL. The conformance suite
- * in test/store/ runs unchanged against each.
+ * Implementations: memory (lib/store/memory.ts), SQLite, PostgreSQL, IndexedDB (lib/store/idb.ts,
+ * in a browser). The conformance suite in test/store/ runs unchanged against each.
  */
+
+// The store's errors, beside the interface that raises them.
+export { StoreUnavailable } from './errors.js';
 
 /** An item as a store holds it: its version, its content, and where it sits in the log. */
 export interface StoredItem extends VersionWithData {
@@ -18,6 +20,11 @@ export interface StoredItem extends VersionWithData {
   seq: number;
   /** ISO time at which this node recorded that change (not the item's updatedAt). */
   recordedAt: string;
+  /**
+   * The version's channels (DESIGN §7), distinct and sorted; empty: none, so only a `*` read
+   * grant shows it. A tombstone keeps the channels of the version it deleted.
+   */
+  channels: string[];
 }
 
 /** What a write must find before it may happen. Checked inside the store's transaction. */
@@ -45,6 +52,12 @@ export interface Write {
    */
   updatedAt: string | null;
   precondition: Precondition;
+  /**
+   * The channels the item will have, computed by the caller from `data` (lib/protocol/channels.ts)
+   * and stored as a set (distinct, sorted). Absent or empty: none. A deletion that gives none
+   * keeps the channels of the version it deletes, so its tombstone reaches the same readers.
+   */
+  channels?: readonly string[];
 }
 
 export interface ApplyOptions {
@@ -79,8 +92,8 @@ export interface ConflictsPage {
   hasMore: boolean;
 }
 
-/** A refused precondition. */
-export interface Conflict {
+/** A refused precondition, as the store found it. */
+export interface PreconditionMismatch {
   itemId: string;
   /** The fingerprint the precondition expected (null: absent, or not a base precondition). */
   expected: string | null;
@@ -99,10 +112,13 @@ export type ApplyOutcome =
       /** The item as it stands after the apply, one per write, in the writes' order. */
       items: StoredItem[];
     }
-  | { ok: false; conflicts: Conflict[] };
+  | { ok: false; mismatches: PreconditionMismatch[] };
 
 export interface ChangesQuery {
-  /** Only changes with seq > after. */
+  /**
+   * Only changes with seq > after. A positive `after` (or `recordedSince`) is a reader's
+   * cursor: only then does a scoped query list removals.
+   */
   after?: number;
   /** Only changes this node recorded at or after this ISO time. */
   recordedSince?: string;
@@ -110,11 +126,46 @@ export interface ChangesQuery {
   limit: number;
   /** Include each item's `data`. Otherwise `data` is undefined on the entries. */
   withData: boolean;
+  /**
+   * A read grant: the log of what a reader holding it may see (DESIGN §7). Absent: unscoped,
+   * every item. Otherwise only items whose present channels meet the grant are listed (`*`
+   * matches every item, those without channels included; [] matches none), with the same
+   * exact cursor as the unscoped log, and, when a cursor is given (see `after`), a removal
+   * (`StoredRemoval`) for each item the grant's channels held at some change after the cursor
+   * but that is outside them now: listed once, at the seq of the change that took it out.
+   *
+   * That is what a reader needs to drop exactly its lost copies: an item in its view at its
+   * cursor that left since is always listed. An item that entered and left again after the
+   * cursor is listed too (as the unscoped log lists the tombstone of an item created and
+   * deleted after a cursor): the reader drops a copy it does not have, and learns nothing its
+   * grant did not show while the item was in its channels. A full read's later pages are read
+   * with a cursor (the previous page's checkpoint), so they list such removals too: the reader
+   * may hold the item from an earlier page of a log that moved meanwhile.
+   *
+   * The store knows nothing of principals: which grant a cursor was issued under (and the 410
+   * when it is presented under another) is the server's to remember.
+   */
+  channels?: readonly string[];
 }
 
-export interface ChangesPage {
-  /** Oldest change first; each item once, at the seq of its latest change. */
-  entries: Array<Omit<StoredItem, 'data'> & { data?: Json }>;
+/** A log entry: the item's latest version, without `data` unless asked for. */
+export type StoredEntry = Omit<StoredItem, 'data'> & { data?: Json };
+
+/**
+ * A removal entry of a scoped log: the item left the reader's view. It says nothing of where
+ * the item went (no channels, no version), so the server can show it to that reader as it is.
+ */
+export interface StoredRemoval {
+  itemId: string;
+  removed: true;
+  /** The seq of the change that took the item out of the grant's channels. */
+  seq: number;
+  recordedAt: string;
+}
+
+export interface ChangesPage<E = StoredEntry> {
+  /** Oldest change first; each item once, at the seq of its latest change (a removal: see ChangesQuery.channels). */
+  entries: E[];
   /** True when more entries follow after the last one. */
   hasMore: boolean;
   /**
@@ -124,13 +175,25 @@ export interface ChangesPage {
   checkpoint: number;
 }
 
+/**
+ * What a watcher is told of a committed change. `channels`: every channel an item it wrote
+ * had before or has after (a change moving an item out of a channel touches it too, since its
+ * readers must see the removal); absent when the store cannot tell (a write by another process
+ * it only noticed, a lost notification connection): then anything may have changed.
+ */
+export interface Change {
+  channels?: readonly string[];
+}
+
 export interface Store {
   /** A UUID chosen when the store was created; cursors carry it. */
   readonly id: string;
 
   getItem(collection: string, itemId: string): Promise<StoredItem | null>;
   getItems(collection: string, itemIds: readonly string[]): Promise<StoredItem[]>;
-  changes(collection: string, query: ChangesQuery): Promise<ChangesPage>;
+  /** The log after a cursor; an unscoped query (no `channels`) never lists a removal. */
+  changes(collection: string, query: ChangesQuery & { channels?: undefined }): Promise<ChangesPage>;
+  changes(collection: string, query: ChangesQuery): Promise<ChangesPage<StoredEntry | StoredRemoval>>;
 
   /** Applies every write in one transaction, or none when any precondition fails. */
   apply(collection: string, writes: readonly Write[], options?: ApplyOptions): Promise<ApplyOutcome>;
@@ -143,7 +206,8 @@ export interface Store {
 
   /**
    * Removes tombstones of `collection` that this node recorded before `recordedBefore`, and
-   * returns how many. Cursors below the highest removed seq then expire.
+   * returns how many. The records a scoped log's removals are read from (an item left a
+   * channel) go by the same retention. Cursors below the highest removed seq then expire.
    */
   purgeTombstones(collection: string, recordedBefore: string): Promise<number>;
   /** The lowest seq a cursor may carry and still see every change after it (0: all). */
@@ -151,12 +215,13 @@ export interface Store {
 
   /**
    * Calls `listener` after each committed write that changed `collection`: made through this
-   * store object, or (SQLite, PostgreSQL) by another process sharing the database. Resolves
+   * store object, or (SQLite, PostgreSQL) by another process sharing the database, or (IndexedDB) by another tab. Resolves
    * once the subscription is live, so a change committed after that is never missed; the
    * listener may also be called when nothing changed (callers re-read). Resolves to the
-   * function that stops it. Optional: a store without it is read, never waited on.
+   * function that stops it. Optional: a store without it is read, never waited on. The
+   * listener is told which channels the change touched, when the store knows (see Change).
    */
-  watch?(collection: string, listener: () => void): Promise<() => void>;
+  watch?(collection: string, listener: (change: Change) => void): Promise<() => void>;
 
   /**
    * The conflict audit of `collection`. recordConflicts keeps records outside any apply (a
@@ -177,20 +242,4 @@ export interface Store {
   setCheckpoint(key: string, value: string): Promise<void>;
 
   close(): Promise<void>;
-}
-
-/**
- * A store that cannot be opened or reached: a corrupt or unreadable SQLite file, a PostgreSQL
- * server that refuses the connection. Raised by openStore (and by a store whose database goes
- * away later), naming the store and the cause, so a node fails at start rather than at the
- * first request.
- */
-export class StoreUnavailable extends HalsyncError {
-  constructor(
-    readonly store: string,
-    cause: unknown,
-  ) {
-    super(503, 'store-unavailable', 'Store unavailable', `store ${store} is unavailable: ${cause instanceof Error ? cause.message : String(cause)}`);
-    this.cause = cause;
-  }
 }

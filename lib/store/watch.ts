@@ -1,3 +1,4 @@
+import { mayShow } from './scopes.js';
 import type { Store } from './store.js';
 
 export interface WaitOptions {
@@ -5,6 +6,11 @@ export interface WaitOptions {
   ms: number;
   /** Ends the wait early (the client went away, the server is closing, the sync was stopped). */
   signal?: AbortSignal;
+  /**
+   * The reader's read grant, when `read` is a scoped log read: then only a change touching a
+   * channel it can see (or one whose channels the store cannot tell) wakes it to read again.
+   */
+  channels?: readonly string[];
 }
 
 /**
@@ -23,7 +29,8 @@ export async function readWhenChanged<T>(
   const deadline = Date.now() + options.ms;
   let changed = false;
   let wake: (() => void) | undefined;
-  const stop = await store.watch(collection, () => {
+  const stop = await store.watch(collection, (change) => {
+    if (!mayShow(change, options.channels)) return;
     changed = true;
     wake?.();
   });

@@ -4,6 +4,7 @@ import type { Json } from '../../lib/protocol/types.js';
 import type { Precondition, Store, Write } from '../../lib/store/store.js';
 import { until } from '../support/until.js';
 import { conflictAuditConformance } from './conflicts-conformance.js';
+import { scopedLogConformance } from './scopes-conformance.js';
 
 /** One store under test, fresh and empty. */
 export interface StoreFixture {
@@ -29,7 +30,7 @@ function del(itemId: string, precondition: Precondition = { kind: 'none' }, upda
 
 async function applied(store: Store, collection: string, writes: Write[], options = {}) {
   const outcome = await store.apply(collection, writes, options);
-  if (!outcome.ok) throw new Error(`unexpected conflicts: ${JSON.stringify(outcome.conflicts)}`);
+  if (!outcome.ok) throw new Error(`unexpected mismatches: ${JSON.stringify(outcome.mismatches)}`);
   return outcome;
 }
 
@@ -103,6 +104,7 @@ export function storeConformance(name: string, create: () => Promise<StoreFixtur
           updatedAt: T0,
           seq: 1,
           recordedAt: T0,
+          channels: [],
         };
         expect(outcome.items).to.deep.equal([expected]);
         expect(await store.getItem('items', A)).to.deep.equal(expected);
@@ -133,8 +135,8 @@ export function storeConformance(name: string, create: () => Promise<StoreFixtur
         const outcome = await store.apply('items', [put(B, 2), put(C, 3), put(A, 4, { kind: 'base', fingerprint: fingerprint(0) })]);
         expect(outcome.ok).to.equal(false);
         if (outcome.ok) return;
-        expect(outcome.conflicts.length).to.equal(1);
-        const [conflict] = outcome.conflicts;
+        expect(outcome.mismatches.length).to.equal(1);
+        const [conflict] = outcome.mismatches;
         hasFields(conflict, { itemId: A, expected: fingerprint(0), actual: fingerprint(1) });
         hasFields(conflict!.current, { itemId: A, data: 1, seq: 1 });
         expect((await store.getItems('items', [A, B, C])).length).to.equal(1);
@@ -146,7 +148,7 @@ export function storeConformance(name: string, create: () => Promise<StoreFixtur
         const outcome = await store.apply('items', [put(A, 1, { kind: 'exists' }), put(B, 2, { kind: 'base', fingerprint: fingerprint(9) })]);
         expect(outcome.ok).to.equal(false);
         if (outcome.ok) return;
-        expect(outcome.conflicts.map((c) => [c.itemId, c.expected, c.actual, c.current])).to.deep.equal([
+        expect(outcome.mismatches.map((c) => [c.itemId, c.expected, c.actual, c.current])).to.deep.equal([
           [A, null, null, null],
           [B, fingerprint(9), null, null],
         ]);
@@ -259,7 +261,7 @@ export function storeConformance(name: string, create: () => Promise<StoreFixtur
       it('leaves data out unless asked', async function () {
         await applied(store, 'items', [put(A, { x: 1 })], { now: at(T0) });
         const [entry] = (await store.changes('items', { limit: 10, withData: false })).entries;
-        expect(entry).to.deep.equal({ itemId: A, updatedAt: T0, fingerprint: fingerprint({ x: 1 }), deleted: false, seq: 1, recordedAt: T0 });
+        expect(entry).to.deep.equal({ itemId: A, updatedAt: T0, fingerprint: fingerprint({ x: 1 }), deleted: false, seq: 1, recordedAt: T0, channels: [] });
         expect(!('data' in entry)).to.be.ok;
       });
 
@@ -447,7 +449,7 @@ export function storeConformance(name: string, create: () => Promise<StoreFixtur
         const wins = outcomes.flatMap((o) => (o.ok ? o.items : []));
         expect(wins.map((i) => i.itemId).sort()).to.deep.equal([...targets].sort());
         expect(wins.map((i) => i.seq).sort((x, y) => x - y)).to.deep.equal([4, 5, 6]);
-        for (const o of outcomes) if (!o.ok) expect(o.conflicts[0]!.actual).to.not.equal(fingerprint('start'));
+        for (const o of outcomes) if (!o.ok) expect(o.mismatches[0]!.actual).to.not.equal(fingerprint('start'));
         for (const win of wins) expect(await other.getItem('items', win.itemId)).to.deep.equal(win);
         expect(await store.highWater()).to.equal(6);
       });
@@ -480,5 +482,6 @@ export function storeConformance(name: string, create: () => Promise<StoreFixtur
     });
 
     conflictAuditConformance(() => ({ store, another, canReopen: fixture.openAgain !== undefined }));
+    scopedLogConformance(() => ({ store, another, canReopen: fixture.openAgain !== undefined }));
   });
 }

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { PostgresStore } from '../../lib/store/postgres.js';
 import { requirePostgres, testSchema } from '../support/postgres.js';
+import { fingerprint } from '../../lib/protocol/fingerprint.js';
 import { newId, put } from '../support/sync.js';
 import { storeConformance } from './conformance.js';
 import { until } from '../support/until.js';
@@ -32,6 +33,40 @@ describe('PostgreSQL', function () {
         for (const store of stores) if (store.id !== id) throw new Error(`store ids differ: ${store.id} and ${id}`);
       } finally {
         await Promise.all(stores.map((store) => store.close()));
+      }
+    });
+  });
+
+  describe('schema migration', function () {
+    const schema = testSchema('migrate');
+    after(() => schema.drop());
+
+    it('brings a version 2 schema (before channels) up: its items have none, and scoped logs work at once', async function () {
+      const first = await PostgresStore.open(schema.url);
+      const itemId = newId();
+      await put(first, itemId, { old: true });
+      await first.close();
+      const admin = new pg.Client({ connectionString: process.env.HALSYNC_TEST_PG });
+      await admin.connect();
+      const s = `"${schema.name}"`;
+      try {
+        // What a version 2 halsync left behind.
+        await admin.query(`DROP TABLE ${s}.memberships; ALTER TABLE ${s}.items DROP COLUMN channels; UPDATE ${s}.node SET schema_version = 2`);
+        const again = await PostgresStore.open(schema.url);
+        try {
+          expect((await again.getItem('items', itemId))!.channels).to.deep.equal([]);
+          expect((await again.changes('items', { limit: 5, withData: false, channels: ['a'] })).entries).to.deep.equal([]);
+          const data = { now: 'a' };
+          await again.apply('items', [
+            { itemId, data, fingerprint: fingerprint(data), deleted: false, updatedAt: null, precondition: { kind: 'none' }, channels: ['a'] },
+          ]);
+          expect((await again.changes('items', { after: 1, limit: 5, withData: false, channels: ['a'] })).entries.map((e) => e.itemId)).to.deep.equal([itemId]);
+        } finally {
+          await again.close();
+        }
+        expect((await admin.query(`SELECT schema_version FROM ${s}.node`)).rows).to.deep.equal([{ schema_version: 3 }]);
+      } finally {
+        await admin.end();
       }
     });
   });

@@ -18,36 +18,72 @@ storeConformance('sqlite', async () => {
 });
 
 describe('SQLite schema migration', function () {
-  it('opens a version 1 file (before the conflict audit), keeping its items and adding the audit', async function () {
-    const dir = await mkdtemp(join(tmpdir(), 'halsync-sqlite-'));
-    try {
-      const path = join(dir, 'old.db');
-      const store = SqliteStore.open(path);
-      const itemId = '00000000-0000-4000-8000-0000000000b1';
-      await store.apply('items', [
-        { itemId, data: { old: true }, fingerprint: fingerprint({ old: true }), deleted: false, updatedAt: null, precondition: { kind: 'none' } },
-      ]);
-      const { id } = store;
-      await store.close();
-      // What a version 1 halsync left behind: no conflicts table, user_version 1.
-      const db = new Database(path);
-      db.exec('DROP TABLE conflicts');
-      db.pragma('user_version = 1');
-      db.close();
+  const itemId = '00000000-0000-4000-8000-0000000000b1';
+  let dir: string;
+  beforeEach(async () => (dir = await mkdtemp(join(tmpdir(), 'halsync-sqlite-'))));
+  afterEach(() => rm(dir, { recursive: true, force: true }));
 
-      const again = SqliteStore.open(path);
-      try {
-        expect(again.id).to.equal(id);
-        expect((await again.getItem('items', itemId))!.data).to.deep.equal({ old: true });
-        expect(await again.conflicts('items', { limit: 5 })).to.deep.equal({ records: [], hasMore: false });
-      } finally {
-        await again.close();
-      }
-      const check = new Database(path, { readonly: true });
-      expect(check.pragma('user_version', { simple: true })).to.equal(2);
-      check.close();
+  /** A file holding one item, taken back to what halsync of schema `version` left behind. */
+  async function oldFile(version: 1 | 2): Promise<{ path: string; id: string }> {
+    const path = join(dir, 'old.db');
+    const store = SqliteStore.open(path);
+    await store.apply('items', [
+      { itemId, data: { old: true }, fingerprint: fingerprint({ old: true }), deleted: false, updatedAt: null, precondition: { kind: 'none' } },
+    ]);
+    const { id } = store;
+    await store.close();
+    const db = new Database(path);
+    // Version 3 added the channels; version 2 the conflict audit.
+    db.exec('DROP TABLE memberships; ALTER TABLE items DROP COLUMN channels');
+    if (version === 1) db.exec('DROP TABLE conflicts');
+    db.pragma(`user_version = ${version}`);
+    db.close();
+    return { path, id };
+  }
+
+  function userVersion(path: string): number {
+    const check = new Database(path, { readonly: true });
+    try {
+      return check.pragma('user_version', { simple: true }) as number;
     } finally {
-      await rm(dir, { recursive: true, force: true });
+      check.close();
     }
+  }
+
+  it('opens a version 1 file (before the conflict audit), keeping its items and adding the audit', async function () {
+    const { path, id } = await oldFile(1);
+    const again = SqliteStore.open(path);
+    try {
+      expect(again.id).to.equal(id);
+      expect((await again.getItem('items', itemId))!.data).to.deep.equal({ old: true });
+      expect(await again.conflicts('items', { limit: 5 })).to.deep.equal({ records: [], hasMore: false });
+    } finally {
+      await again.close();
+    }
+    expect(userVersion(path)).to.equal(3);
+  });
+
+  it('opens a version 2 file (before channels): its items have none, and scoped logs work at once', async function () {
+    const { path } = await oldFile(2);
+    const again = SqliteStore.open(path);
+    try {
+      expect((await again.getItem('items', itemId))!.channels).to.deep.equal([]);
+      expect((await again.changes('items', { limit: 5, withData: false, channels: ['a'] })).entries).to.deep.equal([]);
+      expect((await again.changes('items', { limit: 5, withData: false, channels: ['*'] })).entries.map((e) => e.itemId)).to.deep.equal([itemId]);
+      const moved = {
+        itemId,
+        data: { now: 'a' },
+        fingerprint: fingerprint({ now: 'a' }),
+        deleted: false,
+        updatedAt: null,
+        precondition: { kind: 'none' as const },
+        channels: ['a'],
+      };
+      await again.apply('items', [moved]);
+      expect((await again.changes('items', { limit: 5, withData: false, channels: ['a'] })).entries.map((e) => e.itemId)).to.deep.equal([itemId]);
+    } finally {
+      await again.close();
+    }
+    expect(userVersion(path)).to.equal(3);
   });
 });

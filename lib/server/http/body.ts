@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { Context } from 'koa';
 import { BadRequest, PayloadTooLarge, UnsupportedMediaType, ValidationFailed } from '../../protocol/problems.js';
+import { pointerToken } from '../../protocol/pointer.js';
 import type { Json } from '../../protocol/types.js';
 
 export const DEFAULT_BODY_LIMIT = 10 * 1024 * 1024;
@@ -140,7 +141,7 @@ function findFlaw(value: Json, maxDepth: number): Flaw | null {
       return { pointer, detail: `nested deeper than ${maxDepth} levels`, summary: `JSON nested deeper than ${maxDepth} levels` };
     }
     const entries = Array.isArray(node) ? node.map((child, i) => [String(i), child] as const) : Object.entries(node);
-    for (const [key, child] of entries) stack.push([child, depth + 1, `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`]);
+    for (const [key, child] of entries) stack.push([child, depth + 1, `${pointer}/${pointerToken(key)}`]);
   }
   return null;
 }

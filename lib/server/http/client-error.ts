@@ -1,6 +1,5 @@
 import type { Socket } from 'node:net';
-import { PROBLEM_BASE } from '../../protocol/problems.js';
-import { PROBLEM_TYPE } from './problem.js';
+import { PROBLEM_BASE, PROBLEM_TYPE } from '../../protocol/problems.js';
 
 /** Node's parser errors that a client caused, with the status Node itself would answer. */
 const PARSE_STATUS: Record<string, [number, string, string]> = {

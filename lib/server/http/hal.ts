@@ -7,9 +7,10 @@ import type { Link } from '../../protocol/types.js';
  * attributes outside its allow-list; this module hides all of that behind typed documents.
  */
 
-export interface HalDocument {
+/** A HAL document as the server sends it (the client reads one with its HalDocument class). */
+export interface HalBody {
   _links: Record<string, Link | Link[]>;
-  _embedded?: Record<string, HalDocument[]>;
+  _embedded?: Record<string, HalBody[]>;
   [property: string]: unknown;
 }
 
@@ -26,7 +27,7 @@ const ARRAY_RELS = new Set(['curies', 'sync:collection', 'sync:entry', 'sync:con
 /** Attributes the package would drop; set on the link after it is built. */
 const EXTRA_ATTRIBUTES = ['type', 'profile', 'deprecation'] as const;
 
-export function halDocument(input: HalInput): HalDocument {
+export function halDocument(input: HalInput): HalBody {
   return normalize(build(input).toJSON(), input);
 }
 
@@ -54,14 +55,14 @@ function extras(link: Link): Partial<Link> {
 }
 
 /** Properties first, then `_links`, then `_embedded`: documents read top-down. */
-function normalize(json: Record<string, unknown>, input: HalInput): HalDocument {
+function normalize(json: Record<string, unknown>, input: HalInput): HalBody {
   const links: Record<string, Link | Link[]> = {};
   for (const [rel, value] of Object.entries(json['_links'] as Record<string, unknown>)) {
     const list = (Array.isArray(value) ? value : [value]).map(stripRel);
     links[rel] = ARRAY_RELS.has(rel) || Array.isArray(input.links[rel]) ? list : list[0]!;
   }
   const { _links: _l, _embedded: rawEmbedded, ...properties } = json;
-  const doc: HalDocument = { ...properties, _links: links };
+  const doc: HalBody = { ...properties, _links: links };
   if (input.embedded) {
     const embedded = (rawEmbedded ?? {}) as Record<string, Record<string, unknown>[]>;
     doc._embedded = {};

@@ -1,16 +1,18 @@
 import type { Context } from 'koa';
 import { losers, type ConflictRecord, type Side, type StoredConflict } from '../../protocol/conflicts.js';
-import { decodeCursor, encodeCursor } from '../../protocol/cursor.js';
 import { fingerprint } from '../../protocol/fingerprint.js';
 import { BadRequest, NotFound, ValidationFailed, type FieldError } from '../../protocol/problems.js';
+import { isItemId } from '../../protocol/ids.js';
 import { rels } from '../../protocol/rels.js';
 import { fieldErrors, validator } from '../../protocol/schemas.js';
 import { restoreConflict } from '../../store/conflicts.js';
 import { readJson } from '../http/body.js';
+import { limitParam, malformedQuery, queryValues, type RawQuery } from '../http/query.js';
+import { auditCursorOf, auditPosition } from '../cursors.js';
 import type { Collection } from '../collections.js';
 import { collectionOf, linker, sendHal, type ServerNode } from '../node.js';
 import { halDocument, type HalInput } from '../http/hal.js';
-import { isItemId, itemDocument } from './item.js';
+import { itemDocument } from './item.js';
 
 export const DEFAULT_CONFLICTS_LIMIT = 50;
 export const MAX_CONFLICTS_LIMIT = 1000;
@@ -29,7 +31,7 @@ export function conflictsRoute(node: ServerNode) {
       const links = linker(ctx, node);
       let next: string | undefined;
       if (page.hasMore) {
-        const search = new URLSearchParams({ before: encodeCursor({ storeId: node.store.id, seq: page.records.at(-1)!.position }) });
+        const search = new URLSearchParams({ before: auditCursorOf(node.store, page.records.at(-1)!.position) });
         if (query.limitGiven) search.set('limit', String(query.limit));
         next = `${links.conflicts(collection.name)}?${search}`;
       }
@@ -136,49 +138,22 @@ async function readRecords(ctx: Context, node: ServerNode): Promise<ConflictReco
   return records;
 }
 
-function parseQuery(raw: Record<string, string | string[] | undefined>, node: ServerNode): { before?: number; limit: number; limitGiven: boolean } {
-  const values = singleValues(raw, ['before', 'limit']);
+function parseQuery(raw: RawQuery, node: ServerNode): { before?: number; limit: number; limitGiven: boolean } {
+  const values = queryValues(raw, ['before', 'limit']);
   const query: { before?: number; limit: number; limitGiven: boolean } = { limit: DEFAULT_CONFLICTS_LIMIT, limitGiven: false };
-  if (values['before'] !== undefined) {
-    let cursor;
-    try {
-      cursor = decodeCursor(values['before']);
-    } catch {
-      throw bad('before', 'not a cursor of this audit (use a next link)');
-    }
-    if (cursor.storeId !== node.store.id) throw bad('before', 'a cursor of another store');
-    query.before = cursor.seq;
-  }
-  const limit = values['limit'];
-  if (limit !== undefined) {
-    if (!/^\d{1,4}$/.test(limit) || Number(limit) < 1 || Number(limit) > MAX_CONFLICTS_LIMIT)
-      throw bad('limit', `must be an integer from 1 to ${MAX_CONFLICTS_LIMIT}`);
-    query.limit = Number(limit);
+  if (values['before'] !== undefined) query.before = auditPosition(node.store, 'before', values['before']);
+  if (values['limit'] !== undefined) {
+    query.limit = limitParam(values['limit'], MAX_CONFLICTS_LIMIT);
     query.limitGiven = true;
   }
   return query;
 }
 
-function parseRestoreQuery(raw: Record<string, string | string[] | undefined>): { side?: Side; force: boolean } {
-  const values = singleValues(raw, ['side', 'force']);
+function parseRestoreQuery(raw: RawQuery): { side?: Side; force: boolean } {
+  const values = queryValues(raw, ['side', 'force']);
   const side = values['side'];
-  if (side !== undefined && side !== 'local' && side !== 'remote') throw bad('side', 'must be local or remote');
+  if (side !== undefined && side !== 'local' && side !== 'remote') throw malformedQuery('side', 'must be local or remote');
   const force = values['force'];
-  if (force !== undefined && force !== 'true' && force !== 'false') throw bad('force', 'must be true or false');
+  if (force !== undefined && force !== 'true' && force !== 'false') throw malformedQuery('force', 'must be true or false');
   return { ...(side === undefined ? {} : { side }), force: force === 'true' };
-}
-
-/** The query's parameters, each given at most once and all of them known. */
-function singleValues(raw: Record<string, string | string[] | undefined>, known: readonly string[]): Record<string, string | undefined> {
-  const out: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries(raw)) {
-    if (!known.includes(name)) throw bad(name, `unknown query parameter; use ${known.join(' or ')}`);
-    if (Array.isArray(value)) throw bad(name, `give ${name} once`);
-    out[name] = value;
-  }
-  return out;
-}
-
-function bad(name: string, detail: string): BadRequest {
-  return new BadRequest(`query parameter ${name}: ${detail}`, [{ pointer: `/${name}`, detail }], 'malformed-query');
 }

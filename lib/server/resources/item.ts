@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Context } from 'koa';
 import { fingerprint, TOMBSTONE_FINGERPRINT } from '../../protocol/fingerprint.js';
 import { BadRequest, Gone, NotFound, PreconditionFailed, ValidationFailed } from '../../protocol/problems.js';
+import { isItemId } from '../../protocol/ids.js';
 import { rels } from '../../protocol/rels.js';
 import { fieldErrors, validator } from '../../protocol/schemas.js';
 import type { Json } from '../../protocol/types.js';
@@ -10,9 +11,7 @@ import { readJson } from '../http/body.js';
 import type { Collection } from '../collections.js';
 import { collectionOf, linker, sendHal, type ServerNode } from '../node.js';
 import { beginWrite } from '../http/deadline.js';
-import { halDocument, type HalDocument } from '../http/hal.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { halDocument, type HalBody } from '../http/hal.js';
 
 /**
  * One item. Direct writes make this node the item's origin: the store stamps `updatedAt`
@@ -68,16 +67,12 @@ export async function createItem(ctx: Context, node: ServerNode, collection: Col
   respondWithItem(ctx, node, collection, item, 201);
 }
 
-export function itemDocument(ctx: Context, node: ServerNode, collection: Collection, item: StoredItem): HalDocument {
+export function itemDocument(ctx: Context, node: ServerNode, collection: Collection, item: StoredItem): HalBody {
   const links = linker(ctx, node);
   return halDocument({
     properties: { itemId: item.itemId, updatedAt: item.updatedAt, fingerprint: item.fingerprint, deleted: item.deleted, data: item.data },
     links: { self: { href: links.item(collection.name, item.itemId) }, [rels.collectionUp]: { href: links.collection(collection.name) } },
   });
-}
-
-export function isItemId(text: string): boolean {
-  return UUID.test(text);
 }
 
 function target(node: ServerNode, params: Record<string, string>): { collection: Collection; itemId: string } {

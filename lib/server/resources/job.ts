@@ -4,14 +4,14 @@ import { HalsyncError, InternalError, NotFound, ServiceUnavailable } from '../..
 import { rels } from '../../protocol/rels.js';
 import type { JobState } from '../../protocol/types.js';
 import { linker, sendHal, type ServerNode } from '../node.js';
-import { halDocument, type HalDocument } from '../http/hal.js';
+import { halDocument, type HalBody } from '../http/hal.js';
 import type { Linker } from '../http/links.js';
 
 export interface Job {
   id: string;
   collection: string;
   state: JobState;
-  result?: HalDocument;
+  result?: HalBody;
   problem?: Record<string, unknown>;
 }
 
@@ -42,7 +42,7 @@ export class Jobs {
   }
 
   /** `work` answers the 200 body or the problem a synchronous call would have given. */
-  start(collection: string, instance: string, work: () => Promise<HalDocument | HalsyncError>, onCrash: (err: unknown) => void): Job {
+  start(collection: string, instance: string, work: () => Promise<HalBody | HalsyncError>, onCrash: (err: unknown) => void): Job {
     this.evict();
     const job: Job = { id: randomUUID(), collection, state: 'pending' };
     this.jobs.set(job.id, job);
@@ -102,7 +102,7 @@ export class Jobs {
 }
 
 /** The job resource; the 202 answer also links it as `sync:job`. */
-export function jobDocument(links: Linker, job: Job, accepted = false): HalDocument {
+export function jobDocument(links: Linker, job: Job, accepted = false): HalBody {
   const self = links.job(job.id);
   const properties: Record<string, unknown> = { state: job.state };
   if (job.result) properties['result'] = job.result;

@@ -1,11 +1,11 @@
 import type { Context } from 'koa';
-import { BadRequest } from '../../protocol/problems.js';
 import { rels } from '../../protocol/rels.js';
 import type { ChangesPage } from '../../store/store.js';
 import type { Collection } from '../collections.js';
 import { collectionOf, linker, sendHal, type ServerNode } from '../node.js';
 import { cursorOf, cursorSeq } from '../cursors.js';
-import { halDocument, type HalDocument } from '../http/hal.js';
+import { halDocument, type HalBody } from '../http/hal.js';
+import { limitParam, malformedQuery, queryValues, type RawQuery } from '../http/query.js';
 import type { Linker } from '../http/links.js';
 import { putSyncLog } from './sync-log.js';
 import { waitPreference } from '../http/prefer.js';
@@ -62,7 +62,7 @@ function heldUntil(ctx: Context, node: ServerNode): AbortSignal {
   return AbortSignal.any([gone.signal, node.signal]);
 }
 
-function pageDocument(ctx: Context, node: ServerNode, collection: Collection, page: ChangesPage, query: LogQuery): HalDocument {
+function pageDocument(ctx: Context, node: ServerNode, collection: Collection, page: ChangesPage, query: LogQuery): HalBody {
   const links = linker(ctx, node);
   const checkpoint = cursorOf(node.store, page.checkpoint);
   const doc = halDocument({
@@ -88,7 +88,7 @@ function pageDocument(ctx: Context, node: ServerNode, collection: Collection, pa
       };
       if (query.embedData) out['data'] = entry.data ?? null;
       out['_links'] = { self: { href: itemURI }, [rels.item]: { href: itemURI } };
-      return out as HalDocument;
+      return out as HalBody;
     }),
   };
   return doc;
@@ -101,34 +101,20 @@ function nextHref(links: Linker, collection: Collection, checkpoint: string, que
   return `${links.transactions(collection.name)}?${search}`;
 }
 
-const QUERY_NAMES = new Set(['earliest', 'cursor', 'limit', 'embed']);
 // ISO 8601 date-time with an explicit offset (a time without one means nothing to another node).
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})$/i;
 
-function parseQuery(raw: Record<string, string | string[] | undefined>, maxLimit: number): LogQuery {
-  const one = (name: string): string | undefined => {
-    const value = raw[name];
-    if (Array.isArray(value)) throw bad(name, `give ${name} once`);
-    return value;
-  };
-  for (const name of Object.keys(raw)) {
-    if (!QUERY_NAMES.has(name)) throw bad(name, `unknown query parameter; use earliest, cursor, limit or embed`);
-  }
+function parseQuery(raw: RawQuery, maxLimit: number): LogQuery {
+  const values = queryValues(raw, ['earliest', 'cursor', 'limit', 'embed']);
   const query: LogQuery = { limit: Math.min(DEFAULT_LIMIT, maxLimit), limitGiven: false, embedData: false };
-  const cursor = one('cursor');
-  if (cursor !== undefined) query.cursor = cursor;
-  const earliest = one('earliest');
-  if (earliest !== undefined) query.earliest = parseEarliest(earliest);
-  const limit = one('limit');
-  if (limit !== undefined) {
-    const n = Number(limit);
-    if (!/^\d{1,9}$/.test(limit) || n < 1 || n > maxLimit) throw bad('limit', `limit must be an integer from 1 to ${maxLimit}`);
-    query.limit = n;
+  if (values['cursor'] !== undefined) query.cursor = values['cursor'];
+  if (values['earliest'] !== undefined) query.earliest = parseEarliest(values['earliest']);
+  if (values['limit'] !== undefined) {
+    query.limit = limitParam(values['limit'], maxLimit);
     query.limitGiven = true;
   }
-  const embed = one('embed');
-  if (embed !== undefined) {
-    if (embed !== 'data') throw bad('embed', 'embed can only be "data"');
+  if (values['embed'] !== undefined) {
+    if (values['embed'] !== 'data') throw malformedQuery('embed', 'embed can only be "data"');
     query.embedData = true;
   }
   return query;
@@ -138,7 +124,7 @@ function parseQuery(raw: Record<string, string | string[] | undefined>, maxLimit
 function parseEarliest(text: string): string {
   const time = Date.parse(text);
   if (!ISO_DATE_TIME.test(text) || Number.isNaN(time) || !isCalendarDay(text))
-    throw bad('earliest', 'earliest must be an ISO 8601 date-time with a time zone, e.g. 2026-01-31T09:00:00.000Z');
+    throw malformedQuery('earliest', 'earliest must be an ISO 8601 date-time with a time zone, e.g. 2026-01-31T09:00:00.000Z');
   return new Date(time).toISOString();
 }
 
@@ -146,8 +132,4 @@ function parseEarliest(text: string): string {
 function isCalendarDay(text: string): boolean {
   const [year, month, day] = text.slice(0, 10).split('-').map(Number) as [number, number, number];
   return day >= 1 && day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
-}
-
-function bad(name: string, detail: string): BadRequest {
-  return new BadRequest(`query parameter ${name}: ${detail}`, [{ pointer: `/${name}`, detail }], 'malformed-query');
 }

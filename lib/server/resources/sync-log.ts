@@ -1,18 +1,17 @@
 import type { Context } from 'koa';
+import { isItemId } from '../../protocol/ids.js';
 import { fingerprint } from '../../protocol/fingerprint.js';
-import { HalsyncError, PayloadTooLarge, SyncConflict, ValidationFailed, type FieldError } from '../../protocol/problems.js';
-import { decodeCursor } from '../../protocol/cursor.js';
+import { HalsyncError, PayloadTooLarge, SyncRejected, ValidationFailed, type FieldError } from '../../protocol/problems.js';
 import { fieldErrors, validator } from '../../protocol/schemas.js';
-import type { ConflictDetail, SyncLog, SyncResult } from '../../protocol/types.js';
+import type { Mismatch, SyncLog, SyncResult } from '../../protocol/types.js';
 import { toWrite } from '../../store/rules.js';
 import type { Write } from '../../store/store.js';
 import { readJson } from '../http/body.js';
 import type { Collection } from '../collections.js';
 import { linker, sendHal, type ServerNode } from '../node.js';
-import { cursorOf, cursorSeq } from '../cursors.js';
+import { cursorOf, cursorSeq, isCursor } from '../cursors.js';
 import { beginWrite } from '../http/deadline.js';
 import { halDocument } from '../http/hal.js';
-import { isItemId } from './item.js';
 import { jobDocument } from './job.js';
 import type { Linker } from '../http/links.js';
 
@@ -58,14 +57,14 @@ export async function putSyncLog(ctx: Context, node: ServerNode, collection: Col
 export async function applySyncLog(node: ServerNode, collection: Collection, log: CheckedLog, links: Linker) {
   const outcome = await node.store.apply(collection.name, log.writes, { now: node.clock, ...(log.since === undefined ? {} : { since: log.since }) });
   if (!outcome.ok) {
-    const conflicts: ConflictDetail[] = outcome.conflicts.map((c) => ({
+    const mismatches: Mismatch[] = outcome.mismatches.map((c) => ({
       itemId: c.itemId,
       expected: c.expected,
       actual: c.actual,
       current: c.current && { updatedAt: c.current.updatedAt, fingerprint: c.current.fingerprint, deleted: c.current.deleted, data: c.current.data },
     }));
-    const ids = conflicts.map((c) => c.itemId).join(', ');
-    return new SyncConflict(`${conflicts.length} item(s) changed on this node since the client read its log (${ids}); nothing was applied`, conflicts);
+    const ids = mismatches.map((c) => c.itemId).join(', ');
+    return new SyncRejected(`${mismatches.length} item(s) changed on this node since the client read its log (${ids}); nothing was applied`, mismatches);
   }
   const result: SyncResult = { applied: outcome.applied, checkpoint: cursorOf(node.store, outcome.checkpoint) };
   return halDocument({ properties: { ...result }, links: { self: { href: links.transactions(collection.name) } } });
@@ -101,15 +100,6 @@ async function checkSyncLog(node: ServerNode, collection: Collection, body: unkn
 function countEntries(body: unknown): number {
   const entries = (body as { entries?: unknown } | null)?.entries;
   return Array.isArray(entries) ? entries.length : 0;
-}
-
-function isCursor(text: string): boolean {
-  try {
-    decodeCursor(text);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** RFC 7240: `Prefer: respond-async, wait=10` and the like. */

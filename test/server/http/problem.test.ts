@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { StoreUnavailable } from '../../../lib/store/errors.js';
 import { MemoryStore } from '../../../lib/store/memory.js';
 import { expectProblem } from '../../support/expect.js';
 import { request } from '../../support/http.js';
@@ -60,6 +61,25 @@ describe('server: problem+json', () => {
     expectProblem(reply, 500, 'internal-error');
     expect(reply.text).not.to.match(/db-internal|hunter2|Error|at /);
     expect(reported).to.have.lengthOf(1);
+  });
+
+  it('answers a store that went away as a 503 store-unavailable problem, and reports it to the app', async () => {
+    class GoneStore extends MemoryStore {
+      override async changes(): Promise<never> {
+        throw new StoreUnavailable('postgres', new Error('connection terminated'));
+      }
+    }
+    node = await startNode({ store: new GoneStore() });
+    const reported: unknown[] = [];
+    node.app.removeAllListeners('error');
+    node.app.on('error', (err) => reported.push(err));
+    const problem = expectProblem(await request(`${node.url}items/transactions`), 503, 'store-unavailable');
+    const reply = await request(`${node.url}items/transactions`);
+    expect(reply.headers['retry-after']).to.equal('1');
+    expect(problem['detail']).to.equal('store postgres is unavailable: connection terminated');
+    expect(reported)
+      .to.have.lengthOf(2)
+      .and.to.satisfy((errors: unknown[]) => errors.every((e) => e instanceof StoreUnavailable));
   });
 
   it('keeps Vary: Accept on failed GETs', async () => {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { request as httpRequest } from 'node:http';
 import { MemoryStore } from '../../../lib/store/memory.js';
-import type { Store } from '../../../lib/store/store.js';
+import type { Change, Store } from '../../../lib/store/store.js';
 import { request, type Reply } from '../../support/http.js';
 import { startNode, type StartedNode } from '../../support/server.js';
 import { newId } from '../../support/sync.js';
@@ -10,7 +10,7 @@ import { until } from '../../support/until.js';
 /** A memory store that counts the watches open on it, to see held requests let go of theirs. */
 class CountingStore extends MemoryStore {
   open = 0;
-  override async watch(collection: string, listener: () => void): Promise<() => void> {
+  override async watch(collection: string, listener: (change: Change) => void): Promise<() => void> {
     const stop = await super.watch(collection, listener);
     this.open++;
     return () => {
