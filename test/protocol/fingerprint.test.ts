@@ -1,7 +1,9 @@
 import canonicalize from 'canonicalize';
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { canonicalJson, fingerprint, TOMBSTONE_FINGERPRINT } from '../../lib/protocol/fingerprint.js';
+import { sha1 } from '@noble/hashes/legacy.js';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
+import { canonicalJson, fingerprint, sha1Hex, TOMBSTONE_FINGERPRINT } from '../../lib/protocol/fingerprint.js';
 import type { Json } from '../../lib/protocol/types.js';
 
 describe('protocol: canonicalJson and fingerprint (RFC 8785)', () => {
@@ -46,6 +48,14 @@ describe('protocol: canonicalJson and fingerprint (RFC 8785)', () => {
     for (const bad of [NaN, Infinity, -Infinity, '\uD800', { k: 'a\uDC00' }, ['\uD83D']]) {
       expect(() => canonicalJson(bad as Json), JSON.stringify(String(bad))).to.throw(TypeError);
     }
+  });
+
+  it('hashes as the pure SHA-1 a browser uses does, for any text', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme' }), (text) => {
+        expect(sha1Hex(text)).to.equal(bytesToHex(sha1(utf8ToBytes(text))));
+      }),
+    );
   });
 
   it('a tombstone is the fingerprint of null; equal data, equal fingerprint whatever the member order', () => {
