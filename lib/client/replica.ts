@@ -58,6 +58,13 @@ export interface Replica {
   /** Applies every entry of the log, or none when a precondition fails. */
   apply(log: SyncLog, options?: ReplicaApplyOptions): Promise<ApplyResult>;
   /**
+   * Drops this replica's copies of these items as removals (no tombstone, nothing to sync),
+   * those it has not changed after `since`; returns how many went. A full resync uses it for
+   * items the other side no longer lists (DESIGN §3). Optional: a replica without it (a node)
+   * keeps them, and the report counts them as stale.
+   */
+  drop?(itemIds: readonly string[], since: string): Promise<number>;
+  /**
    * Waits until this replica records a change after `since`, for at most `seconds`, and says
    * whether it did (true as well when `since` no longer names a place in its log: a sync must
    * run). Resolves false at once when the signal aborts. Optional: a live sync polls a replica

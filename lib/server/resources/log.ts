@@ -1,4 +1,5 @@
 import type { Context } from 'koa';
+import { renderEntry } from '../../protocol/entry.js';
 import { rels } from '../../protocol/rels.js';
 import type { ChangesPage } from '../../store/store.js';
 import type { Collection } from '../collections.js';
@@ -82,19 +83,7 @@ function pageDocument(ctx: Context, node: ServerNode, collection: Collection, pa
   // a page holds up to 10000 of them, and building, serializing and normalizing a hal.Resource
   // for each was the server's largest cost in the benchmark (test/bench). Same shape exactly.
   doc._embedded = {
-    [rels.entry]: page.entries.map((entry) => {
-      const itemURI = itemHref(entry.itemId);
-      const out: Record<string, unknown> = {
-        itemId: entry.itemId,
-        updatedAt: entry.updatedAt,
-        fingerprint: entry.fingerprint,
-        deleted: entry.deleted,
-        itemURI,
-      };
-      if (query.embedData) out['data'] = entry.data ?? null;
-      out['_links'] = { self: { href: itemURI }, [rels.item]: { href: itemURI } };
-      return out as HalBody;
-    }),
+    [rels.entry]: page.entries.map((entry) => renderEntry(entry, itemHref(entry.itemId), query.embedData) as HalBody),
   };
   return doc;
 }
