@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { fingerprint, TOMBSTONE_FINGERPRINT } from '../../lib/protocol/fingerprint.js';
 import type { Json } from '../../lib/protocol/types.js';
-import { checkpointAfterApply, checkWrite, planApply, toWrite } from '../../lib/store/rules.js';
+import { toWrite } from '../../lib/protocol/entry.js';
+import { checkpointAfterApply, checkWrite, planApply } from '../../lib/store/rules.js';
 import type { Precondition, StoredItem, Write } from '../../lib/store/store.js';
 
 const NOW = new Date('2030-06-01T00:00:00.000Z');

@@ -15,7 +15,8 @@ export function seededRandom(seed: number): () => number {
 
 /** Parses HALSYNC_SEED: a replayed run must use exactly the seed given, so anything else is refused. */
 function seedFromEnvironment(): number | undefined {
-  const given = process.env['HALSYNC_SEED'];
+  // The store conformance suite also runs in a browser page (test/store/idb-page.ts), which has no `process`.
+  const given = typeof process === 'undefined' ? undefined : process.env['HALSYNC_SEED'];
   if (given === undefined || given === '') return undefined;
   if (!/^\d+$/.test(given) || Number(given) >= 2 ** 31) throw new Error(`HALSYNC_SEED must be an integer in [0, 2^31), not "${given}"`);
   return Number(given);
