@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { SyncReport } from '../../lib/client/report.js';
 import { phaseBPlan } from './data.js';
 import { Child, seedServer } from './scenario.js';
@@ -18,6 +19,7 @@ import type { ServerStats } from './server.js';
  */
 export { CLI } from '../support/serve.js';
 import { CLI } from '../support/serve.js';
+const UNBUNDLED_CLI = fileURLToPath(new URL('../../lib/cli/index.js', import.meta.url));
 
 export type NodePhase = 'A' | 'B' | 'C';
 
@@ -78,7 +80,8 @@ async function syncPhase(phase: NodePhase, a: Child, b: Child, state: string, pr
   if (profileDir) await Promise.all([a.ask({ op: 'profile-start' }), b.ask({ op: 'profile-start' })]);
   const before = await Promise.all([a.stats(), b.stats()]);
   const profile = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-name', `sync-${phase}.cpuprofile`] : [];
-  const run = await runNode([...profile, CLI, 'sync', a.url, b.url, '--json', '--state', state]);
+  // Profiled, the command runs unbundled: a minified bundle's function names say nothing.
+  const run = await runNode([...profile, profileDir ? UNBUNDLED_CLI : CLI, 'sync', a.url, b.url, '--json', '--state', state]);
   const after = await Promise.all([a.stats(), b.stats()]);
   if (profileDir) {
     await a.ask({ op: 'profile-stop', file: join(profileDir, `node-a-${phase}.cpuprofile`) });
