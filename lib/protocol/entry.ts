@@ -53,7 +53,8 @@ export interface ListedEntry extends LogEntry {
 export function renderEntry(entry: LogEntry, itemURI: string, embedData: boolean): Record<string, unknown> {
   const out: Record<string, unknown> = { itemId: entry.itemId, ...versionOf(entry), itemURI };
   if (embedData) out['data'] = entry.data ?? null;
-  out['_links'] = { self: { href: itemURI }, [rels.item]: { href: itemURI } };
+  // No `self` (DESIGN §1): an entry is a partial view, and clients that cache by `self` would serve it for the item.
+  out['_links'] = { [rels.item]: { href: itemURI } };
   return out;
 }
 

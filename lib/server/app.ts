@@ -1,8 +1,11 @@
 import Koa, { type Context, type Next } from 'koa';
 import type { Store } from '../store/store.js';
 import { accessTokens, requireTokens, type AccessToken } from './http/auth.js';
-import { DEFAULT_BODY_LIMIT } from './http/body.js';
+import { BodyBudget, DEFAULT_BODY_LIMIT, DEFAULT_MAX_IN_FLIGHT_BODY_BYTES, setBodyBudget } from './http/body.js';
+import { oneHost } from './http/framing.js';
 import { browserPage } from './resources/browser.js';
+import { DOCS_ASSETS, docsAssetRoute, docsRoute } from './resources/docs.js';
+import { faviconRoute } from './resources/favicon.js';
 import { collectionRoute } from './resources/collection.js';
 import { conflictRoute, conflictsRoute, restoreRoute } from './resources/conflicts.js';
 import { compileCollections, type CollectionConfig } from './collections.js';
@@ -33,8 +36,12 @@ export interface AppOptions {
   asyncThreshold?: number;
   /** Largest request body in bytes (default 10 MiB). */
   bodyLimit?: number;
+  /** Bytes of request bodies all requests may hold at once, at least bodyLimit (503 `overloaded` beyond; default 100 MiB). */
+  maxInFlightBodyBytes?: number;
   /** The clock origin writes are stamped from. */
   clock?: () => Date;
+  /** How far (ms) past this node's clock a sync-log entry's `updatedAt` may be (422 `clock-skew` beyond; default 5 min). */
+  maxClockSkewMs?: number;
   /** When set, every request must carry `Authorization: Bearer <token>` (a read-write token). */
   token?: string;
   /** Tokens the node accepts, each `read` (GET/HEAD/OPTIONS) or `write` (everything); with `token`, one more `write` token. */
@@ -62,6 +69,8 @@ export interface AppOptions {
 }
 
 export const DEFAULT_ASYNC_THRESHOLD = 10_000;
+// As Kerberos tolerates: wide enough for clocks kept by NTP, narrow enough that no wrong clock wins for long.
+export const DEFAULT_MAX_CLOCK_SKEW_MS = 5 * 60_000;
 // Above the async threshold (so large logs still become jobs), below what 10 MiB of minimal entries can carry.
 export const DEFAULT_MAX_ENTRIES = 50_000;
 
@@ -75,6 +84,7 @@ const REQUIRED_VARIABLES: Record<keyof Paths, string[]> = {
   rel: ['rel'],
   schema: ['collection'],
   openapi: [],
+  docs: [],
   conflicts: ['collection'],
   conflict: ['collection', 'conflictId'],
   restore: ['collection', 'conflictId'],
@@ -114,35 +124,45 @@ export function createApp(options: AppOptions): Koa {
     maxPageSize: positive('maxPageSize', options.maxPageSize ?? DEFAULT_MAX_PAGE_SIZE),
     asyncThreshold: options.asyncThreshold ?? DEFAULT_ASYNC_THRESHOLD,
     clock: options.clock ?? (() => new Date()),
+    maxClockSkewMs: nonNegative('maxClockSkewMs', options.maxClockSkewMs ?? DEFAULT_MAX_CLOCK_SKEW_MS),
     jobs: new Jobs(options.maxJobs ?? DEFAULT_MAX_JOBS, positive('maxActiveJobs', options.maxActiveJobs ?? DEFAULT_MAX_ACTIVE_JOBS)),
     signal: options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal,
   };
   const timeout = options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT_MS;
   if (!Number.isInteger(timeout) || timeout < 0) throw new Error(`requestTimeout must be a whole number of milliseconds (0: none), not ${timeout}`);
   const tokens = accessTokens(options.token, options.auth);
+  const page = browserPage(paths);
+  const browsable = (handlers: Handlers) => withBrowserPage(handlers, page);
   const router = routing([
     [paths.root, browsable(rootRoute(node))],
     [paths.collection, browsable(collectionRoute(node))],
     [paths.transactions, browsable(logRoute(node))],
     [paths.item, browsable(itemRoute(node))],
     [paths.job, browsable(jobRoute(node))],
-    [paths.rel, relRoute()],
+    [paths.rel, relRoute(paths)],
     [paths.schema, browsable(schemaRoute(node))],
-    [paths.openapi, browsable(openapiRoute())],
+    [paths.openapi, browsable(openapiRoute(node))],
+    [paths.docs, docsRoute(paths)],
+    ...Object.keys(DOCS_ASSETS).map((asset) => [`${paths.docs}/${asset}`, docsAssetRoute(asset)] as const),
+    ['/favicon.ico', faviconRoute()],
     [paths.conflicts, browsable(conflictsRoute(node))],
     [paths.conflict, browsable(conflictRoute(node))],
     [paths.restore, restoreRoute(node)],
   ]);
 
+  const inFlight = positive('maxInFlightBodyBytes', options.maxInFlightBodyBytes ?? Math.max(DEFAULT_MAX_IN_FLIGHT_BODY_BYTES, node.bodyLimit));
+  if (inFlight < node.bodyLimit) throw new Error(`maxInFlightBodyBytes (${inFlight}) must be at least bodyLimit (${node.bodyLimit})`);
   const app = new Koa();
   running.set(app, { jobs: node.jobs, stop, root: paths.root });
+  setBodyBudget(app, new BodyBudget(inFlight));
   app.proxy = options.trustProxy ?? false;
   // First: a preflight is answered before authentication, which it never carries.
   if (options.cors && options.cors.length > 0) app.use(cors(options.cors));
   app.use(compress);
   app.use(problems);
+  app.use(oneHost);
   app.use(varyOnAccept);
-  if (tokens.length > 0) app.use(requireTokens(tokens));
+  if (tokens.length > 0) app.use(unlessPublic(publicPages(paths), requireTokens(tokens)));
   if (timeout > 0) app.use(requestTimeout(timeout));
   app.use(router);
   const retentions = [options.tombstoneRetentionMs, options.conflictRetentionMs].filter((ms) => ms !== undefined);
@@ -161,13 +181,34 @@ export function createApp(options: AppOptions): Koa {
   return app;
 }
 
+/**
+ * What holds no data and is served to anyone, tokens or not (DESIGN §7): the HTML browser page
+ * (any GET that prefers HTML; the data it then fetches is authenticated), the `/rels` pages,
+ * the OpenAPI document, the API reference and its assets, and the icon.
+ */
+function publicPages(paths: Paths): (ctx: Context) => boolean {
+  const pattern = (template: string) =>
+    new RegExp(
+      `^${template
+        .split(/(\{\w+\})/)
+        .map((part) => (/^\{\w+\}$/.test(part) ? '[^/]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+        .join('')}$`,
+    );
+  const open = [paths.rel, paths.openapi, paths.docs, ...Object.keys(DOCS_ASSETS).map((a) => `${paths.docs}/${a}`), '/favicon.ico'].map(pattern);
+  return (ctx) => (ctx.method === 'GET' || ctx.method === 'HEAD') && (prefersHtml(ctx) || open.some((p) => p.test(ctx.path)));
+}
+
+function unlessPublic(isPublic: (ctx: Context) => boolean, guard: (ctx: Context, next: Next) => Promise<void>) {
+  return (ctx: Context, next: Next) => (isPublic(ctx) ? next() : guard(ctx, next));
+}
+
 async function varyOnAccept(ctx: Context, next: Next): Promise<void> {
   if (ctx.method === 'GET' || ctx.method === 'HEAD') ctx.vary('Accept');
   await next();
 }
 
 /** A browser asking for any resource gets the HAL browser, which then reads it as JSON. */
-function browsable(handlers: Handlers): Handlers {
+function withBrowserPage(handlers: Handlers, page: string): Handlers {
   const get = handlers.GET;
   if (!get) return handlers;
   return {
@@ -175,9 +216,14 @@ function browsable(handlers: Handlers): Handlers {
     async GET(ctx, params) {
       if (!prefersHtml(ctx)) return get(ctx, params);
       ctx.type = 'text/html; charset=utf-8';
-      ctx.body = browserPage();
+      ctx.body = page;
     },
   };
+}
+
+function nonNegative(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a whole number of milliseconds, not ${value}`);
+  return value;
 }
 
 function positive(name: string, value: number): number {
@@ -192,7 +238,9 @@ function positive(name: string, value: number): number {
 function reservedNames(paths: Paths): Set<string> {
   const reserved = new Set<string>();
   if (!paths.collection.startsWith('/{collection}')) return reserved;
-  for (const key of ['job', 'rel', 'schema', 'openapi'] as const) {
+  // Browsers ask for /favicon.ico whatever the paths say.
+  reserved.add('favicon.ico');
+  for (const key of ['job', 'rel', 'schema', 'openapi', 'docs'] as const) {
     const first = paths[key].split('/')[1] ?? '';
     if (first && !first.includes('{')) reserved.add(first);
   }

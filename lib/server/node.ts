@@ -7,6 +7,7 @@ import type { Jobs } from './resources/job.js';
 import { Linker, requestOrigin, type Paths } from './http/links.js';
 
 export const HAL_TYPE = 'application/hal+json';
+export const HAL_FORMS_TYPE = 'application/prs.hal-forms+json';
 
 /** What every route of one app shares. */
 export interface ServerNode {
@@ -20,6 +21,8 @@ export interface ServerNode {
   maxPageSize: number;
   asyncThreshold: number;
   clock: () => Date;
+  /** How far past `clock` a sync-log entry's updatedAt may be (422 `clock-skew` beyond). */
+  maxClockSkewMs: number;
   jobs: Jobs;
   /** Aborted when the node closes: held log GETs answer at once. */
   signal: AbortSignal;
@@ -38,8 +41,18 @@ export function collectionOf(node: ServerNode, name: string): Collection {
 export function sendHal(ctx: Context, doc: HalBody, status = 200): void {
   ctx.status = status;
   // Type before body: Koa only replaces a type that does not already say json.
-  ctx.type = HAL_TYPE;
+  ctx.type = halMediaType(ctx, doc);
   ctx.body = doc;
+}
+
+/**
+ * HAL by default; the HAL-FORMS type for a document carrying `_templates` (only given to a
+ * client that asked for them); plain `application/json`, the same body, to a client that
+ * names JSON and not HAL (generated clients that parse only `application/json` as JSON).
+ */
+function halMediaType(ctx: Context, doc: HalBody): string {
+  if (doc['_templates'] !== undefined) return HAL_FORMS_TYPE;
+  return ctx.accepts(HAL_TYPE, 'application/json') === 'application/json' ? 'application/json' : HAL_TYPE;
 }
 
 /** A browser asking for a page rather than a client asking for JSON. */

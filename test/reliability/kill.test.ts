@@ -36,7 +36,7 @@ async function localStore(): Promise<MemoryStore> {
       data,
       deleted: false,
       fingerprint: fingerprint(data),
-      updatedAt: '2030-01-01T00:00:00.000Z',
+      updatedAt: '2025-01-01T00:00:00.000Z',
       precondition: { kind: 'none' as const },
     };
   });

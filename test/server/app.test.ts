@@ -9,7 +9,7 @@ import { newId } from '../support/sync.js';
 
 const entry = (n: number) => ({
   itemId: newId(),
-  updatedAt: '2030-01-01T00:00:00.000Z',
+  updatedAt: '2025-01-01T00:00:00.000Z',
   fingerprint: fingerprint({ n }),
   deleted: false,
   data: { n },

@@ -17,7 +17,7 @@ import { startNode, type StartedNode } from '../support/server.js';
 import { until } from '../support/until.js';
 import { newId } from '../support/sync.js';
 
-const entry = (data: Json) => ({ itemId: newId(), updatedAt: '2030-01-01T00:00:00.000Z', fingerprint: fingerprint(data), deleted: false, data, base: null });
+const entry = (data: Json) => ({ itemId: newId(), updatedAt: '2025-01-01T00:00:00.000Z', fingerprint: fingerprint(data), deleted: false, data, base: null });
 const entries = (n: number) => Array.from({ length: n }, (_, i) => entry({ i }));
 
 /** A real memory store that takes its time: reads before a write, or the write itself. It counts both. */

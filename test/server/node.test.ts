@@ -8,6 +8,7 @@ import { MemoryStore } from '../../lib/store/memory.js';
 import { expectProblem } from '../support/expect.js';
 import { request } from '../support/http.js';
 import { listen, type Listening } from '../support/koa.js';
+import { startNode, type StartedNode } from '../support/server.js';
 
 describe('server/node', () => {
   const node = { store: new MemoryStore(), collections: compileCollections([{ name: 'items' }]), paths: DEFAULT_PATHS } as Partial<ServerNode> as ServerNode;
@@ -42,5 +43,31 @@ describe('server/node', () => {
     expect(await ask('application/hal+json')).to.equal(false);
     expect(await ask('application/json, text/html;q=0.5')).to.equal(false);
     expect(await ask('*/*')).to.equal(false);
+  });
+});
+
+describe('server: media types of HAL answers', () => {
+  let node: StartedNode;
+  beforeEach(async () => (node = await startNode()));
+  afterEach(async () => node.close());
+
+  it('answers application/json, the same body, to a client that names JSON and not HAL', async () => {
+    const created = await request(`${node.url}items`, { method: 'POST', headers: { Accept: 'application/json' }, body: { data: { n: 1 } } });
+    expect(created.status).to.equal(201);
+    expect(created.headers['content-type']).to.match(/^application\/json/);
+    for (const path of ['', 'items', 'items/transactions', new URL(created.headers.location!).pathname.slice(1)]) {
+      const json = await request(node.url + path, { headers: { Accept: 'application/json' } });
+      const hal = await request(node.url + path, { headers: { Accept: 'application/hal+json' } });
+      expect(json.headers['content-type'], path).to.match(/^application\/json/);
+      expect(hal.headers['content-type'], path).to.match(/^application\/hal\+json/);
+      expect(json.json, path).to.deep.equal(hal.json);
+    }
+  });
+
+  it('stays HAL by default: no Accept, a wildcard, or HAL named beside JSON', async () => {
+    for (const accept of [undefined, '*/*', 'application/*', 'application/hal+json, application/json', 'application/json;q=0.5, application/hal+json']) {
+      const reply = await request(`${node.url}items`, accept === undefined ? {} : { headers: { Accept: accept } });
+      expect(reply.headers['content-type'], String(accept)).to.match(/^application\/hal\+json/);
+    }
   });
 });

@@ -32,6 +32,8 @@ export function requireTokens(tokens: readonly AccessToken[]) {
     const scope = scopeOf(known, sent);
     if (scope === undefined) throw new Unauthorized('the bearer token is wrong', 'invalid_token');
     if (scope === 'read' && !READ_METHODS.has(ctx.method)) throw new Forbidden(`this token is read-only; ${ctx.method} needs a read-write token`, 'write');
+    // What the principal may do, for the HAL-FORMS templates (lib/server/resources/templates.ts).
+    (ctx.state as { scope?: Scope }).scope = scope;
     await next();
   };
 }

@@ -13,6 +13,7 @@ import type { Collection } from '../collections.js';
 import { collectionOf, linker, sendHal, type ServerNode } from '../node.js';
 import { halDocument, type HalInput } from '../http/hal.js';
 import { itemDocument } from './item.js';
+import { conflictTemplates, withTemplates } from './templates.js';
 
 export const DEFAULT_CONFLICTS_LIMIT = 50;
 export const MAX_CONFLICTS_LIMIT = 1000;
@@ -65,7 +66,10 @@ export function conflictRoute(node: ServerNode) {
       const collection = collectionOf(node, params['collection']!);
       const record = await node.store.getConflict(collection.name, conflictIdOf(params));
       if (!record) throw notFound(collection, conflictIdOf(params));
-      sendHal(ctx, halDocument(recordInput(ctx, node, collection, record)));
+      sendHal(
+        ctx,
+        withTemplates(ctx, halDocument(recordInput(ctx, node, collection, record)), () => conflictTemplates(ctx, node, collection, record)),
+      );
     },
   };
 }

@@ -12,6 +12,7 @@ import type { Collection } from '../collections.js';
 import { collectionOf, linker, sendHal, type ServerNode } from '../node.js';
 import { beginWrite } from '../http/deadline.js';
 import { halDocument, type HalBody } from '../http/hal.js';
+import { itemTemplates, withTemplates } from './templates.js';
 
 /**
  * One item. Direct writes make this node the item's origin: the store stamps `updatedAt`
@@ -30,7 +31,10 @@ export function itemRoute(node: ServerNode) {
         ctx.status = 304;
         return;
       }
-      sendHal(ctx, itemDocument(ctx, node, collection, item));
+      sendHal(
+        ctx,
+        withTemplates(ctx, itemDocument(ctx, node, collection, item), () => itemTemplates(ctx, node, collection, item.itemId)),
+      );
     },
 
     async PUT(ctx: Context, params: Record<string, string>) {
@@ -38,9 +42,10 @@ export function itemRoute(node: ServerNode) {
       const data = await readItemData(ctx, node, collection);
       const current = await node.store.getItem(collection.name, itemId);
       const precondition = ifMatch(ctx.get('If-Match'), current) ?? ifNoneMatch(ctx.get('If-None-Match'), current) ?? { kind: 'none' };
-      const item = await write(ctx, node, collection, itemId, data, precondition);
-      if (!current) ctx.set('Location', linker(ctx, node).item(collection.name, itemId));
-      respondWithItem(ctx, node, collection, item, current ? 200 : 201);
+      // Created or replaced as the store's transaction found it: of racing creates, one is the 201.
+      const { item, existed } = await write(ctx, node, collection, itemId, data, precondition);
+      if (!existed) ctx.set('Location', linker(ctx, node).item(collection.name, itemId));
+      respondWithItem(ctx, node, collection, item, existed ? 200 : 201);
     },
 
     async DELETE(ctx: Context, params: Record<string, string>) {
@@ -62,7 +67,7 @@ export async function createItem(ctx: Context, node: ServerNode, collection: Col
   if (header && header.trim() !== '*') throw new PreconditionFailed('If-Match names a version, but a POST creates a new item that has none; only * can match');
   const data = await readItemData(ctx, node, collection);
   const itemId = randomUUID();
-  const item = await write(ctx, node, collection, itemId, data, { kind: 'base', fingerprint: null });
+  const { item } = await write(ctx, node, collection, itemId, data, { kind: 'base', fingerprint: null });
   ctx.set('Location', linker(ctx, node).item(collection.name, itemId));
   respondWithItem(ctx, node, collection, item, 201);
 }
@@ -102,17 +107,27 @@ async function write(
   itemId: string,
   data: Json | typeof TOMBSTONE,
   precondition: Precondition,
-): Promise<StoredItem> {
+): Promise<{ item: StoredItem; existed: boolean }> {
   beginWrite(ctx);
   const deleted = data === TOMBSTONE;
   const outcome = await node.store.apply(
     collection.name,
-    [{ itemId, deleted, data: deleted ? null : data, fingerprint: deleted ? TOMBSTONE_FINGERPRINT : fingerprint(data), updatedAt: null, precondition }],
+    [
+      {
+        itemId,
+        deleted,
+        data: deleted ? null : data,
+        fingerprint: deleted ? TOMBSTONE_FINGERPRINT : fingerprint(data),
+        updatedAt: null,
+        precondition,
+        preconditionFirst: true,
+      },
+    ],
     { now: node.clock },
   );
   // The header was checked before; a refusal here means a concurrent write got there first.
   if (!outcome.ok) throw new PreconditionFailed(`item ${itemId} changed while this request was processed`);
-  return outcome.items[0]!;
+  return { item: outcome.items[0]!, existed: outcome.existed[0]! };
 }
 
 function respondWithItem(ctx: Context, node: ServerNode, collection: Collection, item: StoredItem, status: number): void {

@@ -15,6 +15,7 @@ export function rootRoute(node: ServerNode) {
           curies: [{ name: CURIE_PREFIX, href: links.relTemplate(), templated: true }],
           [rels.collection]: [...node.collections.values()].map((c) => ({ href: links.collection(c.name), name: c.name, title: c.title })),
           [rels.serviceDesc]: { href: links.openapi() },
+          [rels.serviceDoc]: { href: links.docs(), type: 'text/html', title: 'API reference' },
         },
       });
       sendHal(ctx, doc);

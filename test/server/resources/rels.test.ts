@@ -27,7 +27,7 @@ describe('server/resources/rels: the page behind each sync: relation', () => {
     expect(reply.headers['content-type']).to.equal('text/html; charset=utf-8');
     expect(reply.text)
       .to.match(/^<!doctype html>/)
-      .and.include('<title>sync:item</title>');
+      .and.include('<title>sync:item · halsync</title>');
     expect(reply.text).to.match(/<h1>/);
     expect(reply.text).to.not.match(/<script/i);
   });
