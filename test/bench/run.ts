@@ -123,6 +123,7 @@ if (pouch) {
       'wall ms',
       '×floor',
       'CPU client/server ms',
+      'CPU ×floor',
       'requests',
       'up KiB',
       'down KiB',
@@ -130,7 +131,7 @@ if (pouch) {
       'pushed',
       'conflicts',
       'peak RSS client/server MiB',
-      'PouchDB ÷ halsync wall',
+      'PouchDB ÷ halsync: wall (÷ sync ms), CPU',
     ],
     pouch.map((p, i) => [
       p.phase,
