@@ -89,6 +89,7 @@ if (nodes) {
       'sync ms',
       '×floor',
       'CPU sync/A/B ms',
+      'CPU ×floor',
       'requests',
       'up KiB',
       'down KiB',
