@@ -10,8 +10,17 @@ export interface Cursor {
   seq: number;
 }
 
+// btoa/atob rather than Buffer: the client decodes cursors in browsers too. A cursor's text is ASCII.
 export function encodeCursor(cursor: Cursor): string {
-  return Buffer.from(`${cursor.storeId}:${cursor.seq}`, 'utf8').toString('base64url');
+  return btoa(`${cursor.storeId}:${cursor.seq}`).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+function fromBase64url(text: string): string | null {
+  try {
+    return atob(text.replace(/-/g, '+').replace(/_/g, '/'));
+  } catch {
+    return null;
+  }
 }
 
 const CURSOR_TEXT = /^([0-9a-f-]{1,64}):(0|[1-9]\d{0,15})$/;
@@ -25,7 +34,7 @@ export function isCheckpoint(text: string): boolean {
 
 export function decodeCursor(text: string): Cursor {
   if (!CURSOR_TOKEN.test(text)) throw malformed(text);
-  const match = CURSOR_TEXT.exec(Buffer.from(text, 'base64url').toString('utf8'));
+  const match = CURSOR_TEXT.exec(fromBase64url(text) ?? '');
   if (!match) throw malformed(text);
   const seq = Number(match[2]);
   if (!Number.isSafeInteger(seq)) throw malformed(text);

@@ -8,7 +8,7 @@ import { CLI } from '../support/serve.js';
 const ROOT = new URL('../../../', import.meta.url);
 const pkg = JSON.parse(readFileSync(new URL('package.json', ROOT), 'utf8')) as { version: string; bin: { halsync: string } };
 
-describe('the halsync bin (the bundle build/bundle-cli.cjs writes)', () => {
+describe('the halsync bin (the bundle scripts/bundle-cli.mjs writes)', () => {
   it('is what package.json names, and what the tests run', () => {
     expect(fileURLToPath(new URL(pkg.bin.halsync, ROOT))).to.equal(CLI);
   });
