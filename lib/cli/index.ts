@@ -7,10 +7,15 @@ import { DEFAULT_STORE_URL } from '../store/open.js';
 /**
  * `halsync serve` and `halsync sync`: the command-line face of the library. Each command's
  * module is imported in its action, so `--help` and one command do not load the others
- * (Koa, ajv and the server routes are most of a start-up).
+ * (Koa, ajv and the server routes are most of a start-up). The `bin` is this module bundled
+ * with sync and compact by esbuild (`npm run build`, dist/lib/bin/halsync.js): resolving and
+ * reading the two hundred files of got and commander one by one was most of a sync's start-up.
  */
 // dist/lib/cli/index.js → the package's own package.json, in a clone and in an installed package alike.
 const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+// From dist/lib/cli/index.js and from the bundle dist/lib/bin/halsync.js alike.
+const SERVE_MODULE = ['..', 'cli', 'serve.js'].join('/');
 
 const program = new Command('halsync')
   .description('Two-way synchronization of resources over a hypermedia (HAL) REST API')
@@ -71,7 +76,9 @@ program
   .option('--jwt-issuer <iss>', 'a JWT must name this issuer')
   .option('--jwt-audience <aud>', 'a JWT must name this audience')
   .action(async (options, command: Command) => {
-    const { runServe } = await import('./serve.js');
+    // A path esbuild leaves alone: the server reads files next to its modules (the OpenAPI
+    // document, the schemas, Swagger UI), so the bundled command loads it from dist/lib/cli/.
+    const { runServe } = (await import(SERVE_MODULE)) as typeof import('./serve.js');
     // What the command line said itself, so a --config file fills in only the rest.
     const given = (name: string) => ['cli', 'env'].includes(command.getOptionValueSource(name) ?? '');
     await runServe(options, given);

@@ -62,7 +62,7 @@ export async function pullPageByPage(
   let held: ReplicaEntry[] | undefined;
   let remoteCheckpoint: string | null = null;
   let pages = 0;
-  for await (const page of remote.changes(null)) {
+  for await (const page of readAhead(remote.changes(null))) {
     pages++;
     if (pages === 1) held = page.entries;
     else {
@@ -83,4 +83,28 @@ export async function pullPageByPage(
   await context.checkpoints.save({ local: localCheckpoint, remote: remoteCheckpoint });
   await context.afterStep(4);
   return { done: true };
+}
+
+/**
+ * The pages of a log, each next one requested as soon as the previous is handed out: the remote
+ * node renders page n + 1 while the local side applies page n, where strictly one after the
+ * other each process mostly waited for the others. At most two pages are held.
+ */
+export async function* readAhead<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
+  const pages = source[Symbol.asyncIterator]();
+  let next = pages.next();
+  try {
+    for (;;) {
+      const page = await next;
+      if (page.done) return;
+      next = pages.next();
+      // Rejected while the caller applies: reported when awaited above, never as unhandled.
+      next.catch(() => undefined);
+      yield page.value;
+    }
+  } finally {
+    // The caller stopped early (an error, a restart): let the source close its requests.
+    await next.catch(() => undefined);
+    await pages.return?.();
+  }
 }

@@ -112,13 +112,27 @@ function checkVersion(body: Record<string, unknown>, errors: FieldError[]): { up
 }
 
 function checkData(data: Json, version: { fingerprint: string; deleted: boolean } | undefined): FieldError[] {
-  const surrogate = loneSurrogateAt(data, '/data');
-  if (surrogate !== undefined) return [{ pointer: surrogate, detail: 'holds a lone surrogate (not Unicode text)' }];
-  if (!version) return [];
-  if (version.deleted && data !== null) return [{ pointer: '/data', detail: 'a tombstone has data: null' }];
-  if (fingerprint(version.deleted ? null : data) !== version.fingerprint)
-    return [{ pointer: '/fingerprint', detail: 'does not match the fingerprint of data' }];
+  if (!version || (version.deleted && data !== null)) {
+    const surrogate = surrogateError(data);
+    if (surrogate.length > 0 || !version) return surrogate;
+    return [{ pointer: '/data', detail: 'a tombstone has data: null' }];
+  }
+  // Canonical JSON refuses a lone surrogate (and a number out of range) by throwing: the walk
+  // that names where it is runs only then, not once a received version.
+  let print: string;
+  try {
+    print = fingerprint(version.deleted ? null : data);
+  } catch {
+    const surrogate = surrogateError(data);
+    return surrogate.length > 0 ? surrogate : [{ pointer: '/data', detail: 'has no canonical JSON form (a number out of range)' }];
+  }
+  if (print !== version.fingerprint) return [{ pointer: '/fingerprint', detail: 'does not match the fingerprint of data' }];
   return [];
+}
+
+function surrogateError(data: Json): FieldError[] {
+  const surrogate = loneSurrogateAt(data, '/data');
+  return surrogate === undefined ? [] : [{ pointer: surrogate, detail: 'holds a lone surrogate (not Unicode text)' }];
 }
 
 /** An id fit to show in a message: a short, printable prefix of whatever was sent. */

@@ -12,7 +12,7 @@ export interface LoadFigures {
   perSecond: number;
 }
 
-export async function load(name: string, url: string, seconds: number, concurrency = 16): Promise<LoadFigures> {
+export async function load(name: string, url: string, seconds: number, gzip: boolean, concurrency = 16): Promise<LoadFigures> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const until = performance.now() + seconds * 1000;
   let requests = 0;
@@ -20,7 +20,7 @@ export async function load(name: string, url: string, seconds: number, concurren
   const one = () =>
     new Promise<void>((resolve, reject) => {
       http
-        .get(url, { agent, headers: { accept: 'application/hal+json', 'accept-encoding': 'gzip' } }, (res) => {
+        .get(url, { agent, headers: { accept: 'application/hal+json', ...(gzip ? { 'accept-encoding': 'gzip' } : {}) } }, (res) => {
           res.resume();
           res.on('end', () => {
             if (res.statusCode === 200) requests++;

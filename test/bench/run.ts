@@ -1,85 +1,260 @@
-import { runBench, type BenchResult, type PhaseFigures } from './scenario.js';
+import { runBench, type BenchResult, type LoadRun } from './scenario.js';
+import { runCli, runNode, runNodes, type NodePhase, type NodePhaseFigures } from './nodes.js';
+import { installPouch, runPouch, type PouchPhaseFigures } from './pouch.js';
 
 /**
- * `node dist/test/bench/run.js` — prints the benchmark's figures (see scenario.ts).
- *   BENCH_N       items on the server (default 10000)
+ * `npm run bench` (`node dist/test/bench/run.js`) — the benchmark's figures, medians of
+ * interleaved rounds: each round runs the floor and store↔node (scenario.ts), node↔node
+ * (nodes.ts) and PouchDB (pouch.ts) one after the other on the same data.
+ *   BENCH_N       items (default 10000)
  *   BENCH_K       items changed on each side in phase B (default 1000; K/10 conflicts and deletes)
- *   BENCH_PHASES  which phases, e.g. "A" for the N = 1,000,000 memory run (default A,B,C,C2)
- *   BENCH_FLOOR   0 to skip the floor (default: on when N ≤ 100000; it holds all N by design)
- *   BENCH_PAGE    log page size the client asks for (default: the client's)
- *   BENCH_SERVER_PROF  a directory for the server process's --cpu-prof profile
- *   BENCH_LOAD    seconds of log-read load per kind after the phases (default 3; 0: none)
+ *   BENCH_ROUNDS  interleaved rounds (default 3; 1 past N = 100000)
+ *   BENCH_MODES   which runs: store,nodes,pouch,startup,load (default all; past N = 100000: nodes)
+ *   BENCH_PHASES  store↔node phases, e.g. "A" (default A,B,C,C2); node↔node and PouchDB run
+ *                 those of A,B,C among them
+ *   BENCH_PAGE    log page size the store↔node client asks for (default: the client's)
+ *   BENCH_SERVER_PROF  a directory for the store↔node server's --cpu-prof profile
+ *   BENCH_PROF    a directory for CPU profiles of node↔node's three processes, per phase (first round)
+ *   BENCH_LOAD    seconds of log-read load per kind (default 3)
  *   BENCH_JSON    1 to print the figures as one JSON object as well
+ * For the memory bound: `BENCH_N=1000000 BENCH_PHASES=A npm run bench` (node↔node, peak RSS of each process).
  */
 const n = integer('BENCH_N', 10_000);
 const k = integer('BENCH_K', 1000);
+const huge = n > 100_000;
+const rounds = integer('BENCH_ROUNDS', huge ? 1 : 3);
+const modes = new Set((process.env.BENCH_MODES ?? (huge ? 'nodes' : 'store,nodes,pouch,startup,load')).split(',').map((m) => m.trim()));
+for (const mode of modes) if (!['store', 'nodes', 'pouch', 'startup', 'load'].includes(mode)) fail(`BENCH_MODES: unknown mode ${mode}`);
 const phases = (process.env.BENCH_PHASES ?? 'A,B,C,C2').split(',').map((p) => p.trim().toUpperCase());
 for (const phase of phases) if (!['A', 'B', 'C', 'C2'].includes(phase)) fail(`BENCH_PHASES: unknown phase ${phase}`);
-const floor = process.env.BENCH_FLOOR === undefined ? n <= 100_000 : process.env.BENCH_FLOOR !== '0';
+const nodePhases = phases.filter((p): p is NodePhase => p === 'A' || p === 'B' || p === 'C');
 const pageSize = process.env.BENCH_PAGE ? integer('BENCH_PAGE', 0) : undefined;
+const loadSeconds = integer('BENCH_LOAD', 3);
 
-const result = await runBench({
-  n,
-  k,
-  phases: phases as Array<'A' | 'B' | 'C' | 'C2'>,
-  floor,
-  ...(pageSize ? { pageSize } : {}),
-  ...(process.env.BENCH_SERVER_PROF ? { serverProfileDir: process.env.BENCH_SERVER_PROF } : {}),
-  loadSeconds: process.env.BENCH_LOAD === '0' ? 0 : integer('BENCH_LOAD', 3),
-});
-print(result);
-if (process.env.BENCH_JSON === '1') console.log(JSON.stringify(result));
+if (modes.has('pouch')) installPouch();
 
-function print(result: BenchResult): void {
-  const kib = (bytes: number) => (bytes / 1024).toFixed(0);
-  const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(0);
-  console.log(`halsync sync benchmark: N = ${result.n}, K = ${result.k}, node ${process.version}`);
-  if (result.itemsJsonBytes) console.log(`items as one JSON array: ${kib(result.itemsJsonBytes)} KiB (their data alone: ${kib(result.dataJsonBytes)} KiB)`);
-  const rows: PhaseFigures[] = [...(result.floor ? [result.floor] : []), ...result.phases];
-  const header = [
-    'phase',
-    'wall ms',
-    '×floor',
-    'CPU ×floor',
-    'client CPU ms',
-    'server CPU ms',
-    'requests',
-    'up KiB',
-    'down KiB',
-    '×items JSON',
-    'pulled',
-    'pushed',
-    'conflicts',
-    'peak RSS client/server MiB',
-    'peak heap client/server MiB',
-  ];
-  const table = rows.map((row) => [
-    row.phase,
-    row.wallMs.toFixed(0),
-    result.floor ? (row.wallMs / result.floor.wallMs).toFixed(1) : '-',
-    // Client and server CPU together: steadier than wall time on a shared machine.
-    result.floor ? ((row.clientCpuMs + row.serverCpuMs) / (result.floor.clientCpuMs + result.floor.serverCpuMs)).toFixed(1) : '-',
-    row.clientCpuMs.toFixed(0),
-    row.serverCpuMs.toFixed(0),
-    row.phase === 'floor' ? String(row.serverRequests) : `${row.requests}`,
-    kib(row.bytesUp),
-    kib(row.bytesDown),
-    result.itemsJsonBytes ? ((row.bytesUp + row.bytesDown) / result.itemsJsonBytes).toFixed(2) : '-',
-    String(row.pulled),
-    String(row.pushed),
-    String(row.conflicts),
-    `${mib(row.clientPeak.rss)}/${mib(row.serverPeak.rss)}`,
-    `${mib(row.clientPeak.heap)}/${mib(row.serverPeak.heap)}`,
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => r[i]!.length)));
+interface Round {
+  store?: BenchResult;
+  nodes?: NodePhaseFigures[];
+  pouch?: PouchPhaseFigures[];
+}
+const all: Round[] = [];
+for (let round = 0; round < rounds; round++) {
+  const figures: Round = {};
+  // The floor runs with store↔node, against its server; without store↔node, alone.
+  if (modes.has('store') || !huge)
+    figures.store = await runBench({
+      n,
+      k,
+      phases: modes.has('store') ? (phases as Array<'A' | 'B' | 'C' | 'C2'>) : [],
+      floor: !huge,
+      ...(pageSize ? { pageSize } : {}),
+      ...(process.env.BENCH_SERVER_PROF && round === 0 ? { serverProfileDir: process.env.BENCH_SERVER_PROF } : {}),
+    });
+  if (modes.has('nodes'))
+    figures.nodes = await runNodes({ n, k, phases: nodePhases, ...(process.env.BENCH_PROF && round === 0 ? { profileDir: process.env.BENCH_PROF } : {}) });
+  if (modes.has('pouch')) figures.pouch = await runPouch({ n, k, phases: nodePhases });
+  all.push(figures);
+  console.error(`bench: round ${round + 1} of ${rounds} done`);
+}
+
+const startup = modes.has('startup') ? await measureStartup() : undefined;
+const load = modes.has('load') && !huge ? (await runBench({ n, k, phases: [], floor: false, loadSeconds })).load : undefined;
+
+const floor = all[0]?.store?.floor ? median(all.map((r) => r.store!.floor!)) : undefined;
+const store = all[0]?.store?.phases.length ? all[0].store.phases.map((_, i) => median(all.map((r) => r.store!.phases[i]!))) : undefined;
+const nodes = all[0]?.nodes ? all[0].nodes.map((_, i) => median(all.map((r) => r.nodes![i]!))) : undefined;
+const pouch = all[0]?.pouch ? all[0].pouch.map((_, i) => median(all.map((r) => r.pouch![i]!))) : undefined;
+
+console.log(`halsync benchmark: N = ${n}, K = ${k}, ${rounds} interleaved round(s), medians; node ${process.version}`);
+if (floor) {
+  console.log(
+    `floor: one GET of the ${n} documents' data as one JSON array (${kib(all[0]!.store!.floorBytes)} KiB), keep-alive, parsed: ${floor.wallMs.toFixed(1)} ms` +
+      ` (client ${floor.clientCpuMs.toFixed(0)} ms + server ${floor.serverCpuMs.toFixed(0)} ms CPU)`,
+  );
+}
+const ratio = (ms: number) => (floor ? `${(ms / floor.wallMs).toFixed(1)}×` : '-');
+// CPU of every process taking part beside the floor's (its client and server): steadier than wall
+// time on a shared machine, where a process waiting for a core counts in its wall time.
+const floorCpu = floor ? floor.clientCpuMs + floor.serverCpuMs : NaN;
+const cpuRatio = (ms: number) => (floor ? `${(ms / floorCpu).toFixed(1)}×` : '-');
+const nodesCpu = (p: NodePhaseFigures) => p.cpuMs.sync + p.cpuMs.a + p.cpuMs.b;
+if (nodes) {
+  console.log('\nnode↔node: `halsync sync A B --json` as its own process, both nodes on SQLite');
+  table(
+    [
+      'phase',
+      'process wall ms',
+      '×floor',
+      'sync ms',
+      '×floor',
+      'CPU sync/A/B ms',
+      'CPU ×floor',
+      'requests',
+      'up KiB',
+      'down KiB',
+      'pulled',
+      'pushed',
+      'conflicts',
+      'peak RSS sync/A/B MiB',
+    ],
+    nodes.map((p) => [
+      p.phase,
+      p.wallMs.toFixed(0),
+      ratio(p.wallMs),
+      p.syncMs.toFixed(0),
+      ratio(p.syncMs),
+      `${p.cpuMs.sync.toFixed(0)}/${p.cpuMs.a.toFixed(0)}/${p.cpuMs.b.toFixed(0)}`,
+      cpuRatio(nodesCpu(p)),
+      `${p.requests} (${p.serverRequests})`,
+      kib(p.bytesUp),
+      kib(p.bytesDown),
+      String(p.pulled),
+      String(p.pushed),
+      String(p.conflicts),
+      `${mib(p.peakRss.sync)}/${mib(p.peakRss.a)}/${mib(p.peakRss.b)}`,
+    ]),
+  );
+}
+if (pouch) {
+  console.log('\nPouchDB 9: a memory PouchDB syncing with express-pouchdb (memory), same data and phases');
+  table(
+    [
+      'phase',
+      'wall ms',
+      '×floor',
+      'CPU client/server ms',
+      'CPU ×floor',
+      'requests',
+      'up KiB',
+      'down KiB',
+      'pulled',
+      'pushed',
+      'conflicts',
+      'peak RSS client/server MiB',
+      'PouchDB ÷ halsync: wall (÷ sync ms), CPU',
+    ],
+    pouch.map((p, i) => [
+      p.phase,
+      p.wallMs.toFixed(0),
+      ratio(p.wallMs),
+      `${p.cpuMs.client.toFixed(0)}/${p.cpuMs.server.toFixed(0)}`,
+      cpuRatio(p.cpuMs.client + p.cpuMs.server),
+      String(p.requests),
+      kib(p.bytesUp),
+      kib(p.bytesDown),
+      String(p.pulled),
+      String(p.pushed),
+      String(p.conflicts),
+      `${mib(p.peakRss.client)}/${mib(p.peakRss.server)}`,
+      nodes?.[i]
+        ? `${(p.wallMs / nodes[i].wallMs).toFixed(1)}× (${(p.wallMs / nodes[i].syncMs).toFixed(1)}×), ${((p.cpuMs.client + p.cpuMs.server) / nodesCpu(nodes[i])).toFixed(1)}×`
+        : '-',
+    ]),
+  );
+}
+if (store) {
+  console.log('\nstore↔node: syncStore in this process (SQLite) with a node on SQLite (a child process)');
+  table(
+    [
+      'phase',
+      'wall ms',
+      '×floor',
+      'CPU client/server ms',
+      'CPU ×floor',
+      'requests',
+      'up KiB',
+      'down KiB',
+      'pulled',
+      'pushed',
+      'conflicts',
+      'peak RSS client/server MiB',
+    ],
+    store.map((p) => [
+      p.phase,
+      p.wallMs.toFixed(0),
+      ratio(p.wallMs),
+      `${p.clientCpuMs.toFixed(0)}/${p.serverCpuMs.toFixed(0)}`,
+      cpuRatio(p.clientCpuMs + p.serverCpuMs),
+      String(p.requests),
+      kib(p.bytesUp),
+      kib(p.bytesDown),
+      String(p.pulled),
+      String(p.pushed),
+      String(p.conflicts),
+      `${mib(p.clientPeak.rss)}/${mib(p.serverPeak.rss)}`,
+    ]),
+  );
+}
+if (startup) {
+  console.log(
+    `\nstart-up (median of ${startup.runs}): node -e 0 ${startup.bare.toFixed(0)} ms; halsync --version ${startup.version.toFixed(0)} ms (${(startup.version / startup.bare).toFixed(1)}×)` +
+      (nodes?.find((p) => p.phase === 'C')
+        ? `; halsync sync A B, no-op (phase C) ${nodes.find((p) => p.phase === 'C')!.wallMs.toFixed(0)} ms (${(nodes.find((p) => p.phase === 'C')!.wallMs / startup.bare).toFixed(1)}×)`
+        : ''),
+  );
+}
+if (load) printLoad(load);
+if (process.env.BENCH_JSON === '1') console.log(JSON.stringify({ n, k, rounds, floor, nodes, pouch, store, startup, load, all }));
+
+/** The command's start-up beside bare node's, interleaved. */
+async function measureStartup(): Promise<{ runs: number; bare: number; version: number }> {
+  const bare: number[] = [];
+  const version: number[] = [];
+  for (let i = 0; i < 7; i++) {
+    bare.push((await runNode(['-e', '0'])).wallMs);
+    version.push((await runCli(['--version'])).wallMs);
+  }
+  return { runs: 7, bare: middle(bare), version: middle(version) };
+}
+
+function printLoad(runs: LoadRun[]): void {
+  console.log(`\nlog reads under load (${loadSeconds} s each, 16 keep-alive connections):`);
+  // Requests per second of the server's CPU: what a core serves, whatever else the machine runs.
+  const perCpu = (run: LoadRun) => (100 * run.perSecond) / run.serverCpuPercent;
+  for (const run of runs) {
+    console.log(
+      `  ${run.name}: ${run.perSecond.toFixed(0)} req/s (${run.failed} failed), server CPU ${run.serverCpuPercent.toFixed(0)}% of a core, ${perCpu(run).toFixed(0)} req per CPU-second`,
+    );
+  }
+  const find = (name: string) => runs.find((r) => r.name.includes(name))!;
+  for (const coding of ['gzip', 'identity']) {
+    const [node, koa] = [find(`with data, ${coding}`), find(`memory, ${coding}`)];
+    console.log(
+      `  node ÷ bare Koa, 1000-entry page, ${coding}: ${((100 * node.perSecond) / koa.perSecond).toFixed(0)}% of its req/s, ${((100 * perCpu(node)) / perCpu(koa)).toFixed(0)}% of its req per CPU-second`,
+    );
+  }
+}
+
+/** The median of each number in objects of one shape (each field on its own). */
+function median<T>(rows: T[]): T {
+  const first = rows[0] as unknown;
+  if (typeof first === 'number') return middle(rows as number[]) as T;
+  if (first === null || typeof first !== 'object') return first as T;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(first)) out[key] = median(rows.map((row) => (row as Record<string, unknown>)[key]));
+  return out as T;
+}
+
+function middle(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+function table(header: string[], rows: string[][]): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   console.log(line(header));
-  for (const row of table) console.log(line(row));
-  for (const run of result.load ?? []) {
-    console.log(`load: ${run.name}: ${run.perSecond.toFixed(0)} req/s (${run.failed} failed), server CPU ${run.serverCpuPercent.toFixed(0)}% of a core`);
-  }
-  const maxRss = process.resourceUsage().maxRSS * 1024;
-  console.log(`client process peak RSS over the whole run: ${mib(maxRss)} MiB`);
+  for (const row of rows) console.log(line(row));
+}
+
+function kib(bytes: number): string {
+  return (bytes / 1024).toFixed(0);
+}
+
+function mib(bytes: number): string {
+  return (bytes / 1024 / 1024).toFixed(0);
 }
 
 function integer(name: string, fallback: number): number {

@@ -14,7 +14,7 @@ import type { Write } from '../../lib/store/store.js';
 import { itemData, itemIds, phaseBPlan, random, type PhaseBPlan } from './data.js';
 import { headCursor, load, type LoadFigures } from './load.js';
 import { MemoryPeak } from './memory.js';
-import type { ServerReady, ServerRequest, ServerStats } from './server.js';
+import type { BareKoaReady, ServerReady, ServerRequest, ServerStats } from './server.js';
 
 /**
  * The sync benchmark (issue "Performance"): a node with N items in SQLite, a client with an
@@ -57,23 +57,22 @@ export interface PhaseFigures {
   pulled: number;
   pushed: number;
   conflicts: number;
-  /** Peak RSS and heap (+ external) sampled during the phase. */
-  clientPeak: { rss: number; heap: number };
-  serverPeak: { rss: number; heap: number };
+  /** Peak RSS during the phase (memory.ts). */
+  clientPeak: { rss: number };
+  serverPeak: { rss: number };
 }
 
 export interface BenchResult {
   n: number;
   k: number;
-  /** The N items as one JSON array (the floor's body), and the sum of their `data` alone. */
-  itemsJsonBytes: number;
-  dataJsonBytes: number;
+  /** The floor's body: the N items' data as one JSON array. */
+  floorBytes: number;
   phases: PhaseFigures[];
   floor?: PhaseFigures;
-  load?: Array<LoadFigures & { serverCpuPercent: number }>;
+  load?: LoadRun[];
 }
 
-const SERVER_SCRIPT = fileURLToPath(new URL('./server.js', import.meta.url));
+export const SERVER_SCRIPT = fileURLToPath(new URL('./server.js', import.meta.url));
 
 export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const dir = await mkdtemp(join(tmpdir(), 'halsync-bench-'));
@@ -83,13 +82,8 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const store = SqliteStore.open(join(dir, 'client.db'));
   const peak = new MemoryPeak();
   try {
-    const result: BenchResult = { n: options.n, k: options.k, itemsJsonBytes: 0, dataJsonBytes: 0, phases: [] };
-    if (options.floor) {
-      const runs: PhaseFigures[] = [];
-      // The median of three, so one slow run does not flatter every ratio.
-      for (let i = 0; i < 3; i++) runs.push(await measure('floor', server, peak, async () => floorFetch(server.floorUrl, result)));
-      result.floor = runs.sort((a, b) => a.wallMs - b.wallMs)[1]!;
-    }
+    const result: BenchResult = { n: options.n, k: options.k, floorBytes: 0, phases: [] };
+    if (options.floor) result.floor = await measureFloor(server, peak, result);
     const plan = phaseBPlan(options.n, options.k, Math.round(options.k / 10), Math.round(options.k / 10));
     for (const phase of options.phases) {
       if (phase === 'B') await changeBothSides(store, server, plan);
@@ -105,18 +99,31 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   }
 }
 
-/** Two kinds of log read: a client polling at the head (what phase C asks), and a first page of 1000 entries with data. */
-async function loadLog(server: Child, seconds: number): Promise<Array<LoadFigures & { serverCpuPercent: number }>> {
+export interface LoadRun extends LoadFigures {
+  serverCpuPercent: number;
+}
+
+/**
+ * Log reads under load: a client polling at the head (what phase C asks), and a page of 1000
+ * entries with data from the node beside bare Koa serving the same page from memory, both
+ * gzipped as a client asking for gzip gets them, and both as they are.
+ */
+async function loadLog(server: Child, seconds: number): Promise<LoadRun[]> {
   const log = new URL('items/transactions', server.url).href;
+  const page = `${log}?limit=1000&embed=data`;
+  const bare = (await server.ask({ op: 'bare-koa', page })) as BareKoaReady;
   const kinds = [
-    { name: 'log read at the head (cursor, nothing new)', url: `${log}?cursor=${encodeURIComponent(await headCursor(log))}` },
-    { name: 'log page of 1000 entries with data', url: `${log}?limit=1000&embed=data` },
+    { name: 'node: log read at the head (cursor, nothing new)', url: `${log}?cursor=${encodeURIComponent(await headCursor(log))}`, gzip: true },
+    { name: 'node: log page of 1000 entries with data, gzip', url: page, gzip: true },
+    { name: 'bare Koa: the same page from memory, gzip', url: bare.gzip, gzip: true },
+    { name: 'node: log page of 1000 entries with data, identity', url: page, gzip: false },
+    { name: 'bare Koa: the same page from memory, identity', url: bare.raw, gzip: false },
   ];
   const figures = [];
   for (const kind of kinds) {
     const before = await server.stats();
     const started = performance.now();
-    const run = await load(kind.name, kind.url, seconds);
+    const run = await load(kind.name, kind.url, seconds, kind.gzip);
     const after = await server.stats();
     const cpu = after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system;
     figures.push({ ...run, serverCpuPercent: cpu / 10 / (performance.now() - started) });
@@ -134,7 +141,7 @@ async function syncOnce(store: SqliteStore, url: string, options: BenchOptions):
   }
 }
 
-async function measure(phase: PhaseName, server: Child, peak: MemoryPeak, run: () => Promise<SyncReport | null>): Promise<PhaseFigures> {
+export async function measure(phase: PhaseName, server: Child, peak: MemoryPeak, run: () => Promise<SyncReport | null>): Promise<PhaseFigures> {
   await server.ask({ op: 'reset-peak' });
   peak.reset();
   const before = await server.stats();
@@ -162,10 +169,33 @@ async function measure(phase: PhaseName, server: Child, peak: MemoryPeak, run: (
   };
 }
 
-/** The floor's client: one GET, the whole body parsed. */
-async function floorFetch(url: string, result: BenchResult): Promise<null> {
-  const agent = new http.Agent({ keepAlive: false });
-  const text = await new Promise<string>((resolve, reject) => {
+/**
+ * The floor, the median of five: one GET of the documents' data on a keep-alive connection that
+ * is already open (a warm-up request opens it), the whole body parsed.
+ */
+export async function measureFloor(server: Child, peak: MemoryPeak, result: { floorBytes: number }): Promise<PhaseFigures> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  try {
+    await floorGet(new URL('warm', server.floorUrl).href, agent);
+    const runs: PhaseFigures[] = [];
+    for (let i = 0; i < 5; i++) {
+      runs.push(
+        await measure('floor', server, peak, async () => {
+          const text = await floorGet(server.floorUrl, agent);
+          result.floorBytes = Buffer.byteLength(text);
+          if (!Array.isArray(JSON.parse(text))) throw new Error('the floor answered no array');
+          return null;
+        }),
+      );
+    }
+    return runs.sort((a, b) => a.wallMs - b.wallMs)[2]!;
+  } finally {
+    agent.destroy();
+  }
+}
+
+function floorGet(url: string, agent: http.Agent): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
     http
       .get(url, { agent }, (res) => {
         const chunks: Buffer[] = [];
@@ -175,11 +205,6 @@ async function floorFetch(url: string, result: BenchResult): Promise<null> {
       })
       .on('error', reject);
   });
-  const items = JSON.parse(text) as Array<{ data: Json }>;
-  result.itemsJsonBytes = Buffer.byteLength(text);
-  result.dataJsonBytes = items.reduce((sum, item) => sum + Buffer.byteLength(JSON.stringify(item.data)), 0);
-  agent.destroy();
-  return null;
 }
 
 /** Phase B's edits, made outside any sync: straight into the client's store, and by the server process into its own. */
@@ -193,7 +218,7 @@ async function changeBothSides(store: SqliteStore, server: Child, plan: PhaseBPl
   const outcome = await store.apply('items', local);
   if (!outcome.ok) throw new Error('phase B: local edits refused');
   // The server's edits cover remoteOnly and both (contiguous ranges), and its deletes.
-  const reply = await server.ask({ op: 'mutate', change: [plan.remoteOnly[0], plan.both[1]], remove: plan.remoteDeletes, seed: 13, revision: 2 });
+  const reply = await server.ask({ op: 'mutate', change: [[plan.remoteOnly[0], plan.both[1]]], remove: [plan.remoteDeletes], seed: 13, revision: 2 });
   if (!(reply as { ok: boolean }).ok) throw new Error('phase B: server edits refused');
 }
 
@@ -201,14 +226,14 @@ function originWrite(itemId: string, data: Json): Write {
   return { itemId, data, deleted: data === null, fingerprint: fingerprint(data), updatedAt: null, precondition: { kind: 'none' } };
 }
 
-async function seedServer(path: string, n: number): Promise<void> {
+export async function seedServer(path: string, n: number): Promise<void> {
   const child = fork(SERVER_SCRIPT, ['seed', path, String(n)], { stdio: 'inherit' });
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   if (code !== 0) throw new Error(`seeding the server store failed (exit ${code})`);
 }
 
 /** The server process and its IPC channel: one question at a time, answered in order. */
-class Child {
+export class Child {
   private constructor(
     private readonly process: ChildProcess,
     readonly url: string,

@@ -31,3 +31,33 @@ describe('protocol/json', () => {
     expect(findJsonFlaw('\udc00\ud800')!.summary).to.contain('lone surrogate');
   });
 });
+
+describe('protocol/json: findJsonFlaw, pointers built only for the flaw', () => {
+  it('finds nothing in sound JSON, however wide', () => {
+    const wide = { entries: Array.from({ length: 1000 }, (_, i) => ({ itemId: String(i), data: { a: [1, 'x', null, true], 'b/c': { d: 1.5 } } })) };
+    expect(findJsonFlaw(wide as Json)).to.equal(null);
+  });
+
+  it('names a number out of range by its RFC 6901 pointer, escaping ~ and /', () => {
+    const flaw = findJsonFlaw(JSON.parse('{"ok":[1,2],"a/b~":[1,1e999]}') as Json);
+    expect(flaw).to.include({ pointer: '/a~1b~0/1', detail: 'number out of range' });
+  });
+
+  it('names a lone surrogate in a value and in a key', () => {
+    expect(findJsonFlaw(JSON.parse('{"x":["fine","\\ud800"]}') as Json)?.pointer).to.equal('/x/1');
+    expect(findJsonFlaw(JSON.parse('{"x":{"k\\udc00":1}}') as Json)?.pointer).to.equal('/x/k\udc00');
+    expect(findJsonFlaw({ x: '\u{1F600}' })).to.equal(null);
+  });
+
+  it('names the first value past the depth limit, and takes the limit itself', () => {
+    const nest = (levels: number) => JSON.parse('['.repeat(levels) + ']'.repeat(levels)) as Json;
+    expect(findJsonFlaw(nest(MAX_DEPTH))).to.equal(null);
+    const flaw = findJsonFlaw(nest(MAX_DEPTH + 1));
+    expect(flaw?.pointer).to.equal('/0'.repeat(MAX_DEPTH));
+    expect(flaw?.detail).to.equal(`nested deeper than ${MAX_DEPTH} levels`);
+  });
+
+  it('does not overflow the stack on a hostile depth', () => {
+    expect(findJsonFlaw(JSON.parse('['.repeat(100000) + ']'.repeat(100000)) as Json)?.detail).to.match(/nested deeper/);
+  });
+});

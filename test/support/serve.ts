@@ -1,8 +1,8 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-/** The compiled `halsync` command. */
-export const CLI = fileURLToPath(new URL('../../lib/cli/index.js', import.meta.url));
+/** The `halsync` command as the package's `bin` runs it: the bundle `npm run build` writes (scripts/bundle-cli.mjs). */
+export const CLI = fileURLToPath(new URL('../../lib/bin/halsync.js', import.meta.url));
 
 export interface CliOptions {
   /** The working directory (where `./halsync.db` lands). */

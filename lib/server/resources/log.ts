@@ -79,12 +79,17 @@ function pageDocument(ctx: Context, node: ServerNode, collection: Collection, pa
       [rels.next]: page.hasMore ? { href: nextHref(links, collection, checkpoint, query) } : undefined,
     },
   });
+  // The item template filled once for the page rather than once an entry (a regex replace each),
+  // when it names the item once, as every layout does.
+  const parts = links.itemTemplate(collection.name).split('{itemId}');
+  const itemHref =
+    parts.length === 2 ? (itemId: string) => parts[0] + encodeURIComponent(itemId) + parts[1] : (itemId: string) => links.item(collection.name, itemId);
   // Entries are written out directly rather than through the hal package (lib/server/http/hal.ts):
   // a page holds up to 10000 of them, and building, serializing and normalizing a hal.Resource
   // for each was the server's largest cost in the benchmark (test/bench). Same shape exactly.
   doc._embedded = {
     [rels.entry]: page.entries.map((entry) => {
-      const itemURI = links.item(collection.name, entry.itemId);
+      const itemURI = itemHref(entry.itemId);
       if ('removed' in entry) return { itemId: entry.itemId, removed: true, itemURI, _links: { [rels.item]: { href: itemURI } } } as HalBody;
       return renderEntry(entry, itemURI, query.embedData) as HalBody;
     }),

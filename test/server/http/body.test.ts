@@ -87,4 +87,10 @@ describe('server: request bodies', () => {
     const hostile = await request(itemUrl, { method: 'PUT', body: `{"data":{"x":${nest(100000)}}}` });
     expect(hostile.status).to.be.oneOf([400, 422]);
   });
+
+  it('answers 422 to a number out of range, naming it by an escaped pointer', async () => {
+    const flaw = expectProblem(await request(itemUrl, { method: 'PUT', body: '{"data":{"ok":[1,2],"a/b~":[1,1e999]}}' }), 422, 'validation-failed');
+    expect(pointers(flaw)).to.deep.equal(['/data/a~1b~0/1']);
+    await expectNothingWritten();
+  });
 });
