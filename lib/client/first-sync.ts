@@ -62,17 +62,27 @@ export async function pullPageByPage(
   let held: ReplicaEntry[] | undefined;
   let remoteCheckpoint: string | null = null;
   let pages = 0;
-  for await (const page of remote.changes(null)) {
-    pages++;
-    if (pages === 1) held = page.entries;
-    else {
-      // A longer log than one page: what was held goes first, then every page as it comes.
-      if (held) await pull(held);
-      held = undefined;
-      await pull(page.entries);
+  // The next page is read while one is applied (each a round trip of its own): one pull in flight, in log order.
+  let pulling: Promise<void> = Promise.resolve();
+  try {
+    for await (const page of remote.changes(null)) {
+      pages++;
+      if (pages === 1) held = page.entries;
+      else {
+        // A longer log than one page: what was held goes first, then every page as it comes.
+        await pulling;
+        if (held) await pull(held);
+        held = undefined;
+        pulling = pull(page.entries);
+        pulling.catch(() => undefined); // its failure is met at the next await of it
+      }
+      remoteCheckpoint = page.checkpoint;
     }
-    remoteCheckpoint = page.checkpoint;
+  } finally {
+    // However the log's reading ends, no pull of this sync is still writing once it answers.
+    await pulling.catch(() => undefined);
   }
+  await pulling;
   if (remoteCheckpoint === null) throw new Error(`${remote.description}: its log gave no checkpoint`);
   if (pages <= 1) {
     const entries = new Map((held ?? []).map((entry) => [entry.itemId, entry]));
