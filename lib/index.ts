@@ -40,6 +40,10 @@ export { createApp, shutdownApp, DEFAULT_ASYNC_THRESHOLD, type AppOptions } from
 export { listen, DEFAULT_JOB_WAIT_MS, type ListenOptions, type Listening } from './server/listen.js';
 export { DEFAULT_PATHS, type Paths } from './server/http/links.js';
 export { type CollectionConfig } from './server/collections.js';
+// Scopes (DESIGN §7): who a request speaks for, for createApp({ authenticate }).
+export { type Principal, type Grant } from './server/principal.js';
+export { type Authenticate, type AccessToken } from './server/http/auth.js';
+export { type JwtOptions, type PrincipalEntry } from './server/principals.js';
 export { DEFAULT_BODY_LIMIT } from './server/http/body.js';
 export { purgeExpired, purgeExpiredConflicts } from './server/retention.js';
 export { parseDuration } from './protocol/duration.js';

@@ -64,9 +64,17 @@ program
   .option('--max-in-flight-body <bytes>', 'request body bytes all requests may hold at once (default 100 MiB)', integer('max-in-flight-body', 1, 2 ** 40))
   .option('--max-clock-skew <duration>', "refuse sync-log entries stamped later than this node's clock plus this (default 5m)", duration)
   .option('--cors <origin>', 'let pages of this origin call the node (repeatable; * for any)', collect, [])
-  .action(async (options) => {
+  .option('--config <file>', 'a JSON file saying what these flags say (collections with schema and channels, principals, jwt, …); a flag overrides it')
+  .option('--principals <file>', 'a JSON file mapping bearer tokens to principals: { "<token>": { "id", "grants" } }')
+  .addOption(new Option('--jwt-secret <secret>', 'accept JWT bearers signed with this HS256 secret').env('HALSYNC_JWT_SECRET').conflicts('jwks'))
+  .option('--jwks <url>', 'accept JWT bearers signed (RS256, ES256) by a key of this JSON Web Key Set')
+  .option('--jwt-issuer <iss>', 'a JWT must name this issuer')
+  .option('--jwt-audience <aud>', 'a JWT must name this audience')
+  .action(async (options, command: Command) => {
     const { runServe } = await import('./serve.js');
-    await runServe(options);
+    // What the command line said itself, so a --config file fills in only the rest.
+    const given = (name: string) => ['cli', 'env'].includes(command.getOptionValueSource(name) ?? '');
+    await runServe(options, given);
   });
 
 program

@@ -1,6 +1,8 @@
 import Koa, { type Context, type Next } from 'koa';
 import type { Store } from '../store/store.js';
-import { accessTokens, requireTokens, type AccessToken } from './http/auth.js';
+import { accessTokens, authenticateRequests, hasCredentials, type AccessToken, type Authenticate, type Credentials } from './http/auth.js';
+import type { JwtOptions, PrincipalEntry } from './principals.js';
+import { NOBODY, type Principal } from './principal.js';
 import { BodyBudget, DEFAULT_BODY_LIMIT, DEFAULT_MAX_IN_FLIGHT_BODY_BYTES, setBodyBudget } from './http/body.js';
 import { oneHost } from './http/framing.js';
 import { browserPage } from './resources/browser.js';
@@ -46,6 +48,15 @@ export interface AppOptions {
   token?: string;
   /** Tokens the node accepts, each `read` (GET/HEAD/OPTIONS) or `write` (everything); with `token`, one more `write` token. */
   auth?: readonly AccessToken[];
+  /** Bearer tokens of scoped principals (a principals file's content, DESIGN §7). */
+  principals?: Readonly<Record<string, PrincipalEntry>> | ReadonlyMap<string, PrincipalEntry>;
+  /** Accept JWT bearers verified with this secret (HS256) or key set (RS256, ES256): `sub` the id, claim `halsync` the grants. */
+  jwt?: JwtOptions;
+  /**
+   * The application's own authentication, tried before the tokens: the request's principal,
+   * or null (then the tokens, and without a match 401). Setting it protects the node.
+   */
+  authenticate?: Authenticate;
   /** How many async jobs are remembered. */
   maxJobs?: number;
   /** Aborting it ends the node's long-running work: held log GETs (`Prefer: wait`) answer at once, the purge stops. */
@@ -130,7 +141,14 @@ export function createApp(options: AppOptions): Koa {
   };
   const timeout = options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT_MS;
   if (!Number.isInteger(timeout) || timeout < 0) throw new Error(`requestTimeout must be a whole number of milliseconds (0: none), not ${timeout}`);
-  const tokens = accessTokens(options.token, options.auth);
+  const credentials: Credentials = {
+    tokens: accessTokens(options.token, options.auth),
+    ...(options.principals === undefined
+      ? {}
+      : { principals: options.principals instanceof Map ? options.principals : new Map(Object.entries(options.principals)) }),
+    ...(options.jwt === undefined ? {} : { jwt: options.jwt }),
+    ...(options.authenticate === undefined ? {} : { authenticate: options.authenticate }),
+  };
   const page = browserPage(paths);
   const browsable = (handlers: Handlers) => withBrowserPage(handlers, page);
   const router = routing([
@@ -162,7 +180,9 @@ export function createApp(options: AppOptions): Koa {
   app.use(problems);
   app.use(oneHost);
   app.use(varyOnAccept);
-  if (tokens.length > 0) app.use(unlessPublic(publicPages(paths), requireTokens(tokens)));
+  // With scoped principals a stranger may learn no collection's name; with tokens only, there is nothing to keep apart.
+  const scoped = (credentials.principals?.size ?? 0) > 0 || credentials.jwt !== undefined || credentials.authenticate !== undefined;
+  if (hasCredentials(credentials)) app.use(unlessPublic(publicPages(paths), authenticateRequests(credentials), scoped));
   if (timeout > 0) app.use(requestTimeout(timeout));
   app.use(router);
   const retentions = [options.tombstoneRetentionMs, options.conflictRetentionMs].filter((ms) => ms !== undefined);
@@ -198,8 +218,14 @@ function publicPages(paths: Paths): (ctx: Context) => boolean {
   return (ctx) => (ctx.method === 'GET' || ctx.method === 'HEAD') && (prefersHtml(ctx) || open.some((p) => p.test(ctx.path)));
 }
 
-function unlessPublic(isPublic: (ctx: Context) => boolean, guard: (ctx: Context, next: Next) => Promise<void>) {
-  return (ctx: Context, next: Next) => (isPublic(ctx) ? next() : guard(ctx, next));
+function unlessPublic(isPublic: (ctx: Context) => boolean, guard: (ctx: Context, next: Next) => Promise<void>, scoped: boolean) {
+  return (ctx: Context, next: Next) => {
+    if (!isPublic(ctx)) return guard(ctx, next);
+    // Unauthenticated on a node with scoped principals: a public page speaks for nobody, so the
+    // node's OpenAPI document names no collection there (DESIGN §7: another's collection is unknown).
+    if (scoped) (ctx.state as { principal?: Principal }).principal = NOBODY;
+    return next();
+  };
 }
 
 async function varyOnAccept(ctx: Context, next: Next): Promise<void> {

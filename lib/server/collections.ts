@@ -1,6 +1,7 @@
 import { Ajv, type ValidateFunction } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import * as formats from 'ajv-formats';
+import { channelReader, type ChannelSource } from '../protocol/channels.js';
 import type { FieldError } from '../protocol/problems.js';
 import { fieldErrors } from '../protocol/schemas.js';
 import type { Json } from '../protocol/types.js';
@@ -11,6 +12,8 @@ export interface CollectionConfig {
   title?: string;
   /** JSON Schema of the items' `data` (draft 2020-12 unless `$schema` says draft-07). */
   schema?: Record<string, unknown>;
+  /** Where an item's channels are (DESIGN §7): a JSON Pointer into `data`, or a function of it. None: items have no channels. */
+  channels?: ChannelSource;
 }
 
 /** A collection ready to serve: its schema compiled once. */
@@ -18,8 +21,10 @@ export interface Collection {
   name: string;
   title: string;
   schema: Record<string, unknown>;
-  /** Field errors of `data`, pointers prefixed with `prefix`; empty when valid. */
+  /** Field errors of `data` (its schema, then its channels), pointers prefixed with `prefix`; empty when valid. */
   check(data: Json, prefix: string): FieldError[];
+  /** The channels of data that passed `check` (distinct, sorted). */
+  channels(data: Json): string[];
 }
 
 /** Without a schema a collection accepts any JSON object as `data`. */
@@ -49,12 +54,24 @@ function compile(config: CollectionConfig): Collection {
   } catch (err) {
     throw new Error(`collection "${config.name}": invalid JSON Schema: ${(err as Error).message}`);
   }
+  let reader: ((data: Json) => ReturnType<ReturnType<typeof channelReader>>) | undefined;
+  try {
+    reader = config.channels === undefined ? undefined : channelReader(config.channels);
+  } catch (err) {
+    throw new Error(`collection "${config.name}": channels: ${(err as Error).message}`);
+  }
   return {
     name: config.name,
     title: config.title ?? config.name,
     schema,
     check(data, prefix) {
-      return validate(data) ? [] : fieldErrors(validate.errors, prefix);
+      if (!validate(data)) return fieldErrors(validate.errors, prefix);
+      const found = reader?.(data);
+      return found && !found.ok ? [{ pointer: `${prefix}${found.error.pointer}`, detail: found.error.detail }] : [];
+    },
+    channels(data) {
+      const found = reader?.(data);
+      return found?.ok ? found.channels : [];
     },
   };
 }

@@ -4,6 +4,7 @@ import type { Store } from '../store/store.js';
 import type { Collection } from './collections.js';
 import type { HalBody } from './http/hal.js';
 import type { Jobs } from './resources/job.js';
+import { principalOf, seesCollection } from './principal.js';
 import { Linker, requestOrigin, type Paths } from './http/links.js';
 
 export const HAL_TYPE = 'application/hal+json';
@@ -32,9 +33,10 @@ export function linker(ctx: Context, node: ServerNode): Linker {
   return new Linker(requestOrigin(ctx), node.paths);
 }
 
-export function collectionOf(node: ServerNode, name: string): Collection {
+/** The collection a request names; one its principal holds no grant on is as unknown as one that does not exist (DESIGN §7). */
+export function collectionOf(node: ServerNode, name: string, ctx: Context): Collection {
   const collection = node.collections.get(name);
-  if (!collection) throw new NotFound(`there is no collection "${name}"`);
+  if (!collection || !seesCollection(principalOf(ctx), name)) throw new NotFound(`there is no collection "${name}"`);
   return collection;
 }
 

@@ -17,7 +17,7 @@ describe('server/node', () => {
     const app = new Koa();
     app.use(problems);
     app.use((ctx) => {
-      const collection = collectionOf(node, ctx.path.slice(1));
+      const collection = collectionOf(node, ctx.path.slice(1), ctx);
       sendHal(ctx, { _links: { self: { href: linker(ctx, node).collection(collection.name) } }, name: collection.name, html: prefersHtml(ctx) }, 203);
     });
     server = await listen(app);

@@ -9,7 +9,7 @@ import { collectionTemplates, withTemplates } from './templates.js';
 export function collectionRoute(node: ServerNode) {
   return {
     async GET(ctx: Context, params: Record<string, string>) {
-      const collection = collectionOf(node, params['collection']!);
+      const collection = collectionOf(node, params['collection']!, ctx);
       const links = linker(ctx, node);
       const doc = halDocument({
         properties: { name: collection.name, title: collection.title },
@@ -28,7 +28,7 @@ export function collectionRoute(node: ServerNode) {
       );
     },
     async POST(ctx: Context, params: Record<string, string>) {
-      await createItem(ctx, node, collectionOf(node, params['collection']!));
+      await createItem(ctx, node, collectionOf(node, params['collection']!, ctx));
     },
   };
 }

@@ -2,7 +2,8 @@ import type { Context } from 'koa';
 import { renderEntry } from '../../protocol/entry.js';
 import { rels } from '../../protocol/rels.js';
 import { parseDateTime } from '../../protocol/time.js';
-import type { ChangesPage } from '../../store/store.js';
+import type { ChangesPage, StoredEntry, StoredRemoval } from '../../store/store.js';
+import { principalOf, readGrant } from '../principal.js';
 import type { Collection } from '../collections.js';
 import { collectionOf, linker, sendHal, type ServerNode } from '../node.js';
 import { cursorOf, cursorSeq } from '../cursors.js';
@@ -30,19 +31,22 @@ interface LogQuery {
 export function logRoute(node: ServerNode) {
   return {
     async GET(ctx: Context, params: Record<string, string>) {
-      const collection = collectionOf(node, params['collection']!);
+      const collection = collectionOf(node, params['collection']!, ctx);
       const query = parseQuery(ctx.query, node.maxPageSize);
       const after = query.cursor === undefined ? undefined : await cursorSeq(node.store, collection.name, query.cursor);
+      // Scoped at the minimum (DESIGN §7): only what the principal's read grant shows.
+      const channels = readGrant(principalOf(ctx), collection.name);
       const read = () =>
         node.store.changes(collection.name, {
           limit: query.limit,
           withData: query.embedData,
+          ...(channels === undefined ? {} : { channels }),
           ...(after === undefined ? {} : { after }),
           // The cursor wins: it is exact, a time is not.
           ...(after === undefined && query.earliest !== undefined ? { recordedSince: query.earliest } : {}),
         });
       const wait = node.store.watch && !node.signal.aborted ? waitPreference(ctx.get('Prefer')) : undefined;
-      let page: ChangesPage;
+      let page: ChangesPage<StoredEntry | StoredRemoval>;
       if (wait === undefined) page = await read();
       else {
         beginHold(ctx);
@@ -52,7 +56,7 @@ export function logRoute(node: ServerNode) {
       sendHal(ctx, pageDocument(ctx, node, collection, page, query));
     },
     async PUT(ctx: Context, params: Record<string, string>) {
-      await putSyncLog(ctx, node, collectionOf(node, params['collection']!));
+      await putSyncLog(ctx, node, collectionOf(node, params['collection']!, ctx));
     },
   };
 }
@@ -64,7 +68,7 @@ function heldUntil(ctx: Context, node: ServerNode): AbortSignal {
   return AbortSignal.any([gone.signal, node.signal]);
 }
 
-function pageDocument(ctx: Context, node: ServerNode, collection: Collection, page: ChangesPage, query: LogQuery): HalBody {
+function pageDocument(ctx: Context, node: ServerNode, collection: Collection, page: ChangesPage<StoredEntry | StoredRemoval>, query: LogQuery): HalBody {
   const links = linker(ctx, node);
   const checkpoint = cursorOf(node.store, page.checkpoint);
   const doc = halDocument({
@@ -79,7 +83,11 @@ function pageDocument(ctx: Context, node: ServerNode, collection: Collection, pa
   // a page holds up to 10000 of them, and building, serializing and normalizing a hal.Resource
   // for each was the server's largest cost in the benchmark (test/bench). Same shape exactly.
   doc._embedded = {
-    [rels.entry]: page.entries.map((entry) => renderEntry(entry, links.item(collection.name, entry.itemId), query.embedData) as HalBody),
+    [rels.entry]: page.entries.map((entry) => {
+      const itemURI = links.item(collection.name, entry.itemId);
+      if ('removed' in entry) return { itemId: entry.itemId, removed: true, itemURI, _links: { [rels.item]: { href: itemURI } } } as HalBody;
+      return renderEntry(entry, itemURI, query.embedData) as HalBody;
+    }),
   };
   return doc;
 }

@@ -36,21 +36,22 @@ const PLACES: Record<string, keyof Paths> = {
 };
 
 /**
- * The generic schemas whose `data` is the item's data, whether it may be null there (a
- * tombstone), and how a collection's copy is made: `allOf` the generic one and an overlay
- * typing `data`, or (where the data sits in array items, which generators intersect as
- * whole arrays and so lose the type) a full copy, the generic one then written out only
- * under `x-generic-paths`.
+ * The generic schemas whose `data` is the item's data, and whether it may be null there (a
+ * tombstone). A collection's copy is a full copy with `data` typed, not `allOf` the generic
+ * one and an overlay: the generic `data` is any JSON value, which openapi-typescript-codegen
+ * and swagger-typescript-api write as `any`, and `any & NotesData` is `any`. A generic one
+ * that nothing but the generic templates uses any more is written out only under
+ * `x-generic-paths`.
  */
-const TYPED: Record<string, { nullable: boolean; copy: boolean }> = {
-  Item: { nullable: false, copy: false },
-  ItemWrite: { nullable: false, copy: false },
-  LogEntry: { nullable: true, copy: false },
-  LogPage: { nullable: true, copy: true },
-  SyncLog: { nullable: true, copy: true },
+const TYPED: Record<string, { nullable: boolean }> = {
+  Item: { nullable: false },
+  ItemWrite: { nullable: false },
+  LogEntry: { nullable: true },
+  LogPage: { nullable: true },
+  SyncLog: { nullable: true },
 };
 
-const COLLECTION_PARAMETER = '#/components/parameters/collection';
+const COLLECTION_PARAMETER = '#/components/parameters/collectionParam';
 const ITEM_WRITE = '#/components/requestBodies/ItemWrite';
 
 /** A collection's tag (not its bare name: a collection may be called `items`, like the generic tag). */
@@ -62,7 +63,8 @@ function inline<T>(value: T, targets: Obj): T {
   if (Array.isArray(value)) return value.map((v) => inline(v, targets)) as T;
   if (value === null || typeof value !== 'object') return value;
   const ref = (value as Obj)['$ref'];
-  if (typeof ref === 'string' && ref in targets) return structuredClone(targets[ref]) as T;
+  // Recursively: a written-out schema may refer to another (LogPage to LogEntry).
+  if (typeof ref === 'string' && ref in targets) return inline(structuredClone(targets[ref]), targets) as T;
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, inline(v, targets)])) as T;
 }
 
@@ -75,6 +77,7 @@ export function nodeOpenApi(generic: Readonly<Obj>, node: NodeDescription): Obj 
   const prefixes = prefixesOf(collections);
   const paths: Obj = {};
   const generics: Obj = {};
+  const bodies: Obj = {};
 
   for (const [template, item] of Object.entries(generic['paths'] as Obj)) {
     const place = PLACES[template];
@@ -94,25 +97,48 @@ export function nodeOpenApi(generic: Readonly<Obj>, node: NodeDescription): Obj 
   for (const collection of collections) {
     const prefix = prefixes.get(collection.name)!;
     schemas[`${prefix}Data`] = dataSchema(collection, prefix);
-    for (const [name, { nullable, copy }] of Object.entries(TYPED)) {
-      schemas[`${prefix}${name}`] = copy ? typedCopy(schemas[name], prefix, nullable) : typedSchema(name, schemas, prefix, nullable);
-    }
-    requestBodies[`${prefix}ItemWrite`] = retarget(structuredClone(requestBodies['ItemWrite']), prefix);
+    for (const [name, { nullable }] of Object.entries(TYPED)) schemas[`${prefix}${name}`] = typedCopy(schemas[name], prefix, nullable);
+    bodies[`${ITEM_WRITE.slice(0, -'ItemWrite'.length)}${prefix}ItemWrite`] = retarget(structuredClone(requestBodies['ItemWrite']), prefix);
     (doc['tags'] as Obj[]).push({
       name: tagOf(collection),
       description: `The collection "${collection.title}": its log, its items and its conflicts; \`data\` is typed by its schema (\`${prefix}Data\`).`,
     });
   }
   // Only the generic templates use these: written out there, so no component is left unused.
-  const only: Obj = { [COLLECTION_PARAMETER]: (components['parameters'] as Obj)['collection'], [ITEM_WRITE]: requestBodies['ItemWrite'] };
-  const copied = collections.length > 0 ? Object.keys(TYPED).filter((name) => TYPED[name]!.copy) : [];
-  for (const name of copied) only[`#/components/schemas/${name}`] = schemas[name];
-  doc['x-generic-paths'] = inline(generics, only);
-  delete (components['parameters'] as Obj)['collection'];
+  const only: Obj = { [COLLECTION_PARAMETER]: (components['parameters'] as Obj)['collectionParam'], [ITEM_WRITE]: requestBodies['ItemWrite'] };
+  delete (components['parameters'] as Obj)['collectionParam'];
   delete requestBodies['ItemWrite'];
-  for (const name of copied) delete schemas[name];
-  doc['paths'] = paths;
+  // Written into each write, not `$ref`'d: swagger-typescript-api sends no Content-Type for a $ref'd body, and fetch then sends text/plain (a 415).
+  doc['paths'] = inline(paths, bodies);
+  if (Object.keys(requestBodies).length === 0) delete components['requestBodies'];
+  const unusedGenerics = collections.length > 0 ? unused(doc, Object.keys(TYPED)) : [];
+  for (const name of unusedGenerics) only[`#/components/schemas/${name}`] = schemas[name];
+  doc['x-generic-paths'] = inline(generics, only);
+  for (const name of unusedGenerics) delete schemas[name];
   return statusRangesAsDefault(doc);
+}
+
+/** Those of the schemas `names` that nothing in `doc` refers to once the unused ones are gone (LogEntry, once LogPage and SyncLog are). */
+function unused(doc: Obj, names: string[]): string[] {
+  const gone = new Set<string>();
+  for (let changed = true; changed;) {
+    const refs = new Set<string>();
+    const walk = (value: unknown): void => {
+      if (value === null || typeof value !== 'object') return;
+      for (const [key, v] of Object.entries(value)) {
+        if (key === '$ref' && typeof v === 'string') refs.add(v);
+        else walk(v);
+      }
+    };
+    for (const [key, value] of Object.entries(doc)) if (key !== 'components') walk(value);
+    for (const [section, entries] of Object.entries(doc['components'] as Obj)) {
+      for (const [name, value] of Object.entries(entries as Obj)) if (section !== 'schemas' || !gone.has(name)) walk(value);
+    }
+    const before = gone.size;
+    for (const name of names) if (!refs.has(`#/components/schemas/${name}`)) gone.add(name);
+    changed = gone.size > before;
+  }
+  return [...gone];
 }
 
 /**
@@ -203,36 +229,6 @@ function retarget<T>(value: T, prefix: string): T {
     } else out[key] = retarget(v, prefix);
   }
   return out as T;
-}
-
-/**
- * A collection's copy of a generic schema: `allOf` the generic one (so it stays in use and
- * checked) and an overlay that types each `data` inside it (and the typed schemas it refers to).
- */
-function typedSchema(generic: string, schemas: Obj, prefix: string, nullable: boolean): unknown {
-  const data = { $ref: `#/components/schemas/${prefix}Data` };
-  const typedData = nullable ? { oneOf: [data, { type: 'null' }] } : data;
-  const overlay = (value: unknown): Obj | undefined => {
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
-    const node = value as Obj;
-    const ref = typeof node['$ref'] === 'string' ? /^#\/components\/schemas\/([^/]+)$/.exec(node['$ref'])?.[1] : undefined;
-    if (ref !== undefined) return ref in TYPED ? { $ref: `#/components/schemas/${prefix}${ref}` } : overlay(schemas[ref]);
-    const out: Obj = {};
-    const properties: Obj = {};
-    for (const [key, child] of Object.entries((node['properties'] ?? {}) as Obj)) {
-      const typed = key === 'data' ? typedData : overlay(child);
-      if (typed) properties[key] = typed;
-    }
-    if (Object.keys(properties).length > 0) {
-      out['properties'] = properties;
-      const required = ((node['required'] ?? []) as string[]).filter((name) => name in properties);
-      if (required.length > 0) out['required'] = required;
-    }
-    const items = overlay(node['items']);
-    if (items) out['items'] = items;
-    return Object.keys(out).length > 0 ? out : undefined;
-  };
-  return { allOf: [{ $ref: `#/components/schemas/${generic}` }, overlay(schemas[generic]) ?? {}] };
 }
 
 /** A full copy of a generic schema with every `data` property typed, and its refs to typed schemas retargeted. */

@@ -2,12 +2,13 @@ import type { Context } from 'koa';
 import { collectionOf, type ServerNode } from '../node.js';
 import { loadOpenApi } from './openapi.js';
 import { nodeOpenApi } from './openapi-node.js';
+import { principalOf, seesCollection } from '../principal.js';
 
 /** `describedby`: the JSON Schema of a collection's item data. */
 export function schemaRoute(node: ServerNode) {
   return {
     async GET(ctx: Context, params: Record<string, string>) {
-      const collection = collectionOf(node, params['collection']!);
+      const collection = collectionOf(node, params['collection']!, ctx);
       ctx.type = 'application/schema+json';
       ctx.body = collection.schema;
     },
@@ -21,12 +22,19 @@ const JSON_TYPES = ['application/json', 'application/openapi+json', 'application
 
 /** `service-desc`: the node's own OpenAPI document (built once), JSON unless the client asks for YAML. */
 export function openapiRoute(node: ServerNode) {
-  let built: Promise<Record<string, unknown>> | undefined;
+  // One per set of collections shown: all of them on an open node, none to a stranger on a protected one.
+  const built = new Map<string, Promise<Record<string, unknown>>>();
   return {
     async GET(ctx: Context) {
-      built ??= loadOpenApi().then((generic) => nodeOpenApi(generic, { paths: node.paths, collections: node.collections.values() }));
-      const document = await built.catch((error: unknown) => {
-        built = undefined;
+      const shown = [...node.collections.values()].filter((c) => seesCollection(principalOf(ctx), c.name));
+      const key = shown.map((c) => c.name).join('/');
+      if (!built.has(key))
+        built.set(
+          key,
+          loadOpenApi().then((generic) => nodeOpenApi(generic, { paths: node.paths, collections: shown })),
+        );
+      const document = await built.get(key)!.catch((error: unknown) => {
+        built.delete(key);
         throw error;
       });
       const type = ctx.accepts(...JSON_TYPES, ...YAML_TYPES);

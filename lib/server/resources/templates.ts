@@ -3,6 +3,8 @@ import { losers, type Side, type StoredConflict } from '../../protocol/conflicts
 import type { Collection } from '../collections.js';
 import type { HalBody } from '../http/hal.js';
 import { HAL_FORMS_TYPE, linker, type ServerNode } from '../node.js';
+import { grantCovers, principalOf, writeGrant } from '../principal.js';
+import type { StoredItem } from '../../store/store.js';
 
 /**
  * HAL-FORMS (draft-kelly-json-hal-forms) affordances, DESIGN §2: the writes a principal may
@@ -42,12 +44,14 @@ export function wantsTemplates(ctx: Context): boolean {
 }
 
 /**
- * Whether the request's principal may write. Until principals and grants arrive (DESIGN §7)
- * this is the token's scope: a `read` token may not; the admin token, or a node without
- * tokens, may. lib/server/http/auth.ts records the scope on `ctx.state`.
+ * Whether the request's principal may write an item with these channels now (`undefined`: a
+ * new item, which it may create when it may write any channel at all). The write itself is
+ * still decided against the channels its data gives (DESIGN §7).
  */
-export function mayWrite(ctx: Context): boolean {
-  return (ctx.state as { scope?: string }).scope !== 'read';
+export function mayWrite(ctx: Context, collection: string, channels?: readonly string[]): boolean {
+  const grant = writeGrant(principalOf(ctx), collection);
+  if (grant === undefined) return true;
+  return channels === undefined ? grant.length > 0 : grantCovers(grant, channels);
 }
 
 /** The one property of a write: `data`, with its input type hinted by the collection's schema. */
@@ -68,10 +72,10 @@ function write(title: string, method: 'PUT' | 'POST', target: string, collection
 }
 
 /** `default` (PUT, replaces the data) and `delete` (DELETE, leaves a tombstone). */
-export function itemTemplates(ctx: Context, node: ServerNode, collection: Collection, itemId: string): Templates {
-  if (!mayWrite(ctx)) return {};
+export function itemTemplates(ctx: Context, node: ServerNode, collection: Collection, item: StoredItem): Templates {
+  if (!mayWrite(ctx, collection.name, item.channels)) return {};
   const links = linker(ctx, node);
-  const href = links.item(collection.name, itemId);
+  const href = links.item(collection.name, item.itemId);
   return {
     default: write('Save', 'PUT', href, collection, links.schema(collection.name)),
     delete: { title: 'Delete', method: 'DELETE', target: href, properties: [] },
@@ -80,14 +84,14 @@ export function itemTemplates(ctx: Context, node: ServerNode, collection: Collec
 
 /** `default` (POST, a new item under a UUID the node picks). */
 export function collectionTemplates(ctx: Context, node: ServerNode, collection: Collection): Templates {
-  if (!mayWrite(ctx)) return {};
+  if (!mayWrite(ctx, collection.name)) return {};
   const links = linker(ctx, node);
   return { default: write('Create an item', 'POST', links.collection(collection.name), collection, links.schema(collection.name)) };
 }
 
 /** `restore` (POST, no body): the losing version back as a new edit; after a merge, `restore-local` and `restore-remote` too. */
-export function conflictTemplates(ctx: Context, node: ServerNode, collection: Collection, record: StoredConflict): Templates {
-  if (!mayWrite(ctx)) return {};
+export function conflictTemplates(ctx: Context, node: ServerNode, collection: Collection, record: StoredConflict, current: StoredItem | null): Templates {
+  if (!mayWrite(ctx, collection.name, current?.channels ?? [])) return {};
   const base = linker(ctx, node).restore(collection.name, record.conflictId);
   const sides = losers(record);
   const template = (side: Side): HalFormsTemplate => ({ title: `Restore the ${side} version`, method: 'POST', target: `${base}?side=${side}`, properties: [] });

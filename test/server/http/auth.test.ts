@@ -9,7 +9,8 @@ import { syncStore } from '../../../lib/client/connect.js';
 import { createApp } from '../../../lib/server/app.js';
 import { MemoryStore } from '../../../lib/store/memory.js';
 import { openStore } from '../../../lib/store/open.js';
-import { expectProblem, expectRejection } from '../../support/expect.js';
+import { expectProblem, expectRejection, pointers } from '../../support/expect.js';
+import { fingerprint } from '../../../lib/protocol/fingerprint.js';
 import { request } from '../../support/http.js';
 import { halsync } from '../../support/serve.js';
 import { startNode, type StartedNode } from '../../support/server.js';
@@ -79,6 +80,84 @@ describe('server: bearer tokens with scopes', () => {
     expect(() => createApp({ store, auth: [{ token: 'tab\there', scope: 'write' }] })).to.throw(/bearer token must be/);
     // No tokens at all is an open node, as without the option.
     expect(() => createApp({ store, auth: [] })).to.not.throw();
+  });
+});
+
+describe('server: principals from a principals file and from createApp({ authenticate })', () => {
+  const ALICE = 'alice-token-0123';
+  const principals = { [ALICE]: { id: 'alice', grants: { items: { read: ['alice', 'shared'], write: ['alice'] } } } };
+  let node: StartedNode;
+  afterEach(async () => node.close());
+
+  it("puts a principals file token's grants to work: reads and writes in its channels only; 401 for none or a wrong one", async () => {
+    node = await startNode({ token: WRITE, principals, collections: [{ name: 'items', channels: '/owner' }, { name: 'admin-only' }] });
+    const mine = await request(`${node.url}items`, { method: 'POST', headers: bearer(ALICE), body: { data: { owner: 'alice' } } });
+    expect(mine.status).to.equal(201);
+    const shared = await request(`${node.url}items`, { method: 'POST', headers: bearer(WRITE), body: { data: { owner: 'shared' } } });
+    const hidden = await request(`${node.url}items`, { method: 'POST', headers: bearer(WRITE), body: { data: { owner: 'bob' } } });
+    expect((await request(`${node.url}items/${shared.json.itemId}`, { headers: bearer(ALICE) })).status).to.equal(200);
+    expectProblem(await request(`${node.url}items/${hidden.json.itemId}`, { headers: bearer(ALICE) }), 404, 'not-found');
+    // It may read "shared" but not write it.
+    const edit = await request(`${node.url}items/${shared.json.itemId}`, { method: 'PUT', headers: bearer(ALICE), body: { data: { owner: 'shared', n: 1 } } });
+    expectProblem(edit, 403, 'forbidden');
+    // Moving its own item into a channel it may not write is refused too (the channels it will have).
+    const move = await request(`${node.url}items/${mine.json.itemId}`, { method: 'PUT', headers: bearer(ALICE), body: { data: { owner: 'shared' } } });
+    expectProblem(move, 403, 'forbidden');
+    const root = await request(node.url, { headers: bearer(ALICE) });
+    expect(root.json._links['sync:collection'].map((l: { name: string }) => l.name)).to.deep.equal(['items']);
+    expect((await request(node.url, { headers: bearer(WRITE) })).json._links['sync:collection']).to.have.length(2);
+    expectProblem(await request(node.url), 401, 'unauthorized');
+    expectProblem(await request(node.url, { headers: bearer('alice-token-0124') }), 401, 'unauthorized');
+  });
+
+  it('refuses a channel value that is not a string or an array of strings with 422 at its pointer', async () => {
+    node = await startNode({ principals, collections: [{ name: 'items', channels: '/owner' }] });
+    const item = await request(`${node.url}items`, { method: 'POST', headers: bearer(ALICE), body: { data: { owner: 7 } } });
+    expect(pointers(expectProblem(item, 422, 'validation-failed'))).to.deep.equal(['/data/owner']);
+    const data = { owner: ['alice', 3] };
+    const entry = { itemId: newId(), updatedAt: '2026-01-01T00:00:00.000Z', fingerprint: fingerprint(data), deleted: false, data, base: null };
+    const ok = { ...entry, itemId: newId(), data: { owner: 'alice' }, fingerprint: fingerprint({ owner: 'alice' }) };
+    const log = await request(`${node.url}items/transactions`, {
+      method: 'PUT',
+      headers: bearer(ALICE),
+      body: { entries: [ok, ok, ok, entry].map((e, i) => (i < 3 ? { ...e, itemId: newId() } : e)) },
+    });
+    expect(pointers(expectProblem(log, 422, 'validation-failed'))).to.deep.equal(['/entries/3/data/owner/1']);
+  });
+
+  it('takes the principal createApp({ authenticate }) answers, and 401 when it answers null', async () => {
+    node = await startNode({
+      collections: [{ name: 'items', channels: '/owner' }, { name: 'other' }],
+      authenticate: (ctx) => (ctx.get('X-User') === 'carol' ? { id: 'carol', kind: 'scoped', grants: { items: { read: ['carol'], write: ['carol'] } } } : null),
+    });
+    const root = await request(node.url, { headers: { 'X-User': 'carol' } });
+    expect(root.json._links['sync:collection'].map((l: { name: string }) => l.name)).to.deep.equal(['items']);
+    expect((await request(`${node.url}items`, { method: 'POST', headers: { 'X-User': 'carol' }, body: { data: { owner: 'carol' } } })).status).to.equal(201);
+    expectProblem(await request(node.url, { headers: { 'X-User': 'mallory' } }), 401, 'unauthorized');
+    // The browser page holds no data: served to anyone.
+    expect((await request(node.url, { headers: { Accept: 'text/html' } })).status).to.equal(200);
+  });
+
+  it('keeps jobs to the principal that created them', async () => {
+    const BOB = 'bob-token-4567';
+    node = await startNode({
+      principals: { ...principals, [BOB]: { id: 'bob', grants: { items: { read: ['bob'], write: ['bob'] } } } },
+      collections: [{ name: 'items', channels: '/owner' }],
+    });
+    const data = { owner: 'alice' };
+    const entry = { itemId: newId(), updatedAt: '2026-01-01T00:00:00.000Z', fingerprint: fingerprint(data), deleted: false, data, base: null };
+    const accepted = await request(`${node.url}items/transactions`, {
+      method: 'PUT',
+      headers: { ...bearer(ALICE), Prefer: 'respond-async' },
+      body: { entries: [entry] },
+    });
+    const location = String(accepted.headers['location']);
+    expectProblem(await request(location, { headers: bearer(BOB) }), 404, 'not-found');
+    expect((await request(location, { headers: bearer(ALICE) })).status).to.equal(200);
+  });
+
+  it('refuses a principals file entry whose token cannot travel in a Bearer header', () => {
+    expect(() => createApp({ store: new MemoryStore(), principals: { 'has space': { id: 'x', grants: {} } } })).to.throw(/bearer token must be/);
   });
 });
 
