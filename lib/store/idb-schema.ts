@@ -114,3 +114,31 @@ export async function channelPlaces(
   }
   return places;
 }
+
+/** How many keys past a batch's own the span of its ids may hold before reading it whole stops paying. */
+const SPAN_SLACK = 4;
+
+/**
+ * The rows held of these items, by id, in as few requests as fit: each request costs a round
+ * trip to the browser's database process, and a sync applies pages of a thousand ids. First
+ * the keys in the span of the ids (bounded, so a span over a large collection costs little);
+ * when the span holds few enough, only the ids found there are read (a first sync's batch
+ * into a new collection: none), else every id is read.
+ */
+export async function rowsOf(
+  store: { getAllKeys(range: IDBKeyRange, count: number): Promise<[string, string][]>; get(key: [string, string]): Promise<ItemRecord | undefined> },
+  collection: string,
+  ids: readonly string[],
+): Promise<Map<string, ItemRecord>> {
+  const rows = new Map<string, ItemRecord>();
+  if (ids.length === 0) return rows;
+  // IndexedDB orders strings by UTF-16 code units, as the default sort does.
+  const sorted = [...ids].sort();
+  const limit = SPAN_SLACK * ids.length + 1;
+  const keys = await store.getAllKeys(IDBKeyRange.bound([collection, sorted[0]!], [collection, sorted[sorted.length - 1]!]), limit);
+  const wanted = new Set(ids);
+  const held = keys.length < limit ? keys.map((key) => key[1]).filter((id) => wanted.has(id)) : ids;
+  const found = await Promise.all(held.map((id) => store.get([collection, id])));
+  for (const row of found) if (row) rows.set(row.itemId, row);
+  return rows;
+}

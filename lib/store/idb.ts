@@ -1,9 +1,9 @@
-import type { IDBPDatabase, IDBPTransaction, StoreNames } from 'idb';
+import { unwrap, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
 import type { ConflictRecord, StoredConflict } from '../protocol/conflicts.js';
 import { ChangeFeed } from './feed.js';
-import { channelPlaces, connect, type Connection, type ItemRecord, type Schema } from './idb-schema.js';
+import { channelPlaces, connect, rowsOf, type Connection, type ItemRecord, type Schema } from './idb-schema.js';
 import { planApply } from './rules.js';
-import { changeOf, grantChannels, isUnscoped, mergePlacements, toScopedPage, type Membership, type Placement } from './scopes.js';
+import { changeOf, grantChannels, isUnscoped, mergePlacements, toScopedPage, type Placement } from './scopes.js';
 import type {
   ApplyOptions,
   ApplyOutcome,
@@ -81,11 +81,10 @@ export class IdbStore implements Store {
   }
 
   async getItems(collection: string, itemIds: readonly string[]): Promise<StoredItem[]> {
-    if (itemIds.length === 0) return [];
     const tx = (await this.database()).transaction('items');
-    const rows = await Promise.all(itemIds.map((id) => tx.store.get([collection, id])));
+    const rows = await rowsOf(tx.store, collection, itemIds);
     await tx.done;
-    return rows.flatMap((row) => (row ? [toItem(row)] : []));
+    return itemIds.flatMap((id) => (rows.has(id) ? [toItem(rows.get(id)!)] : []));
   }
 
   changes(collection: string, query: ChangesQuery & { channels?: undefined }): Promise<ChangesPage>;
@@ -143,9 +142,8 @@ export class IdbStore implements Store {
     const tx = (await this.database()).transaction(['items', 'meta', 'conflicts', 'memberships'], 'readwrite');
     const items = tx.objectStore('items');
     const ids = [...new Set(writes.map((w) => w.itemId))];
-    const [highWater, ...rows] = await Promise.all([seqOf(tx.objectStore('meta')), ...ids.map((id) => items.get([collection, id]))]);
-    const current = new Map<string, StoredItem>();
-    rows.forEach((row) => row && current.set(row.itemId, toItem(row)));
+    const [highWater, rows] = await Promise.all([seqOf(tx.objectStore('meta')), rowsOf(items, collection, ids)]);
+    const current = new Map([...rows].map(([id, row]) => [id, toItem(row)]));
     const plan = planApply(current, writes, highWater as number, options);
     if (!plan.ok) {
       // Nothing was written; aborting says so rather than committing an empty transaction.
@@ -153,9 +151,16 @@ export class IdbStore implements Store {
       await tx.done.catch(() => undefined);
       return plan;
     }
-    await Promise.all(plan.rows.map((row) => items.put({ ...row, collection })));
-    const memberships = tx.objectStore('memberships');
-    await Promise.all(plan.memberships.map((m: Membership) => memberships.put({ ...m, collection })));
+    // Not awaited one by one: a failed put aborts the transaction (tx.done rejects); one that throws (data that cannot be cloned) aborts it here.
+    const [rawItems, rawMemberships] = [unwrap(items), unwrap(tx.objectStore('memberships'))];
+    try {
+      for (const row of plan.rows) rawItems.put({ ...row, collection });
+      for (const m of plan.memberships) rawMemberships.put({ ...m, collection });
+    } catch (err) {
+      tx.abort();
+      await tx.done.catch(() => undefined);
+      throw err;
+    }
     if (plan.rows.length > 0) await tx.objectStore('meta').put(plan.highWater, SEQ);
     // In this order, so an apply may record a conflict and restore it at once.
     await keep(tx, collection, options.conflicts ?? []);

@@ -362,6 +362,35 @@ export function storeConformance(name: string, create: () => Promise<StoreFixtur
         expect(await store.getItems('notes', [A])).to.deep.equal([]);
       });
 
+      // A store may read a batch's items by the span of its ids (IdbStore does): a few ids far
+      // apart in a large collection, and ids with other items between them, are found alike.
+      it('finds the held items of a batch whether its ids span few other items or many', async function () {
+        await applied(
+          store,
+          'items',
+          ids.slice(1, 39).map((id, i) => put(id, i)),
+        );
+        const [first, last] = [ids[1]!, ids[38]!];
+        expect((await store.getItems('items', [last, ids[0]!, first])).map((i) => i.data)).to.deep.equal([37, 0]);
+        expect((await store.getItems('items', [ids[6]!, ids[0]!, ids[5]!])).map((i) => i.data)).to.deep.equal([5, 4]);
+        const far = await store.apply('items', [
+          put(first, 'x', { kind: 'base', fingerprint: fingerprint(0) }),
+          put(last, 'y', { kind: 'base', fingerprint: null }),
+        ]);
+        expect(far.ok).to.equal(false);
+        const near = await applied(store, 'items', [
+          put(ids[0]!, 'w', { kind: 'base', fingerprint: null }),
+          put(ids[2]!, 'z', { kind: 'base', fingerprint: fingerprint(1) }),
+        ]);
+        expect(near.existed).to.deep.equal([false, true]);
+        const spread = await applied(store, 'items', [
+          put(first, 'x', { kind: 'base', fingerprint: fingerprint(0) }),
+          put(last, 'y', { kind: 'base', fingerprint: fingerprint(37) }),
+        ]);
+        expect(spread.existed).to.deep.equal([true, true]);
+        expect((await store.getItems('items', [first, last])).map((i) => i.data)).to.deep.equal(['x', 'y']);
+      });
+
       it('lists its collections: those with items, tombstones or conflict records, sorted, each once', async function () {
         expect(await store.collections()).to.deep.equal([]);
         await store.getItem('unread', A);
