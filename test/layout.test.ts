@@ -13,12 +13,6 @@ import ts from 'typescript';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-/** Folders whose modules may lack a mirrored test for now, each with why. */
-const EXCEPTED_FOLDERS: Record<string, string> = {
-  // Being reshaped (issue 11, client part): the engineer reshaping it adds its mirrored tests.
-  'lib/client/': 'client reshape in progress',
-};
-
 /** Single modules allowed to lack a mirrored test, each with why; remove an entry once its test exists. */
 const EXCEPTIONS: Record<string, string> = {
   'lib/server/resources/browser-forms.ts': 'script of the HAL browser page; run in Chromium by test/server/resources/browser.test.ts',
@@ -27,10 +21,6 @@ const EXCEPTIONS: Record<string, string> = {
   'lib/server/resources/favicon.ts': 'served and checked by test/server/resources/docs.test.ts',
   'lib/server/resources/openapi-node.ts':
     'tested by test/server/resources/openapi.test.ts (the document a node serves) and test/server/generated-client.test.ts',
-  // Landed with the scoped log (channels) while the stores are still being reworked; covered
-  // for now through test/store/conformance.ts and test/store/postgres.test.ts, not on their own.
-  'lib/store/postgres-schema.ts': 'stores under active rework (scoped log); tested through the PostgreSQL conformance run',
-  'lib/store/scopes.ts': 'stores under active rework (scoped log); tested through the store conformance suite',
   // IndexedDB exists only in a browser: IdbStore's database runs under test/store/idb.test.ts in Chromium.
   'lib/store/idb-schema.ts': 'IndexedDB layout of IdbStore; tested through the conformance run in Chromium (test/store/idb.test.ts)',
 };
@@ -60,7 +50,7 @@ describe('test/ mirrors lib/', () => {
   const all = modules('lib');
 
   it('has test/a/b.test.ts for every lib/a/b.ts with logic, but for the listed exceptions', () => {
-    const excepted = (m: string) => m in EXCEPTIONS || Object.keys(EXCEPTED_FOLDERS).some((folder) => m.startsWith(folder));
+    const excepted = (m: string) => m in EXCEPTIONS;
     const missing = all.filter((m) => hasLogic(m) && !excepted(m) && !existsSync(join(ROOT, mirrorOf(m))));
     expect(missing.map((m) => `${m} has no ${mirrorOf(m)}`)).to.deep.equal([]);
   });

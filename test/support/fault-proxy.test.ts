@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { Agent, createServer, request, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startFaultProxy, type FaultProxy } from './fault-proxy.js';
+import { until } from './until.js';
 
 /** What the plain server saw of one request. */
 interface Seen {
@@ -16,9 +17,10 @@ interface Seen {
 }
 
 /** A plain node:http server: echoes the body length and answers `size` bytes (query `size`). */
-async function startPlainServer(): Promise<{ url: string; seen: Seen[]; connections: () => number; close: () => Promise<void> }> {
+async function startPlainServer(): Promise<{ url: string; seen: Seen[]; connections: () => number; closed: () => number; close: () => Promise<void> }> {
   const seen: Seen[] = [];
   let connections = 0;
+  let closed = 0;
   const server: Server = createServer((req, res) => {
     const record: Seen = { method: req.method!, url: req.url!, received: 0, completed: false, remotePort: req.socket.remotePort! };
     seen.push(record);
@@ -40,7 +42,10 @@ async function startPlainServer(): Promise<{ url: string; seen: Seen[]; connecti
       }
     });
   });
-  server.on('connection', () => connections++);
+  server.on('connection', (socket) => {
+    connections++;
+    socket.on('close', () => closed++);
+  });
   server.keepAliveTimeout = 5000;
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -49,6 +54,7 @@ async function startPlainServer(): Promise<{ url: string; seen: Seen[]; connecti
     url: `http://127.0.0.1:${port}`,
     seen,
     connections: () => connections,
+    closed: () => closed,
     close: () => {
       server.closeAllConnections();
       return new Promise((resolve) => server.close(() => resolve()));
@@ -98,9 +104,12 @@ function send(base: string, path: string, options: { method?: string; body?: Buf
   });
 }
 
-/** Waits until the server's view settles (a cut reaches it asynchronously). */
-async function settle(ms = 50): Promise<void> {
-  await new Promise((r) => setTimeout(r, ms));
+/**
+ * Waits until the server's view is final (a cut reaches it asynchronously): the proxy has no
+ * socket left open, and the server has seen the close of every connection the proxy made to it.
+ */
+function settle(server: { closed: () => number }, proxy: FaultProxy): Promise<boolean> {
+  return until(() => proxy.openSockets === 0 && server.closed() === proxy.upstreamConnections, { message: 'the server saw every cut connection close' });
 }
 
 describe('fault proxy', () => {
@@ -157,7 +166,7 @@ describe('fault proxy', () => {
   it('before-request: the server never sees the request, the client gets an error', async () => {
     proxy.failNext({ at: 'before-request' });
     const outcome = await send(proxy.url, '/x?size=10', { method: 'PUT', body: Buffer.from('{"a":1}') });
-    await settle();
+    await settle(server, proxy);
     expect(typeof outcome.error).to.equal('string');
     expect(outcome.status).to.equal(undefined);
     expect(server.seen).to.deep.equal([]);
@@ -167,7 +176,7 @@ describe('fault proxy', () => {
   it('mid-upload: the server gets exactly afterBytes of the body and never completes it', async () => {
     proxy.failNext({ at: 'mid-upload', afterBytes: 1234 });
     const outcome = await send(proxy.url, '/x', { method: 'PUT', body: Buffer.alloc(50_000, 'z') });
-    await settle();
+    await settle(server, proxy);
     expect(typeof outcome.error).to.equal('string');
     expect(server.seen.map((s) => [s.received, s.completed])).to.deep.equal([[1234, false]]);
     expect(proxy.faults).to.deep.equal([{ at: 'mid-upload', request: 'PUT /x HTTP/1.1', bytesThrough: 1234 }]);
@@ -178,7 +187,7 @@ describe('fault proxy', () => {
     proxy.failNext({ at: 'mid-upload', afterBytes: 10_000 });
     await send(proxy.url, '/half', { method: 'PUT', body: Buffer.alloc(1000, 'z') });
     await send(proxy.url, '/over', { method: 'PUT', body: Buffer.alloc(1000, 'z') });
-    await settle();
+    await settle(server, proxy);
     expect(server.seen.map((s) => [s.url, s.received, s.completed])).to.deep.equal([
       ['/half', 500, false],
       ['/over', 999, false],
@@ -188,7 +197,7 @@ describe('fault proxy', () => {
   it('mid-upload of a request without a body: the server never gets a whole request', async () => {
     proxy.failNext({ at: 'mid-upload' });
     const outcome = await send(proxy.url, '/nobody');
-    await settle();
+    await settle(server, proxy);
     expect(typeof outcome.error).to.equal('string');
     expect(server.seen).to.deep.equal([]);
   });
@@ -196,7 +205,7 @@ describe('fault proxy', () => {
   it('after-response-headers: the server completed the request, the client gets nothing of the answer', async () => {
     proxy.failNext({ at: 'after-response-headers' });
     const outcome = await send(proxy.url, '/x?size=100', { method: 'PUT', body: Buffer.from('payload') });
-    await settle();
+    await settle(server, proxy);
     expect(typeof outcome.error).to.equal('string');
     expect(outcome.status).to.equal(undefined);
     expect(server.seen.map((s) => [s.received, s.completed])).to.deep.equal([[7, true]]);

@@ -72,6 +72,10 @@ export interface FaultProxy {
   readonly faults: readonly FaultEvent[];
   /** Requests seen (heads read from clients), faulted or not. */
   readonly requests: number;
+  /** Connections to the target that were established (the target accepted, or will accept, each). */
+  readonly upstreamConnections: number;
+  /** Sockets of the proxy still open, both sides counted: 0 once every cut and closed connection is gone. */
+  readonly openSockets: number;
   /** Queues a one-time fault for the next request it matches. Queued faults are tried in order. */
   failNext(fault: FaultSpec): void;
   /** Cuts requests at random points, reproducibly for a seed. `null` stops it. */
@@ -98,6 +102,7 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
   const faults: FaultEvent[] = [];
   let random: (RandomFaults & { next: () => number }) | null = null;
   let requests = 0;
+  let upstreamConnections = 0;
   const sockets = new Set<Socket>();
 
   /** Chooses the fault of a request, if any: queued faults first, then the random draw. */
@@ -116,6 +121,7 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
 
   function handle(client: Socket): void {
     const upstream = connect({ host: targetHost, port: targetPort });
+    upstream.once('connect', () => upstreamConnections++);
     for (const s of [client, upstream]) {
       sockets.add(s);
       s.on('close', () => sockets.delete(s));
@@ -294,6 +300,12 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
     faults,
     get requests() {
       return requests;
+    },
+    get upstreamConnections() {
+      return upstreamConnections;
+    },
+    get openSockets() {
+      return sockets.size;
     },
     failNext(fault) {
       queued.push(fault);
