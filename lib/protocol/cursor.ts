@@ -8,13 +8,19 @@ import { BadRequest } from './problems.js';
 export interface Cursor {
   storeId: string;
   seq: number;
+  /**
+   * A tag of the read grant the cursor was issued under (DESIGN §7), when it was issued to a
+   * scoped reader; absent for an unscoped one. The server computes and compares it.
+   */
+  grant?: string;
 }
 
 export function encodeCursor(cursor: Cursor): string {
-  return Buffer.from(`${cursor.storeId}:${cursor.seq}`, 'utf8').toString('base64url');
+  const text = cursor.grant === undefined ? `${cursor.storeId}:${cursor.seq}` : `${cursor.storeId}:${cursor.seq}:${cursor.grant}`;
+  return Buffer.from(text, 'utf8').toString('base64url');
 }
 
-const CURSOR_TEXT = /^([0-9a-f-]{1,64}):(0|[1-9]\d{0,15})$/;
+const CURSOR_TEXT = /^([0-9a-f-]{1,64}):(0|[1-9]\d{0,15})(?::([0-9a-f]{1,32}))?$/;
 
 export function decodeCursor(text: string): Cursor {
   if (!/^[A-Za-z0-9_-]{1,200}$/.test(text)) throw malformed(text);
@@ -22,7 +28,7 @@ export function decodeCursor(text: string): Cursor {
   if (!match) throw malformed(text);
   const seq = Number(match[2]);
   if (!Number.isSafeInteger(seq)) throw malformed(text);
-  return { storeId: match[1]!, seq };
+  return match[3] === undefined ? { storeId: match[1]!, seq } : { storeId: match[1]!, seq, grant: match[3] };
 }
 
 function malformed(text: string): BadRequest {

@@ -1,6 +1,8 @@
 import Koa, { type Context, type Next } from 'koa';
 import type { Store } from '../store/store.js';
 import { accessTokens, requireTokens, type AccessToken } from './http/auth.js';
+import type { Principal } from './principal.js';
+import { Unauthorized } from '../protocol/problems.js';
 import { DEFAULT_BODY_LIMIT } from './http/body.js';
 import { browserPage } from './resources/browser.js';
 import { collectionRoute } from './resources/collection.js';
@@ -59,6 +61,11 @@ export interface AppOptions {
   requestTimeout?: number;
   /** Origins whose pages may call the node (`*`: any); none: no CORS headers at all. */
   cors?: readonly string[];
+  /**
+   * The principal a request speaks for (DESIGN §7), for applications with their own auth;
+   * null: 401. Runs after the bearer-token check when both are configured.
+   */
+  authenticate?: (ctx: Context) => Principal | null | Promise<Principal | null>;
 }
 
 export const DEFAULT_ASYNC_THRESHOLD = 10_000;
@@ -143,6 +150,14 @@ export function createApp(options: AppOptions): Koa {
   app.use(problems);
   app.use(varyOnAccept);
   if (tokens.length > 0) app.use(requireTokens(tokens));
+  const authenticate = options.authenticate;
+  if (authenticate)
+    app.use(async (ctx, next) => {
+      const principal = await authenticate(ctx);
+      if (!principal) throw new Unauthorized('these credentials name no principal of this node', 'invalid_token');
+      (ctx.state as { principal?: Principal }).principal = principal;
+      await next();
+    });
   if (timeout > 0) app.use(requestTimeout(timeout));
   app.use(router);
   const retentions = [options.tombstoneRetentionMs, options.conflictRetentionMs].filter((ms) => ms !== undefined);

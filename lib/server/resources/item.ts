@@ -8,7 +8,7 @@ import { fieldErrors, validator } from '../../protocol/schemas.js';
 import type { Json } from '../../protocol/types.js';
 import type { Precondition, StoredItem } from '../../store/store.js';
 import { readJson } from '../http/body.js';
-import type { Collection } from '../collections.js';
+import { writeChannels, type Collection } from '../collections.js';
 import { collectionOf, linker, sendHal, type ServerNode } from '../node.js';
 import { beginWrite } from '../http/deadline.js';
 import { halDocument, type HalBody } from '../http/hal.js';
@@ -107,7 +107,17 @@ async function write(
   const deleted = data === TOMBSTONE;
   const outcome = await node.store.apply(
     collection.name,
-    [{ itemId, deleted, data: deleted ? null : data, fingerprint: deleted ? TOMBSTONE_FINGERPRINT : fingerprint(data), updatedAt: null, precondition }],
+    [
+      {
+        itemId,
+        deleted,
+        data: deleted ? null : data,
+        fingerprint: deleted ? TOMBSTONE_FINGERPRINT : fingerprint(data),
+        updatedAt: null,
+        precondition,
+        ...(data === TOMBSTONE ? {} : writeChannels(collection, data, false)),
+      },
+    ],
     { now: node.clock },
   );
   // The header was checked before; a refusal here means a concurrent write got there first.

@@ -1,8 +1,10 @@
 import type { Context } from 'koa';
 import { rels } from '../../protocol/rels.js';
-import type { ChangesPage } from '../../store/store.js';
+import type { ChangesPage, StoredEntry, StoredRemoval } from '../../store/store.js';
 import type { Collection } from '../collections.js';
 import { collectionOf, linker, sendHal, type ServerNode } from '../node.js';
+import { principalOf, readGrant, seesCollection } from '../principal.js';
+import { NotFound } from '../../protocol/problems.js';
 import { cursorOf, cursorSeq } from '../cursors.js';
 import { halDocument, type HalBody } from '../http/hal.js';
 import { limitParam, malformedQuery, queryValues, type RawQuery } from '../http/query.js';
@@ -28,31 +30,44 @@ interface LogQuery {
 export function logRoute(node: ServerNode) {
   return {
     async GET(ctx: Context, params: Record<string, string>) {
-      const collection = collectionOf(node, params['collection']!);
+      const collection = visibleCollection(ctx, node, params['collection']!);
       const query = parseQuery(ctx.query, node.maxPageSize);
-      const after = query.cursor === undefined ? undefined : await cursorSeq(node.store, collection.name, query.cursor);
-      const read = () =>
+      // DESIGN §7: a scoped reader's log lists only what its read grant shows, removals included.
+      const grant = readGrant(principalOf(ctx), collection.name);
+      const after = query.cursor === undefined ? undefined : await cursorSeq(node.store, collection.name, query.cursor, grant);
+      const read = (): Promise<ChangesPage<StoredEntry | StoredRemoval>> =>
         node.store.changes(collection.name, {
           limit: query.limit,
           withData: query.embedData,
           ...(after === undefined ? {} : { after }),
           // The cursor wins: it is exact, a time is not.
           ...(after === undefined && query.earliest !== undefined ? { recordedSince: query.earliest } : {}),
+          ...(grant === undefined ? {} : { channels: grant }),
         });
       const wait = node.store.watch && !node.signal.aborted ? waitPreference(ctx.get('Prefer')) : undefined;
-      let page: ChangesPage;
+      let page: ChangesPage<StoredEntry | StoredRemoval>;
       if (wait === undefined) page = await read();
       else {
         beginHold(ctx);
         ctx.set('Preference-Applied', `wait=${wait}`);
-        page = await readWhenChanged(node.store, collection.name, read, (p) => p.entries.length > 0, { ms: wait * 1000, signal: heldUntil(ctx, node) });
+        page = await readWhenChanged(node.store, collection.name, read, (p) => p.entries.length > 0, {
+          ms: wait * 1000,
+          signal: heldUntil(ctx, node),
+          ...(grant === undefined ? {} : { channels: grant }),
+        });
       }
-      sendHal(ctx, pageDocument(ctx, node, collection, page, query));
+      sendHal(ctx, pageDocument(ctx, node, collection, page, query, grant));
     },
     async PUT(ctx: Context, params: Record<string, string>) {
-      await putSyncLog(ctx, node, collectionOf(node, params['collection']!));
+      await putSyncLog(ctx, node, visibleCollection(ctx, node, params['collection']!));
     },
   };
+}
+
+/** A collection the principal holds no grant on is, to it, one that does not exist. */
+function visibleCollection(ctx: Context, node: ServerNode, name: string): Collection {
+  if (!seesCollection(principalOf(ctx), name)) throw new NotFound(`there is no collection "${name}"`);
+  return collectionOf(node, name);
 }
 
 /** A held GET ends early when its client goes away or the node closes. */
@@ -62,9 +77,16 @@ function heldUntil(ctx: Context, node: ServerNode): AbortSignal {
   return AbortSignal.any([gone.signal, node.signal]);
 }
 
-function pageDocument(ctx: Context, node: ServerNode, collection: Collection, page: ChangesPage, query: LogQuery): HalBody {
+function pageDocument(
+  ctx: Context,
+  node: ServerNode,
+  collection: Collection,
+  page: ChangesPage<StoredEntry | StoredRemoval>,
+  query: LogQuery,
+  grant: readonly string[] | undefined,
+): HalBody {
   const links = linker(ctx, node);
-  const checkpoint = cursorOf(node.store, page.checkpoint);
+  const checkpoint = cursorOf(node.store, page.checkpoint, grant);
   const doc = halDocument({
     properties: { checkpoint, count: page.entries.length },
     links: {
@@ -79,6 +101,9 @@ function pageDocument(ctx: Context, node: ServerNode, collection: Collection, pa
   doc._embedded = {
     [rels.entry]: page.entries.map((entry) => {
       const itemURI = links.item(collection.name, entry.itemId);
+      const itemLinks = { self: { href: itemURI }, [rels.item]: { href: itemURI } };
+      // A removal says only which item left this reader's view: not when, nor where it went.
+      if ('removed' in entry) return { itemId: entry.itemId, removed: true, itemURI, _links: itemLinks } as HalBody;
       const out: Record<string, unknown> = {
         itemId: entry.itemId,
         updatedAt: entry.updatedAt,
@@ -87,7 +112,7 @@ function pageDocument(ctx: Context, node: ServerNode, collection: Collection, pa
         itemURI,
       };
       if (query.embedData) out['data'] = entry.data ?? null;
-      out['_links'] = { self: { href: itemURI }, [rels.item]: { href: itemURI } };
+      out['_links'] = itemLinks;
       return out as HalBody;
     }),
   };
