@@ -46,10 +46,13 @@ export { parseDuration } from './protocol/duration.js';
 export { isItemId } from './protocol/ids.js';
 
 // The client: link-following HTTP, replicas, and the reconciliation engine.
-export { HttpClient, type HttpClientOptions, type HttpResponse, type RequestOptions, type TrafficStats } from './client/http.js';
+export { HttpClient, type HttpClientOptions, type HttpResponse, type RequestOptions } from './client/http.js';
+export type { Transport, TransportRequest, TransportResponse, TransportOptions, TrafficStats } from './client/transport.js';
+export { GotTransport } from './client/transport-got.js';
 export { Resource, Follow } from './client/resource.js';
+export type { Link } from './protocol/types.js';
 export { readRoot } from './client/root.js';
-export { HalDocument, type Link, type FollowParams, type TemplateValue, type JsonObject } from './client/hal.js';
+export { HalDocument, type FollowParams, type TemplateValue, type JsonObject } from './client/hal.js';
 export {
   ClientError,
   HttpError,
@@ -62,6 +65,8 @@ export {
   NotARoot,
   RetriesExhausted,
   ResponseTooLarge,
+  TransportFailed,
+  ProtocolViolation,
   problemFactory,
 } from './client/errors.js';
 export type { Replica, ReplicaEntry, LogPage, ApplyResult, ReplicaApplyOptions } from './client/replica.js';
@@ -71,5 +76,6 @@ export { decide, type Prefer, type Winner, type Rule, type Resolution, type Reso
 export { sync, type SyncOptions, type SyncProgress, type Step } from './client/sync.js';
 export { syncStore, syncNodes, type SyncRunOptions, type NodeSyncOptions } from './client/connect.js';
 export { DEFAULT_WAIT_SECONDS, type LiveOptions } from './client/live.js';
-export { storeCheckpoints, fileCheckpoints, checkpointKey, type Checkpoints, type CheckpointPair } from './client/checkpoints.js';
+export { storeCheckpoints, checkpointKey, type Checkpoints, type CheckpointPair } from './client/checkpoints.js';
+export { fileCheckpoints } from './client/state-file.js';
 export type { SyncReport, Decision } from './client/report.js';

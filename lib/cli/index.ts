@@ -75,8 +75,12 @@ program
   .option('--store <url>', 'the local store (with one URL)', DEFAULT_STORE_URL)
   .option('--state <path>', 'checkpoint file (with two URLs)', './halsync-state.json')
   .option('--collection <name>', 'a collection to sync (repeatable; default: every one both sides publish)', collect, [])
-  .addOption(new Option('--prefer <side>', 'who wins inside the skew window').choices(['local', 'remote']).default('remote'))
-  .option('--skew-ms <ms>', 'updatedAt values closer than this are too close to call', integer('skew-ms', 0, 86_400_000), 1000)
+  .addOption(
+    new Option('--prefer <rule>', 'who wins in one skew bucket: the greater fingerprint, or a fixed side (safe only in one orientation)')
+      .choices(['fingerprint', 'local', 'remote'])
+      .default('fingerprint'),
+  )
+  .option('--skew-ms <ms>', 'the width of a skew bucket: updatedAt in one bucket are too close to call', integer('skew-ms', 0, 86_400_000), 1000)
   .addOption(new Option('--token <token>', 'bearer token sent to the remote (node↔node: to both)').env('HALSYNC_TOKEN'))
   .option('--token-a <token>', 'node↔node: the bearer token sent to A (instead of --token)')
   .option('--token-b <token>', 'node↔node: the bearer token sent to B (instead of --token)')

@@ -11,7 +11,7 @@ export interface SyncCommandOptions {
   store: string;
   state: string;
   collection: string[];
-  prefer: 'local' | 'remote';
+  prefer: 'fingerprint' | 'local' | 'remote';
   skewMs: number;
   token?: string;
   /** Node↔node: the token sent to A, and to B (each over `token`). */

@@ -1,12 +1,11 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { decodeCursor, encodeCursor } from '../protocol/cursor.js';
 import type { Store } from '../store/store.js';
-import { ClientError } from './errors.js';
 
 /**
- * Where a sync keeps the checkpoint pair of one collection: in the local store (store↔node)
- * or in a JSON state file (node↔node). Saved only after Step 4, so a sync that died can be
- * run again from the last pair that both sides fully reached.
+ * The client's checkpoints, in one module: the pair a sync saves per collection (in the local
+ * store for store↔node, in a state file for node↔node: state-file.ts), and the cursors a local
+ * store's replica reads and answers. A pair is saved only after Step 4, so a sync that died can
+ * be run again from the last pair that both sides fully reached.
  */
 export interface CheckpointPair {
   local: string;
@@ -30,61 +29,6 @@ export function storeCheckpoints(store: Store, key: string): Checkpoints {
   };
 }
 
-interface StateFile {
-  version: 2;
-  /** By node pair and collection; each entry maps a node's root URL to its cursor. */
-  pairs: Record<string, Record<string, string>>;
-}
-
-/**
- * Checkpoints in a JSON file shared by every pair of nodes synced with it; written by rename,
- * so never half. Keyed by the unordered pair of roots and each cursor by its node, so
- * `sync A B` and `sync B A` share one checkpoint pair (either order is the same history).
- */
-export function fileCheckpoints(path: string, localRootUrl: string, remoteRootUrl: string, collection: string): Checkpoints {
-  const key = pairKey(localRootUrl, remoteRootUrl, collection);
-  return {
-    load: async () => {
-      const cursors = (await readState(path)).pairs[key];
-      const local = cursors?.[localRootUrl];
-      const remote = cursors?.[remoteRootUrl];
-      return local !== undefined && remote !== undefined ? { local, remote } : null;
-    },
-    save: async (pair) => {
-      const state = await readState(path);
-      state.pairs[key] = { [localRootUrl]: pair.local, [remoteRootUrl]: pair.remote };
-      await mkdir(dirname(path), { recursive: true });
-      const temporary = `${path}.${process.pid}.tmp`;
-      await writeFile(temporary, `${JSON.stringify(state, null, 2)}\n`);
-      await rename(temporary, path);
-    },
-  };
-}
-
-/** The key of a node pair's collection in a state file: the same whichever node plays local. */
-function pairKey(rootUrlA: string, rootUrlB: string, collection: string): string {
-  return `${[rootUrlA, rootUrlB].sort().join(' ')} ${collection}`;
-}
-
-async function readState(path: string): Promise<StateFile> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { version: 2, pairs: {} };
-    throw error;
-  }
-  let state: Partial<StateFile>;
-  try {
-    state = JSON.parse(text) as Partial<StateFile>;
-  } catch {
-    throw new ClientError(`the state file ${path} is not JSON; move it away to start from a full sync`);
-  }
-  // Another layout (an older release's) is dropped: without checkpoints a sync is a full one, which is safe.
-  const pairs = state.version === 2 && state.pairs && typeof state.pairs === 'object' ? state.pairs : {};
-  return { version: 2, pairs };
-}
-
 function parsePair(text: string | null): CheckpointPair | null {
   if (!text) return null;
   try {
@@ -93,4 +37,30 @@ function parsePair(text: string | null): CheckpointPair | null {
   } catch {
     return null;
   }
+}
+
+/** The cursor a local store's replica hands out for a place in its log. */
+export function storeCursor(store: Pick<Store, 'id'>, seq: number): string {
+  return encodeCursor({ storeId: store.id, seq });
+}
+
+/**
+ * The seq a local store's checkpoint names; 0 (the whole log) and `expired` when it belongs to
+ * another store (the database was replaced), is not a cursor, or lies below the tombstone
+ * horizon: a full resync, not a failure.
+ */
+export async function resumeStoreCursor(
+  store: Pick<Store, 'id' | 'horizon'>,
+  collection: string,
+  checkpoint: string | null,
+): Promise<{ seq: number; expired: boolean }> {
+  if (checkpoint === null) return { seq: 0, expired: false };
+  let cursor;
+  try {
+    cursor = decodeCursor(checkpoint);
+  } catch {
+    return { seq: 0, expired: true };
+  }
+  if (cursor.storeId !== store.id || cursor.seq < (await store.horizon(collection))) return { seq: 0, expired: true };
+  return { seq: cursor.seq, expired: false };
 }

@@ -1,12 +1,13 @@
 import type { Store } from '../store/store.js';
-import { checkpointKey, fileCheckpoints, storeCheckpoints } from './checkpoints.js';
+import { checkpointKey, storeCheckpoints } from './checkpoints.js';
 import { ClientError } from './errors.js';
 import type { HalDocument } from './hal.js';
 import { HttpClient, type HttpClientOptions } from './http.js';
 import { NodeReplica, type NodeReplicaOptions } from './node-replica.js';
 import { runLive, syncPairs, type LiveOptions, type SyncPair } from './live.js';
-import type { SyncReport } from './report.js';
+import { measured, type SyncReport } from './report.js';
 import { readRoot } from './root.js';
+import { fileCheckpoints } from './state-file.js';
 import { StoreReplica } from './store-replica.js';
 import type { SyncOptions } from './sync.js';
 
@@ -75,13 +76,10 @@ function shared(a: HalDocument, b: HalDocument): string[] {
 }
 
 async function withClient(options: SyncRunOptions, run: (http: HttpClient) => Promise<SyncReport>): Promise<SyncReport> {
-  const started = Date.now();
   const http = options.http ?? new HttpClient(options);
-  const before = http.stats;
   try {
-    const report = await run(http);
-    const after = http.stats;
-    return { ...report, requests: after.requests - before.requests, bytes: after.bytes - before.bytes, ms: Date.now() - started };
+    // Discovery included: the report counts every request of the run.
+    return await measured([http], () => run(http));
   } finally {
     if (!options.http) http.close();
   }

@@ -1,21 +1,34 @@
 import { fingerprint } from '../protocol/fingerprint.js';
 import type { ConflictRule } from '../protocol/conflicts.js';
 import type { Item, Json, Version } from '../protocol/types.js';
+import { sameVersion } from '../protocol/version.js';
 
 /**
  * Step 2, per item: which side's version wins. Pure: no I/O, no clock, so every rule can be
  * tested on its own. "Changed since the last sync" means "listed by that side's log after its
  * checkpoint", so an item only one side lists is copied whatever the timestamps say.
+ *
+ * Between two changed versions (DESIGN §3): `updatedAt`s compare in skew buckets,
+ * `floor(ms / skewMs)`, and the later bucket wins. In one bucket they are too close to call;
+ * by default (`prefer: 'fingerprint'`) the greater fingerprint wins, a tombstone over a live
+ * version when the fingerprints are equal. That is one total order on versions, the same
+ * whichever side plays local, so any topology in any orientation converges. `prefer: 'local'`
+ * or `'remote'` (or a resolver) decide in the bucket instead: safe only where each pair always
+ * syncs in the same orientation (clients against one hub), since the winner then depends on
+ * who plays local.
  */
 
-export type Prefer = 'local' | 'remote';
+export type Prefer = 'fingerprint' | 'local' | 'remote';
+export const DEFAULT_PREFER: Prefer = 'fingerprint';
+export const DEFAULT_SKEW_MS = 1000;
 /** `merged`: a resolver returned a version neither side had; it goes to both. */
 export type Winner = 'none' | 'local' | 'remote' | 'merged';
 /**
  * `equal`: same fingerprint and deleted flag; `one-side`: only one log lists it; `newer`: both
- * changed it, the later updatedAt won; `prefer-local`/`prefer-remote`: too close to call, the
- * configured side won; `resolve`: too close to call, the user's resolver decided. The last four
- * are conflicts (a version lost): the ConflictRule of the audit.
+ * changed it, the later bucket won; `fingerprint`: the same bucket, the greater fingerprint won;
+ * `prefer-local`/`prefer-remote`: the same bucket, the configured side won; `resolve`: the same
+ * bucket, the user's resolver decided. The last five are conflicts (a version lost): the
+ * ConflictRule of the audit.
  */
 export type Rule = 'equal' | 'one-side' | ConflictRule;
 
@@ -42,18 +55,29 @@ export function isConflict(rule: Rule): rule is ConflictRule {
   return rule !== 'equal' && rule !== 'one-side';
 }
 
-export function sameVersion(a: Pick<Version, 'fingerprint' | 'deleted'>, b: Pick<Version, 'fingerprint' | 'deleted'>): boolean {
-  return a.fingerprint === b.fingerprint && a.deleted === b.deleted;
-}
-
 export function decide(local: Version | undefined, remote: Version | undefined, policy: Policy): Verdict {
   if (local && remote && sameVersion(local, remote)) return { winner: 'none', rule: 'equal' };
   if (!remote) return { winner: local ? 'local' : 'none', rule: local ? 'one-side' : 'equal' };
   if (!local) return { winner: 'remote', rule: 'one-side' };
-  const difference = Date.parse(local.updatedAt) - Date.parse(remote.updatedAt);
-  if (Math.abs(difference) > policy.skewMs) return { winner: difference > 0 ? 'local' : 'remote', rule: 'newer' };
+  const [l, r] = [bucket(local.updatedAt, policy.skewMs), bucket(remote.updatedAt, policy.skewMs)];
+  if (l !== r) return { winner: l > r ? 'local' : 'remote', rule: 'newer' };
   if (policy.resolves) return { winner: 'ask', rule: 'resolve' };
-  return { winner: policy.prefer, rule: policy.prefer === 'local' ? 'prefer-local' : 'prefer-remote' };
+  if (policy.prefer === 'local') return { winner: 'local', rule: 'prefer-local' };
+  if (policy.prefer === 'remote') return { winner: 'remote', rule: 'prefer-remote' };
+  return { winner: greater(local, remote) ? 'local' : 'remote', rule: 'fingerprint' };
+}
+
+/** The skew bucket of a timestamp: versions in one bucket are too close to call by time. */
+export function bucket(updatedAt: string, skewMs: number): number {
+  const ms = Date.parse(updatedAt);
+  // A width of 0: every millisecond its own bucket.
+  return skewMs > 0 ? Math.floor(ms / skewMs) : ms;
+}
+
+/** Whether `a` beats `b` in one bucket: the greater fingerprint (lowercase hex compares as text), then the tombstone. */
+function greater(a: Version, b: Version): boolean {
+  if (a.fingerprint !== b.fingerprint) return a.fingerprint > b.fingerprint;
+  return a.deleted && !b.deleted;
 }
 
 /**

@@ -83,6 +83,18 @@ export class Unreachable extends ClientError {
   }
 }
 
+/** The request failed below HTTP in a way that is not plainly "unreachable" (a protocol error of the stack, say). */
+export class TransportFailed extends ClientError {
+  constructor(
+    readonly uri: string,
+    readonly code: string,
+    message: string,
+    cause?: unknown,
+  ) {
+    super(`${uri}: request failed (${code}): ${message}`, { cause });
+  }
+}
+
 /** A response body grew past the client's `maxResponseBytes` (after decompression): the request was aborted. */
 export class ResponseTooLarge extends ClientError {
   constructor(
@@ -126,6 +138,22 @@ export class UnexpectedResponse extends ClientError {
   }
 }
 
+/**
+ * A node sent what breaks the protocol's rules (an item id that is no UUID, a fingerprint that
+ * is not its data's, a timestamp outside the grammar, a lone surrogate): the sync stops before
+ * applying anything of it. Names the node, the item (when it had a readable id) and what is wrong.
+ */
+export class ProtocolViolation extends UnexpectedResponse {
+  constructor(
+    readonly node: string,
+    uri: string,
+    readonly itemId: string | undefined,
+    readonly problems: readonly string[],
+  ) {
+    super(uri, `${node} sent ${itemId === undefined ? 'an entry' : `item ${itemId}`} that breaks the protocol: ${problems.join('; ')}`);
+  }
+}
+
 /** The sync restarted from Step 1 as often as allowed and still met concurrent writes. */
 export class RetriesExhausted extends ClientError {
   constructor(
@@ -139,10 +167,11 @@ export class RetriesExhausted extends ClientError {
 const PROBLEM_TYPE = /^application\/problem\+json\b/i;
 
 /** The error for a failed response: a `Problem` for problem+json, an `HttpError` otherwise. */
-export function problemFactory(method: string, uri: string, status: number, contentType: string | undefined, body: Buffer): HttpError {
+export function problemFactory(method: string, uri: string, status: number, contentType: string | undefined, body: Uint8Array): HttpError {
+  const text = utf8(body);
   if (contentType && PROBLEM_TYPE.test(contentType)) {
     try {
-      const document: unknown = JSON.parse(body.toString('utf8'));
+      const document: unknown = JSON.parse(text);
       if (document && typeof document === 'object' && !Array.isArray(document)) {
         return new Problem(method, uri, status, document as Record<string, unknown>);
       }
@@ -150,6 +179,13 @@ export function problemFactory(method: string, uri: string, status: number, cont
       // A broken problem document is still an HTTP error; fall through.
     }
   }
-  const text = body.toString('utf8').trim().slice(0, 200);
-  return new HttpError(method, uri, status, `${method} ${uri}: HTTP ${status}${text ? `: ${text}` : ''}`);
+  const shown = text.trim().slice(0, 200);
+  return new HttpError(method, uri, status, `${method} ${uri}: HTTP ${status}${shown ? `: ${shown}` : ''}`);
+}
+
+const decoder = new TextDecoder();
+
+/** A body as text (invalid UTF-8 becomes U+FFFD, as a browser decodes it). */
+export function utf8(body: Uint8Array): string {
+  return decoder.decode(body);
 }

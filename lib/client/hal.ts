@@ -1,5 +1,5 @@
 import { parseTemplate, type PrimitiveValue } from 'url-template';
-import type { Link as HalLink } from '../protocol/types.js';
+import type { Link } from '../protocol/types.js';
 import { LinkNotFound, UnexpectedResponse } from './errors.js';
 
 /**
@@ -8,11 +8,6 @@ import { LinkNotFound, UnexpectedResponse } from './errors.js';
  * share that base: they are part of the same representation (resolving them against their
  * own `self` is the mistake STYLE.md warns about).
  */
-
-/** A link as read: the protocol's attributes, and whatever others a node sent. */
-export interface Link extends HalLink {
-  [attribute: string]: string | boolean | undefined;
-}
 
 export type JsonObject = { [key: string]: unknown };
 export type TemplateValue = PrimitiveValue | PrimitiveValue[] | undefined;
@@ -81,6 +76,12 @@ export class HalDocument {
     const value = (embedded as Record<string, unknown>)[rel];
     const list = Array.isArray(value) ? value : value === undefined ? [] : [value];
     return list.filter((doc): doc is JsonObject => !!doc && typeof doc === 'object' && !Array.isArray(doc)).map((doc) => new HalDocument(this.uri, doc));
+  }
+
+  /** Whether the document embeds an array of this relation (a log page always does, even when empty). */
+  embedsArray(rel: string): boolean {
+    const embedded = this.body._embedded;
+    return !!embedded && typeof embedded === 'object' && Array.isArray((embedded as Record<string, unknown>)[rel]);
   }
 
   /** An absolute URI for an href found in a plain field (such as an entry's `itemURI`). */

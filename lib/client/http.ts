@@ -1,17 +1,16 @@
-import http from 'node:http';
-import https from 'node:https';
-import type { Socket } from 'node:net';
-import { promisify } from 'node:util';
-import { constants, gzip } from 'node:zlib';
-import got, { CancelError, type Got, RequestError } from 'got';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { Resource } from './resource.js';
-import { ClientError, ResponseTooLarge, Unreachable, UntrustedOrigin, problemFactory } from './errors.js';
+import { ClientError, UntrustedOrigin, problemFactory } from './errors.js';
+import { defaultTransport } from './transport-default.js';
+import type { TrafficStats, Transport } from './transport.js';
+
+export type { TrafficStats } from './transport.js';
 
 /**
  * The HTTP layer: every request of the client goes through `HttpClient.request`, which is
- * where origins are checked, the bearer token is added, and requests and bytes are counted.
- * It knows no path: callers hand it URIs they found in links.
+ * where origins are checked, the bearer token is added, redirects are followed hop by hop, and
+ * a failed answer becomes a typed error. It knows no path (callers hand it URIs they found in
+ * links) and no HTTP stack: a Transport moves the bytes and counts them.
  */
 
 export interface HttpClientOptions {
@@ -30,6 +29,8 @@ export interface HttpClientOptions {
    * full log page with data): a hostile or broken node cannot make the client buffer without bound.
    */
   maxResponseBytes?: number;
+  /** The HTTP stack to speak through (default: `got` on Node). */
+  transport?: Transport;
 }
 
 export interface HttpResponse {
@@ -38,7 +39,7 @@ export interface HttpResponse {
   uri: string;
   status: number;
   headers: Readonly<Record<string, string | string[] | undefined>>;
-  body: Buffer;
+  body: Uint8Array;
 }
 
 export interface RequestOptions {
@@ -58,21 +59,11 @@ export interface RequestOptions {
   timeoutMs?: number;
 }
 
-export interface TrafficStats {
-  /** HTTP requests sent, redirects included. */
-  requests: number;
-  /** Bytes on the wire, both ways, headers included. */
-  bytes: number;
-}
-
-const gzipAsync = promisify(gzip);
-
 /** Below this many bytes a body goes out plain: gzip would buy nothing but its own header. */
 export const COMPRESS_THRESHOLD = 1024;
-
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'ECONNRESET', 'EPIPE']);
-const MAX_REDIRECTS = 5;
 export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+const MAX_REDIRECTS = 5;
+const encoder = new TextEncoder();
 
 export class HttpClient {
   /** Bounds item fetches, so a long pull opens a handful of keep-alive sockets, not hundreds. */
@@ -83,11 +74,8 @@ export class HttpClient {
   private readonly token: string | undefined;
   private readonly tokens: ReadonlyMap<string, string>;
   private readonly maxResponseBytes: number;
-  private readonly got: Got;
-  private readonly agents: { http: http.Agent; https: https.Agent };
-  private readonly sockets = new Set<Socket>();
-  private closedBytes = 0;
-  private requests = 0;
+  private readonly timeoutMs: number;
+  private readonly transport: Transport;
 
   constructor(options: HttpClientOptions = {}) {
     const concurrency = options.concurrency ?? 8;
@@ -95,24 +83,9 @@ export class HttpClient {
     this.token = options.token;
     this.tokens = new Map(Object.entries(options.tokens ?? {}).map(([url, token]) => [new URL(url).origin, token]));
     this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.transport = options.transport ?? defaultTransport({ concurrency });
     for (const origin of options.trust ?? []) this.trust(origin);
-    // Keep-alive: a sync makes many small requests to the same one or two hosts.
-    this.agents = {
-      http: new http.Agent({ keepAlive: true, maxSockets: concurrency + 2 }),
-      https: new https.Agent({ keepAlive: true, maxSockets: concurrency + 2 }),
-    };
-    this.got = got.extend({
-      agent: this.agents,
-      throwHttpErrors: false,
-      // Redirects are followed by `request` itself, so each hop is checked against the trusted origins.
-      followRedirect: false,
-      // Retrying is the sync engine's decision (it knows what is idempotent), not the transport's.
-      retry: { limit: 0 },
-      responseType: 'buffer',
-      // Bytes are counted on the socket, so a compressed body is counted as sent.
-      decompress: true,
-      timeout: { request: options.timeoutMs ?? 30_000 },
-    });
   }
 
   /** Allows requests to this origin (a URL's origin is taken). */
@@ -136,9 +109,7 @@ export class HttpClient {
   }
 
   get stats(): TrafficStats {
-    let bytes = this.closedBytes;
-    for (const socket of this.sockets) bytes += socket.bytesRead + socket.bytesWritten;
-    return { requests: this.requests, bytes };
+    return this.transport.stats;
   }
 
   /** Sends one request; a 4xx/5xx not listed in `acceptStatus` becomes a `Problem` or `HttpError`. */
@@ -162,47 +133,31 @@ export class HttpClient {
   private async send(method: string, uri: string, options: RequestOptions): Promise<HttpResponse> {
     const url = new URL(uri);
     if (!this.trusted.has(url.origin)) throw new UntrustedOrigin(uri, url.origin);
-    const json = options.json === undefined ? undefined : Buffer.from(JSON.stringify(options.json), 'utf8');
+    const json = options.json === undefined ? undefined : encoder.encode(JSON.stringify(options.json));
     const zipped = json !== undefined && options.compress === true && json.length >= COMPRESS_THRESHOLD && this.gzipOrigins.has(url.origin);
-    const response = await this.exchange(method, url, options, json && zipped ? await gzipAsync(json, { level: constants.Z_BEST_SPEED }) : json, zipped);
+    const response = await this.exchange(method, url, options, json && zipped ? await this.transport.gzip(json) : json, zipped);
     // The node stopped reading gzip (replaced, reconfigured) since it said it did: once more, plain.
     if (zipped && response.status === 415 && !this.gzipOrigins.has(url.origin)) return this.exchange(method, url, options, json, false);
     return response;
   }
 
-  private async exchange(method: string, url: URL, options: RequestOptions, body: Buffer | undefined, zipped: boolean): Promise<HttpResponse> {
-    const uri = url.href;
+  private async exchange(method: string, url: URL, options: RequestOptions, body: Uint8Array | undefined, zipped: boolean): Promise<HttpResponse> {
     const headers: Record<string, string> = { accept: 'application/hal+json, application/json;q=0.9, application/problem+json;q=0.8', ...options.headers };
     const token = this.tokens.get(url.origin) ?? this.token;
     if (token) headers.authorization = `Bearer ${token}`;
     if (body) headers['content-type'] ??= 'application/json';
     if (zipped) headers['content-encoding'] = 'gzip';
-    this.requests++;
-    let tooLarge = false;
-    try {
-      const promise = this.got(url, {
-        method: method as 'GET',
-        headers,
-        body,
-        ...(options.signal ? { signal: options.signal } : {}),
-        ...(options.timeoutMs ? { timeout: { request: options.timeoutMs } } : {}),
-      });
-      promise.on('request', (request) => request.on('socket', (socket: Socket) => this.track(socket)));
-      // got reports decompressed bytes as they arrive: abort as soon as the body passes the cap.
-      promise.on('downloadProgress', ({ transferred }) => {
-        if (transferred > this.maxResponseBytes && !tooLarge) {
-          tooLarge = true;
-          promise.cancel();
-        }
-      });
-      const response = await promise;
-      this.noteCodings(url.origin, header(response.headers, 'accept-encoding'));
-      return { method, uri: response.url, status: response.statusCode, headers: response.headers, body: response.rawBody ?? Buffer.alloc(0) };
-    } catch (error) {
-      if (tooLarge && error instanceof CancelError) throw new ResponseTooLarge(uri, this.maxResponseBytes);
-      if (error instanceof RequestError && error.code && UNREACHABLE_CODES.has(error.code)) throw new Unreachable(uri, error.code);
-      throw error;
-    }
+    const response = await this.transport.send({
+      method,
+      url: url.href,
+      headers,
+      ...(body ? { body } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+      timeoutMs: options.timeoutMs ?? this.timeoutMs,
+      maxResponseBytes: this.maxResponseBytes,
+    });
+    this.noteCodings(url.origin, header(response.headers, 'accept-encoding'));
+    return { method, uri: response.url, status: response.status, headers: response.headers, body: response.body };
   }
 
   /** Remembers, per origin, whether its latest response said it reads gzipped bodies. */
@@ -211,19 +166,9 @@ export class HttpClient {
     else this.gzipOrigins.delete(origin);
   }
 
-  private track(socket: Socket): void {
-    if (this.sockets.has(socket)) return;
-    this.sockets.add(socket);
-    socket.once('close', () => {
-      this.closedBytes += socket.bytesRead + socket.bytesWritten;
-      this.sockets.delete(socket);
-    });
-  }
-
-  /** Closes the keep-alive sockets. */
+  /** Closes the transport's kept-alive connections. */
   close(): void {
-    this.agents.http.destroy();
-    this.agents.https.destroy();
+    this.transport.close();
   }
 }
 

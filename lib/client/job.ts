@@ -1,5 +1,6 @@
 import { rels } from '../protocol/rels.js';
-import { ClientError, Problem, UnexpectedResponse } from './errors.js';
+import { backoffDelay, sleep } from '../protocol/retry.js';
+import { ClientError, LinkNotFound, Problem, UnexpectedResponse } from './errors.js';
 import type { HalDocument } from './hal.js';
 import type { HttpClient } from './http.js';
 import { toDocument } from './resource.js';
@@ -22,30 +23,31 @@ export async function awaitJob(
   http: HttpClient,
   requestUri: string,
   location: string | undefined,
-  body: Record<string, unknown> | undefined,
+  body: HalDocument | undefined,
   polling: JobPolling = DEFAULT_POLLING,
 ): Promise<JobOutcome> {
   const uri = jobUri(requestUri, location, body);
   const deadline = Date.now() + polling.timeoutMs;
-  let delay = polling.firstDelayMs;
-  for (;;) {
+  for (let attempt = 0; ; attempt++) {
     const job = toDocument(await http.request('GET', uri));
     const state = job.body.state;
     if (state === 'succeeded') return { ok: true, result: objectOrUndefined(job.body.result) };
     if (state === 'failed') return { ok: false, problem: jobProblem(job) };
     if (state !== 'pending' && state !== 'running') throw new UnexpectedResponse(job.uri, `unknown job state ${JSON.stringify(state)}`);
     if (Date.now() > deadline) throw new ClientError(`${job.uri}: the job did not finish within ${polling.timeoutMs} ms`);
-    await sleep(delay);
-    delay = Math.min(delay * 2, polling.maxDelayMs);
+    // No jitter: one client polls its own job.
+    await sleep(backoffDelay(attempt, { firstMs: polling.firstDelayMs, maxMs: polling.maxDelayMs, jitter: false }));
   }
 }
 
 /** The job's URI: the `Location` header, else the body's `sync:job` link. */
-function jobUri(requestUri: string, location: string | undefined, body: Record<string, unknown> | undefined): string {
+function jobUri(requestUri: string, location: string | undefined, body: HalDocument | undefined): string {
   if (location) return new URL(location, requestUri).href;
-  const links = body?._links as Record<string, { href?: unknown }> | undefined;
-  const href = links?.[rels.job]?.href;
-  if (typeof href === 'string') return new URL(href, requestUri).href;
+  try {
+    if (body) return body.bare(rels.job);
+  } catch (error) {
+    if (!(error instanceof LinkNotFound)) throw error;
+  }
   throw new UnexpectedResponse(requestUri, '202 without a Location or a sync:job link');
 }
 
@@ -57,8 +59,4 @@ function jobProblem(job: HalDocument): Problem {
 
 function objectOrUndefined(value: unknown): Record<string, unknown> | undefined {
   return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -1,11 +1,10 @@
-import { setTimeout as delay } from 'node:timers/promises';
-import { RequestError } from 'got';
+import { backoffDelay, sleep } from '../protocol/retry.js';
 import { StoreUnavailable } from '../store/store.js';
 import type { Checkpoints } from './checkpoints.js';
 import { ClientError, HttpError, LinkNotFound, UnknownCollection, UntrustedOrigin } from './errors.js';
 import type { Replica } from './replica.js';
-import { addReport, emptyReport, type SyncReport } from './report.js';
-import { sync, type Step, type SyncOptions } from './sync.js';
+import { addReport, emptyReport, measured, type SyncReport } from './report.js';
+import { reconcile, type Step, type SyncOptions } from './sync.js';
 
 /**
  * Live sync: after each sync, wait for a change on either side (a long poll on a node, a
@@ -40,10 +39,10 @@ const MAX_RETRY_MS = 30_000;
 /** Thrown after a step when the live sync was stopped: the sync dies there, safely (DESIGN §3). */
 class Stopped extends Error {}
 
-/** Syncs each pair once, one collection after the other. */
+/** Syncs each pair once, one collection after the other; the caller measures the traffic. */
 export async function syncPairs(pairs: readonly SyncPair[], options: Omit<SyncOptions, 'checkpoints'>): Promise<SyncReport> {
   let report = emptyReport();
-  for (const pair of pairs) report = addReport(report, await sync(pair.local, pair.remote, { ...options, checkpoints: pair.checkpoints }));
+  for (const pair of pairs) report = addReport(report, await reconcile(pair.local, pair.remote, { ...options, checkpoints: pair.checkpoints }));
   return report;
 }
 
@@ -67,9 +66,11 @@ export async function runLive(connect: () => Promise<SyncPair[]>, options: Omit<
   for (let failures = 0; !signal.aborted;) {
     try {
       pairs ??= await connect();
-      const started = Date.now();
-      const report = { ...(await syncPairs(pairs, { ...options, afterStep })), ms: 0 };
-      report.ms = Date.now() - started;
+      const round = pairs;
+      const report = await measured(
+        round.flatMap((pair) => [pair.local.http, pair.remote.http]),
+        () => syncPairs(round, { ...options, afterStep }),
+      );
       total = addReport(total, report);
       options.onSync?.(report);
       failures = 0;
@@ -78,9 +79,9 @@ export async function runLive(connect: () => Promise<SyncPair[]>, options: Omit<
       if (error instanceof Stopped || signal.aborted) break;
       if (!curable(error)) throw error;
       pairs = undefined;
-      const wait = Math.min((options.retryMs ?? 250) * 2 ** failures++, MAX_RETRY_MS) * (0.5 + Math.random() / 2);
+      const wait = backoffDelay(failures++, { firstMs: options.retryMs ?? 250, maxMs: MAX_RETRY_MS });
       options.onRetry?.(error as Error, Math.round(wait));
-      await pause(wait, signal);
+      await sleep(wait, signal);
     }
   }
   return total;
@@ -117,18 +118,14 @@ async function watchSide(replica: Replica, since: string, seconds: number, signa
     // A side that cannot wait (or a node that answered early) is asked again a period later,
     // never in a busy loop.
     const rest = seconds * 1000 - (Date.now() - started);
-    if (rest > 0) await pause(rest, signal);
+    if (rest > 0) await sleep(rest, signal);
     if (!replica.waitForChange) return;
   }
-}
-
-async function pause(ms: number, signal: AbortSignal): Promise<void> {
-  await delay(ms, undefined, { signal }).catch(() => undefined);
 }
 
 /** What another try may cure: the network, a node's 5xx (or 408/429), a store that went away. */
 function curable(error: unknown): boolean {
   if (error instanceof UntrustedOrigin || error instanceof UnknownCollection || error instanceof LinkNotFound) return false;
   if (error instanceof HttpError) return error.status >= 500 || error.status === 408 || error.status === 429;
-  return error instanceof ClientError || error instanceof StoreUnavailable || error instanceof RequestError;
+  return error instanceof ClientError || error instanceof StoreUnavailable;
 }

@@ -1,11 +1,11 @@
-import { RequestError } from 'got';
 import type { ConflictRecord } from '../protocol/conflicts.js';
-import { fingerprint } from '../protocol/fingerprint.js';
+import { isCheckpoint } from '../protocol/cursor.js';
+import { checkItem, InvalidEntry, isItemId, parseEntry } from '../protocol/entry.js';
 import { rels } from '../protocol/rels.js';
-import { isIsoTimestamp } from '../protocol/time.js';
 import type { Mismatch, Json, SyncLog, SyncResult, VersionWithData } from '../protocol/types.js';
-import { ClientError, LinkNotFound, Problem, UnexpectedResponse, UnknownCollection } from './errors.js';
-import type { HalDocument } from './hal.js';
+import { versionWithData } from '../protocol/version.js';
+import { ClientError, LinkNotFound, Problem, ProtocolViolation, UnexpectedResponse, UnknownCollection, utf8 } from './errors.js';
+import { HalDocument } from './hal.js';
 import { header, type HttpClient } from './http.js';
 import type { ApplyResult, LogPage, Replica, ReplicaApplyOptions, ReplicaEntry } from './replica.js';
 import { awaitJob } from './job.js';
@@ -67,10 +67,16 @@ export class NodeReplica implements Replica {
     return root.links(rels.collection).flatMap((link) => (typeof link.name === 'string' ? [link.name] : []));
   }
 
+  /**
+   * The log after `since`, page by page, each entry checked as the node would check it. A page
+   * must make progress: one that links a `next` page while its checkpoint stayed where the read
+   * was is an error naming it (an endless chain of empty pages would never end otherwise).
+   */
   async *changes(since: string | null): AsyncGenerator<LogPage> {
     const embed = this.options.embed !== false && this.document.offers(rels.transactions, 'embed');
     const query = (cursor: string | null) => ({ cursor: cursor ?? undefined, limit: this.options.pageSize, embed: embed ? 'data' : undefined });
     let restarted = false;
+    let previous = since;
     let pages = this.http.resource(this.document.resolve(rels.transactions, query(since))).pages();
     for (;;) {
       let page: IteratorResult<HalDocument>;
@@ -80,6 +86,7 @@ export class NodeReplica implements Replica {
         // The node purged tombstones past our checkpoint: read its whole log instead of failing.
         if (error instanceof Problem && error.status === 410 && error.is('cursor-expired') && !restarted) {
           restarted = true;
+          previous = null;
           pages = this.http.resource(this.document.resolve(rels.transactions, query(null))).pages();
           continue;
         }
@@ -88,8 +95,19 @@ export class NodeReplica implements Replica {
       if (page.done) return;
       const doc = page.value;
       const checkpoint = doc.body.checkpoint;
-      if (typeof checkpoint !== 'string') throw new UnexpectedResponse(doc.uri, 'the log page has no checkpoint');
-      yield { entries: doc.embedded(rels.entry).map((entry) => toEntry(entry)), checkpoint, restarted };
+      if (typeof checkpoint !== 'string' || !isCheckpoint(checkpoint))
+        throw new UnexpectedResponse(doc.uri, `the log page has no valid checkpoint: ${JSON.stringify(checkpoint)?.slice(0, 80)}`);
+      if (!doc.embedsArray(rels.entry)) throw new UnexpectedResponse(doc.uri, `the log page has no ${rels.entry} array`);
+      if (doc.has(rels.next) && checkpoint === previous)
+        throw new UnexpectedResponse(doc.uri, 'the log page makes no progress: it links a next page but its checkpoint did not move');
+      previous = checkpoint;
+      const entries: ReplicaEntry[] = [];
+      const removals: string[] = [];
+      for (const entry of doc.embedded(rels.entry)) {
+        if (entry.body.removed === true) removals.push(this.toRemoval(entry));
+        else entries.push(this.toEntry(entry));
+      }
+      yield removals.length === 0 ? { entries, checkpoint, restarted } : { entries, checkpoint, restarted, removals };
       restarted = false;
     }
   }
@@ -110,10 +128,9 @@ export class NodeReplica implements Replica {
         acceptStatus: [410],
       });
       if (response.status === 410) return true;
-      const embedded = safeJson(response.body)?._embedded as Record<string, unknown> | undefined;
-      const entries = embedded?.[rels.entry];
-      if (!Array.isArray(entries)) throw new UnexpectedResponse(response.uri, `the log page has no ${rels.entry} array`);
-      return entries.length > 0;
+      const page = toDocument(response);
+      if (!page.embedsArray(rels.entry)) throw new UnexpectedResponse(response.uri, `the log page has no ${rels.entry} array`);
+      return page.embedded(rels.entry).length > 0;
     } catch (error) {
       if (signal.aborted) return false;
       throw error;
@@ -125,12 +142,7 @@ export class NodeReplica implements Replica {
     await Promise.all(
       entries.map(async (entry) => {
         if (entry.deleted || entry.data !== undefined) {
-          found.set(entry.itemId, {
-            updatedAt: entry.updatedAt,
-            fingerprint: entry.fingerprint,
-            deleted: entry.deleted,
-            data: entry.deleted ? null : entry.data!,
-          });
+          found.set(entry.itemId, versionWithData(entry));
           return;
         }
         if (!entry.itemURI) throw new ClientError(`${this.description}: log entry ${entry.itemId} has no itemURI`);
@@ -139,7 +151,7 @@ export class NodeReplica implements Replica {
         // Deleted or gone since the log was read: leave it out, and the engine reads the log again.
         if (response.status !== 200) return;
         // Through toDocument: an HTML page or a body that is not JSON is an UnexpectedResponse naming the item.
-        found.set(entry.itemId, toVersion(uri, toDocument(response).body));
+        found.set(entry.itemId, this.toVersion(uri, entry.itemId, toDocument(response).body));
       }),
     );
     return found;
@@ -165,7 +177,7 @@ export class NodeReplica implements Replica {
       return true;
     } catch (error) {
       // Any failure of the request itself (refused, cut, timed out, a problem answer); not a bug of ours.
-      if (error instanceof ClientError || error instanceof RequestError) return false;
+      if (error instanceof ClientError) return false;
       throw error;
     }
   }
@@ -177,7 +189,7 @@ export class NodeReplica implements Replica {
     const response = await this.http.request('PUT', logUri, { json: log, headers, acceptStatus: [409], compress: true });
     if (response.status === 202) {
       const location = header(response.headers, 'location');
-      const body = response.body.length > 0 ? safeJson(response.body) : undefined;
+      const body = response.body.length > 0 ? safeDocument(response.uri, response.body) : undefined;
       const outcome = await awaitJob(this.http, response.uri, location, body);
       return outcome.ok ? { ok: true, ...result(outcome.result, logUri) } : conflictOrThrow(outcome.problem);
     }
@@ -185,6 +197,44 @@ export class NodeReplica implements Replica {
       return conflictOrThrow(new Problem('PUT', response.uri, 409, safeJson(response.body) ?? {}));
     }
     return { ok: true, ...result(safeJson(response.body), logUri) };
+  }
+
+  /** One entry of a page, checked with the node's own rules (lib/protocol/entry.ts). */
+  private toEntry(doc: HalDocument): ReplicaEntry {
+    let entry: ReplicaEntry;
+    try {
+      entry = parseEntry(doc.body);
+    } catch (error) {
+      if (error instanceof InvalidEntry)
+        throw this.violation(
+          doc.uri,
+          error.itemId,
+          error.errors.map((e) => `${e.pointer} ${e.detail}`),
+        );
+      throw error;
+    }
+    const href = typeof doc.body.itemURI === 'string' ? doc.body.itemURI : doc.has(rels.item) ? doc.resolve(rels.item) : undefined;
+    if (href) entry.itemURI = doc.absolute(href);
+    return entry;
+  }
+
+  /** A removal entry's item id, the one thing it says. */
+  private toRemoval(doc: HalDocument): string {
+    const itemId = doc.body.itemId;
+    if (typeof itemId !== 'string' || !isItemId(itemId)) throw this.violation(doc.uri, undefined, ['/itemId must be a UUID']);
+    return itemId.toLowerCase();
+  }
+
+  /** A fetched item, checked as an entry is, its fingerprint recomputed from its data. */
+  private toVersion(uri: string, itemId: string, body: Record<string, unknown>): VersionWithData {
+    const problems = checkItem(body).map((e) => `${e.pointer} ${e.detail}`);
+    if (typeof body.itemId === 'string' && (!isItemId(body.itemId) || body.itemId.toLowerCase() !== itemId)) problems.push(`/itemId is not ${itemId}`);
+    if (problems.length > 0) throw this.violation(uri, itemId, problems);
+    return versionWithData(body as unknown as VersionWithData, body.data as Json);
+  }
+
+  private violation(uri: string, itemId: string | undefined, problems: string[]): ProtocolViolation {
+    return new ProtocolViolation(this.description, uri, itemId, problems);
   }
 }
 
@@ -200,35 +250,16 @@ function result(body: Record<string, unknown> | undefined, uri: string): SyncRes
   return { applied: body.applied, checkpoint: body.checkpoint };
 }
 
-function safeJson(body: Buffer): Record<string, unknown> | undefined {
+function safeJson(body: Uint8Array): Record<string, unknown> | undefined {
   try {
-    const value: unknown = JSON.parse(body.toString('utf8'));
+    const value: unknown = JSON.parse(utf8(body));
     return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
   } catch {
     return undefined;
   }
 }
 
-function toEntry(doc: HalDocument): ReplicaEntry {
-  const body = doc.body;
-  if (typeof body.itemId !== 'string' || typeof body.updatedAt !== 'string' || typeof body.fingerprint !== 'string' || typeof body.deleted !== 'boolean') {
-    throw new UnexpectedResponse(doc.uri, 'a log entry lacks itemId, updatedAt, fingerprint or deleted');
-  }
-  // Decisions compare updatedAt, and a pulled version keeps it: one that is no timestamp would be stored as it came.
-  if (!isIsoTimestamp(body.updatedAt))
-    throw new UnexpectedResponse(doc.uri, `log entry ${body.itemId} has an updatedAt that is not a timestamp: ${JSON.stringify(body.updatedAt)}`);
-  const href = typeof body.itemURI === 'string' ? body.itemURI : doc.has(rels.item) ? doc.resolve(rels.item) : undefined;
-  const entry: ReplicaEntry = { itemId: body.itemId, updatedAt: body.updatedAt, fingerprint: body.fingerprint, deleted: body.deleted };
-  if (href) entry.itemURI = doc.absolute(href);
-  if ('data' in body) entry.data = body.data as Json;
-  return entry;
-}
-
-function toVersion(uri: string, body: Record<string, unknown>): VersionWithData {
-  if (typeof body.updatedAt !== 'string' || typeof body.deleted !== 'boolean' || !('data' in body))
-    throw new UnexpectedResponse(uri, 'the item lacks updatedAt, deleted or data');
-  if (!isIsoTimestamp(body.updatedAt)) throw new UnexpectedResponse(uri, `the item's updatedAt is not a timestamp: ${JSON.stringify(body.updatedAt)}`);
-  const data = body.data as Json;
-  // The fingerprint is recomputed: what is pushed on must match its data, whatever this node said.
-  return { updatedAt: body.updatedAt, deleted: body.deleted, data, fingerprint: fingerprint(body.deleted ? null : data) };
+function safeDocument(uri: string, body: Uint8Array): HalDocument | undefined {
+  const json = safeJson(body);
+  return json && new HalDocument(uri, json);
 }

@@ -20,6 +20,12 @@ export interface LogPage {
   checkpoint: string;
   /** The checkpoint had expired, so the log is being read again from its start: forget earlier pages. */
   restarted: boolean;
+  /**
+   * Removal entries of a scoped log (DESIGN §2, §7): items that left what this reader may see
+   * after the cursor. The reader drops its copies; a removal is not a deletion and is never
+   * synced as one. Absent: none.
+   */
+  removals?: string[];
 }
 
 export interface ReplicaApplyOptions {
@@ -57,6 +63,13 @@ export interface Replica {
   data(entries: readonly ReplicaEntry[]): Promise<Map<string, VersionWithData>>;
   /** Applies every entry of the log, or none when a precondition fails. */
   apply(log: SyncLog, options?: ReplicaApplyOptions): Promise<ApplyResult>;
+  /**
+   * Drops this replica's copies of these items as removals (no tombstone, nothing to sync),
+   * those it has not changed after `since`; returns how many went. A full resync uses it for
+   * items the other side no longer lists (DESIGN §3). Optional: a replica without it (a node)
+   * keeps them, and the report counts them as stale.
+   */
+  drop?(itemIds: readonly string[], since: string): Promise<number>;
   /**
    * Waits until this replica records a change after `since`, for at most `seconds`, and says
    * whether it did (true as well when `since` no longer names a place in its log: a sync must

@@ -1,4 +1,5 @@
 import type { Rule, Winner } from './decide.js';
+import type { HttpClient } from './http.js';
 
 /** One item's Step 2 outcome. */
 export interface Decision {
@@ -34,6 +35,13 @@ export interface SyncReport {
   ms: number;
   /** A checkpoint had expired (or belonged to another store), so a whole log was read again. */
   fullResync: boolean;
+  /**
+   * In a full resync, items only the local side listed and had not changed since its checkpoint
+   * (the remote purged their tombstones, or no longer shows them): not pushed. `dropped` went
+   * from a local store as removals; `stale` were kept (a node playing local keeps them).
+   */
+  dropped: number;
+  stale: number;
 }
 
 export function emptyReport(): SyncReport {
@@ -50,6 +58,8 @@ export function emptyReport(): SyncReport {
     bytes: 0,
     ms: 0,
     fullResync: false,
+    dropped: 0,
+    stale: 0,
   };
 }
 
@@ -68,6 +78,8 @@ export function addReport(total: SyncReport, part: SyncReport): SyncReport {
     bytes: total.bytes + part.bytes,
     ms: total.ms + part.ms,
     fullResync: total.fullResync || part.fullResync,
+    dropped: total.dropped + part.dropped,
+    stale: total.stale + part.stale,
   };
 }
 
@@ -77,6 +89,23 @@ export function summary(report: SyncReport): string {
     `synced ${report.collections.join(', ') || 'nothing'}: ${report.pulled} pulled, ${report.pushed} pushed, ${report.deleted} deleted, ` +
     `${report.conflicts} conflicts, ${report.retries} retries, ${report.requests} requests, ${kb} KiB in ${report.ms} ms` +
     (report.fullResync ? ' (full resync)' : '') +
+    (report.dropped > 0 ? ` (${report.dropped} dropped: the remote forgot them)` : '') +
+    (report.stale > 0 ? ` (${report.stale} stale: the remote forgot them; kept here)` : '') +
     (report.unrecorded > 0 ? ` (${report.unrecorded} conflicts not recorded in the local audit)` : '')
   );
+}
+
+/**
+ * Runs a sync (one collection, several, a live round) and sets its report's `requests`, `bytes`
+ * and `ms` to what the run cost on these clients: the one place traffic and time are counted.
+ */
+export async function measured(clients: ReadonlyArray<HttpClient | undefined>, run: () => Promise<SyncReport>): Promise<SyncReport> {
+  const distinct = [...new Set(clients.filter((client): client is HttpClient => client !== undefined))];
+  const traffic = () =>
+    distinct.reduce((sum, client) => ({ requests: sum.requests + client.stats.requests, bytes: sum.bytes + client.stats.bytes }), { requests: 0, bytes: 0 });
+  const started = Date.now();
+  const before = traffic();
+  const report = await run();
+  const after = traffic();
+  return { ...report, requests: after.requests - before.requests, bytes: after.bytes - before.bytes, ms: Date.now() - started };
 }

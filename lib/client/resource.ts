@@ -1,7 +1,7 @@
 import type { HttpClient, RequestOptions, HttpResponse } from './http.js';
 import { header } from './http.js';
 import { HalDocument, type FollowParams } from './hal.js';
-import { UnexpectedResponse } from './errors.js';
+import { UnexpectedResponse, utf8 } from './errors.js';
 
 /**
  * Navigation: a `Resource` is a URI the client may fetch; `follow` is a lazy step along a
@@ -29,17 +29,19 @@ export class Resource {
     return new Follow(this.get().then((doc) => this.client.resource(doc.resolve(rel, params))));
   }
 
-  /** Every page of a paged resource, following `next` links (got's own pagination reads Link headers). */
+  /**
+   * Every page of a paged resource, following HAL `next` links. Nothing is kept from one page
+   * to the next (an endless chain must not grow memory); a page that links to itself is an
+   * error, and a reader that can tell progress (a log's checkpoint) checks the rest.
+   */
   async *pages(options: RequestOptions = {}): AsyncGenerator<HalDocument> {
     let uri: string | undefined = this.uri;
-    const seen = new Set<string>();
     while (uri) {
-      // A server that links a page to itself would otherwise loop forever.
-      if (seen.has(uri)) throw new UnexpectedResponse(uri, 'the "next" links form a loop');
-      seen.add(uri);
       const doc = toDocument(await this.client.request('GET', uri, options));
       yield doc;
-      uri = doc.has('next') ? doc.resolve('next') : undefined;
+      const next: string | undefined = doc.has('next') ? doc.resolve('next') : undefined;
+      if (next === uri) throw new UnexpectedResponse(uri, 'the page links to itself as "next"');
+      uri = next;
     }
   }
 }
@@ -67,5 +69,5 @@ export class Follow implements PromiseLike<Resource> {
 export function toDocument(response: HttpResponse): HalDocument {
   const type = header(response.headers, 'content-type') ?? '';
   if (!/json/i.test(type)) throw new UnexpectedResponse(response.uri, `expected a HAL document, got ${type || 'no content type'}`);
-  return HalDocument.parse(response.uri, response.body.toString('utf8'));
+  return HalDocument.parse(response.uri, utf8(response.body));
 }

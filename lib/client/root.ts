@@ -1,5 +1,5 @@
 import { rels } from '../protocol/rels.js';
-import { NotARoot } from './errors.js';
+import { NotARoot, utf8 } from './errors.js';
 import { HalDocument } from './hal.js';
 import { header, type HttpClient } from './http.js';
 
@@ -19,7 +19,7 @@ export async function readRoot(http: HttpClient, url: string): Promise<HalDocume
   }
   let doc: HalDocument;
   try {
-    doc = HalDocument.parse(response.uri, response.body.toString('utf8'));
+    doc = HalDocument.parse(response.uri, utf8(response.body));
   } catch {
     throw new NotARoot(response.uri, 'not a JSON object', origin);
   }

@@ -1,8 +1,9 @@
-import { decodeCursor, encodeCursor } from '../protocol/cursor.js';
+import { toWrite } from '../protocol/entry.js';
 import type { SyncLog, VersionWithData } from '../protocol/types.js';
-import type { Store, StoredItem } from '../store/store.js';
-import { toWrite } from '../store/rules.js';
+import { versionWithData } from '../protocol/version.js';
+import type { Store } from '../store/store.js';
 import { readWhenChanged } from '../store/watch.js';
+import { resumeStoreCursor, storeCursor } from './checkpoints.js';
 import type { ApplyResult, LogPage, Replica, ReplicaApplyOptions, ReplicaEntry } from './replica.js';
 
 /** A local store as a replica: one collection of any `Store`, its checkpoints being cursors of that store. */
@@ -35,7 +36,7 @@ export class StoreReplica implements Replica {
       this.collection,
       entries.map((entry) => entry.itemId),
     );
-    return new Map(items.map((item) => [item.itemId, version(item)]));
+    return new Map(items.map((item) => [item.itemId, versionWithData(item)]));
   }
 
   async apply(log: SyncLog, options: ReplicaApplyOptions = {}): Promise<ApplyResult> {
@@ -48,10 +49,21 @@ export class StoreReplica implements Replica {
     if (!outcome.ok) {
       return {
         ok: false,
-        conflicts: outcome.mismatches.map((c) => ({ itemId: c.itemId, expected: c.expected, actual: c.actual, current: c.current && version(c.current) })),
+        conflicts: outcome.mismatches.map((c) => ({
+          itemId: c.itemId,
+          expected: c.expected,
+          actual: c.actual,
+          current: c.current && versionWithData(c.current),
+        })),
       };
     }
     return { ok: true, applied: outcome.applied, checkpoint: this.cursor(outcome.checkpoint) };
+  }
+
+  async drop(itemIds: readonly string[], since: string): Promise<number> {
+    if (!this.store.drop || itemIds.length === 0) return 0;
+    const { seq, expired } = await this.resume(since);
+    return expired ? 0 : this.store.drop(this.collection, itemIds, seq);
   }
 
   async waitForChange(since: string, seconds: number, signal: AbortSignal): Promise<boolean> {
@@ -63,26 +75,10 @@ export class StoreReplica implements Replica {
   }
 
   private cursor(seq: number): string {
-    return encodeCursor({ storeId: this.store.id, seq });
+    return storeCursor(this.store, seq);
   }
 
-  /**
-   * The seq a checkpoint names; 0 (the whole log) when it belongs to another store (the
-   * database was replaced) or lies below the tombstone horizon: a full resync, not a failure.
-   */
-  private async resume(checkpoint: string | null): Promise<{ seq: number; expired: boolean }> {
-    if (checkpoint === null) return { seq: 0, expired: false };
-    let cursor;
-    try {
-      cursor = decodeCursor(checkpoint);
-    } catch {
-      return { seq: 0, expired: true };
-    }
-    if (cursor.storeId !== this.store.id || cursor.seq < (await this.store.horizon(this.collection))) return { seq: 0, expired: true };
-    return { seq: cursor.seq, expired: false };
+  private resume(checkpoint: string | null): Promise<{ seq: number; expired: boolean }> {
+    return resumeStoreCursor(this.store, this.collection, checkpoint);
   }
-}
-
-function version(item: StoredItem): VersionWithData {
-  return { updatedAt: item.updatedAt, fingerprint: item.fingerprint, deleted: item.deleted, data: item.data };
 }

@@ -8,8 +8,8 @@ import type { Version, VersionWithData } from './types.js';
  */
 
 /** The rules that decide between two changed versions (the engine's `equal` and `one-side` never lose one). */
-export type ConflictRule = 'newer' | 'prefer-local' | 'prefer-remote' | 'resolve';
-export const CONFLICT_RULES: readonly ConflictRule[] = ['newer', 'prefer-local', 'prefer-remote', 'resolve'];
+export type ConflictRule = 'newer' | 'fingerprint' | 'prefer-local' | 'prefer-remote' | 'resolve';
+export const CONFLICT_RULES: readonly ConflictRule[] = ['newer', 'fingerprint', 'prefer-local', 'prefer-remote', 'resolve'];
 
 export type Side = 'local' | 'remote';
 

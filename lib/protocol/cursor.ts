@@ -22,8 +22,15 @@ export function encodeCursor(cursor: Cursor): string {
 
 const CURSOR_TEXT = /^([0-9a-f-]{1,64}):(0|[1-9]\d{0,15})(?::([0-9a-f]{1,32}))?$/;
 
+const CURSOR_TOKEN = /^[A-Za-z0-9_-]{1,200}$/;
+
+/** Whether a checkpoint a node sent has the form of one (an opaque base64url token); a client checks no more. */
+export function isCheckpoint(text: string): boolean {
+  return CURSOR_TOKEN.test(text);
+}
+
 export function decodeCursor(text: string): Cursor {
-  if (!/^[A-Za-z0-9_-]{1,200}$/.test(text)) throw malformed(text);
+  if (!CURSOR_TOKEN.test(text)) throw malformed(text);
   const match = CURSOR_TEXT.exec(Buffer.from(text, 'base64url').toString('utf8'));
   if (!match) throw malformed(text);
   const seq = Number(match[2]);

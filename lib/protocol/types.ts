@@ -60,8 +60,9 @@ export interface Mismatch {
 /** The async job resource's states. */
 export type JobState = 'pending' | 'running' | 'succeeded' | 'failed';
 
-/** A HAL link object (draft-kelly-json-hal §5): what nodes write and clients follow. */
+/** A HAL link object (draft-kelly-json-hal §5): what nodes write and clients follow; a client keeps whatever other attributes it was sent. */
 export interface Link {
+  [attribute: string]: string | boolean | undefined;
   href: string;
   templated?: boolean;
   name?: string;

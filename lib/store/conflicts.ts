@@ -3,6 +3,7 @@ import { fingerprint } from '../protocol/fingerprint.js';
 import { toIso } from '../protocol/time.js';
 import type { FieldError } from '../protocol/problems.js';
 import type { Json } from '../protocol/types.js';
+import { versionOf } from '../protocol/version.js';
 import { ConflictRecordNotFound, InvalidData, InvalidRequest, ItemChanged } from './errors.js';
 import type { Precondition, Store, StoredItem } from './store.js';
 
@@ -106,8 +107,4 @@ function refuseIfChanged(record: StoredConflict, current: StoredItem | null): vo
   if (!same) {
     throw new ItemChanged(`item ${record.itemId} changed since the decision; add force=true to overwrite its present version`, current && versionOf(current));
   }
-}
-
-function versionOf(item: StoredItem) {
-  return { updatedAt: item.updatedAt, fingerprint: item.fingerprint, deleted: item.deleted };
 }

@@ -123,6 +123,19 @@ export class MemoryStore implements Store {
     return [...names].sort();
   }
 
+  async drop(collection: string, itemIds: readonly string[], unchangedSince: number): Promise<number> {
+    const items = this.items(collection);
+    let dropped = 0;
+    for (const itemId of itemIds) {
+      const item = items.get(itemId);
+      if (!item || item.seq > unchangedSince) continue;
+      items.delete(itemId);
+      this.memberships.get(collection)?.delete(itemId);
+      dropped++;
+    }
+    return dropped;
+  }
+
   async purgeTombstones(collection: string, recordedBefore: string): Promise<number> {
     const items = this.items(collection);
     const byItem = this.memberships.get(collection);

@@ -1,5 +1,4 @@
 import { laterOf, toIso } from '../protocol/time.js';
-import type { SyncEntry } from '../protocol/types.js';
 import { channelsOfWrite, membershipChanges, type Membership } from './scopes.js';
 import type { ApplyOptions, PreconditionMismatch, StoredItem, Write } from './store.js';
 
@@ -39,24 +38,6 @@ function refusal(current: StoredItem | null, write: Write): PreconditionMismatch
     case 'unchanged-since':
       return !current || current.seq <= p.seq ? null : mismatch(null);
   }
-}
-
-/**
- * One sync log entry as a store write, the same for a node (the PUT) and a local replica. An
- * entry with `base` applies only over that fingerprint; one without only when the store has
- * recorded nothing about the item after `since`, the seq the log's own `since` names.
- * `channels`: those the collection finds in the entry's data (see Write.channels).
- */
-export function toWrite(entry: SyncEntry, since: number | undefined, channels?: readonly string[]): Write {
-  return {
-    ...(channels === undefined ? {} : { channels }),
-    itemId: entry.itemId,
-    deleted: entry.deleted,
-    data: entry.deleted ? null : entry.data,
-    fingerprint: entry.fingerprint,
-    updatedAt: entry.updatedAt,
-    precondition: entry.base !== undefined ? { kind: 'base', fingerprint: entry.base } : { kind: 'unchanged-since', seq: since ?? 0 },
-  };
 }
 
 /**

@@ -115,6 +115,8 @@ export class SqliteStore implements Store {
          ON CONFLICT (collection, item_id) DO UPDATE SET updated_at = excluded.updated_at, fingerprint = excluded.fingerprint,
            deleted = excluded.deleted, data = excluded.data, seq = excluded.seq, recorded_at = excluded.recorded_at, channels = excluded.channels`,
       ),
+      drop: db.prepare('DELETE FROM items WHERE collection = ? AND item_id IN (SELECT value FROM json_each(?)) AND seq <= ? RETURNING item_id').pluck(),
+      dropMemberships: db.prepare('DELETE FROM memberships WHERE collection = ? AND item_id IN (SELECT value FROM json_each(?))'),
       join: db.prepare(
         `INSERT INTO memberships (collection, channel, item_id, seq, member, recorded_at) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (collection, channel, item_id) DO UPDATE SET seq = excluded.seq, member = excluded.member, recorded_at = excluded.recorded_at`,
@@ -239,6 +241,15 @@ export class SqliteStore implements Store {
 
   async collections(): Promise<string[]> {
     return this.statements.collections.all() as string[];
+  }
+
+  async drop(collection: string, itemIds: readonly string[], unchangedSince: number): Promise<number> {
+    const run = this.db.transaction(() => {
+      const dropped = this.statements.drop.all(collection, JSON.stringify(itemIds), unchangedSince) as string[];
+      if (dropped.length > 0) this.statements.dropMemberships.run(collection, JSON.stringify(dropped));
+      return dropped.length;
+    });
+    return run.immediate();
   }
 
   async purgeTombstones(collection: string, recordedBefore: string): Promise<number> {

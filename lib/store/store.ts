@@ -214,6 +214,14 @@ export interface Store {
   horizon(collection: string): Promise<number>;
 
   /**
+   * Drops these items outright, with no tombstone and no log entry, those whose latest change
+   * is at or before `unchangedSince` (a newer write stays). A client's full resync (DESIGN §3)
+   * uses it for items its remote no longer lists; returns how many went. Optional: a store
+   * without it keeps them, and the sync reports them as stale.
+   */
+  drop?(collection: string, itemIds: readonly string[], unchangedSince: number): Promise<number>;
+
+  /**
    * Calls `listener` after each committed write that changed `collection`: made through this
    * store object, or (SQLite, PostgreSQL) by another process sharing the database, or (IndexedDB) by another tab. Resolves
    * once the subscription is live, so a change committed after that is never missed; the

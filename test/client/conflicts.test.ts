@@ -54,7 +54,7 @@ describe('client/conflicts: the audit of every conflict decided', () => {
     // Inside the skew window, and without embedded log data: the loser's data is fetched for the record.
     await bothChange(local.store, remote.store, y, 200, 'y');
     await bothChange(local.store, remote.store, z, 300, 'z');
-    const second = await syncStore(local.store, remote.url, { embed: false });
+    const second = await syncStore(local.store, remote.url, { embed: false, prefer: 'remote' });
     expect(second.decisions.map((d) => d.rule)).to.deep.equal(['prefer-remote', 'prefer-remote']);
     expect(second.conflicts).to.equal(2);
     expect(await versions(local.store)).to.deep.equal(await versions(remote.store));

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { fingerprint } from '../../lib/protocol/fingerprint.js';
 import { expectRejection } from '../support/expect.js';
 import { syncNodes, syncStore } from '../../lib/client/connect.js';
 import { RetriesExhausted } from '../../lib/client/errors.js';
@@ -91,9 +92,17 @@ describe('client/sync', () => {
       expect(await versions(local)).to.deep.equal(await versions(remote.store));
     });
 
-    it('prefers the remote inside the skew window by default', async () => {
-      const { remote, local, id } = await conflicted(300, 0);
+    it('lets the greater fingerprint win inside one skew bucket by default', async () => {
+      const { remote, local } = await conflicted(300, 0);
+      const [l, r] = [fingerprint({ v: 'local', tags: ['l'] }), fingerprint({ v: 'remote', tags: ['r'] })];
       const report = await syncStore(local, remote.url);
+      expect(report.decisions.map((d) => [d.winner, d.rule])).to.deep.equal([[l > r ? 'local' : 'remote', 'fingerprint']]);
+      expect(await versions(local)).to.deep.equal(await versions(remote.store));
+    });
+
+    it('prefers the remote inside the skew bucket when told', async () => {
+      const { remote, local, id } = await conflicted(300, 0);
+      const report = await syncStore(local, remote.url, { prefer: 'remote' });
       expect(report.decisions.map((d) => [d.winner, d.rule])).to.deep.equal([['remote', 'prefer-remote']]);
       expect((await contents(local))[id]).to.deep.equal({ v: 'remote', tags: ['r'] });
       expect(await versions(local)).to.deep.equal(await versions(remote.store));
@@ -224,6 +233,8 @@ describe('client/sync', () => {
       const report = await syncStore(local, remote.url, {
         respondAsync,
         backoffMs: 1,
+        // Both writes fall in one skew bucket: the remote's must win for the assertion below.
+        prefer: 'remote',
         afterStep: async (step) => {
           if (step === 2 && writes++ === 0) await put(remote.store, id, { by: 'concurrent writer' });
         },

@@ -206,7 +206,20 @@ describe('reliability model (DESIGN §3 by hand)', () => {
           if (a.kind === 'delete' && b.kind === 'put') seen.add('delete vs edit');
         }
     }
-    for (const wanted of ['nodes 3', 'nodes 4', 'nodes 5', 'prefer local', 'prefer remote', 'put', 'delete', 'tie', 'inside', 'outside', 'delete vs edit']) {
+    for (const wanted of [
+      'nodes 3',
+      'nodes 4',
+      'nodes 5',
+      'prefer fingerprint',
+      'prefer local',
+      'prefer remote',
+      'put',
+      'delete',
+      'tie',
+      'inside',
+      'outside',
+      'delete vs edit',
+    ]) {
       expect(seen.has(wanted), wanted).to.be.ok;
     }
   });

@@ -14,7 +14,9 @@ import type { Json } from '../../lib/protocol/types.js';
  * Per item, a sync of `local` with `remote`:
  * - equal versions (fingerprint and deleted) → nothing (each side keeps its updatedAt);
  * - only one side changed it since the pair's last sync → copy it, whatever the timestamps;
- * - both changed → the newer updatedAt wins; within `skewMs` (inclusive) `prefer` decides;
+ * - both changed → updatedAt compare in skew buckets `floor(ms / skewMs)`: the later bucket
+ *   wins; in one bucket `prefer` decides: 'fingerprint' (the default) the greater fingerprint,
+ *   a tombstone over a live version when equal; 'local' / 'remote' the side playing it;
  * - tombstones take part like any other version.
  * A copied version keeps its updatedAt and is news to every peer of the receiver but the
  * sender. Direct writes stamp updatedAt from the writer's clock, never lower than the item's
@@ -34,8 +36,10 @@ export interface ModelVersion {
 
 export type ModelNode = Map<string, ModelVersion>;
 
+export type ModelPrefer = 'fingerprint' | 'local' | 'remote';
+
 export interface SyncOptions {
-  prefer: 'local' | 'remote';
+  prefer: ModelPrefer;
   skewMs: number;
 }
 
@@ -47,7 +51,7 @@ export type Operation =
 
 export interface History {
   nodes: number;
-  prefer: 'local' | 'remote';
+  prefer: ModelPrefer;
   skewMs: number;
   operations: Operation[];
 }
@@ -111,9 +115,11 @@ export class Model {
       if (lChanged && !rChanged) from = 'local';
       else if (rChanged && !lChanged) from = 'remote';
       else if (lChanged && rChanged) {
-        const delta = lv!.updatedAt - rv!.updatedAt;
-        if (Math.abs(delta) <= options.skewMs) from = options.prefer;
-        else from = delta > 0 ? 'local' : 'remote';
+        const [lb, rb] = [Math.floor((EPOCH_MS + lv!.updatedAt) / options.skewMs), Math.floor((EPOCH_MS + rv!.updatedAt) / options.skewMs)];
+        if (lb !== rb) from = lb > rb ? 'local' : 'remote';
+        else if (options.prefer !== 'fingerprint') from = options.prefer;
+        else if (lv!.fingerprint !== rv!.fingerprint) from = lv!.fingerprint > rv!.fingerprint ? 'local' : 'remote';
+        else from = lv!.deleted ? 'local' : 'remote';
       }
       if (from === null) continue; // Neither side changed it since they last agreed.
       const [source, sink, sourceIndex, sinkIndex] = from === 'local' ? [lv!, r, local, remote] : [rv!, l, remote, local];
@@ -214,7 +220,7 @@ export function historyArbitrary(shape: HistoryShape = {}): fc.Arbitrary<History
     const operation: fc.Arbitrary<Operation> = fc.oneof({ arbitrary: put, weight: 4 }, { arbitrary: del, weight: 2 }, { arbitrary: sync, weight: 3 });
     return fc.record({
       nodes: fc.constant(nodes),
-      prefer: fc.constantFrom('local' as const, 'remote' as const),
+      prefer: fc.constantFrom('fingerprint' as const, 'local' as const, 'remote' as const),
       skewMs: fc.constant(SKEW_MS),
       operations: fc.array(operation, { maxLength: maxOperations }).map((ops) => [...ops, ...spanningPath(nodes)]),
     });
@@ -234,4 +240,73 @@ export function describeHistory(history: History): string {
     }
   });
   return [`${history.nodes} nodes, prefer ${history.prefer}, skewMs ${history.skewMs}`, ...lines].join('\n');
+}
+
+export type TopologyKind = 'chain' | 'ring' | 'mesh';
+
+export interface Topology {
+  kind: TopologyKind;
+  /** The pairs that ever sync, as [a, b] with a < b. */
+  edges: Array<[number, number]>;
+}
+
+/** A history whose syncs run only over a topology's edges, in random orientation and order. */
+export interface TopologyHistory extends History {
+  topology: Topology;
+  /** Where the writes end and the quiescing rounds (every edge once per round) begin. */
+  roundsFrom: number;
+}
+
+/** Every edge once per round, each round in its own random order and orientation: enough rounds for any topology of `nodes`. */
+export function roundsOf(nodes: number): number {
+  return 3 * nodes;
+}
+
+/**
+ * Random topologies (a chain, a ring, or a mesh: a chain plus random chords) of 3 to 6 nodes,
+ * random writes interleaved with syncs over random edges in random orientations, then rounds in
+ * which every edge syncs once, in a random order and orientation each round. Under an
+ * orientation-free winner rule every such history must end converged.
+ */
+export function topologyHistoryArbitrary(prefer: ModelPrefer = 'fingerprint', maxOperations = 20): fc.Arbitrary<TopologyHistory> {
+  return fc.integer({ min: 3, max: 6 }).chain((nodes) => {
+    const chain: Array<[number, number]> = Array.from({ length: nodes - 1 }, (_, i) => [i, i + 1]);
+    const chords: Array<[number, number]> = [];
+    for (let a = 0; a < nodes; a++) for (let b = a + 2; b < nodes; b++) chords.push([a, b]);
+    const topology = fc.oneof(
+      fc.constant<Topology>({ kind: 'chain', edges: chain }),
+      fc.constant<Topology>({ kind: 'ring', edges: [...chain, [0, nodes - 1]] }),
+      fc.subarray(chords, { minLength: 1 }).map((extra): Topology => ({ kind: 'mesh', edges: [...chain, ...extra] })),
+    );
+    return topology.chain((top) => {
+      const node = fc.integer({ min: 0, max: nodes - 1 });
+      const itemId = fc.constantFrom(...ITEM_IDS);
+      const at = fc.constantFrom(...CLOCK_MS);
+      const put = fc.record({ kind: fc.constant('put' as const), node, itemId, data: fc.integer({ min: 0, max: 3 }).map((v): Json => ({ v })), at });
+      const del = fc.record({ kind: fc.constant('delete' as const), node, itemId, at });
+      const oriented = (edge: [number, number], flip: boolean): Operation => ({
+        kind: 'sync',
+        local: flip ? edge[1] : edge[0],
+        remote: flip ? edge[0] : edge[1],
+      });
+      const sync = fc.tuple(fc.constantFrom(...top.edges), fc.boolean()).map(([edge, flip]) => oriented(edge, flip));
+      const operation: fc.Arbitrary<Operation> = fc.oneof({ arbitrary: put, weight: 4 }, { arbitrary: del, weight: 2 }, { arbitrary: sync, weight: 3 });
+      const round = fc
+        .tuple(
+          fc.shuffledSubarray(top.edges, { minLength: top.edges.length }),
+          fc.array(fc.boolean(), { minLength: top.edges.length, maxLength: top.edges.length }),
+        )
+        .map(([edges, flips]) => edges.map((edge, i) => oriented(edge, flips[i]!)));
+      return fc
+        .tuple(fc.array(operation, { maxLength: maxOperations }), fc.array(round, { minLength: roundsOf(nodes), maxLength: roundsOf(nodes) }))
+        .map(([ops, rounds]) => ({
+          nodes,
+          prefer,
+          skewMs: SKEW_MS,
+          topology: top,
+          roundsFrom: ops.length,
+          operations: [...ops, ...rounds.flat()],
+        }));
+    });
+  });
 }

@@ -48,7 +48,7 @@ describe('server/retention: tombstone purge', () => {
     expect((await request(item(gone))).status).to.equal(404);
   });
 
-  it('a stale client resyncs in full, reports it, and brings back the purged item it still holds', async () => {
+  it('a stale client resyncs in full, reports it, and drops the purged item it still holds (DESIGN §3)', async () => {
     const [deleted, edited] = [newId(), newId()];
     await request(item(deleted), { method: 'PUT', body: { data: { doomed: true } } });
     await request(item(edited), { method: 'PUT', body: { data: { v: 1 } } });
@@ -67,20 +67,19 @@ describe('server/retention: tombstone purge', () => {
 
     const report = await syncStore(stale, node.url);
     expect(report.fullResync).to.equal(true);
-    // Decided (docs/retention.md): a one-sided version is copied, so the stale node's copy
-    // of the purged item comes back on the node; the later edit still arrives.
+    // The stale client had not changed the item since its checkpoint: the node forgot it, so
+    // it is dropped here as a removal instead of coming back there; the later edit arrives.
+    expect(report.dropped).to.equal(1);
     expect((await contents(stale))[edited]).to.deep.equal({ v: 2 });
-    expect((await contents(node.store))[deleted]).to.deep.equal({ doomed: true });
+    expect(await contents(stale)).to.not.have.property(deleted);
+    expect(await contents(node.store)).to.not.have.property(deleted);
     expect(await versions(stale)).to.deep.equal(await versions(node.store));
-    expect((await request(item(deleted))).status).to.equal(200);
-    expect(report.decisions.find((d) => d.itemId === deleted)?.rule).to.equal('one-side');
+    expect((await request(item(deleted))).status).to.equal(404);
 
-    // A client that synced the deletion before the purge is not stale (its cursor is past
-    // the purged change): the revived item reaches it like any later write.
+    // The client that synced the deletion before the purge keeps its tombstone; nothing comes back.
     const again = await syncStore(fresh, node.url);
     expect(again.fullResync).to.equal(false);
-    expect((await contents(fresh))[deleted]).to.deep.equal({ doomed: true });
-    expect(await versions(fresh)).to.deep.equal(await versions(node.store));
+    expect((await contents(fresh))[deleted]).to.deep.equal(null);
   });
 });
 

@@ -1,4 +1,5 @@
 import type { Context } from 'koa';
+import { renderEntry, renderRemoval } from '../../protocol/entry.js';
 import { rels } from '../../protocol/rels.js';
 import type { ChangesPage, StoredEntry, StoredRemoval } from '../../store/store.js';
 import type { Collection } from '../collections.js';
@@ -101,19 +102,7 @@ function pageDocument(
   doc._embedded = {
     [rels.entry]: page.entries.map((entry) => {
       const itemURI = links.item(collection.name, entry.itemId);
-      const itemLinks = { self: { href: itemURI }, [rels.item]: { href: itemURI } };
-      // A removal says only which item left this reader's view: not when, nor where it went.
-      if ('removed' in entry) return { itemId: entry.itemId, removed: true, itemURI, _links: itemLinks } as HalBody;
-      const out: Record<string, unknown> = {
-        itemId: entry.itemId,
-        updatedAt: entry.updatedAt,
-        fingerprint: entry.fingerprint,
-        deleted: entry.deleted,
-        itemURI,
-      };
-      if (query.embedData) out['data'] = entry.data ?? null;
-      out['_links'] = itemLinks;
-      return out as HalBody;
+      return ('removed' in entry ? renderRemoval(entry.itemId, itemURI) : renderEntry(entry, itemURI, query.embedData)) as HalBody;
     }),
   };
   return doc;

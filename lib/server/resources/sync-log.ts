@@ -4,7 +4,8 @@ import { fingerprint } from '../../protocol/fingerprint.js';
 import { HalsyncError, PayloadTooLarge, SyncRejected, ValidationFailed, type FieldError } from '../../protocol/problems.js';
 import { fieldErrors, validator } from '../../protocol/schemas.js';
 import type { Mismatch, SyncLog, SyncResult } from '../../protocol/types.js';
-import { toWrite } from '../../store/rules.js';
+import { toWrite } from '../../protocol/entry.js';
+import { versionWithData } from '../../protocol/version.js';
 import type { Write } from '../../store/store.js';
 import { readJson } from '../http/body.js';
 import { writeChannels, type Collection } from '../collections.js';
@@ -65,7 +66,7 @@ export async function applySyncLog(node: ServerNode, collection: Collection, log
       itemId: c.itemId,
       expected: c.expected,
       actual: c.actual,
-      current: c.current && { updatedAt: c.current.updatedAt, fingerprint: c.current.fingerprint, deleted: c.current.deleted, data: c.current.data },
+      current: c.current && versionWithData(c.current),
     }));
     const ids = mismatches.map((c) => c.itemId).join(', ');
     return new SyncRejected(`${mismatches.length} item(s) changed on this node since the client read its log (${ids}); nothing was applied`, mismatches);

@@ -7,7 +7,7 @@ import { startNode, type StartedNode } from '../support/server.js';
 import { newId, put, versions } from '../support/sync.js';
 
 /** The first sync of an empty local store over a log of several pages: pulled page by page (lib/client/sync.ts). */
-describe('client/sync: first pull page by page', () => {
+describe('client/first-sync: first pull page by page', () => {
   const nodes: StartedNode[] = [];
   afterEach(async () => {
     await Promise.all(nodes.splice(0).map((n) => n.close()));
