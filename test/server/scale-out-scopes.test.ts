@@ -49,7 +49,8 @@ describe('scale-out: one scoped log across two nodes on one PostgreSQL schema', 
     return reply;
   }
 
-  const listed = (reply: Reply) => (reply.json._embedded['sync:entry'] as Array<{ itemId: string; removed?: true }>).map((e) => (e.removed ? `-${e.itemId}` : e.itemId));
+  const listed = (reply: Reply) =>
+    (reply.json._embedded['sync:entry'] as Array<{ itemId: string; removed?: true }>).map((e) => (e.removed ? `-${e.itemId}` : e.itemId));
 
   async function visibleTo(grant: string[], store: Store): Promise<string[]> {
     const page = await store.changes('notes', { limit: 10_000, withData: false });
