@@ -135,10 +135,10 @@ async function attempt(local: Replica, remote: Replica, options: SyncOptions, re
   // What the remote forgot goes from a local store as a removal, before the pair is saved (a
   // sync that dies here runs the same full resync again); a node keeps it.
   const dropped = planned.stale.length > 0 && local.drop ? await local.drop(planned.stale, logs.local.checkpoint) : 0;
-  // Removals: items the remote no longer shows this reader (DESIGN §7) go from a local store the same way, never pushed.
-  if (removed.length > 0 && local.drop) report.dropped += await local.drop(removed, logs.local.checkpoint);
   report.stale = planned.stale.length - dropped;
   report.dropped = dropped;
+  // Removals: items the remote no longer shows this reader (DESIGN §7) go from a local store the same way, never pushed.
+  if (removed.length > 0 && local.drop) report.dropped += await local.drop(removed, logs.local.checkpoint);
   const pair: CheckpointPair = { local: localCheckpoint, remote: remoteCheckpoint };
   await options.checkpoints.save(pair);
   progress(4, planned.pulls.length, planned.pulls.length);
