@@ -62,9 +62,17 @@ program
   .option('--request-timeout <ms>', 'time a request may take before it writes; 0: none (default 30000)', integer('request-timeout', 0, 86_400_000))
   .option('--max-active-jobs <n>', 'sync logs waiting as jobs at once (default 16)', integer('max-active-jobs', 1, 100_000))
   .option('--cors <origin>', 'let pages of this origin call the node (repeatable; * for any)', collect, [])
-  .action(async (options) => {
+  .option('--config <file>', 'a JSON file saying what these flags say (collections with schema and channels, principals, jwt, …); a flag overrides it')
+  .option('--principals <file>', 'a JSON file mapping bearer tokens to principals: { "<token>": { "id", "grants" } }')
+  .addOption(new Option('--jwt-secret <secret>', 'accept JWT bearers signed with this HS256 secret').env('HALSYNC_JWT_SECRET').conflicts('jwks'))
+  .option('--jwks <url>', 'accept JWT bearers signed (RS256, ES256) by a key of this JSON Web Key Set')
+  .option('--jwt-issuer <iss>', 'a JWT must name this issuer')
+  .option('--jwt-audience <aud>', 'a JWT must name this audience')
+  .action(async (options, command: Command) => {
     const { runServe } = await import('./serve.js');
-    await runServe(options);
+    // What the command line said itself, so a --config file fills in only the rest.
+    const given = (name: string) => ['cli', 'env'].includes(command.getOptionValueSource(name) ?? '');
+    await runServe(options, given);
   });
 
 program

@@ -6,6 +6,7 @@ import { describeRequestError } from '../server/http/client-error.js';
 import { listen, type Listening } from '../server/listen.js';
 import type { CollectionConfig } from '../server/collections.js';
 import { newSqliteFile, removeSqliteFile } from './store-file.js';
+import { readConfigFile, readPrincipalsFile } from './config-file.js';
 
 /** `halsync serve`: the options commander hands over. */
 export interface ServeOptions {
@@ -28,23 +29,34 @@ export interface ServeOptions {
   maxActiveJobs?: number;
   /** `--cors ORIGIN` (repeatable, `*`): origins whose pages may call the node. */
   cors?: string[];
+  /** `--config F`: a JSON file saying what the flags say; a flag given overrides it. */
+  config?: string;
+  /** `--principals F`: bearer tokens → principals (DESIGN §7). */
+  principals?: string;
+  jwtSecret?: string;
+  jwks?: string;
+  jwtIssuer?: string;
+  jwtAudience?: string;
 }
 
 /**
  * Runs a node until SIGINT/SIGTERM. Failures to start (a store that cannot open, a taken
  * port, a bad schema file) are one line on stderr and exit code 1, not a stack trace.
  */
-export async function runServe(options: ServeOptions): Promise<void> {
+export async function runServe(flags: ServeOptions, given: (name: string) => boolean = () => true): Promise<void> {
   let store: Store | undefined;
-  // A node that fails to start has written nothing: the SQLite file it created goes with it.
-  const created = newSqliteFile(options.store);
+  let created: string | undefined;
   try {
-    const collections = await parseCollections(options.collection);
+    const { options, collections: configured } = await withConfigFile(flags, given);
+    // A node that fails to start has written nothing: the SQLite file it created goes with it.
+    created = newSqliteFile(options.store);
+    const collections = configured ?? (await parseCollections(options.collection));
+    const access = await accessOptions(options);
     store = await openStore(options.store).catch((err: unknown) => {
       // StoreUnavailable already names the store and the cause.
       throw err instanceof StoreUnavailable ? err : new Error(`cannot open store ${options.store}: ${message(err)}`);
     });
-    const app = createApp({ store, collections, ...appOptions(options) });
+    const app = createApp({ store, collections, ...appOptions(options), ...access });
     app.on('error', (err: unknown) => {
       const line = describeRequestError(err);
       if (line !== null) console.error(`halsync: request failed: ${line}`);
@@ -58,6 +70,47 @@ export async function runServe(options: ServeOptions): Promise<void> {
     await removeSqliteFile(created).catch(() => undefined);
     process.exit(1);
   }
+}
+
+/**
+ * The flags over the `--config` file: a flag the command line gave wins, the file fills in the
+ * rest (commander's defaults included: `--port` unset on the command line takes the file's port).
+ */
+async function withConfigFile(flags: ServeOptions, given: (name: string) => boolean): Promise<{ options: ServeOptions; collections?: CollectionConfig[] }> {
+  if (flags.config === undefined) return { options: flags };
+  const file = await readConfigFile(flags.config);
+  const options: ServeOptions = { ...flags };
+  if (!given('port') && file.port !== undefined) options.port = file.port;
+  if (!given('host') && file.host !== undefined) options.host = file.host;
+  if (!given('store') && file.store !== undefined) options.store = file.store;
+  if (!given('token') && file.token !== undefined) options.token = file.token;
+  if (!given('readToken') && file.readTokens !== undefined) options.readToken = file.readTokens;
+  if ((flags.cors ?? []).length === 0 && file.cors !== undefined) options.cors = file.cors;
+  if (flags.principals === undefined && file.principals !== undefined) options.principals = file.principals;
+  if (flags.jwtSecret === undefined && flags.jwks === undefined && file.jwt) {
+    if (file.jwt.secret !== undefined) options.jwtSecret = file.jwt.secret;
+    if (file.jwt.jwks !== undefined) options.jwks = file.jwt.jwks;
+  }
+  options.jwtIssuer ??= file.jwt?.issuer;
+  options.jwtAudience ??= file.jwt?.audience;
+  const collections = flags.collection.length === 0 ? file.collections : undefined;
+  return collections === undefined ? { options } : { options, collections };
+}
+
+/** The principals file and JWT verification, as createApp takes them. */
+async function accessOptions(options: ServeOptions): Promise<Pick<AppOptions, 'principals' | 'jwt'>> {
+  const key = options.jwtSecret !== undefined ? { secret: options.jwtSecret } : options.jwks !== undefined ? { jwks: options.jwks } : undefined;
+  if (key === undefined && (options.jwtIssuer !== undefined || options.jwtAudience !== undefined))
+    throw new Error('--jwt-issuer and --jwt-audience need --jwt-secret or --jwks');
+  const jwt = key && {
+    ...key,
+    ...(options.jwtIssuer === undefined ? {} : { issuer: options.jwtIssuer }),
+    ...(options.jwtAudience === undefined ? {} : { audience: options.jwtAudience }),
+  };
+  return {
+    ...(options.principals === undefined ? {} : { principals: await readPrincipalsFile(options.principals) }),
+    ...(jwt ? { jwt } : {}),
+  };
 }
 
 /** The flags that map one to one onto createApp's options; unset ones keep the app's defaults. */

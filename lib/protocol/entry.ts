@@ -57,7 +57,8 @@ export interface ListedEntry extends LogEntry {
 export function renderEntry(entry: LogEntry, itemURI: string, embedData: boolean): Record<string, unknown> {
   const out: Record<string, unknown> = { itemId: entry.itemId, ...versionOf(entry), itemURI };
   if (embedData) out['data'] = entry.data ?? null;
-  out['_links'] = { self: { href: itemURI }, [rels.item]: { href: itemURI } };
+  // No `self` (DESIGN §1): an entry is a partial view, and clients that cache by `self` would serve it for the item.
+  out['_links'] = { [rels.item]: { href: itemURI } };
   return out;
 }
 
@@ -66,7 +67,7 @@ export function renderEntry(entry: LogEntry, itemURI: string, embedData: boolean
  * view, and where it is; not when, why, nor its version.
  */
 export function renderRemoval(itemId: string, itemURI: string): Record<string, unknown> {
-  return { itemId, removed: true, itemURI, _links: { self: { href: itemURI }, [rels.item]: { href: itemURI } } };
+  return { itemId, removed: true, itemURI, _links: { [rels.item]: { href: itemURI } } };
 }
 
 /** An entry (or an item) a node sent that breaks the protocol's rules; `itemId` when it had a readable one. */

@@ -131,8 +131,10 @@ export class Forbidden extends HalsyncError {
   constructor(
     detail: string,
     readonly scope?: string,
+    /** The refused entries (`/entries/<i>`, or `/data` of an item write), for a write outside the grants (DESIGN §7). */
+    errors?: FieldError[],
   ) {
-    super(403, 'forbidden', 'Forbidden', detail);
+    super(403, 'forbidden', 'Forbidden', detail, errors ? { errors } : {});
   }
 }
 

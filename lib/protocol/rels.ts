@@ -11,6 +11,7 @@ export const rels = {
   conflict: 'sync:conflict',
   restore: 'sync:restore',
   serviceDesc: 'service-desc',
+  serviceDoc: 'service-doc',
   describedBy: 'describedby',
   next: 'next',
   self: 'self',

@@ -1,10 +1,11 @@
 import Koa, { type Context, type Next } from 'koa';
 import type { Store } from '../store/store.js';
-import { accessTokens, requireTokens, type AccessToken } from './http/auth.js';
-import type { Principal } from './principal.js';
-import { Unauthorized } from '../protocol/problems.js';
+import { accessTokens, authenticateRequests, hasCredentials, type AccessToken, type Authenticate, type Credentials } from './http/auth.js';
+import type { JwtOptions, PrincipalEntry } from './principals.js';
 import { DEFAULT_BODY_LIMIT } from './http/body.js';
 import { browserPage } from './resources/browser.js';
+import { DOCS_ASSETS, docsAssetRoute, docsRoute } from './resources/docs.js';
+import { faviconRoute } from './resources/favicon.js';
 import { collectionRoute } from './resources/collection.js';
 import { conflictRoute, conflictsRoute, restoreRoute } from './resources/conflicts.js';
 import { compileCollections, type CollectionConfig } from './collections.js';
@@ -41,6 +42,15 @@ export interface AppOptions {
   token?: string;
   /** Tokens the node accepts, each `read` (GET/HEAD/OPTIONS) or `write` (everything); with `token`, one more `write` token. */
   auth?: readonly AccessToken[];
+  /** Bearer tokens of scoped principals (a principals file's content, DESIGN §7). */
+  principals?: Readonly<Record<string, PrincipalEntry>> | ReadonlyMap<string, PrincipalEntry>;
+  /** Accept JWT bearers verified with this secret (HS256) or key set (RS256, ES256): `sub` the id, claim `halsync` the grants. */
+  jwt?: JwtOptions;
+  /**
+   * The application's own authentication, tried before the tokens: the request's principal,
+   * or null (then the tokens, and without a match 401). Setting it protects the node.
+   */
+  authenticate?: Authenticate;
   /** How many async jobs are remembered. */
   maxJobs?: number;
   /** Aborting it ends the node's long-running work: held log GETs (`Prefer: wait`) answer at once, the purge stops. */
@@ -61,11 +71,6 @@ export interface AppOptions {
   requestTimeout?: number;
   /** Origins whose pages may call the node (`*`: any); none: no CORS headers at all. */
   cors?: readonly string[];
-  /**
-   * The principal a request speaks for (DESIGN §7), for applications with their own auth;
-   * null: 401. Runs after the bearer-token check when both are configured.
-   */
-  authenticate?: (ctx: Context) => Principal | null | Promise<Principal | null>;
 }
 
 export const DEFAULT_ASYNC_THRESHOLD = 10_000;
@@ -82,6 +87,7 @@ const REQUIRED_VARIABLES: Record<keyof Paths, string[]> = {
   rel: ['rel'],
   schema: ['collection'],
   openapi: [],
+  docs: [],
   conflicts: ['collection'],
   conflict: ['collection', 'conflictId'],
   restore: ['collection', 'conflictId'],
@@ -126,16 +132,28 @@ export function createApp(options: AppOptions): Koa {
   };
   const timeout = options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT_MS;
   if (!Number.isInteger(timeout) || timeout < 0) throw new Error(`requestTimeout must be a whole number of milliseconds (0: none), not ${timeout}`);
-  const tokens = accessTokens(options.token, options.auth);
+  const credentials: Credentials = {
+    tokens: accessTokens(options.token, options.auth),
+    ...(options.principals === undefined
+      ? {}
+      : { principals: options.principals instanceof Map ? options.principals : new Map(Object.entries(options.principals)) }),
+    ...(options.jwt === undefined ? {} : { jwt: options.jwt }),
+    ...(options.authenticate === undefined ? {} : { authenticate: options.authenticate }),
+  };
+  const page = browserPage(paths);
+  const browsable = (handlers: Handlers) => withBrowserPage(handlers, page);
   const router = routing([
     [paths.root, browsable(rootRoute(node))],
     [paths.collection, browsable(collectionRoute(node))],
     [paths.transactions, browsable(logRoute(node))],
     [paths.item, browsable(itemRoute(node))],
     [paths.job, browsable(jobRoute(node))],
-    [paths.rel, relRoute()],
+    [paths.rel, relRoute(paths)],
     [paths.schema, browsable(schemaRoute(node))],
-    [paths.openapi, browsable(openapiRoute())],
+    [paths.openapi, browsable(openapiRoute(node))],
+    [paths.docs, docsRoute(paths)],
+    ...Object.keys(DOCS_ASSETS).map((asset) => [`${paths.docs}/${asset}`, docsAssetRoute(asset)] as const),
+    ['/favicon.ico', faviconRoute()],
     [paths.conflicts, browsable(conflictsRoute(node))],
     [paths.conflict, browsable(conflictRoute(node))],
     [paths.restore, restoreRoute(node)],
@@ -149,15 +167,7 @@ export function createApp(options: AppOptions): Koa {
   app.use(compress);
   app.use(problems);
   app.use(varyOnAccept);
-  if (tokens.length > 0) app.use(requireTokens(tokens));
-  const authenticate = options.authenticate;
-  if (authenticate)
-    app.use(async (ctx, next) => {
-      const principal = await authenticate(ctx);
-      if (!principal) throw new Unauthorized('these credentials name no principal of this node', 'invalid_token');
-      (ctx.state as { principal?: Principal }).principal = principal;
-      await next();
-    });
+  if (hasCredentials(credentials)) app.use(unlessPublic(publicPages(paths), authenticateRequests(credentials)));
   if (timeout > 0) app.use(requestTimeout(timeout));
   app.use(router);
   const retentions = [options.tombstoneRetentionMs, options.conflictRetentionMs].filter((ms) => ms !== undefined);
@@ -176,13 +186,34 @@ export function createApp(options: AppOptions): Koa {
   return app;
 }
 
+/**
+ * What holds no data and is served to anyone, tokens or not (DESIGN §7): the HTML browser page
+ * (any GET that prefers HTML; the data it then fetches is authenticated), the `/rels` pages,
+ * the OpenAPI document, the API reference and its assets, and the icon.
+ */
+function publicPages(paths: Paths): (ctx: Context) => boolean {
+  const pattern = (template: string) =>
+    new RegExp(
+      `^${template
+        .split(/(\{\w+\})/)
+        .map((part) => (/^\{\w+\}$/.test(part) ? '[^/]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+        .join('')}$`,
+    );
+  const open = [paths.rel, paths.openapi, paths.docs, ...Object.keys(DOCS_ASSETS).map((a) => `${paths.docs}/${a}`), '/favicon.ico'].map(pattern);
+  return (ctx) => (ctx.method === 'GET' || ctx.method === 'HEAD') && (prefersHtml(ctx) || open.some((p) => p.test(ctx.path)));
+}
+
+function unlessPublic(isPublic: (ctx: Context) => boolean, guard: (ctx: Context, next: Next) => Promise<void>) {
+  return (ctx: Context, next: Next) => (isPublic(ctx) ? next() : guard(ctx, next));
+}
+
 async function varyOnAccept(ctx: Context, next: Next): Promise<void> {
   if (ctx.method === 'GET' || ctx.method === 'HEAD') ctx.vary('Accept');
   await next();
 }
 
 /** A browser asking for any resource gets the HAL browser, which then reads it as JSON. */
-function browsable(handlers: Handlers): Handlers {
+function withBrowserPage(handlers: Handlers, page: string): Handlers {
   const get = handlers.GET;
   if (!get) return handlers;
   return {
@@ -190,7 +221,7 @@ function browsable(handlers: Handlers): Handlers {
     async GET(ctx, params) {
       if (!prefersHtml(ctx)) return get(ctx, params);
       ctx.type = 'text/html; charset=utf-8';
-      ctx.body = browserPage();
+      ctx.body = page;
     },
   };
 }
@@ -207,7 +238,9 @@ function positive(name: string, value: number): number {
 function reservedNames(paths: Paths): Set<string> {
   const reserved = new Set<string>();
   if (!paths.collection.startsWith('/{collection}')) return reserved;
-  for (const key of ['job', 'rel', 'schema', 'openapi'] as const) {
+  // Browsers ask for /favicon.ico whatever the paths say.
+  reserved.add('favicon.ico');
+  for (const key of ['job', 'rel', 'schema', 'openapi', 'docs'] as const) {
     const first = paths[key].split('/')[1] ?? '';
     if (first && !first.includes('{')) reserved.add(first);
   }

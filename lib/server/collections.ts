@@ -1,7 +1,7 @@
 import { Ajv, type ValidateFunction } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import * as formats from 'ajv-formats';
-import { channelReader, type ChannelSource, type ChannelsResult } from '../protocol/channels.js';
+import { channelReader, type ChannelSource } from '../protocol/channels.js';
 import type { FieldError } from '../protocol/problems.js';
 import { fieldErrors } from '../protocol/schemas.js';
 import type { Json } from '../protocol/types.js';
@@ -21,10 +21,10 @@ export interface Collection {
   name: string;
   title: string;
   schema: Record<string, unknown>;
-  /** Field errors of `data`, pointers prefixed with `prefix`; empty when valid. */
+  /** Field errors of `data` (its schema, then its channels), pointers prefixed with `prefix`; empty when valid. */
   check(data: Json, prefix: string): FieldError[];
-  /** The channels of a live version's `data`; absent when the collection names none. */
-  channelsOf?: (data: Json) => ChannelsResult;
+  /** The channels of data that passed `check` (distinct, sorted). */
+  channels(data: Json): string[];
 }
 
 /** Without a schema a collection accepts any JSON object as `data`. */
@@ -54,17 +54,24 @@ function compile(config: CollectionConfig): Collection {
   } catch (err) {
     throw new Error(`collection "${config.name}": invalid JSON Schema: ${(err as Error).message}`);
   }
-  const channelsOf = config.channels === undefined ? undefined : channelReader(config.channels);
+  let reader: ((data: Json) => ReturnType<ReturnType<typeof channelReader>>) | undefined;
+  try {
+    reader = config.channels === undefined ? undefined : channelReader(config.channels);
+  } catch (err) {
+    throw new Error(`collection "${config.name}": channels: ${(err as Error).message}`);
+  }
   return {
     name: config.name,
     title: config.title ?? config.name,
     schema,
-    ...(channelsOf === undefined ? {} : { channelsOf }),
     check(data, prefix) {
       if (!validate(data)) return fieldErrors(validate.errors, prefix);
-      // A live version's channels must be readable from its data: otherwise a 422 at their place.
-      const found = channelsOf?.(data);
+      const found = reader?.(data);
       return found && !found.ok ? [{ pointer: `${prefix}${found.error.pointer}`, detail: found.error.detail }] : [];
+    },
+    channels(data) {
+      const found = reader?.(data);
+      return found?.ok ? found.channels : [];
     },
   };
 }
@@ -76,12 +83,4 @@ function ajvFor(schema: Record<string, unknown>): Ajv | Ajv2020 {
   const ajv = /draft-0[67]/.test(draft) ? new Ajv(options) : new Ajv2020(options);
   addFormats(ajv);
   return ajv;
-}
-
-/** The channels a write of `data` gives its item (none for a deletion: the store keeps the deleted version's). */
-export function writeChannels(collection: Collection, data: Json, deleted: boolean): { channels?: string[] } {
-  if (deleted || !collection.channelsOf) return {};
-  const found = collection.channelsOf(data);
-  // check() refused data whose channels cannot be read, before any write.
-  return found.ok ? { channels: found.channels } : {};
 }

@@ -4,9 +4,11 @@ import type { Store } from '../store/store.js';
 import type { Collection } from './collections.js';
 import type { HalBody } from './http/hal.js';
 import type { Jobs } from './resources/job.js';
+import { principalOf, seesCollection } from './principal.js';
 import { Linker, requestOrigin, type Paths } from './http/links.js';
 
 export const HAL_TYPE = 'application/hal+json';
+export const HAL_FORMS_TYPE = 'application/prs.hal-forms+json';
 
 /** What every route of one app shares. */
 export interface ServerNode {
@@ -29,17 +31,28 @@ export function linker(ctx: Context, node: ServerNode): Linker {
   return new Linker(requestOrigin(ctx), node.paths);
 }
 
-export function collectionOf(node: ServerNode, name: string): Collection {
+/** The collection a request names; one its principal holds no grant on is as unknown as one that does not exist (DESIGN §7). */
+export function collectionOf(node: ServerNode, name: string, ctx: Context): Collection {
   const collection = node.collections.get(name);
-  if (!collection) throw new NotFound(`there is no collection "${name}"`);
+  if (!collection || !seesCollection(principalOf(ctx), name)) throw new NotFound(`there is no collection "${name}"`);
   return collection;
 }
 
 export function sendHal(ctx: Context, doc: HalBody, status = 200): void {
   ctx.status = status;
   // Type before body: Koa only replaces a type that does not already say json.
-  ctx.type = HAL_TYPE;
+  ctx.type = halMediaType(ctx, doc);
   ctx.body = doc;
+}
+
+/**
+ * HAL by default; the HAL-FORMS type for a document carrying `_templates` (only given to a
+ * client that asked for them); plain `application/json`, the same body, to a client that
+ * names JSON and not HAL (generated clients that parse only `application/json` as JSON).
+ */
+function halMediaType(ctx: Context, doc: HalBody): string {
+  if (doc['_templates'] !== undefined) return HAL_FORMS_TYPE;
+  return ctx.accepts(HAL_TYPE, 'application/json') === 'application/json' ? 'application/json' : HAL_TYPE;
 }
 
 /** A browser asking for a page rather than a client asking for JSON. */

@@ -1,5 +1,6 @@
 import type { Context } from 'koa';
-import { ALL_CHANNELS } from '../protocol/channels.js';
+import { ALL_CHANNELS, visibleUnder } from '../protocol/channels.js';
+import type { StoredItem } from '../store/store.js';
 
 /**
  * Who a request speaks for, and what its grants let it see and change (DESIGN §7). Every
@@ -60,4 +61,20 @@ export function grantCovers(grant: readonly string[] | undefined, channels: read
   if (grant === undefined || grant.includes(ALL_CHANNELS)) return true;
   if (channels.length === 0) return false;
   return channels.every((channel) => grant.includes(channel));
+}
+
+/** Whether a version with `channels` is in the principal's read view of the collection. */
+export function canRead(principal: Principal, collection: string, channels: readonly string[]): boolean {
+  const grant = readGrant(principal, collection);
+  return grant === undefined || visibleUnder(channels, grant);
+}
+
+/**
+ * The store's `authorize` for the principal's writes to a collection (undefined: it may write
+ * everything): a write grant must cover every channel the item has now and every one it will have.
+ */
+export function writeAuthorizer(principal: Principal, collection: string): ((current: StoredItem | null, channels: readonly string[]) => boolean) | undefined {
+  const grant = writeGrant(principal, collection);
+  if (grant === undefined) return undefined;
+  return (current, channels) => (current === null || grantCovers(grant, current.channels)) && grantCovers(grant, channels);
 }

@@ -4,8 +4,9 @@ import { toIso } from '../protocol/time.js';
 import type { FieldError } from '../protocol/problems.js';
 import type { Json } from '../protocol/types.js';
 import { versionOf } from '../protocol/version.js';
-import { ConflictRecordNotFound, InvalidData, InvalidRequest, ItemChanged } from './errors.js';
-import type { Precondition, Store, StoredItem } from './store.js';
+import { ConflictRecordNotFound, InvalidData, InvalidRequest, ItemChanged, RestoreForbidden } from './errors.js';
+import { channelsOfWrite } from './scopes.js';
+import type { ApplyOptions, Precondition, Store, StoredItem, Write } from './store.js';
 
 export interface RestoreOptions {
   /** Which losing version (required after a merge, where both lost; otherwise the one loser). */
@@ -22,6 +23,11 @@ export interface RestoreOptions {
    * A value the collection refuses belongs in `check`'s errors.
    */
   channels?: (data: Json) => readonly string[];
+  /**
+   * Whether the writer may make the restore (see ApplyOptions.authorize): asked before the
+   * record's own checks, and again inside the store's transaction. No: RestoreForbidden.
+   */
+  authorize?: ApplyOptions['authorize'];
 }
 
 export interface Restored {
@@ -52,26 +58,28 @@ export async function restoreConflict(store: Store, collection: string, conflict
     if (errors.length > 0) throw new InvalidData(`the ${side} version's data no longer matches the schema of collection "${collection}"`, errors);
   }
   const current = await store.getItem(collection, record.itemId);
-  if (!options.force) refuseIfChanged(record, current);
   const precondition: Precondition = options.force ? { kind: 'none' } : { kind: 'base', fingerprint: current ? current.fingerprint : null };
   // A store records nothing for the deletion of an item it does not have (its tombstone was
   // purged): stamped here instead, the restored deletion is recorded and syncs on like any other.
   const updatedAt = version.deleted && current === null ? toIso((options.now ?? (() => new Date()))()) : null;
-  const outcome = await store.apply(
-    collection,
-    [
-      {
-        itemId: record.itemId,
-        deleted: version.deleted,
-        data,
-        fingerprint: fingerprint(data),
-        updatedAt,
-        precondition,
-        ...(options.channels && !version.deleted ? { channels: options.channels(data) } : {}),
-      },
-    ],
-    { restoring: { conflictId, side }, ...(options.now ? { now: options.now } : {}) },
-  );
+  const write: Write = {
+    itemId: record.itemId,
+    deleted: version.deleted,
+    data,
+    fingerprint: fingerprint(data),
+    updatedAt,
+    precondition,
+    ...(options.channels && !version.deleted ? { channels: options.channels(data) } : {}),
+  };
+  const forbidden = () => new RestoreForbidden(`your write grants on collection "${collection}" do not cover restoring item ${record.itemId}`);
+  if (options.authorize && !options.authorize(current, channelsOfWrite(current, write), write)) throw forbidden();
+  if (!options.force) refuseIfChanged(record, current);
+  const outcome = await store.apply(collection, [write], {
+    restoring: { conflictId, side },
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.authorize ? { authorize: options.authorize } : {}),
+  });
+  if (!outcome.ok && outcome.forbidden) throw forbidden();
   if (!outcome.ok) {
     const now = outcome.mismatches[0]?.current ?? null;
     throw new ItemChanged(`item ${record.itemId} changed while it was being restored`, now && versionOf(now));

@@ -59,6 +59,9 @@ export class InvalidData extends StoreError {
   }
 }
 
+/** A restore the writer's grants do not cover (RestoreOptions.authorize said no): nothing was written. */
+export class RestoreForbidden extends StoreError {}
+
 /**
  * A restore refused because the item is no longer what the decision left (someone edited it
  * since, or the record was already restored): restoring would overwrite that edit. `force`

@@ -52,7 +52,7 @@ export function checkpointAfterApply(since: number | undefined, highWaterBefore:
 
 /** What one apply will do, worked out before any row is touched. */
 export type Plan =
-  | { ok: false; mismatches: PreconditionMismatch[] }
+  | { ok: false; mismatches: PreconditionMismatch[]; forbidden?: number[] }
   | {
       ok: true;
       applied: number;
@@ -77,6 +77,14 @@ export type Plan =
  */
 export function planApply(current: ReadonlyMap<string, StoredItem>, writes: readonly Write[], highWaterBefore: number, options: ApplyOptions = {}): Plan {
   const now = (options.now ?? (() => new Date()))();
+  const authorize = options.authorize;
+  if (authorize) {
+    const forbidden = writes.flatMap((write, i) => {
+      const item = current.get(write.itemId) ?? null;
+      return authorize(item, channelsOfWrite(item, write), write) ? [] : [i];
+    });
+    if (forbidden.length > 0) return { ok: false, mismatches: [], forbidden };
+  }
   const checks = writes.map((write) => checkWrite(current.get(write.itemId) ?? null, write, now));
   const mismatches = checks.flatMap((c) => (c.kind === 'mismatch' ? [c.mismatch] : []));
   if (mismatches.length > 0) return { ok: false, mismatches };

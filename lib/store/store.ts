@@ -76,6 +76,13 @@ export interface ApplyOptions {
   conflicts?: readonly ConflictRecord[];
   /** The apply restores this side of this conflict record: mark it restored (at the apply's time) in the same transaction. */
   restoring?: { conflictId: string; side: Side };
+  /**
+   * Whether the writer may make each write (DESIGN §7): asked inside the transaction, before
+   * the no-op rule and every precondition, with the item as it stands and the channels the
+   * write gives it, so a racing change of the item's channels cannot slip past it. Any false:
+   * nothing is applied and the outcome names the refused writes (`forbidden`).
+   */
+  authorize?: (current: StoredItem | null, channels: readonly string[], write: Write) => boolean;
 }
 
 export interface ConflictsQuery {
@@ -112,7 +119,12 @@ export type ApplyOutcome =
       /** The item as it stands after the apply, one per write, in the writes' order. */
       items: StoredItem[];
     }
-  | { ok: false; mismatches: PreconditionMismatch[] };
+  | {
+      ok: false;
+      mismatches: PreconditionMismatch[];
+      /** The indexes of the writes ApplyOptions.authorize refused (then `mismatches` is empty: grants come first). */
+      forbidden?: number[];
+    };
 
 export interface ChangesQuery {
   /**

@@ -433,7 +433,6 @@ export function wrongContentTypes(e: Endpoints): HostileRequest[] {
     'multipart/form-data; boundary=x',
     'application/xml',
     'application/octet-stream',
-    undefined,
   ];
   const targets: Array<[string, string, Buffer]> = [
     ['PUT', e.transactions, json({ entries: [entry()] })],

@@ -132,11 +132,19 @@ describe('contract: every documented operation and status', function () {
     expectStatus(await request(`${base}/items`, { method: 'POST', body: { data: 'x'.repeat(11 << 20) } }), 413);
   });
 
-  it('401 everywhere when the node requires a token', async () => {
+  it('401 everywhere when the node requires a token, but on the public pages, which hold no data', async () => {
     const locked = await startNode({ token: 'secret' });
     try {
-      for (const path of ['/', '/items', '/items/transactions', `/items/${ID}`, '/jobs/x', '/rels/item', '/schemas/items', '/openapi']) {
-        expectStatus(await request(locked.url.replace(/\/$/, '') + path, { headers: HAL }), 401);
+      const base = locked.url.replace(/\/$/, '');
+      for (const path of ['/', '/items', '/items/transactions', `/items/${ID}`, '/jobs/x', '/schemas/items']) {
+        expectStatus(await request(base + path, { headers: HAL }), 401);
+      }
+      for (const path of ['/rels/item', '/openapi', '/docs', '/docs/swagger-ui.css', '/favicon.ico']) expectStatus(await request(base + path), 200);
+      // The HTML browser page (its token prompt is what a stranger then meets); the data it fetches is still refused.
+      for (const path of ['/', '/items', `/items/${ID}`]) {
+        const page = await request(base + path, { headers: { Accept: 'text/html' } });
+        expectStatus(page, 200);
+        expect(page.text).to.match(/^<!doctype html>/);
       }
       expectStatus(await request(locked.url, { headers: { ...HAL, Authorization: 'Bearer secret' } }), 200);
     } finally {

@@ -76,6 +76,77 @@ export function scopedLogConformance(fixture: () => ScopesFixture): void {
       expect((await store.getItem('items', A))!.channels).to.deep.equal(['c']);
     });
 
+    describe('authorize (write grants)', function () {
+      // A writer granted channel "a" only, as the server builds it (lib/server/principal.ts).
+      const onlyA = (current: { channels: string[] } | null, channels: readonly string[]) =>
+        (current === null || current.channels.every((c) => c === 'a')) && channels.length > 0 && channels.every((c) => c === 'a');
+
+      it('asks, for each write, the item as it stands and the channels it will have; refuses the whole apply naming the refused writes', async function () {
+        const { store } = fixture();
+        await apply(store, [put(A, 1, ['a']), put(B, 2, ['b'])]);
+        const before = await store.highWater();
+        const asked: Array<[string | null, string[]]> = [];
+        const outcome = await store.apply('items', [put(A, 3, ['a']), put(B, 4, ['a']), put(C, 5, ['a', 'b']), del(A)], {
+          authorize: (current, channels) => {
+            asked.push([current ? current.itemId : null, [...channels]]);
+            return onlyA(current, channels);
+          },
+        });
+        expect(outcome.ok).to.equal(false);
+        expect(!outcome.ok && outcome.forbidden).to.deep.equal([1, 2]);
+        expect(!outcome.ok && outcome.mismatches).to.deep.equal([]);
+        expect(asked).to.deep.equal([
+          [A, ['a']],
+          [B, ['a']],
+          [null, ['a', 'b']],
+          // A deletion without channels keeps the item's: that is what it will have.
+          [A, ['a']],
+        ]);
+        expect(await store.highWater()).to.equal(before);
+        expect((await store.getItem('items', A))!.data).to.equal(1);
+      });
+
+      it('refuses before the no-op rule and before any precondition', async function () {
+        const { store } = fixture();
+        await apply(store, [put(B, 2, ['b'])]);
+        const same = await store.apply('items', [put(B, 2, ['b'])], { authorize: onlyA });
+        expect(!same.ok && same.forbidden).to.deep.equal([0]);
+        const stale = await store.apply('items', [{ ...put(B, 9, ['a']), precondition: { kind: 'base', fingerprint: 'f'.repeat(40) } }], { authorize: onlyA });
+        expect(!stale.ok && stale.forbidden).to.deep.equal([0]);
+        expect(!stale.ok && stale.mismatches).to.deep.equal([]);
+      });
+
+      it('decides on the version committed before the apply: a channel change by another writer cannot slip past it', async function () {
+        const { store, another } = fixture();
+        await apply(store, [put(D, 1, ['a'])]);
+        // Another handle (another process's connection, for SQL stores) moves the item out of "a".
+        const other = await another();
+        try {
+          const moved = await other.apply('items', [put(D, 2, ['b'])]);
+          expect(moved.ok).to.equal(true);
+        } finally {
+          if (other !== store) await other.close();
+        }
+        const outcome = await store.apply('items', [put(D, 3, ['a'])], { authorize: onlyA });
+        expect(!outcome.ok && outcome.forbidden).to.deep.equal([0]);
+        expect((await store.getItem('items', D))!.data).to.equal(2);
+      });
+
+      it('lets a restore be refused the same way, recording nothing', async function () {
+        const { store } = fixture();
+        const local = { updatedAt: '2026-01-01T00:00:00.000Z', fingerprint: fingerprint({ n: 1 }), deleted: false, data: { n: 1 } };
+        const remote = { updatedAt: '2026-01-02T00:00:00.000Z', fingerprint: fingerprint({ n: 2 }), deleted: false, data: { n: 2 } };
+        const record = { itemId: A, peer: 'store:x', rule: 'newer' as const, winner: 'remote' as const, local, remote, result: remote };
+        const id = conflictId('items', record);
+        await apply(store, [put(A, { n: 2 }, ['b'])], { conflicts: [{ ...record, conflictId: id, decidedAt: '2026-01-02T00:00:00.000Z' }] });
+        const before = await store.highWater();
+        const refused = await restoreConflict(store, 'items', id, { channels: () => ['a'], authorize: onlyA }).catch((err: unknown) => err);
+        expect((refused as Error).name).to.equal('RestoreForbidden');
+        expect(await store.highWater()).to.equal(before);
+        expect((await store.getConflict('items', id))!.restored).to.equal(null);
+      });
+    });
+
     it('shows a grant only the items whose channels meet it, each once, with the unscoped log\u2019s checkpoint', async function () {
       const { store } = fixture();
       await apply(store, [put(A, 'a', ['a']), put(B, 'b', ['b']), put(C, 'ab', ['a', 'b']), put(D, 'none')]);

@@ -37,9 +37,12 @@ export async function readJson(ctx: Context, limit: number): Promise<Json> {
 }
 
 function checkContentType(header: string): void {
+  // No Content-Type at all is read as JSON: some generated clients (swagger-typescript-api with a
+  // $ref'd requestBody) send none. A body that then is not JSON is a 400, a wrong type still a 415.
+  if (header.trim() === '') return;
   const [mediaType = '', ...params] = header.split(';').map((part) => part.trim());
   if (!JSON_TYPE.test(mediaType)) {
-    throw new UnsupportedMediaType(`send the body as application/json${header ? `, not ${mediaType || header}` : ''}`);
+    throw new UnsupportedMediaType(`send the body as application/json, not ${mediaType || header}`);
   }
   const charset = params.map((p) => /^charset\s*=\s*"?([^"]*)"?$/i.exec(p)?.[1]).find((c) => c !== undefined);
   if (charset !== undefined && !/^utf-?8$/i.test(charset)) {

@@ -14,6 +14,8 @@ export interface Paths {
   rel: string;
   schema: string;
   openapi: string;
+  /** The API reference page (Swagger UI); its assets are served below it. */
+  docs: string;
   /** The conflict audit of a collection, one record, and the restore action of a record. */
   conflicts: string;
   conflict: string;
@@ -29,6 +31,7 @@ export const DEFAULT_PATHS: Paths = {
   rel: '/rels/{rel}',
   schema: '/schemas/{collection}',
   openapi: '/openapi',
+  docs: '/docs',
   conflicts: '/{collection}/conflicts',
   conflict: '/{collection}/conflicts/{conflictId}',
   restore: '/{collection}/conflicts/{conflictId}/restore',
@@ -98,6 +101,10 @@ export class Linker {
 
   openapi(): string {
     return this.origin + this.paths.openapi;
+  }
+
+  docs(): string {
+    return this.origin + this.paths.docs;
   }
 
   conflicts(collection: string): string {

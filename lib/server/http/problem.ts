@@ -12,7 +12,7 @@ import {
   Unauthorized,
   ValidationFailed,
 } from '../../protocol/problems.js';
-import { ConflictRecordNotFound, InvalidData, InvalidRequest, ItemChanged, StoreError, StoreUnavailable } from '../../store/errors.js';
+import { ConflictRecordNotFound, InvalidData, InvalidRequest, ItemChanged, RestoreForbidden, StoreError, StoreUnavailable } from '../../store/errors.js';
 
 /**
  * The one error path: any HalsyncError becomes its problem document, a store's errors the
@@ -76,6 +76,7 @@ function storeProblem(err: StoreError): HalsyncError {
   if (err instanceof InvalidRequest) return new BadRequest(err.message, err.errors);
   if (err instanceof InvalidData) return new ValidationFailed(err.message, err.errors);
   if (err instanceof ItemChanged) return new HalsyncError(409, 'item-changed', 'Item changed since the decision', err.message, { current: err.current });
+  if (err instanceof RestoreForbidden) return new Forbidden(err.message, undefined, [{ pointer: '/data', detail: 'outside your write grants' }]);
   if (err instanceof StoreUnavailable) return new StoreUnavailableProblem(err.message);
   return new InternalError();
 }

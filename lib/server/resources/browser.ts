@@ -1,3 +1,8 @@
+import { FORMS } from './browser-forms.js';
+import { URI_TEMPLATES } from './browser-uri-template.js';
+import type { Paths } from '../http/links.js';
+import { FORM_STYLE, STYLE } from './browser-style.js';
+
 /**
  * The HAL browser: the page served for any GET that prefers `text/html`.
  *
@@ -11,42 +16,27 @@
  *
  * The page is static: nothing of the request is written into it, so it cannot reflect input.
  */
-export function browserPage(): string {
-  return PAGE;
+export function browserPage(paths: Pick<Paths, 'root' | 'docs'>): string {
+  let page = pages.get(paths);
+  if (page === undefined) {
+    page = PAGE.replace('href="/"', `href="${escapeAttribute(paths.root)}"`).replace('href="/docs"', `href="${escapeAttribute(paths.docs)}"`);
+    pages.set(paths, page);
+  }
+  return page;
 }
 
-const STYLE = String.raw`
-:root { color-scheme: light dark; --muted: #666; --line: #ccc; --accent: #0b5cad; --bad: #b00020; }
-@media (prefers-color-scheme: dark) { :root { --muted: #aaa; --line: #444; --accent: #7ab7ff; --bad: #ff7b8a; } }
-body { font: 15px/1.45 system-ui, sans-serif; margin: 0 auto; max-width: 72rem; padding: 1rem 1.5rem 3rem; }
-header { border-bottom: 1px solid var(--line); margin-bottom: 1rem; }
-header p { margin: .25rem 0 .75rem; color: var(--muted); overflow-wrap: anywhere; }
-h1 { font-size: 1.4rem; margin: .5rem 0 0; }
-h2 { font-size: 1.15rem; margin: 1.5rem 0 .5rem; }
-h3 { font-size: 1rem; margin: 1rem 0 .25rem; }
-a { color: var(--accent); }
-table { border-collapse: collapse; width: 100%; margin: .25rem 0 .75rem; }
-caption { text-align: left; font-weight: 600; padding: .25rem 0; }
-th, td { border: 1px solid var(--line); padding: .3rem .5rem; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
-th[scope=row] { width: 12rem; font-weight: 600; }
-code, pre { font: 13px/1.4 ui-monospace, monospace; }
-pre { margin: 0; white-space: pre-wrap; overflow-wrap: anywhere; }
-ol.embedded { padding-left: 1.5rem; }
-ol.embedded > li { border-left: 3px solid var(--line); padding-left: .75rem; margin-bottom: 1rem; }
-form.template { display: flex; flex-wrap: wrap; gap: .5rem; align-items: end; margin: .25rem 0; }
-form.template label { display: flex; flex-direction: column; font-size: .85rem; }
-input, button { font: inherit; padding: .2rem .4rem; }
-.muted { color: var(--muted); }
-.problem { border: 2px solid var(--bad); border-radius: 4px; padding: .5rem 1rem; }
-.problem h2 { color: var(--bad); margin-top: .25rem; }
-details { margin-top: 1.5rem; }
-`;
+const pages = new WeakMap<object, string>();
+
+function escapeAttribute(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+}
 
 // The page's script. Plain ES2017, no template literals (this file embeds it in one).
 const SCRIPT = String.raw`
 (function () {
   'use strict';
-  var ACCEPT = 'application/hal+json, application/problem+json;q=0.9, application/json;q=0.8, text/*;q=0.5, */*;q=0.1';
+  // HAL-FORMS first: the node then adds the writes this page may offer (_templates).
+  var ACCEPT = 'application/prs.hal-forms+json, application/hal+json;q=0.95, application/problem+json;q=0.9, application/json;q=0.8, text/*;q=0.5, */*;q=0.1';
   var TOKEN_KEY = 'halsync-token';
   var main = document.getElementById('document');
   var where = document.getElementById('where');
@@ -76,53 +66,8 @@ const SCRIPT = String.raw`
     return url ? el('a', { href: url }, [text]) : el('span', {}, [text]);
   }
 
-  // RFC 6570, levels 1 to 3: {var} {+var} {#var} {.var} {/var} {;var} {?var} {&var}, lists of names.
-  var OPERATORS = {
-    '': { first: '', sep: ',', named: false, reserved: false },
-    '+': { first: '', sep: ',', named: false, reserved: true },
-    '#': { first: '#', sep: ',', named: false, reserved: true },
-    '.': { first: '.', sep: '.', named: false, reserved: false },
-    '/': { first: '/', sep: '/', named: false, reserved: false },
-    ';': { first: ';', sep: ';', named: true, reserved: false, ifEmpty: '' },
-    '?': { first: '?', sep: '&', named: true, reserved: false, ifEmpty: '=' },
-    '&': { first: '&', sep: '&', named: true, reserved: false, ifEmpty: '=' }
-  };
-  var EXPRESSION = /\{([+#./;?&]?)([^}]*)\}/g;
-
-  function varNames(spec) {
-    return spec.split(',').map(function (v) { return v.replace(/(\*|:\d+)$/, ''); }).filter(Boolean);
-  }
-
-  function templateVars(template) {
-    var names = [];
-    template.replace(EXPRESSION, function (_, op, spec) {
-      varNames(spec).forEach(function (n) { if (names.indexOf(n) < 0) names.push(n); });
-      return '';
-    });
-    return names;
-  }
-
-  function encode(value, reserved) {
-    if (reserved) return encodeURI(value).replace(/%25([0-9A-Fa-f]{2})/g, '%$1');
-    return encodeURIComponent(value).replace(/[!'()*]/g, function (c) {
-      return '%' + c.charCodeAt(0).toString(16).toUpperCase();
-    });
-  }
-
-  function expand(template, values) {
-    return template.replace(EXPRESSION, function (_, op, spec) {
-      var o = OPERATORS[op];
-      var parts = [];
-      varNames(spec).forEach(function (name) {
-        var value = values[name];
-        if (value === undefined || value === null || value === '') return;
-        var text = encode(String(value), o.reserved);
-        parts.push(o.named ? name + '=' + text : text);
-      });
-      return parts.length ? o.first + parts.join(o.sep) : '';
-    });
-  }
-
+${URI_TEMPLATES}
+${FORMS}
   function templateForm(rel, link) {
     var form = el('form', { class: 'template', 'aria-label': 'Expand ' + rel });
     var inputs = {};
@@ -141,6 +86,13 @@ const SCRIPT = String.raw`
       if (url) location.assign(url);
     });
     return form;
+  }
+
+  /** A template whose variables are all optional (query expressions only) can be followed as it is. */
+  function openAnchor(link) {
+    var bare = link.href.replace(/\{[?&][^}]*\}/g, '');
+    if (bare.indexOf('{') >= 0) return null;
+    return el('p', {}, [anchor(bare, 'Open ' + (link.title || bare))]);
   }
 
   // Relations whose target takes a POST rather than a GET: rendered as a button, not an anchor.
@@ -192,11 +144,12 @@ const SCRIPT = String.raw`
     return el('td', {}, [el('code', {}, [JSON.stringify(value)])]);
   }
 
+  /** caption: null under a heading that already names the table. */
   function propertiesTable(doc, caption) {
-    var keys = Object.keys(doc).filter(function (k) { return k !== '_links' && k !== '_embedded'; });
+    var keys = Object.keys(doc).filter(function (k) { return k !== '_links' && k !== '_embedded' && k !== '_templates'; });
     if (!keys.length) return el('p', { class: 'muted' }, ['No properties.']);
     var rows = keys.map(function (k) { return el('tr', {}, [el('th', { scope: 'row' }, [k]), valueCell(k, doc[k])]); });
-    return el('table', { class: 'properties' }, [el('caption', {}, [caption])].concat(rows));
+    return el('table', { class: 'properties' }, [caption ? el('caption', {}, [caption]) : null].concat(rows));
   }
 
   function linksTable(doc, docsFrom, caption) {
@@ -214,13 +167,13 @@ const SCRIPT = String.raw`
         var target = ACTION_RELS.indexOf(rel) >= 0
           ? el('td', {}, [actionForm(rel, link)])
           : link.templated
-          ? el('td', {}, [el('code', {}, [link.href]), templateForm(rel, link)])
+          ? el('td', {}, [el('code', {}, [link.href]), openAnchor(link), templateForm(rel, link)])
           : el('td', {}, [anchor(link.href, label), label !== link.href ? el('span', { class: 'muted' }, [' ' + link.href]) : null]);
         var row = el('tr', { 'data-rel': rel }, [relCell, target]);
         rows.push(row);
       });
     });
-    return el('table', { class: 'links' }, [el('caption', {}, [caption]), el('thead', {}, [head]), el('tbody', {}, rows)]);
+    return el('table', { class: 'links' }, [caption ? el('caption', {}, [caption]) : null, el('thead', {}, [head]), el('tbody', {}, rows)]);
   }
 
   function embeddedSection(doc, docsFrom) {
@@ -248,23 +201,38 @@ const SCRIPT = String.raw`
     return section;
   }
 
-  function renderHal(doc) {
+  function setTitle(title) {
+    document.title = title === 'halsync' ? title : title + ' · halsync';
+  }
+
+  function renderHal(doc, etag) {
     var selfLink = doc._links && doc._links.self;
     var title = doc.title || doc.name || (selfLink && selfLink.title) || location.pathname;
-    document.title = title + ' · halsync';
+    setTitle(title);
     main.appendChild(el('h1', { id: 'title' }, [title]));
     main.appendChild(el('section', { 'aria-labelledby': 'properties-heading' }, [
-      el('h2', { id: 'properties-heading' }, ['Properties']), propertiesTable(doc, 'Properties of this document')
+      el('h2', { id: 'properties-heading' }, ['Properties']), propertiesTable(doc, null)
     ]));
     main.appendChild(el('section', { 'aria-labelledby': 'links-heading' }, [
-      el('h2', { id: 'links-heading' }, ['Links']), linksTable(doc, doc, 'Links of this document')
+      el('h2', { id: 'links-heading' }, ['Links']), linksTable(doc, doc, null)
     ]));
+    var actions = actionsSection(doc, etag);
+    if (actions) main.appendChild(actions);
     var embedded = embeddedSection(doc, doc);
     if (embedded) main.appendChild(embedded);
   }
 
+  /** JSON that is not HAL (a collection's JSON Schema, the OpenAPI document): shown as it is, not as an empty HAL document. */
+  function renderJson(doc, type) {
+    var title = doc.title || (doc.info && doc.info.title) || location.pathname;
+    setTitle(String(title));
+    main.appendChild(el('h1', { id: 'title' }, [String(title)]));
+    main.appendChild(el('p', { class: 'muted' }, [type === 'application/schema+json' ? 'A JSON Schema' : type]));
+    main.appendChild(el('pre', { class: 'json' }, [JSON.stringify(doc, null, 2)]));
+  }
+
   function renderProblem(doc, status) {
-    document.title = (doc.title || 'Error') + ' · halsync';
+    setTitle(doc.title || 'Error');
     var box = el('section', { class: 'problem', role: 'alert', 'aria-labelledby': 'title' }, [
       el('h2', { id: 'title' }, [String(doc.status || status) + ' ' + (doc.title || 'Error')]),
       doc.detail ? el('p', { class: 'detail' }, [String(doc.detail)]) : null,
@@ -327,9 +295,10 @@ const SCRIPT = String.raw`
         try { json = JSON.parse(text); } catch (e) { json = null; }
       }
       if (json && type === 'application/problem+json') renderProblem(json, response.status);
-      else if (json && typeof json === 'object' && !Array.isArray(json)) renderHal(json);
+      else if (json && typeof json === 'object' && !Array.isArray(json) && json._links) renderHal(json, response.headers.get('ETag'));
+      else if (json && typeof json === 'object' && !Array.isArray(json)) renderJson(json, type);
       else renderText(text, type);
-      if (json) raw(JSON.stringify(json, null, 2));
+      if (json && json._links) raw(JSON.stringify(json, null, 2));
       done(response.ok ? 'ready' : 'problem');
     });
   }).catch(function (error) {
@@ -346,10 +315,11 @@ const PAGE = `<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <title>halsync</title>
-<style>${STYLE}</style>
+<style>${STYLE}${FORM_STYLE}</style>
 </head>
 <body data-state="loading">
 <header>
+<nav class="top" aria-label="halsync"><a id="home" href="/">halsync</a> · <a href="/docs">API reference</a></nav>
 <p id="where" aria-live="polite">Loading…</p>
 </header>
 <main id="document" aria-busy="true"></main>

@@ -3,12 +3,13 @@ import { rels } from '../../protocol/rels.js';
 import { collectionOf, linker, sendHal, type ServerNode } from '../node.js';
 import { halDocument } from '../http/hal.js';
 import { createItem } from './item.js';
+import { collectionTemplates, withTemplates } from './templates.js';
 
 /** A collection: where its log, its items and its schema are. POST adds an item. */
 export function collectionRoute(node: ServerNode) {
   return {
     async GET(ctx: Context, params: Record<string, string>) {
-      const collection = collectionOf(node, params['collection']!);
+      const collection = collectionOf(node, params['collection']!, ctx);
       const links = linker(ctx, node);
       const doc = halDocument({
         properties: { name: collection.name, title: collection.title },
@@ -21,10 +22,13 @@ export function collectionRoute(node: ServerNode) {
           [rels.conflicts]: { href: links.conflicts(collection.name), title: 'Conflicts decided on this node' },
         },
       });
-      sendHal(ctx, doc);
+      sendHal(
+        ctx,
+        withTemplates(ctx, doc, () => collectionTemplates(ctx, node, collection)),
+      );
     },
     async POST(ctx: Context, params: Record<string, string>) {
-      await createItem(ctx, node, collectionOf(node, params['collection']!));
+      await createItem(ctx, node, collectionOf(node, params['collection']!, ctx));
     },
   };
 }

@@ -1,7 +1,7 @@
 import type { Context } from 'koa';
 import { losers, type ConflictRecord, type Side, type StoredConflict } from '../../protocol/conflicts.js';
 import { fingerprint } from '../../protocol/fingerprint.js';
-import { BadRequest, NotFound, ValidationFailed, type FieldError } from '../../protocol/problems.js';
+import { BadRequest, Forbidden, NotFound, ValidationFailed, type FieldError } from '../../protocol/problems.js';
 import { isItemId } from '../../protocol/ids.js';
 import { rels } from '../../protocol/rels.js';
 import { fieldErrors, validator } from '../../protocol/schemas.js';
@@ -13,6 +13,10 @@ import type { Collection } from '../collections.js';
 import { collectionOf, linker, sendHal, type ServerNode } from '../node.js';
 import { halDocument, type HalInput } from '../http/hal.js';
 import { itemDocument } from './item.js';
+import { conflictTemplates, withTemplates } from './templates.js';
+import { canRead, principalOf, readGrant, writeAuthorizer, type Principal } from '../principal.js';
+import type { StoredItem } from '../../store/store.js';
+import type { VersionWithData } from '../../protocol/types.js';
 
 export const DEFAULT_CONFLICTS_LIMIT = 50;
 export const MAX_CONFLICTS_LIMIT = 1000;
@@ -25,9 +29,10 @@ export const MAX_CONFLICTS_LIMIT = 1000;
 export function conflictsRoute(node: ServerNode) {
   return {
     async GET(ctx: Context, params: Record<string, string>) {
-      const collection = collectionOf(node, params['collection']!);
+      const collection = collectionOf(node, params['collection']!, ctx);
       const query = parseQuery(ctx.query, node);
       const page = await node.store.conflicts(collection.name, { limit: query.limit, ...(query.before === undefined ? {} : { before: query.before }) });
+      const records = await visibleRecords(ctx, node, collection, page.records);
       const links = linker(ctx, node);
       let next: string | undefined;
       if (page.hasMore) {
@@ -38,20 +43,21 @@ export function conflictsRoute(node: ServerNode) {
       sendHal(
         ctx,
         halDocument({
-          properties: { title: `Conflicts of ${collection.title}`, count: page.records.length },
+          properties: { title: `Conflicts of ${collection.title}`, count: records.length },
           links: {
             self: { href: links.current(ctx) },
             [rels.collectionUp]: { href: links.collection(collection.name) },
             [rels.next]: next === undefined ? undefined : { href: next },
           },
-          embedded: { [rels.conflict]: page.records.map((record) => recordInput(ctx, node, collection, record)) },
+          embedded: { [rels.conflict]: records.map((record) => recordInput(ctx, node, collection, record)) },
         }),
       );
     },
 
     async POST(ctx: Context, params: Record<string, string>) {
-      const collection = collectionOf(node, params['collection']!);
+      const collection = collectionOf(node, params['collection']!, ctx);
       const records = await readRecords(ctx, node);
+      await refuseUnwritable(ctx, node, collection, records);
       const recorded = await node.store.recordConflicts(collection.name, records);
       sendHal(ctx, halDocument({ properties: { recorded }, links: { self: { href: linker(ctx, node).conflicts(collection.name) } } }));
     },
@@ -62,10 +68,14 @@ export function conflictsRoute(node: ServerNode) {
 export function conflictRoute(node: ServerNode) {
   return {
     async GET(ctx: Context, params: Record<string, string>) {
-      const collection = collectionOf(node, params['collection']!);
+      const collection = collectionOf(node, params['collection']!, ctx);
       const record = await node.store.getConflict(collection.name, conflictIdOf(params));
-      if (!record) throw notFound(collection, conflictIdOf(params));
-      sendHal(ctx, halDocument(recordInput(ctx, node, collection, record)));
+      const current = record && (await node.store.getItem(collection.name, record.itemId));
+      if (!record || !recordVisible(principalOf(ctx), collection, record, current ?? null)) throw notFound(collection, conflictIdOf(params));
+      sendHal(
+        ctx,
+        withTemplates(ctx, halDocument(recordInput(ctx, node, collection, record)), () => conflictTemplates(ctx, node, collection, record, current ?? null)),
+      );
     },
   };
 }
@@ -78,14 +88,21 @@ export function conflictRoute(node: ServerNode) {
 export function restoreRoute(node: ServerNode) {
   return {
     async POST(ctx: Context, params: Record<string, string>) {
-      const collection = collectionOf(node, params['collection']!);
+      const collection = collectionOf(node, params['collection']!, ctx);
       const conflictId = conflictIdOf(params);
       const { side, force } = parseRestoreQuery(ctx.query);
+      const record = await node.store.getConflict(collection.name, conflictId);
+      const current = record && (await node.store.getItem(collection.name, record.itemId));
+      // A record the principal may not read is unknown to it, as on GET.
+      if (!record || !recordVisible(principalOf(ctx), collection, record, current ?? null)) throw notFound(collection, conflictId);
+      const authorize = writeAuthorizer(principalOf(ctx), collection.name);
       const { item, created } = await restoreConflict(node.store, collection.name, conflictId, {
         ...(side === undefined ? {} : { side }),
         force,
         now: node.clock,
         check: (data) => collection.check(data, '/data'),
+        channels: (data) => collection.channels(data),
+        ...(authorize ? { authorize } : {}),
       });
       const links = linker(ctx, node);
       if (created) ctx.set('Location', links.item(collection.name, item.itemId));
@@ -93,6 +110,44 @@ export function restoreRoute(node: ServerNode) {
       sendHal(ctx, itemDocument(ctx, node, collection, item), created ? 201 : 200);
     },
   };
+}
+
+/**
+ * The channels a record shows (DESIGN §7): the item's present ones, and those of each version
+ * it carries data of (from that data, as the collection reads channels). A record is shown only
+ * to a principal that can read all of them; with none to read, only under `*`.
+ */
+function recordChannels(collection: Collection, record: StoredConflict | ConflictRecord, current: StoredItem | null): string[][] {
+  const versions = [record.local, record.remote].filter((v: VersionWithData) => !v.deleted).map((v) => collection.channels(v.data));
+  const all = [...(current ? [current.channels] : []), ...versions];
+  return all.length > 0 ? all : [[]];
+}
+
+function recordVisible(principal: Principal, collection: Collection, record: StoredConflict, current: StoredItem | null): boolean {
+  if (readGrant(principal, collection.name) === undefined) return true;
+  return recordChannels(collection, record, current).every((channels) => canRead(principal, collection.name, channels));
+}
+
+/** The records of a page the principal may read (one read of their items, and only for a scoped principal). */
+async function visibleRecords(ctx: Context, node: ServerNode, collection: Collection, records: StoredConflict[]): Promise<StoredConflict[]> {
+  const principal = principalOf(ctx);
+  if (readGrant(principal, collection.name) === undefined) return records;
+  const items = new Map((await node.store.getItems(collection.name, [...new Set(records.map((r) => r.itemId))])).map((item) => [item.itemId, item]));
+  return records.filter((record) => recordVisible(principal, collection, record, items.get(record.itemId) ?? null));
+}
+
+/** Recording conflicts is a write: the grants must cover the item and every version's channels. */
+async function refuseUnwritable(ctx: Context, node: ServerNode, collection: Collection, records: ConflictRecord[]): Promise<void> {
+  const authorize = writeAuthorizer(principalOf(ctx), collection.name);
+  if (!authorize) return;
+  const items = new Map((await node.store.getItems(collection.name, [...new Set(records.map((r) => r.itemId))])).map((item) => [item.itemId, item]));
+  const refused = records.flatMap((record, i) => {
+    const current = items.get(record.itemId) ?? null;
+    const ok =
+      (current === null || authorize(current, current.channels)) && recordChannels(collection, record, null).every((channels) => authorize(null, channels));
+    return ok ? [] : [{ pointer: `/records/${i}`, detail: 'outside your write grants' }];
+  });
+  if (refused.length > 0) throw new Forbidden(`${refused.length} record(s) concern items outside your write grants; nothing was recorded`, undefined, refused);
 }
 
 function recordInput(ctx: Context, node: ServerNode, collection: Collection, record: StoredConflict): HalInput {

@@ -1,17 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'koa';
 import { fingerprint, TOMBSTONE_FINGERPRINT } from '../../protocol/fingerprint.js';
-import { BadRequest, Gone, NotFound, PreconditionFailed, ValidationFailed } from '../../protocol/problems.js';
+import { BadRequest, Forbidden, Gone, NotFound, PreconditionFailed, ValidationFailed } from '../../protocol/problems.js';
 import { isItemId } from '../../protocol/ids.js';
 import { rels } from '../../protocol/rels.js';
 import { fieldErrors, validator } from '../../protocol/schemas.js';
 import type { Json } from '../../protocol/types.js';
 import type { Precondition, StoredItem } from '../../store/store.js';
 import { readJson } from '../http/body.js';
-import { writeChannels, type Collection } from '../collections.js';
+import type { Collection } from '../collections.js';
 import { collectionOf, linker, sendHal, type ServerNode } from '../node.js';
 import { beginWrite } from '../http/deadline.js';
 import { halDocument, type HalBody } from '../http/hal.js';
+import { itemTemplates, withTemplates } from './templates.js';
+import { canRead, principalOf, writeAuthorizer } from '../principal.js';
 
 /**
  * One item. Direct writes make this node the item's origin: the store stamps `updatedAt`
@@ -20,8 +22,8 @@ import { halDocument, type HalBody } from '../http/hal.js';
 export function itemRoute(node: ServerNode) {
   return {
     async GET(ctx: Context, params: Record<string, string>) {
-      const { collection, itemId } = target(node, params);
-      const item = await node.store.getItem(collection.name, itemId);
+      const { collection, itemId } = target(ctx, node, params);
+      const item = await readable(ctx, collection, await node.store.getItem(collection.name, itemId));
       if (!item) throw new NotFound(`collection "${collection.name}" has no item ${itemId}`);
       if (item.deleted) throw new Gone(`item ${itemId} was deleted at ${item.updatedAt}`);
       const etag = `"${item.fingerprint}"`;
@@ -30,13 +32,18 @@ export function itemRoute(node: ServerNode) {
         ctx.status = 304;
         return;
       }
-      sendHal(ctx, itemDocument(ctx, node, collection, item));
+      sendHal(
+        ctx,
+        withTemplates(ctx, itemDocument(ctx, node, collection, item), () => itemTemplates(ctx, node, collection, item)),
+      );
     },
 
     async PUT(ctx: Context, params: Record<string, string>) {
-      const { collection, itemId } = target(node, params);
+      const { collection, itemId } = target(ctx, node, params);
       const data = await readItemData(ctx, node, collection);
       const current = await node.store.getItem(collection.name, itemId);
+      // Before If-Match and If-None-Match, whose 412 would tell a version of an item it may not see.
+      refuseUnlessWritable(ctx, collection, itemId, current, collection.channels(data));
       const precondition = ifMatch(ctx.get('If-Match'), current) ?? ifNoneMatch(ctx.get('If-None-Match'), current) ?? { kind: 'none' };
       const item = await write(ctx, node, collection, itemId, data, precondition);
       if (!current) ctx.set('Location', linker(ctx, node).item(collection.name, itemId));
@@ -44,9 +51,10 @@ export function itemRoute(node: ServerNode) {
     },
 
     async DELETE(ctx: Context, params: Record<string, string>) {
-      const { collection, itemId } = target(node, params);
+      const { collection, itemId } = target(ctx, node, params);
       const current = await node.store.getItem(collection.name, itemId);
       if (!current) throw new NotFound(`collection "${collection.name}" has no item ${itemId}`);
+      refuseUnlessWritable(ctx, collection, itemId, current, current.channels);
       const precondition = ifMatch(ctx.get('If-Match'), current) ?? { kind: 'exists' };
       await write(ctx, node, collection, itemId, TOMBSTONE, precondition);
       ctx.status = 204;
@@ -75,8 +83,28 @@ export function itemDocument(ctx: Context, node: ServerNode, collection: Collect
   });
 }
 
-function target(node: ServerNode, params: Record<string, string>): { collection: Collection; itemId: string } {
-  const collection = collectionOf(node, params['collection']!);
+/**
+ * The item if the request's principal may read it, else null: an item outside its view is
+ * answered exactly as an unknown one (DESIGN §7), tombstones included.
+ */
+export async function readable(ctx: Context, collection: Collection, item: StoredItem | null): Promise<StoredItem | null> {
+  return item && canRead(principalOf(ctx), collection.name, item.channels) ? item : null;
+}
+
+/** 403 when the principal's write grant does not cover the item's channels now and after (checked again in the store's transaction). */
+function refuseUnlessWritable(ctx: Context, collection: Collection, itemId: string, current: StoredItem | null, after: readonly string[]): void {
+  const authorize = writeAuthorizer(principalOf(ctx), collection.name);
+  if (authorize && !authorize(current, after)) throw forbiddenItem(collection, itemId);
+}
+
+function forbiddenItem(collection: Collection, itemId: string): Forbidden {
+  return new Forbidden(`your write grants on collection "${collection.name}" do not cover item ${itemId}`, undefined, [
+    { pointer: '/data', detail: 'outside your write grants' },
+  ]);
+}
+
+function target(ctx: Context, node: ServerNode, params: Record<string, string>): { collection: Collection; itemId: string } {
+  const collection = collectionOf(node, params['collection']!, ctx);
   const itemId = params['itemId']!.toLowerCase();
   if (!isItemId(itemId)) throw new BadRequest(`"${itemId}" is not an item id (a UUID)`, [{ pointer: '/itemId', detail: 'must be a UUID' }]);
   return { collection, itemId };
@@ -105,6 +133,7 @@ async function write(
 ): Promise<StoredItem> {
   beginWrite(ctx);
   const deleted = data === TOMBSTONE;
+  const authorize = writeAuthorizer(principalOf(ctx), collection.name);
   const outcome = await node.store.apply(
     collection.name,
     [
@@ -115,11 +144,13 @@ async function write(
         fingerprint: deleted ? TOMBSTONE_FINGERPRINT : fingerprint(data),
         updatedAt: null,
         precondition,
-        ...(data === TOMBSTONE ? {} : writeChannels(collection, data, false)),
+        ...(deleted ? {} : { channels: collection.channels(data) }),
       },
     ],
-    { now: node.clock },
+    { now: node.clock, ...(authorize ? { authorize } : {}) },
   );
+  // A concurrent write moved the item out of the grants between the check and the transaction.
+  if (!outcome.ok && outcome.forbidden) throw forbiddenItem(collection, itemId);
   // The header was checked before; a refusal here means a concurrent write got there first.
   if (!outcome.ok) throw new PreconditionFailed(`item ${itemId} changed while this request was processed`);
   return outcome.items[0]!;

@@ -4,12 +4,15 @@ import { HalsyncError, InternalError, NotFound, ServiceUnavailable } from '../..
 import { rels } from '../../protocol/rels.js';
 import type { JobState } from '../../protocol/types.js';
 import { linker, sendHal, type ServerNode } from '../node.js';
+import { principalOf } from '../principal.js';
 import { halDocument, type HalBody } from '../http/hal.js';
 import type { Linker } from '../http/links.js';
 
 export interface Job {
   id: string;
   collection: string;
+  /** The principal that created it (DESIGN §7): to any other the job is unknown. */
+  owner: string;
   state: JobState;
   result?: HalBody;
   problem?: Record<string, unknown>;
@@ -42,9 +45,9 @@ export class Jobs {
   }
 
   /** `work` answers the 200 body or the problem a synchronous call would have given. */
-  start(collection: string, instance: string, work: () => Promise<HalBody | HalsyncError>, onCrash: (err: unknown) => void): Job {
+  start(collection: string, owner: string, instance: string, work: () => Promise<HalBody | HalsyncError>, onCrash: (err: unknown) => void): Job {
     this.evict();
-    const job: Job = { id: randomUUID(), collection, state: 'pending' };
+    const job: Job = { id: randomUUID(), collection, owner, state: 'pending' };
     this.jobs.set(job.id, job);
     const done = new Promise<void>((resolve) => {
       setImmediate(() => {
@@ -120,7 +123,8 @@ export function jobDocument(links: Linker, job: Job, accepted = false): HalBody 
 export function jobRoute(node: ServerNode) {
   return {
     async GET(ctx: Context, params: Record<string, string>) {
-      const job = node.jobs.get(params['jobId']!);
+      const found = node.jobs.get(params['jobId']!);
+      const job = found && found.owner === principalOf(ctx).id ? found : undefined;
       if (!job) throw new NotFound(`there is no job ${params['jobId']} (finished jobs are kept for a while only)`);
       if (job.state === 'pending' || job.state === 'running') ctx.set('Retry-After', '1');
       sendHal(ctx, jobDocument(linker(ctx, node), job));

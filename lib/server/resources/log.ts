@@ -4,8 +4,7 @@ import { rels } from '../../protocol/rels.js';
 import type { ChangesPage, StoredEntry, StoredRemoval } from '../../store/store.js';
 import type { Collection } from '../collections.js';
 import { collectionOf, linker, sendHal, type ServerNode } from '../node.js';
-import { principalOf, readGrant, seesCollection } from '../principal.js';
-import { NotFound } from '../../protocol/problems.js';
+import { principalOf, readGrant } from '../principal.js';
 import { cursorOf, cursorSeq } from '../cursors.js';
 import { halDocument, type HalBody } from '../http/hal.js';
 import { limitParam, malformedQuery, queryValues, type RawQuery } from '../http/query.js';
@@ -31,7 +30,7 @@ interface LogQuery {
 export function logRoute(node: ServerNode) {
   return {
     async GET(ctx: Context, params: Record<string, string>) {
-      const collection = visibleCollection(ctx, node, params['collection']!);
+      const collection = collectionOf(node, params['collection']!, ctx);
       const query = parseQuery(ctx.query, node.maxPageSize);
       // DESIGN §7: a scoped reader's log lists only what its read grant shows, removals included.
       const grant = readGrant(principalOf(ctx), collection.name);
@@ -60,16 +59,11 @@ export function logRoute(node: ServerNode) {
       sendHal(ctx, pageDocument(ctx, node, collection, page, query, grant));
     },
     async PUT(ctx: Context, params: Record<string, string>) {
-      await putSyncLog(ctx, node, visibleCollection(ctx, node, params['collection']!));
+      await putSyncLog(ctx, node, collectionOf(node, params['collection']!, ctx));
     },
   };
 }
 
-/** A collection the principal holds no grant on is, to it, one that does not exist. */
-function visibleCollection(ctx: Context, node: ServerNode, name: string): Collection {
-  if (!seesCollection(principalOf(ctx), name)) throw new NotFound(`there is no collection "${name}"`);
-  return collectionOf(node, name);
-}
 
 /** A held GET ends early when its client goes away or the node closes. */
 function heldUntil(ctx: Context, node: ServerNode): AbortSignal {

@@ -3,12 +3,14 @@ import type { Context } from 'koa';
 import { NotFound } from '../../protocol/problems.js';
 import { syncRels, type SyncRel } from '../../protocol/rels.js';
 import { SPEC_DIR } from '../../protocol/schemas.js';
+import type { Paths } from '../http/links.js';
+import { FORM_STYLE, STYLE } from './browser-style.js';
 
 /**
  * The page behind each expanded CURIE: spec/rels/<rel>.md as Markdown, or as a small HTML
  * page for a browser. Only the known relations are served, so no name reaches the file system.
  */
-export function relRoute() {
+export function relRoute(paths: Pick<Paths, 'root' | 'docs'>) {
   return {
     async GET(ctx: Context, params: Record<string, string>) {
       const rel = params['rel']!;
@@ -16,7 +18,7 @@ export function relRoute() {
       const markdown = await readFile(new URL(`rels/${rel as SyncRel}.md`, SPEC_DIR), 'utf8');
       if (ctx.accepts('text/markdown', 'text/plain', 'text/html') === 'text/html') {
         ctx.type = 'text/html; charset=utf-8';
-        ctx.body = htmlPage(rel, markdown);
+        ctx.body = htmlPage(rel, markdown, paths);
         return;
       }
       ctx.type = 'text/markdown; charset=utf-8';
@@ -26,7 +28,7 @@ export function relRoute() {
 }
 
 /** Just enough Markdown for these pages: headings, bullets, code spans, bold. */
-function htmlPage(rel: string, markdown: string): string {
+function htmlPage(rel: string, markdown: string, paths: Pick<Paths, 'root' | 'docs'>): string {
   const lines = markdown.split('\n');
   const html: string[] = [];
   let depth = 0;
@@ -41,7 +43,10 @@ function htmlPage(rel: string, markdown: string): string {
     else if (line.trim()) html.push(`<p>${inline(line)}</p>`);
   }
   for (; depth > 0; depth--) html.push('</ul>');
-  return `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>sync:${escapeHtml(rel)}</title></head><body>\n${html.join('\n')}\n</body></html>\n`;
+  // Styled like the HAL browser, with the same way back to the root: not a dead end.
+  const nav = `<nav class="top" aria-label="halsync"><a href="${escapeHtml(paths.root)}">halsync</a> · <a href="${escapeHtml(paths.docs)}">API reference</a></nav>`;
+  const head = `<meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>sync:${escapeHtml(rel)} · halsync</title><style>${STYLE}${FORM_STYLE}</style>`;
+  return `<!doctype html>\n<html lang="en"><head>${head}</head><body>\n<header>${nav}<p>Link relation <code>sync:${escapeHtml(rel)}</code></p></header>\n<main>\n${html.join('\n')}\n</main>\n</body></html>\n`;
 }
 
 function inline(text: string): string {

@@ -2,6 +2,7 @@ import type { Context } from 'koa';
 import { CURIE_PREFIX, rels } from '../../protocol/rels.js';
 import { linker, sendHal, type ServerNode } from '../node.js';
 import { halDocument } from '../http/hal.js';
+import { principalOf, seesCollection } from '../principal.js';
 
 /** The API root: the one URI a client is given; everything else is found from here. */
 export function rootRoute(node: ServerNode) {
@@ -13,8 +14,11 @@ export function rootRoute(node: ServerNode) {
         links: {
           self: { href: links.root() },
           curies: [{ name: CURIE_PREFIX, href: links.relTemplate(), templated: true }],
-          [rels.collection]: [...node.collections.values()].map((c) => ({ href: links.collection(c.name), name: c.name, title: c.title })),
+          [rels.collection]: [...node.collections.values()]
+            .filter((c) => seesCollection(principalOf(ctx), c.name))
+            .map((c) => ({ href: links.collection(c.name), name: c.name, title: c.title })),
           [rels.serviceDesc]: { href: links.openapi() },
+          [rels.serviceDoc]: { href: links.docs(), type: 'text/html', title: 'API reference' },
         },
       });
       sendHal(ctx, doc);

@@ -1,12 +1,13 @@
 import type { Context } from 'koa';
 import { collectionOf, type ServerNode } from '../node.js';
 import { loadOpenApi } from './openapi.js';
+import { nodeOpenApi } from './openapi-node.js';
 
 /** `describedby`: the JSON Schema of a collection's item data. */
 export function schemaRoute(node: ServerNode) {
   return {
     async GET(ctx: Context, params: Record<string, string>) {
-      const collection = collectionOf(node, params['collection']!);
+      const collection = collectionOf(node, params['collection']!, ctx);
       ctx.type = 'application/schema+json';
       ctx.body = collection.schema;
     },
@@ -18,11 +19,16 @@ export function schemaRoute(node: ServerNode) {
 const YAML_TYPES = ['application/yaml', 'application/openapi+yaml', 'application/vnd.oai.openapi', 'text/yaml', 'application/x-yaml'];
 const JSON_TYPES = ['application/json', 'application/openapi+json', 'application/vnd.oai.openapi+json'];
 
-/** `service-desc`: the OpenAPI document, JSON unless the client asks for YAML. */
-export function openapiRoute() {
+/** `service-desc`: the node's own OpenAPI document (built once), JSON unless the client asks for YAML. */
+export function openapiRoute(node: ServerNode) {
+  let built: Promise<Record<string, unknown>> | undefined;
   return {
     async GET(ctx: Context) {
-      const document = await loadOpenApi();
+      built ??= loadOpenApi().then((generic) => nodeOpenApi(generic, { paths: node.paths, collections: node.collections.values() }));
+      const document = await built.catch((error: unknown) => {
+        built = undefined;
+        throw error;
+      });
       const type = ctx.accepts(...JSON_TYPES, ...YAML_TYPES);
       if (typeof type === 'string' && YAML_TYPES.includes(type)) {
         ctx.type = `${type}; charset=utf-8`;

@@ -1,16 +1,16 @@
 import type { Context } from 'koa';
 import { isItemId } from '../../protocol/ids.js';
 import { fingerprint } from '../../protocol/fingerprint.js';
-import { HalsyncError, PayloadTooLarge, SyncRejected, ValidationFailed, type FieldError } from '../../protocol/problems.js';
+import { Forbidden, HalsyncError, PayloadTooLarge, SyncRejected, ValidationFailed, type FieldError } from '../../protocol/problems.js';
+import { canRead, principalOf, readGrant, writeAuthorizer, type Principal } from '../principal.js';
 import { fieldErrors, validator } from '../../protocol/schemas.js';
 import type { Mismatch, SyncLog, SyncResult } from '../../protocol/types.js';
 import { toWrite } from '../../protocol/entry.js';
 import { versionWithData } from '../../protocol/version.js';
 import type { Write } from '../../store/store.js';
 import { readJson } from '../http/body.js';
-import { writeChannels, type Collection } from '../collections.js';
+import type { Collection } from '../collections.js';
 import { linker, sendHal, type ServerNode } from '../node.js';
-import { principalOf, readGrant } from '../principal.js';
 import { cursorOf, cursorSeq, isCursor } from '../cursors.js';
 import { beginWrite } from '../http/deadline.js';
 import { halDocument } from '../http/hal.js';
@@ -43,8 +43,9 @@ export async function putSyncLog(ctx: Context, node: ServerNode, collection: Col
   if (asked || count > node.asyncThreshold) {
     node.jobs.checkCapacity();
     beginWrite(ctx);
-    const work = async () => applySyncLog(node, collection, await checkSyncLog(node, collection, body, grant), links);
-    const job = node.jobs.start(collection.name, ctx.path + ctx.search, work, (err) => ctx.app.emit('error', err, ctx));
+    const principal = principalOf(ctx);
+    const work = async () => applySyncLog(node, collection, await checkSyncLog(node, collection, body, grant), links, principal);
+    const job = node.jobs.start(collection.name, principal.id, ctx.path + ctx.search, work, (err) => ctx.app.emit('error', err, ctx));
     if (asked) ctx.set('Preference-Applied', 'respond-async');
     ctx.set('Location', links.job(job.id));
     sendHal(ctx, jobDocument(links, job, true), 202);
@@ -53,21 +54,41 @@ export async function putSyncLog(ctx: Context, node: ServerNode, collection: Col
   const log = await checkSyncLog(node, collection, body, grant);
   // From here the log is applied: the request can no longer time out.
   beginWrite(ctx);
-  const result = await applySyncLog(node, collection, log, links);
+  const result = await applySyncLog(node, collection, log, links, principalOf(ctx));
   if (result instanceof HalsyncError) throw result;
   sendHal(ctx, result);
 }
 
-/** The 200 body, or the 409 problem; never throws for a refused precondition. */
-export async function applySyncLog(node: ServerNode, collection: Collection, log: CheckedLog, links: Linker) {
-  const outcome = await node.store.apply(collection.name, log.writes, { now: node.clock, ...(log.since === undefined ? {} : { since: log.since }) });
+/**
+ * The 200 body, or the 403 or 409 problem; never throws for a refused grant or precondition.
+ * Grants are checked in the store's transaction before any precondition (DESIGN §7), so a 409
+ * concerns only items the principal may write; its `current` is still shown only when readable.
+ */
+export async function applySyncLog(node: ServerNode, collection: Collection, log: CheckedLog, links: Linker, principal: Principal) {
+  const authorize = writeAuthorizer(principal, collection.name);
+  const outcome = await node.store.apply(collection.name, log.writes, {
+    now: node.clock,
+    ...(log.since === undefined ? {} : { since: log.since }),
+    ...(authorize ? { authorize } : {}),
+  });
+  if (!outcome.ok && outcome.forbidden) {
+    const refused = outcome.forbidden.map((i) => ({ pointer: `/entries/${i}`, detail: 'outside your write grants' }));
+    return new Forbidden(
+      `${refused.length} entr${refused.length === 1 ? 'y writes an item' : 'ies write items'} outside your write grants; nothing was applied`,
+      undefined,
+      refused,
+    );
+  }
   if (!outcome.ok) {
-    const mismatches: Mismatch[] = outcome.mismatches.map((c) => ({
-      itemId: c.itemId,
-      expected: c.expected,
-      actual: c.actual,
-      current: c.current && versionWithData(c.current),
-    }));
+    const mismatches: Mismatch[] = outcome.mismatches.map((c) => {
+      const shown = c.current && canRead(principal, collection.name, c.current.channels) ? c.current : null;
+      return {
+        itemId: c.itemId,
+        expected: c.expected,
+        actual: shown ? c.actual : null,
+        current: shown && versionWithData(shown),
+      };
+    });
     const ids = mismatches.map((c) => c.itemId).join(', ');
     return new SyncRejected(`${mismatches.length} item(s) changed on this node since the client read its log (${ids}); nothing was applied`, mismatches);
   }
@@ -125,7 +146,7 @@ async function checkSyncLog(node: ServerNode, collection: Collection, body: unkn
   const since = log.since === undefined ? undefined : await cursorSeq(node.store, collection.name, log.since, grant);
   // Checked above: an entry without base comes with the log's `since`.
   const writes = log.entries.map((entry) =>
-    toWrite({ ...entry, itemId: entry.itemId.toLowerCase() }, since, writeChannels(collection, entry.data, entry.deleted).channels),
+    toWrite({ ...entry, itemId: entry.itemId.toLowerCase() }, since, entry.deleted ? undefined : collection.channels(entry.data)),
   );
   return { writes, ...(since === undefined ? {} : { since }), ...(grant === undefined ? {} : { grant }) };
 }

@@ -30,16 +30,27 @@ describe('server: request bodies', () => {
     for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=latin1']) {
       expectProblem(await request(itemUrl, { method: 'PUT', headers: { 'Content-Type': type }, body: '{"data":{}}' }), 415, 'unsupported-media-type');
     }
-    const bare = await new Promise<string>((resolve) => {
+    await expectNothingWritten();
+  });
+
+  /** A PUT of the item with no Content-Type header at all, as swagger-typescript-api sends a $ref'd requestBody. */
+  function untyped(body: string): Promise<string> {
+    return new Promise<string>((resolve) => {
       const socket = connect(Number(new URL(node.url).port), '127.0.0.1', () => {
-        socket.end(`PUT /items/${ID} HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\nConnection: close\r\n\r\n{"data":{}}`);
+        socket.end(`PUT /items/${ID} HTTP/1.1\r\nHost: x\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
       });
       let text = '';
       socket.on('data', (d) => (text += d));
       socket.on('end', () => resolve(text));
     });
-    expect(bare).to.match(/^HTTP\/1\.1 415/);
+  }
+
+  it('reads a body without Content-Type as JSON; one that is not JSON is a 400', async () => {
+    expect(await untyped('data=1')).to.match(/^HTTP\/1\.1 400/);
     await expectNothingWritten();
+    expect(await untyped('{"data":{"untyped":true}}')).to.match(/^HTTP\/1\.1 201/);
+    const read = await request(itemUrl);
+    expect(read.json.data).to.deep.equal({ untyped: true });
   });
 
   it('answers 413 when Content-Length is over the limit, before reading', async () => {

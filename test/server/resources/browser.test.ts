@@ -161,3 +161,181 @@ describe('HAL browser', function () {
     }
   });
 });
+
+describe('HAL browser: writes, public pages and mends', function () {
+  this.timeout(60_000);
+  let browser: Browser;
+  let node: StartedNode;
+  let page: Page;
+  const TOKEN = 'admin-token-0123';
+  const SCHEMA = { type: 'object', required: ['title'], properties: { title: { type: 'string', minLength: 1 } } };
+
+  before(async function () {
+    if (!existsSync(CHROMIUM)) {
+      if (process.env['CI']) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
+      this.skip();
+    }
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    await mkdir(OUTPUT, { recursive: true });
+  });
+  after(async () => browser?.close());
+  beforeEach(async () => {
+    page = await browser.newPage();
+  });
+  afterEach(async () => {
+    await page?.close();
+    await node?.close();
+  });
+
+  /** The page's token prompt, as a stranger to a node with --token meets it. */
+  async function signIn(): Promise<void> {
+    await page.goto(node.url);
+    expect(await rendered(page)).to.equal('problem');
+    expect(await page.getByRole('alert').textContent()).to.match(/401/);
+    await page.getByRole('textbox', { name: 'Bearer token' }).fill(TOKEN);
+    await page.getByRole('button', { name: 'Use token' }).click();
+    await page.waitForSelector('body[data-state="ready"]');
+  }
+
+  it('is served on a node with a token, and asks for it before it shows any data', async () => {
+    node = await startNode({ token: TOKEN });
+    await page.goto(node.url);
+    expect(await rendered(page)).to.equal('problem');
+    await page.screenshot({ path: `${OUTPUT}browser-token.png`, fullPage: true });
+    await signIn();
+    expect(await page.textContent('h1')).to.equal('halsync');
+    // The root's title is not "halsync · halsync".
+    expect(await page.title()).to.equal('halsync');
+  });
+
+  it('creates, edits (If-Match) and deletes an item through the templates, showing schema errors by the field', async () => {
+    node = await startNode({ token: TOKEN, collections: [{ name: 'items', schema: SCHEMA }] });
+    await signIn();
+    await page.goto(`${node.url}items`);
+    expect(await rendered(page)).to.equal('ready');
+    const create = page.locator('form[data-template="default"]');
+    await create.getByLabel(/^data: JSON/).fill('{ "title": "" }');
+    await create.getByRole('button', { name: 'Create an item' }).click();
+    await create.locator('ul.field-errors li').first().waitFor();
+    expect(await create.locator('ul.field-errors').textContent()).to.match(/\/data\/title/);
+    expect(await create.getByRole('alert').textContent()).to.match(/^422/);
+    await page.screenshot({ path: `${OUTPUT}browser-schema-errors.png`, fullPage: true });
+    expect(await node.store.highWater()).to.equal(0);
+
+    await create.getByLabel(/^data: JSON/).fill('{ "title": "made in the page" }');
+    await create.getByRole('button', { name: 'Create an item' }).click();
+    await page.waitForURL(/\/items\/[0-9a-f-]{36}$/);
+    expect(await rendered(page)).to.equal('ready');
+    const itemUrl = page.url();
+    expect(await page.locator('table.properties').first().textContent()).to.match(/"made in the page"/);
+    await page.screenshot({ path: `${OUTPUT}browser-item-edit.png`, fullPage: true });
+
+    const save = page.locator('form[data-template="default"]');
+    expect(JSON.parse(await save.getByLabel(/^data: JSON/).inputValue())).to.deep.equal({ title: 'made in the page' });
+    await save.getByLabel(/^data: JSON/).fill('{ "title": "edited" }');
+    await save.getByRole('button', { name: 'Save' }).click();
+    await page.waitForFunction(`/"edited"/.test(document.querySelector('table.properties')?.textContent ?? '')`);
+    expect(await rendered(page)).to.equal('ready');
+
+    // Someone else edits it: the page's If-Match (the ETag it read) makes its write a 412, not a lost update.
+    const behind = await request(itemUrl, { method: 'PUT', headers: { Authorization: `Bearer ${TOKEN}` }, body: { data: { title: 'elsewhere' } } });
+    expect(behind.status).to.equal(200);
+    await page.locator('form[data-template="default"]').getByRole('button', { name: 'Save' }).click();
+    await page.locator('form[data-template="default"] [role="alert"]').waitFor();
+    expect(await page.locator('form[data-template="default"] [role="alert"]').textContent()).to.match(/^412/);
+
+    await page.reload();
+    await rendered(page);
+    await page.locator('form[data-template="delete"]').getByRole('button', { name: 'Delete' }).click();
+    await page.waitForURL(`${node.url}items`);
+    const gone = await request(itemUrl, { headers: { Authorization: `Bearer ${TOKEN}` } });
+    expect(gone.status).to.equal(410);
+  });
+
+  it('restores a conflict from its record page through the restore template', async () => {
+    node = await startNode();
+    const remote = await startNode();
+    try {
+      const id = newId();
+      await put(node.store, id, { title: 'base' }, '2026-03-01T10:00:00.000Z');
+      await syncStore(node.store, remote.url);
+      await put(node.store, id, { title: 'kept here' }, '2026-03-01T10:01:05.000Z');
+      await put(remote.store, id, { title: 'lost there' }, '2026-03-01T10:01:00.000Z');
+      await syncStore(node.store, remote.url);
+    } finally {
+      await remote.close();
+    }
+    const record = (await request(`${node.url}items/conflicts`)).json._embedded['sync:conflict'][0];
+    await page.goto(record._links.self.href);
+    expect(await rendered(page)).to.equal('ready');
+    await page.screenshot({ path: `${OUTPUT}browser-conflict-record.png`, fullPage: true });
+    await page.locator('form[data-template="restore"]').getByRole('button', { name: 'Restore the remote version' }).click();
+    await page.waitForURL(/\/items\/[0-9a-f-]{36}$/);
+    expect(await rendered(page)).to.equal('ready');
+    expect(await page.locator('table.properties').first().textContent()).to.match(/"lost there"/);
+  });
+
+  it('offers no writes to a read token', async () => {
+    node = await startNode({ token: TOKEN, auth: [{ token: 'read-token-4567', scope: 'read' }] });
+    await page.goto(node.url);
+    await rendered(page);
+    await page.getByRole('textbox', { name: 'Bearer token' }).fill('read-token-4567');
+    await page.getByRole('button', { name: 'Use token' }).click();
+    await page.waitForSelector('body[data-state="ready"]');
+    await page.goto(`${node.url}items`);
+    await rendered(page);
+    expect(await page.locator('form[data-template]').count()).to.equal(0);
+    expect(await page.locator('section.actions').textContent()).to.match(/Nothing you may change here/);
+  });
+
+  it('mends: one Properties heading, a log link on the collection, the schema shown as JSON, styled /rels pages back to the root', async () => {
+    node = await startNode();
+    await page.goto(`${node.url}items`);
+    await rendered(page);
+    expect(await page.getByText('Properties', { exact: true }).count()).to.equal(1);
+    await page.getByRole('link', { name: /^Open .*\/items\/transactions$/ }).click();
+    await page.waitForURL(`${node.url}items/transactions`);
+    expect(await rendered(page)).to.equal('ready');
+
+    await page.goto(`${node.url}schemas/items`);
+    await rendered(page);
+    expect(await page.textContent('main')).not.to.match(/No links\./);
+    expect(await page.textContent('pre.json')).to.match(/"type": "object"/);
+    await page.screenshot({ path: `${OUTPUT}browser-schema.png`, fullPage: true });
+
+    await page.goto(`${node.url}rels/item`);
+    expect(await page.title()).to.equal('sync:item · halsync');
+    expect(await page.evaluate<string>('getComputedStyle(document.body).maxWidth')).to.equal(await browserMaxWidth());
+    await page.screenshot({ path: `${OUTPUT}browser-rel.png`, fullPage: true });
+    await page.getByRole('link', { name: 'halsync', exact: true }).click();
+    await page.waitForURL(node.url);
+    expect(await rendered(page)).to.equal('ready');
+  });
+
+  /** The browser page's body width, to compare the /rels pages' style with. */
+  async function browserMaxWidth(): Promise<string> {
+    const other = await browser.newPage();
+    try {
+      await other.goto(node.url);
+      await rendered(other);
+      return await other.evaluate<string>('getComputedStyle(document.body).maxWidth');
+    } finally {
+      await other.close();
+    }
+  }
+
+  it("shows the API reference at /docs, linked from the root, from the node's own Swagger UI and document", async () => {
+    node = await startNode({ collections: [{ name: 'items' }, { name: 'notes', schema: SCHEMA }], token: TOKEN });
+    const requested: string[] = [];
+    page.on('request', (r) => requested.push(r.url()));
+    await page.goto(`${node.url}docs`);
+    await page.waitForSelector('body[data-state="ready"]');
+    await page.waitForSelector('.swagger-ui .opblock');
+    expect(await page.textContent('.swagger-ui .info .title')).to.match(/halsync/);
+    expect(await page.locator('.opblock-summary-path[data-path="/notes/{itemId}"]').count()).to.be.greaterThan(0);
+    expect(requested.filter((url) => !url.startsWith(node.url) && !url.startsWith('data:'))).to.deep.equal([]);
+    await page.screenshot({ path: `${OUTPUT}browser-docs.png` });
+    const icon = await request(`${node.url}favicon.ico`);
+    expect(icon.status).to.equal(200);
+  });
+});

@@ -9,9 +9,12 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import * as formats from 'ajv-formats';
 import { stringify } from 'yaml';
 import { loadOpenApi } from '../../../lib/server/resources/openapi.js';
+import { request } from '../../support/http.js';
+import { startNode, type StartedNode } from '../../support/server.js';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const REDOCLY = join(ROOT, 'node_modules', '@redocly', 'cli', 'bin', 'cli.js');
+const SPECTRAL = join(ROOT, 'node_modules', '@stoplight', 'spectral-cli', 'dist', 'index.js');
 const addFormats = formats.default as unknown as (ajv: Ajv2020) => Ajv2020;
 
 interface LintReport {
@@ -20,8 +23,8 @@ interface LintReport {
 }
 
 /** `redocly lint` with the project's redocly.yaml; resolves to its JSON report. */
-async function lint(file: string): Promise<LintReport> {
-  const args = [REDOCLY, 'lint', file, '--config', join(ROOT, 'redocly.yaml'), '--format=json'];
+async function lint(file: string, config = 'redocly.yaml'): Promise<LintReport> {
+  const args = [REDOCLY, 'lint', file, '--config', join(ROOT, config), '--format=json'];
   const { stdout } = await promisify(execFile)(process.execPath, args, { cwd: ROOT, maxBuffer: 16 << 20 }).catch(
     (error: { stdout?: string; message: string }) => {
       if (error.stdout) return { stdout: error.stdout };
@@ -29,6 +32,19 @@ async function lint(file: string): Promise<LintReport> {
     },
   );
   return JSON.parse(stdout) as LintReport;
+}
+
+/** `spectral lint` with the project's .spectral.yaml (spectral:oas): every finding, hints included. */
+async function spectral(file: string): Promise<string[]> {
+  const args = [SPECTRAL, 'lint', file, '--ruleset', join(ROOT, '.spectral.yaml'), '--format', 'json', '--fail-severity', 'hint', '--quiet'];
+  const { stdout } = await promisify(execFile)(process.execPath, args, { cwd: ROOT, maxBuffer: 16 << 20 }).catch(
+    (error: { stdout?: string; message: string }) => {
+      if (error.stdout) return { stdout: error.stdout };
+      throw error;
+    },
+  );
+  const results = JSON.parse(stdout || '[]') as { code: string; message: string; path: string[] }[];
+  return results.map((r) => `${r.code}: ${r.message} at ${r.path.join('.')}`);
 }
 
 function summary(report: LintReport): string[] {
@@ -42,6 +58,73 @@ describe('OpenAPI document', function () {
     const report = await lint(join(ROOT, 'openapi', 'openapi.yaml'));
     expect(summary(report)).to.deep.equal([]);
     expect([report.totals.errors, report.totals.warnings]).to.deep.equal([0, 0]);
+  });
+
+  describe('the document a node serves', () => {
+    let node: StartedNode;
+    let dir: string;
+    const notes = {
+      type: 'object',
+      required: ['title'],
+      properties: { title: { type: 'string' }, tags: { type: 'array', items: { $ref: '#/$defs/tag' } } },
+      $defs: { tag: { type: 'string', minLength: 1 } },
+    };
+    before(async () => {
+      dir = await mkdtemp(join(tmpdir(), 'halsync-served-'));
+      node = await startNode({ collections: [{ name: 'items' }, { name: 'notes', title: 'Notes', schema: notes }] });
+    });
+    after(async () => {
+      await node.close();
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    it('has concrete paths for each collection, typed by its schema, and keeps the generic templates', async () => {
+      const doc = (await request(`${node.url}openapi`)).json;
+      const paths = Object.keys(doc.paths);
+      for (const name of ['items', 'notes']) {
+        for (const path of [`/${name}`, `/${name}/transactions`, `/${name}/{itemId}`, `/${name}/conflicts`, `/schemas/${name}`]) expect(paths).to.include(path);
+      }
+      expect(paths.filter((p) => p.includes('{collection}'))).to.deep.equal([]);
+      expect(Object.keys(doc['x-generic-paths'])).to.include.members(['/{collection}', '/{collection}/transactions', '/{collection}/{itemId}']);
+      const getNote = doc.paths['/notes/{itemId}'].get;
+      expect(getNote.operationId).to.equal('notesGetItem');
+      expect(getNote.responses['200'].content['application/hal+json'].schema).to.deep.equal({ $ref: '#/components/schemas/NotesItem' });
+      expect(doc.paths['/notes'].post.requestBody).to.deep.equal({ $ref: '#/components/requestBodies/NotesItemWrite' });
+      const schemas = doc.components.schemas;
+      expect(schemas.NotesData).to.deep.include({ required: ['title'], $defs: notes.$defs });
+      expect(schemas.NotesData.properties.tags.items).to.deep.equal({ $ref: '#/components/schemas/NotesData/$defs/tag' });
+      expect(schemas.NotesItem.allOf[1]).to.deep.equal({ properties: { data: { $ref: '#/components/schemas/NotesData' } }, required: ['data'] });
+      expect(schemas.NotesLogEntry.allOf[1].properties.data).to.deep.equal({ oneOf: [{ $ref: '#/components/schemas/NotesData' }, { type: 'null' }] });
+      // The HTML browser page is not a typed answer (generators would make every 200 `… | string`); those GETs say x-browser-page.
+      const html = Object.entries(doc.paths as Record<string, Record<string, any>>).flatMap(([path, item]) =>
+        Object.entries(item.get?.responses ?? {})
+          .filter(([, r]: [string, any]) => r.content?.['text/html'])
+          .map(([status]) => `${path} ${status}`),
+      );
+      expect(html).to.deep.equal(['/rels/{rel} 200', '/docs 200']);
+      expect(doc.paths['/notes/{itemId}'].get['x-browser-page']).to.equal(true);
+    });
+
+    it('places the paths where the node serves them', async () => {
+      const custom = await startNode({
+        paths: { collection: '/api/{collection}', item: '/api/{collection}/by-id/{itemId}', transactions: '/api/{collection}/log' },
+      });
+      try {
+        const paths = Object.keys((await request(`${custom.url}openapi`)).json.paths);
+        expect(paths).to.include.members(['/api/items', '/api/items/by-id/{itemId}', '/api/items/log']);
+      } finally {
+        await custom.close();
+      }
+    });
+
+    it('lints clean: Redocly recommended-strict (no ambiguous paths) and Spectral spectral:oas', async () => {
+      const file = join(dir, 'served.json');
+      await writeFile(file, (await request(`${node.url}openapi`)).text);
+      const report = await lint(file, 'redocly-served.yaml');
+      expect(summary(report)).to.deep.equal([]);
+      expect(await spectral(file)).to.deep.equal([]);
+      expect(await spectral(join(ROOT, 'openapi', 'openapi.yaml'))).to.deep.equal([]);
+    });
   });
 
   describe('loadOpenApi()', () => {

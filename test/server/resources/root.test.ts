@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { parse } from 'yaml';
+import { DEFAULT_PATHS } from '../../../lib/server/http/links.js';
 import { browserPage } from '../../../lib/server/resources/browser.js';
 import { expectProblem, expectValid } from '../../support/expect.js';
 import { request } from '../../support/http.js';
@@ -67,7 +68,7 @@ describe('server: root', () => {
       expect(reply.status).to.equal(200);
       expect(reply.headers['content-type']).to.match(/^text\/html/);
       expect(reply.headers['vary']).to.match(/Accept/);
-      expect(reply.text).to.equal(browserPage());
+      expect(reply.text).to.equal(browserPage(DEFAULT_PATHS));
     }
   });
 
