@@ -64,7 +64,6 @@ export function logRoute(node: ServerNode) {
   };
 }
 
-
 /** A held GET ends early when its client goes away or the node closes. */
 function heldUntil(ctx: Context, node: ServerNode): AbortSignal {
   const gone = new AbortController();
