@@ -61,6 +61,8 @@ program
   .option('--max-page-size <n>', 'largest limit of a log page (default 10000)', integer('max-page-size', 1, 10_000_000))
   .option('--request-timeout <ms>', 'time a request may take before it writes; 0: none (default 30000)', integer('request-timeout', 0, 86_400_000))
   .option('--max-active-jobs <n>', 'sync logs waiting as jobs at once (default 16)', integer('max-active-jobs', 1, 100_000))
+  .option('--max-in-flight-body <bytes>', 'request body bytes all requests may hold at once (default 100 MiB)', integer('max-in-flight-body', 1, 2 ** 40))
+  .option('--max-clock-skew <duration>', "refuse sync-log entries stamped later than this node's clock plus this (default 5m)", duration)
   .option('--cors <origin>', 'let pages of this origin call the node (repeatable; * for any)', collect, [])
   .option('--config <file>', 'a JSON file saying what these flags say (collections with schema and channels, principals, jwt, …); a flag overrides it')
   .option('--principals <file>', 'a JSON file mapping bearer tokens to principals: { "<token>": { "id", "grants" } }')

@@ -27,6 +27,9 @@ export interface ServeOptions {
   maxPageSize?: number;
   requestTimeout?: number;
   maxActiveJobs?: number;
+  /** Milliseconds a sync-log entry's updatedAt may be ahead of this node's clock. */
+  maxClockSkew?: number;
+  maxInFlightBody?: number;
   /** `--cors ORIGIN` (repeatable, `*`): origins whose pages may call the node. */
   cors?: string[];
   /** `--config F`: a JSON file saying what the flags say; a flag given overrides it. */
@@ -125,6 +128,8 @@ function appOptions(options: ServeOptions): Omit<AppOptions, 'store' | 'collecti
     maxPageSize: options.maxPageSize,
     requestTimeout: options.requestTimeout,
     maxActiveJobs: options.maxActiveJobs,
+    maxClockSkewMs: options.maxClockSkew,
+    maxInFlightBodyBytes: options.maxInFlightBody,
   };
   return {
     trustProxy: options.trustProxy,

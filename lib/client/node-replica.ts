@@ -1,6 +1,7 @@
 import type { ConflictRecord } from '../protocol/conflicts.js';
 import { isCheckpoint } from '../protocol/cursor.js';
-import { checkItem, InvalidEntry, isItemId, parseEntry } from '../protocol/entry.js';
+import { checkItem, InvalidEntry, parseEntry } from '../protocol/entry.js';
+import { isItemId } from '../protocol/ids.js';
 import { rels } from '../protocol/rels.js';
 import type { Mismatch, Json, SyncLog, SyncResult, VersionWithData } from '../protocol/types.js';
 import { versionWithData } from '../protocol/version.js';

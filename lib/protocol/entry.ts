@@ -1,4 +1,6 @@
 import { fingerprint, TOMBSTONE_FINGERPRINT } from './fingerprint.js';
+import { isItemId } from './ids.js';
+import { pointerToken } from './pointer.js';
 import type { FieldError } from './problems.js';
 import { rels } from './rels.js';
 import { isIsoTimestamp } from './time.js';
@@ -12,15 +14,9 @@ import { versionOf } from './version.js';
  * entry into a write with `toWrite`, so the two ends cannot drift apart.
  */
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const FINGERPRINT = /^[0-9a-f]{40}$/;
 // With the u flag a well-formed surrogate pair is one code point, so only a lone half matches.
 const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
-
-/** An item id: a UUID, in any case (a node stores it lower-cased). */
-export function isItemId(text: string): boolean {
-  return UUID.test(text);
-}
 
 /** A fingerprint: 40 lowercase hex digits (SHA-1). */
 export function isFingerprint(text: string): boolean {
@@ -39,7 +35,7 @@ export function loneSurrogateAt(value: unknown, pointer = ''): string | undefine
   }
   if (value && typeof value === 'object') {
     for (const [key, member] of Object.entries(value)) {
-      const at = `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+      const at = `${pointer}/${pointerToken(key)}`;
       if (LONE_SURROGATE.test(key)) return at;
       const found = loneSurrogateAt(member, at);
       if (found !== undefined) return found;

@@ -54,6 +54,16 @@ export class ValidationFailed extends HalsyncError {
   }
 }
 
+/**
+ * A version stamped later than the receiving node's clock allows: it would win every conflict
+ * of its item until that time, so it is refused (DESIGN §2).
+ */
+export class ClockSkew extends HalsyncError {
+  constructor(detail: string, errors: FieldError[]) {
+    super(422, 'clock-skew', 'Clock skew', detail, { errors });
+  }
+}
+
 export class NotFound extends HalsyncError {
   constructor(detail: string) {
     super(404, 'not-found', 'Not found', detail);
@@ -105,14 +115,16 @@ export class PayloadTooLarge extends HalsyncError {
   }
 }
 
+const SERVICE_UNAVAILABLE_TITLES = { 'request-timeout': 'Request timeout', 'too-many-jobs': 'Too many jobs', overloaded: 'Overloaded' };
+
 /** The node cannot take the request now and wrote nothing; `retryAfter` (seconds) goes out as `Retry-After`. */
 export class ServiceUnavailable extends HalsyncError {
   constructor(
-    name: 'request-timeout' | 'too-many-jobs',
+    name: 'request-timeout' | 'too-many-jobs' | 'overloaded',
     detail: string,
     readonly retryAfter: number,
   ) {
-    super(503, name, name === 'request-timeout' ? 'Request timeout' : 'Too many jobs', detail);
+    super(503, name, SERVICE_UNAVAILABLE_TITLES[name], detail);
   }
 }
 

@@ -2,7 +2,8 @@ import Koa, { type Context, type Next } from 'koa';
 import type { Store } from '../store/store.js';
 import { accessTokens, authenticateRequests, hasCredentials, type AccessToken, type Authenticate, type Credentials } from './http/auth.js';
 import type { JwtOptions, PrincipalEntry } from './principals.js';
-import { DEFAULT_BODY_LIMIT } from './http/body.js';
+import { BodyBudget, DEFAULT_BODY_LIMIT, DEFAULT_MAX_IN_FLIGHT_BODY_BYTES, setBodyBudget } from './http/body.js';
+import { oneHost } from './http/framing.js';
 import { browserPage } from './resources/browser.js';
 import { DOCS_ASSETS, docsAssetRoute, docsRoute } from './resources/docs.js';
 import { faviconRoute } from './resources/favicon.js';
@@ -36,8 +37,12 @@ export interface AppOptions {
   asyncThreshold?: number;
   /** Largest request body in bytes (default 10 MiB). */
   bodyLimit?: number;
+  /** Bytes of request bodies all requests may hold at once, at least bodyLimit (503 `overloaded` beyond; default 100 MiB). */
+  maxInFlightBodyBytes?: number;
   /** The clock origin writes are stamped from. */
   clock?: () => Date;
+  /** How far (ms) past this node's clock a sync-log entry's `updatedAt` may be (422 `clock-skew` beyond; default 5 min). */
+  maxClockSkewMs?: number;
   /** When set, every request must carry `Authorization: Bearer <token>` (a read-write token). */
   token?: string;
   /** Tokens the node accepts, each `read` (GET/HEAD/OPTIONS) or `write` (everything); with `token`, one more `write` token. */
@@ -74,6 +79,8 @@ export interface AppOptions {
 }
 
 export const DEFAULT_ASYNC_THRESHOLD = 10_000;
+// As Kerberos tolerates: wide enough for clocks kept by NTP, narrow enough that no wrong clock wins for long.
+export const DEFAULT_MAX_CLOCK_SKEW_MS = 5 * 60_000;
 // Above the async threshold (so large logs still become jobs), below what 10 MiB of minimal entries can carry.
 export const DEFAULT_MAX_ENTRIES = 50_000;
 
@@ -127,6 +134,7 @@ export function createApp(options: AppOptions): Koa {
     maxPageSize: positive('maxPageSize', options.maxPageSize ?? DEFAULT_MAX_PAGE_SIZE),
     asyncThreshold: options.asyncThreshold ?? DEFAULT_ASYNC_THRESHOLD,
     clock: options.clock ?? (() => new Date()),
+    maxClockSkewMs: nonNegative('maxClockSkewMs', options.maxClockSkewMs ?? DEFAULT_MAX_CLOCK_SKEW_MS),
     jobs: new Jobs(options.maxJobs ?? DEFAULT_MAX_JOBS, positive('maxActiveJobs', options.maxActiveJobs ?? DEFAULT_MAX_ACTIVE_JOBS)),
     signal: options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal,
   };
@@ -159,13 +167,17 @@ export function createApp(options: AppOptions): Koa {
     [paths.restore, restoreRoute(node)],
   ]);
 
+  const inFlight = positive('maxInFlightBodyBytes', options.maxInFlightBodyBytes ?? Math.max(DEFAULT_MAX_IN_FLIGHT_BODY_BYTES, node.bodyLimit));
+  if (inFlight < node.bodyLimit) throw new Error(`maxInFlightBodyBytes (${inFlight}) must be at least bodyLimit (${node.bodyLimit})`);
   const app = new Koa();
   running.set(app, { jobs: node.jobs, stop, root: paths.root });
+  setBodyBudget(app, new BodyBudget(inFlight));
   app.proxy = options.trustProxy ?? false;
   // First: a preflight is answered before authentication, which it never carries.
   if (options.cors && options.cors.length > 0) app.use(cors(options.cors));
   app.use(compress);
   app.use(problems);
+  app.use(oneHost);
   app.use(varyOnAccept);
   if (hasCredentials(credentials)) app.use(unlessPublic(publicPages(paths), authenticateRequests(credentials)));
   if (timeout > 0) app.use(requestTimeout(timeout));
@@ -224,6 +236,11 @@ function withBrowserPage(handlers: Handlers, page: string): Handlers {
       ctx.body = page;
     },
   };
+}
+
+function nonNegative(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a whole number of milliseconds, not ${value}`);
+  return value;
 }
 
 function positive(name: string, value: number): number {

@@ -22,6 +22,8 @@ export interface ServerNode {
   maxPageSize: number;
   asyncThreshold: number;
   clock: () => Date;
+  /** How far past `clock` a sync-log entry's updatedAt may be (422 `clock-skew` beyond). */
+  maxClockSkewMs: number;
   jobs: Jobs;
   /** Aborted when the node closes: held log GETs answer at once. */
   signal: AbortSignal;

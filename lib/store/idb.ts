@@ -162,7 +162,7 @@ export class IdbStore implements Store {
     await tx.done;
     if (plan.rows.length > 0) this.changed(collection);
     // The planned items hold the writer's own data objects: answer copies, as the other stores do.
-    return structuredClone({ ok: true, applied: plan.applied, checkpoint: plan.checkpoint, items: plan.items });
+    return structuredClone({ ok: true, applied: plan.applied, checkpoint: plan.checkpoint, items: plan.items, existed: plan.existed });
   }
 
   private changed(collection: string): void {

@@ -98,7 +98,7 @@ export class MemoryStore implements Store {
     const restored = options.restoring && this.audit(collection).get(options.restoring.conflictId);
     if (restored) restored.restored = { side: options.restoring!.side, restoredAt: plan.recordedAt };
     if (plan.rows.length > 0) this.feed.emit(collection, changeOf(plan.memberships));
-    return structuredClone({ ok: true, applied: plan.applied, checkpoint: plan.checkpoint, items: plan.items });
+    return structuredClone({ ok: true, applied: plan.applied, checkpoint: plan.checkpoint, items: plan.items, existed: plan.existed });
   }
 
   private join(collection: string, memberships: readonly Membership[]): void {

@@ -1,3 +1,6 @@
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+
 /** The tables of PostgresStore (lib/store/postgres.ts), and its statements on the memberships (lib/store/scopes.ts). */
 
 /**
@@ -78,4 +81,56 @@ export function joinSql(s: string): string {
   return `INSERT INTO ${s}.memberships (collection, channel, item_id, seq, member, recorded_at)
        SELECT $1, * FROM unnest($2::text[], $3::text[], $4::bigint[], $5::boolean[], $6::text[])
        ON CONFLICT (collection, channel, item_id) DO UPDATE SET seq = excluded.seq, member = excluded.member, recorded_at = excluded.recorded_at`;
+}
+
+/**
+ * Creates what `schema` (quoted: `s`) lacks and answers the store id. Two processes starting on a
+ * fresh database would otherwise race in CREATE SCHEMA, hence the advisory lock.
+ */
+export function createSchema(pool: pg.Pool, schema: string, s: string): Promise<string> {
+  return inTransaction(pool, async (client) => {
+    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`halsync schema ${schema}`]);
+    await client.query(schemaSql(s));
+    await client.query(`INSERT INTO ${s}.node (store_id, schema_version, seq) VALUES ($1, $2, 0) ON CONFLICT DO NOTHING`, [randomUUID(), SCHEMA_VERSION]);
+    const { rows } = await client.query(`SELECT store_id, schema_version FROM ${s}.node`);
+    const version = rows[0].schema_version as number;
+    if (version > SCHEMA_VERSION) throw new Error(`schema version ${version} is newer than this halsync understands (${SCHEMA_VERSION})`);
+    if (version < SCHEMA_VERSION) await client.query(`UPDATE ${s}.node SET schema_version = $1`, [SCHEMA_VERSION]);
+    return rows[0].store_id as string;
+  });
+}
+
+export /** Runs `fn` in one transaction on one pooled connection: committed when it returns, rolled back when it throws. */
+async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
+  const client = await pool.connect();
+  // A connection whose ROLLBACK fails is in an unknown state: the pool must not hand it out again.
+  let broken = false;
+  // A backend cut while we hold the client: it must not go back to the pool.
+  const lost = () => (broken = true);
+  client.on('error', lost);
+  try {
+    await client.query(begin);
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => (broken = true));
+    throw error;
+  } finally {
+    client.off('error', lost);
+    client.release(broken);
+  }
+}
+
+/** The pool of a store's connections, set up so that no lost connection can end the process. */
+export function openPool(connectionString: string): pg.Pool {
+  const pool = new pg.Pool({ connectionString, connectionTimeoutMillis: 10_000 });
+  // An idle client whose server goes away emits 'error' on the pool, which would otherwise
+  // kill the process; the pool drops that client and the next query reports the failure.
+  pool.on('error', () => {});
+  // A client checked out, or just released after a failure, has no listener of the pool's:
+  // a backend cut then (a restart, pg_terminate_backend) would emit an unhandled 'error' and
+  // end the process. The query under way fails with that error anyway, and the pool drops the client.
+  pool.on('connect', (client) => client.on('error', () => {}));
+  return pool;
 }

@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { ChangeFeed } from './feed.js';
+import { CHANNEL, notification, PgListener } from './pg-listener.js';
 import type { ConflictRecord, StoredConflict } from '../protocol/conflicts.js';
 import { CONFLICT_COLUMNS, conflictValues, toConflictsPage, toStoredConflict, type ConflictRow } from './conflict-rows.js';
-import { joinSql, placementsSql, schemaSql, SCHEMA_VERSION } from './postgres-schema.js';
+import { createSchema, inTransaction, joinSql, openPool, placementsSql } from './postgres-schema.js';
 import { planApply } from './rules.js';
 import { ITEM_COLUMNS, inRequestedOrder, itemValues, toEntry, toPage, toPlacement, toStoredItem, type ItemRow, type MembershipRow } from './rows.js';
 import { changeOf, grantChannels, isUnscoped, listsRemovals, mergePlacements, toScopedPage, type Membership } from './scopes.js';
@@ -26,19 +26,6 @@ import {
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
 /**
- * The NOTIFY channel every halsync store of a database shares; the payload names the schema
- * and the collection. One channel, so its name never outgrows PostgreSQL's 63 bytes.
- */
-const CHANNEL = 'halsync_changes';
-
-/** A NOTIFY payload must stay under 8000 bytes: a change touching more channels is told without them (it wakes every watcher). */
-const MAX_PAYLOAD = 7000;
-
-/** The backoff of reconnecting a lost LISTEN connection: from this, doubling, up to the cap. */
-const RECONNECT_FIRST_MS = 100;
-const RECONNECT_MAX_MS = 5_000;
-
-/**
  * The scale-out store: several server processes may share one database and behave as one node.
  *
  * The node's seq lives in one counter row (`node.seq`), and every write transaction starts by
@@ -51,11 +38,7 @@ const RECONNECT_MAX_MS = 5_000;
 export class PostgresStore implements Store {
   private readonly feed = new ChangeFeed();
   /** The connection that LISTENs, opened by the first watch and kept until close. */
-  private listener: Promise<pg.Client> | undefined;
-  /** Set while a reconnect of the lost LISTEN connection is waiting out its backoff. */
-  private reconnecting: NodeJS.Timeout | undefined;
-  private reconnectAttempts = 0;
-  private closed = false;
+  private readonly listener: PgListener;
 
   private constructor(
     readonly id: string,
@@ -63,8 +46,17 @@ export class PostgresStore implements Store {
     /** The quoted schema name, to qualify every table (search_path is not reliable behind a pooler). */
     private readonly s: string,
     private readonly name: string,
-    private readonly connectionString: string,
-  ) {}
+    connectionString: string,
+  ) {
+    this.listener = new PgListener({
+      connectionString,
+      onNotify: (schema, collection, change) => {
+        if (schema === this.s) this.feed.emit(collection, change);
+      },
+      onGap: () => this.feed.emitAll(),
+      wanted: () => this.feed.watched,
+    });
+  }
 
   /**
    * Connects to `url` (its `schema` search parameter, default `public`, names the schema the
@@ -83,23 +75,10 @@ export class PostgresStore implements Store {
     shown.password = '';
     const name = shown.toString();
     if (!SCHEMA_NAME.test(schema)) throw new StoreUnavailable(name, new Error(`"${schema}" is not a plain schema name`));
-    const pool = new pg.Pool({ connectionString: target.toString(), connectionTimeoutMillis: 10_000 });
-    // An idle client whose server goes away emits 'error' on the pool, which would otherwise
-    // kill the process; the pool drops that client and the next query reports the failure.
-    pool.on('error', () => {});
+    const pool = openPool(target.toString());
     const s = `"${schema}"`;
     try {
-      const id = await inTransaction(pool, async (client) => {
-        // Two processes starting on a fresh database would otherwise race in CREATE SCHEMA.
-        await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`halsync schema ${schema}`]);
-        await client.query(schemaSql(s));
-        await client.query(`INSERT INTO ${s}.node (store_id, schema_version, seq) VALUES ($1, $2, 0) ON CONFLICT DO NOTHING`, [randomUUID(), SCHEMA_VERSION]);
-        const { rows } = await client.query(`SELECT store_id, schema_version FROM ${s}.node`);
-        const version = rows[0].schema_version as number;
-        if (version > SCHEMA_VERSION) throw new Error(`schema version ${version} is newer than this halsync understands (${SCHEMA_VERSION})`);
-        if (version < SCHEMA_VERSION) await client.query(`UPDATE ${s}.node SET schema_version = $1`, [SCHEMA_VERSION]);
-        return rows[0].store_id as string;
-      });
+      const id = await createSchema(pool, schema, s);
       return new PostgresStore(id, pool, s, name, target.toString());
     } catch (error) {
       await pool.end().catch(() => {});
@@ -119,7 +98,8 @@ export class PostgresStore implements Store {
   private unavailable(error: unknown): unknown {
     const code = (error as { code?: string }).code;
     const message = error instanceof Error ? error.message : '';
-    const lost = code === undefined ? /connect|terminat|timeout/i.test(message) : code.startsWith('08') || code === '57P01' || /^E[A-Z]+$/.test(code);
+    const lost =
+      code === undefined ? /connect|terminat|timeout|not queryable/i.test(message) : code.startsWith('08') || code.startsWith('57P') || /^E[A-Z]+$/.test(code);
     return lost && error instanceof Error ? new StoreUnavailable(this.name, error) : error;
   }
 
@@ -216,7 +196,7 @@ export class PostgresStore implements Store {
           options.restoring.conflictId,
         ]);
       }
-      return structuredClone({ ok: true as const, applied: plan.applied, checkpoint: plan.checkpoint, items: plan.items });
+      return structuredClone({ ok: true as const, applied: plan.applied, checkpoint: plan.checkpoint, items: plan.items, existed: plan.existed });
     });
   }
 
@@ -307,67 +287,12 @@ export class PostgresStore implements Store {
   async watch(collection: string, listener: (change: Change) => void): Promise<() => void> {
     const off = this.feed.on(collection, listener);
     try {
-      await this.listen();
+      await this.listener.listen();
     } catch (error) {
       off();
       throw this.unavailable(error);
     }
     return off;
-  }
-
-  private listen(): Promise<pg.Client> {
-    if (this.closed) return Promise.reject(new Error('the store is closed'));
-    this.listener ??= (async () => {
-      const client = new pg.Client({ connectionString: this.connectionString, connectionTimeoutMillis: 10_000 });
-      client.on('notification', (message) => {
-        const [schema, collection, channels] = JSON.parse(message.payload ?? '[]') as [string?, string?, string[]?];
-        if (schema === this.s && collection !== undefined) this.feed.emit(collection, channels ? { channels } : {});
-      });
-      // A lost connection may have missed notifications: tell everyone (they re-read), and
-      // reconnect while anyone still watches, or a watcher waits for a NOTIFY that never comes.
-      client.on('error', () => {
-        this.listener = undefined;
-        client.end().catch(() => {});
-        this.feed.emitAll();
-        this.reconnect();
-      });
-      try {
-        await client.connect();
-        await client.query(`LISTEN ${CHANNEL}`);
-      } catch (error) {
-        this.listener = undefined;
-        await client.end().catch(() => {});
-        throw error;
-      }
-      return client;
-    })();
-    return this.listener;
-  }
-
-  /**
-   * Opens the LISTEN connection again after a backoff (doubling, capped), as long as anyone
-   * watches; once listening, tells everyone, since writes between the loss and the LISTEN
-   * sent notifications nobody received.
-   */
-  private reconnect(): void {
-    if (this.closed || this.reconnecting || !this.feed.watched) return;
-    const delay = Math.min(RECONNECT_MAX_MS, RECONNECT_FIRST_MS * 2 ** this.reconnectAttempts++);
-    this.reconnecting = setTimeout(() => {
-      this.reconnecting = undefined;
-      if (this.closed || !this.feed.watched) {
-        this.reconnectAttempts = 0;
-        return;
-      }
-      this.listen().then(
-        () => {
-          this.reconnectAttempts = 0;
-          this.feed.emitAll();
-        },
-        () => this.reconnect(),
-      );
-    }, delay);
-    // A process with nothing else to do need not stay up for this.
-    this.reconnecting.unref();
   }
 
   private async keep(client: pg.PoolClient, collection: string, records: readonly ConflictRecord[]): Promise<number> {
@@ -423,35 +348,7 @@ export class PostgresStore implements Store {
   }
 
   async close(): Promise<void> {
-    this.closed = true;
-    clearTimeout(this.reconnecting);
-    const listener = this.listener;
-    this.listener = undefined;
-    if (listener) await listener.then((client) => client.end()).catch(() => {});
+    await this.listener.close();
     if (!this.pool.ended) await this.pool.end();
-  }
-}
-
-/** The NOTIFY payload of a change: the schema, the collection, and (when they fit) the channels it touched. */
-function notification(schema: string, collection: string, change: Change): string {
-  const told = JSON.stringify([schema, collection, change.channels]);
-  return Buffer.byteLength(told) <= MAX_PAYLOAD ? told : JSON.stringify([schema, collection]);
-}
-
-/** Runs `fn` in one transaction on one pooled connection: committed when it returns, rolled back when it throws. */
-async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
-  const client = await pool.connect();
-  // A connection whose ROLLBACK fails is in an unknown state: the pool must not hand it out again.
-  let broken = false;
-  try {
-    await client.query(begin);
-    const result = await fn(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => (broken = true));
-    throw error;
-  } finally {
-    client.release(broken);
   }
 }

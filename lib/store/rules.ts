@@ -9,6 +9,8 @@ import type { ApplyOptions, PreconditionMismatch, StoredItem, Write } from './st
 export type WriteCheck = { kind: 'noop' } | { kind: 'mismatch'; mismatch: PreconditionMismatch } | { kind: 'write'; updatedAt: string };
 
 export function checkWrite(current: StoredItem | null, write: Write, now: Date): WriteCheck {
+  const refused = refusal(current, write);
+  if (refused && write.preconditionFirst) return { kind: 'mismatch', mismatch: refused };
   // Same version already here: harmless, and checked before the precondition so a retried
   // sync log that had in fact committed answers 200 again rather than 409.
   if (current && current.fingerprint === write.fingerprint && current.deleted === write.deleted) {
@@ -17,7 +19,6 @@ export function checkWrite(current: StoredItem | null, write: Write, now: Date):
   // Deleting what never existed records nothing.
   if (!current && write.deleted && write.updatedAt === null) return { kind: 'noop' };
 
-  const refused = refusal(current, write);
   if (refused) return { kind: 'mismatch', mismatch: refused };
 
   const updatedAt = write.updatedAt ?? (current ? laterOf(toIso(now), current.updatedAt) : toIso(now));
@@ -63,6 +64,8 @@ export type Plan =
       checkpoint: number;
       /** The item as it stands after the apply, one per write, in the writes' order. */
       items: StoredItem[];
+      /** Whether each write's item existed when the apply began. */
+      existed: boolean[];
       /** When this node records the apply (its rows' recordedAt, and a restored conflict's restoredAt). */
       recordedAt: string;
       /** The memberships to write (lib/store/scopes.ts): the channels each written item had or has. */
@@ -118,6 +121,7 @@ export function planApply(current: ReadonlyMap<string, StoredItem>, writes: read
     highWater: seq,
     checkpoint: checkpointAfterApply(options.since, highWaterBefore, seq),
     items: writes.map((write) => after.get(write.itemId)!),
+    existed: writes.map((write) => current.has(write.itemId)),
     recordedAt,
     memberships: membershipChanges(current, rows),
   };

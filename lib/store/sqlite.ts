@@ -224,7 +224,7 @@ export class SqliteStore implements Store {
       this.keep(collection, options.conflicts ?? []);
       if (options.restoring) this.statements.markRestored.run(options.restoring.side, plan.recordedAt, collection, options.restoring.conflictId);
       change = changeOf(plan.memberships);
-      return { ok: true, applied: plan.applied, checkpoint: plan.checkpoint, items: plan.items };
+      return { ok: true, applied: plan.applied, checkpoint: plan.checkpoint, items: plan.items, existed: plan.existed };
     });
     // IMMEDIATE takes the write lock before reading, so another process cannot change the
     // items between our precondition checks and our writes. The outcome is not cloned: it

@@ -53,6 +53,12 @@ export interface Write {
   updatedAt: string | null;
   precondition: Precondition;
   /**
+   * Check the precondition before the no-op rule. A direct write's If-Match / If-None-Match
+   * must lose to a racer that got there first even when that racer wrote the same version;
+   * the no-op-first rule is for sync logs, so a retried one that had committed answers 200.
+   */
+  preconditionFirst?: boolean;
+  /**
    * The channels the item will have, computed by the caller from `data` (lib/protocol/channels.ts)
    * and stored as a set (distinct, sorted). Absent or empty: none. A deletion that gives none
    * keeps the channels of the version it deletes, so its tombstone reaches the same readers.
@@ -118,6 +124,8 @@ export type ApplyOutcome =
       checkpoint: number;
       /** The item as it stands after the apply, one per write, in the writes' order. */
       items: StoredItem[];
+      /** Whether each write's item existed (a tombstone too) when the apply began, in the writes' order. */
+      existed: boolean[];
     }
   | {
       ok: false;

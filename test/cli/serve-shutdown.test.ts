@@ -29,7 +29,7 @@ describe('halsync serve: shutdown with accepted jobs', function () {
     // Entries without base, against the log's checkpoint: the job reads the store before it writes.
     const entries = Array.from({ length: 5000 }, (_, n) => {
       const data = { n, text: 'x'.repeat(200) };
-      return { itemId: newId(), updatedAt: '2029-01-01T00:00:00.000Z', fingerprint: fingerprint(data), deleted: false, data };
+      return { itemId: newId(), updatedAt: '2025-01-01T00:00:00.000Z', fingerprint: fingerprint(data), deleted: false, data };
     });
     const accepted = await request(logUrl, { method: 'PUT', headers: { Prefer: 'respond-async' }, body: { since, entries } });
     expect(accepted.status).to.equal(202);

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { checkItem, InvalidEntry, isFingerprint, isItemId, loneSurrogateAt, parseEntry, renderEntry, toWrite } from '../../lib/protocol/entry.js';
+import { checkItem, InvalidEntry, isFingerprint, loneSurrogateAt, parseEntry, renderEntry, toWrite } from '../../lib/protocol/entry.js';
+import { isItemId } from '../../lib/protocol/ids.js';
 import { fingerprint, TOMBSTONE_FINGERPRINT } from '../../lib/protocol/fingerprint.js';
 
 /** The log entry's one owner (lib/protocol/entry.ts): what a node renders is what a client parses, and only that. */

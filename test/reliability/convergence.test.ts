@@ -8,6 +8,7 @@ import type { Store } from '../../lib/store/store.js';
 import { requirePostgres, testSchema } from '../support/postgres.js';
 import { Cluster } from './cluster.js';
 import { describeHistory, historyArbitrary, runModel } from './model.js';
+import { TEST_SEED, testSeed } from '../support/random.js';
 
 /**
  * Random histories of writes and syncs on 3 to 5 real nodes, then a spanning path: every node
@@ -19,7 +20,6 @@ const RUNS = Number(process.env['HALSYNC_PROPERTY_RUNS'] ?? 200);
 const STORE_RUNS = Number(process.env['HALSYNC_STORE_PROPERTY_RUNS'] ?? 10);
 // Each PostgreSQL node creates (and drops) a schema: a tenth of a second or more apiece.
 const PG_RUNS = Math.ceil(STORE_RUNS / 2);
-const SEED = Number(process.env['HALSYNC_SEED'] ?? Date.now() % 2 ** 31);
 
 /** Stores for one history's nodes, and what to remove once it has run. */
 interface StoreFactory {
@@ -46,15 +46,15 @@ async function converges(runs: number, stores?: () => Promise<StoreFactory>): Pr
         await factory?.dispose();
       }
     }),
-    { seed: SEED, numRuns: runs },
+    { seed: TEST_SEED, numRuns: runs },
   );
 }
 
 describe('reliability: convergence of real nodes under any history', function () {
   this.timeout(600_000);
 
-  it(`every node ends where the model says (seed ${SEED}, ${RUNS} histories)`, async () => {
-    console.log(`      convergence: seed ${SEED} (HALSYNC_SEED to replay), ${RUNS} histories (HALSYNC_PROPERTY_RUNS)`);
+  it(`every node ends where the model says (${RUNS} histories)`, async () => {
+    testSeed(`convergence, ${RUNS} histories (HALSYNC_PROPERTY_RUNS)`);
     await converges(RUNS);
   });
 

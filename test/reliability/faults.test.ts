@@ -3,6 +3,7 @@ import { HttpClient } from '../../lib/client/http.js';
 import { startFaultProxy, FAULT_POINTS, type FaultPoint, type FaultProxy } from '../support/fault-proxy.js';
 import { Cluster } from './cluster.js';
 import { ITEM_IDS, type History, type Operation } from './model.js';
+import { testSeed } from '../support/random.js';
 
 /**
  * A node↔node sync through fault proxies, cut at each point of the protocol, then run again
@@ -102,14 +103,18 @@ describe('reliability: a sync cut by the network, run again, ends as a clean one
   }
 
   it('random faults on both sides, for several seeds: reruns until one succeeds, then as clean', async () => {
-    for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
+    const base = testSeed('fault schedules');
+    for (let run = 0; run < 8; run++) {
+      const seed = (base + run) % 2 ** 31;
       const p = await pair();
       try {
         for (const proxy of p.proxies) proxy.randomFaults({ seed: seed * 31 + p.proxies.indexOf(proxy), probability: 0.3 });
         let failures = 0;
         while ((await syncThrough(p)) !== null) {
           failures++;
-          expect(failures < 40, `seed ${seed}: no sync got through 40 times`).to.be.ok;
+          // With each request cut at 0.3, a whole sync gets through rarely, and some schedules take
+          // a hundred tries (HALSYNC_SEED=1852560263 needs more than 40): the bound only catches a stuck pair.
+          expect(failures < 400, `seed ${seed}: no sync got through 400 times`).to.be.ok;
         }
         for (const proxy of p.proxies) proxy.clearFaults();
         expect(await syncThrough(p)).to.equal(null);

@@ -6,6 +6,7 @@ import type { Store } from '../../lib/store/store.js';
 import { sendRaw } from '../support/raw-request.js';
 import { startNode, type StartedNode } from '../support/server.js';
 import { badCredentials, defaultEndpoints, hostileRequestArbitrary, hostileRequests, type Endpoints, type HostileRequest } from './hostile.js';
+import { testSeed } from '../support/random.js';
 
 /**
  * Every hostile request against a live node: never a 5xx, never a hang, problem+json for each
@@ -17,7 +18,6 @@ const COLLECTION = 'items';
 const EXISTING = '11111111-1111-4111-8111-111111111111';
 const TOMBSTONE = '22222222-2222-4222-8222-222222222222';
 const RUNS = Number(process.env['HALSYNC_PROPERTY_RUNS'] ?? 200);
-const SEED = Number(process.env['HALSYNC_SEED'] ?? Date.now() % 2 ** 31);
 
 async function seed(store: Store): Promise<void> {
   const put = (itemId: string, data: Json, deleted = false) => ({
@@ -105,15 +105,15 @@ describe('reliability: hostile requests against a live node', function () {
     expect(wrong, `${wrong.length} of ${requests.length} hostile requests answered wrongly`).to.deep.equal([]);
   });
 
-  it(`generated hostile requests (seed ${SEED}, ${RUNS} runs): the same`, async () => {
-    console.log(`      hostile requests: seed ${SEED} (HALSYNC_SEED to replay), ${RUNS} runs (HALSYNC_PROPERTY_RUNS)`);
+  it(`generated hostile requests (${RUNS} runs): the same`, async () => {
+    const seed = testSeed(`hostile requests, ${RUNS} runs (HALSYNC_PROPERTY_RUNS)`);
     await fc.assert(
       fc.asyncProperty(hostileRequestArbitrary(endpoints), async (req) => {
         const wrong = await judge(origin, req);
         expect(wrong).to.deep.equal([]);
         expect(await digest(node.store), `the store changed after ${req.name}`).to.equal(untouched);
       }),
-      { seed: SEED, numRuns: RUNS },
+      { seed, numRuns: RUNS },
     );
   });
 

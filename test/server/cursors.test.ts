@@ -41,4 +41,27 @@ describe('server/cursors', () => {
     expect(() => auditPosition(store, 'before', auditCursorOf(new MemoryStore(), 42))).to.throw('query parameter before: a cursor of another store');
     expect(() => auditPosition(store, 'before', 'zz*')).to.throw('query parameter before: not a cursor of this audit');
   });
+
+  it('a log cursor behind the tombstone horizon of its collection expires; other collections keep theirs', async () => {
+    const store = new MemoryStore();
+    const gone = '00000000-0000-4000-8000-000000000002';
+    const write = (data: { n: number } | null) => ({
+      itemId: gone,
+      deleted: data === null,
+      data,
+      fingerprint: fingerprint(data),
+      updatedAt: null,
+      precondition: { kind: 'none' as const },
+    });
+    await store.apply('items', [write({ n: 1 })]);
+    await store.apply('items', [write(null)]);
+    await store.purgeTombstones('items', '9999-01-01T00:00:00.000Z');
+    const horizon = await store.horizon('items');
+    expect(horizon).to.be.greaterThan(0);
+    const expired = await failure(() => cursorSeq(store, 'items', cursorOf(store, horizon - 1)));
+    expect(expired).to.be.instanceOf(CursorExpired);
+    expect(expired.message).to.match(/older than the tombstone retention/);
+    expect(await cursorSeq(store, 'items', cursorOf(store, horizon))).to.equal(horizon);
+    expect(await cursorSeq(store, 'notes', cursorOf(store, 0))).to.equal(0);
+  });
 });

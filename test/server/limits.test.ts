@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { finished } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fingerprint } from '../../lib/protocol/fingerprint.js';
 import type { Json } from '../../lib/protocol/types.js';
@@ -11,24 +11,34 @@ import { MemoryStore } from '../../lib/store/memory.js';
 import type { ApplyOptions, ApplyOutcome, StoredItem, Write } from '../../lib/store/store.js';
 import { expectProblem } from '../support/expect.js';
 import { request } from '../support/http.js';
-import { rawExchange } from '../support/raw-request.js';
+import { hangUpMidBody, rawExchange } from '../support/raw-request.js';
 import { serve } from '../support/serve.js';
 import { startNode, type StartedNode } from '../support/server.js';
+import { until } from '../support/until.js';
 import { newId } from '../support/sync.js';
 
-const entry = (data: Json) => ({ itemId: newId(), updatedAt: '2030-01-01T00:00:00.000Z', fingerprint: fingerprint(data), deleted: false, data, base: null });
+const entry = (data: Json) => ({ itemId: newId(), updatedAt: '2025-01-01T00:00:00.000Z', fingerprint: fingerprint(data), deleted: false, data, base: null });
 const entries = (n: number) => Array.from({ length: n }, (_, i) => entry({ i }));
 
-/** A real memory store that takes its time: reads before a write, or the write itself. */
+/** A real memory store that takes its time: reads before a write, or the write itself. It counts both. */
 class SlowStore extends MemoryStore {
+  /** Slow reads that have returned to their caller. */
+  readsDone = 0;
+  /** Applies begun (counted before the delay). */
+  applies = 0;
   constructor(private readonly delays: { getItem?: number; apply?: number }) {
     super();
   }
   override async getItem(collection: string, itemId: string): Promise<StoredItem | null> {
     await sleep(this.delays.getItem ?? 0);
-    return super.getItem(collection, itemId);
+    try {
+      return await super.getItem(collection, itemId);
+    } finally {
+      this.readsDone++;
+    }
   }
   override async apply(collection: string, writes: readonly Write[], options?: ApplyOptions): Promise<ApplyOutcome> {
+    this.applies++;
     await sleep(this.delays.apply ?? 0);
     return super.apply(collection, writes, options);
   }
@@ -67,12 +77,16 @@ describe('server: limits', () => {
   });
 
   it('times out a request that has not begun writing: 503 request-timeout with Retry-After, and it never writes later', async () => {
-    node = await startNode({ store: new SlowStore({ getItem: 300 }), requestTimeout: 50 });
+    const store = new SlowStore({ getItem: 300 });
+    node = await startNode({ store, requestTimeout: 50 });
     const reply = await request(`${node.url}items/${newId()}`, { method: 'PUT', body: { data: { n: 1 } } });
     expectProblem(reply, 503, 'request-timeout');
     expect(reply.headers['retry-after']).to.equal('1');
-    // The abandoned handler gets past its slow read after the 503: it must stop there.
-    await sleep(400);
+    // The abandoned handler gets past its slow read after the 503: it must stop there. It would
+    // go on to its write at once; one more exchange with the node leaves it time to.
+    await until(() => store.readsDone > 0, { message: 'the abandoned handler finished its slow read' });
+    expect((await request(node.url)).status).to.equal(200);
+    expect(store.applies, 'the abandoned handler began no write').to.equal(0);
     expect(await node.store.highWater()).to.equal(0);
   });
 
@@ -96,16 +110,19 @@ describe('server: limits', () => {
   });
 
   it('refuses a sync log that would start a job while maxActiveJobs are waiting: 503 too-many-jobs with Retry-After', async () => {
-    node = await startNode({ store: new SlowStore({ apply: 300 }), maxActiveJobs: 1 });
+    const store = new SlowStore({ apply: 300 });
+    node = await startNode({ store, maxActiveJobs: 1 });
     const log = `${node.url}items/transactions`;
     const async = { Prefer: 'respond-async' };
-    expect((await request(log, { method: 'PUT', headers: async, body: { entries: entries(1) } })).status).to.equal(202);
+    const accepted = await request(log, { method: 'PUT', headers: async, body: { entries: entries(1) } });
+    expect(accepted.status).to.equal(202);
     const refused = await request(log, { method: 'PUT', headers: async, body: { entries: entries(1) } });
     expectProblem(refused, 503, 'too-many-jobs');
     expect(refused.headers['retry-after']).to.equal('1');
     // A log applied at once needs no job: it is not refused.
     expect((await request(log, { method: 'PUT', body: { entries: entries(1) } })).status).to.equal(200);
-    await sleep(400);
+    await until(async () => ['succeeded', 'failed'].includes((await request(accepted.headers.location!)).json.state), { message: 'the first job finished' });
+    expect(store.applies, 'the first job and the synchronous log began a write, not the refused one').to.equal(2);
     expect(await node.store.highWater(), 'the first job and the synchronous log, not the refused one').to.equal(2);
     expect((await request(log, { method: 'PUT', headers: async, body: { entries: entries(1) } })).status).to.equal(202);
   });
@@ -161,13 +178,12 @@ describe('halsync serve: limits and client errors', function () {
       expect(garbage).to.match(/^HTTP\/1\.1 400 /);
       expect(JSON.parse(garbage.slice(garbage.indexOf('\r\n\r\n') + 4)).type).to.equal('bad-request');
       // A client that sends half a body and goes away.
-      const head = `PUT /items/transactions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"entries":[`;
-      const socket = connect(Number(new URL(url).port), '127.0.0.1');
-      await new Promise<void>((resolve) => socket.write(head, () => resolve()));
-      await sleep(100);
-      socket.destroy();
-      await sleep(200);
+      const head = `PUT /items/transactions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n`;
+      await hangUpMidBody(url, head, '{"entries":[');
       expect((await request(url)).status, 'the node still answers').to.equal(200);
+      // Anything the node would print about the hung-up client is out once it has exited and its stderr ended.
+      expect(await node.stop()).to.equal(0);
+      await finished(node.child.stderr!);
       expect(node.stderr(), 'no stack trace, no line, for a client that went away').to.equal('');
     } finally {
       await node.stop();

@@ -195,6 +195,15 @@ export function storeConformance(name: string, create: () => Promise<StoreFixtur
         expect(await store.highWater()).to.equal(3);
       });
 
+      it('checks a preconditionFirst write before the no-op rule (a direct write), and reports which items existed', async function () {
+        await applied(store, 'items', [put(A, 1)]);
+        const stale = await store.apply('items', [{ ...put(A, 1, { kind: 'base', fingerprint: fingerprint('stale') }), preconditionFirst: true }]);
+        expect(stale.ok).to.equal(false);
+        const outcome = await applied(store, 'items', [{ ...put(A, 1, { kind: 'base', fingerprint: fingerprint(1) }), preconditionFirst: true }, put(B, 2)]);
+        expect(outcome.applied).to.equal(1);
+        expect(outcome.existed).to.deep.equal([true, false]);
+      });
+
       it('stamps origin writes from the clock, never lower than the previous updatedAt', async function () {
         await applied(store, 'items', [put(A, 1)], { now: at(T0) });
         expect((await store.getItem('items', A))!.updatedAt).to.equal(T0);

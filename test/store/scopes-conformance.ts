@@ -396,7 +396,7 @@ export function scopedLogConformance(fixture: () => ScopesFixture): void {
           await until(() => reads === 1, { message: 'the first read' });
           await apply(writer, [put(B, 1, ['b']), put(C, 1)]);
           await until(() => told > 0, { message: 'the unscoped watcher is told' });
-          await new Promise((resolve) => setImmediate(resolve));
+          await new Promise((resolve) => setTimeout(resolve, 0));
           expect(reads, 'not woken by a change outside its grant').to.equal(1);
           await apply(writer, [put(A, 1, ['a'])]);
           const page = await held;

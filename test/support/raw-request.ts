@@ -83,3 +83,33 @@ export function rawExchange(url: string, bytes: string | Buffer, timeoutMs = 500
     socket.write(bytes);
   });
 }
+
+/**
+ * A client that goes away mid-body: sends `head` (a request with a Content-Length, asking
+ * `Expect: 100-continue`), waits for the 100 Continue that proves the server took up the
+ * request, sends `partial` of the body and hangs up. Resolves once the socket is closed.
+ */
+export function hangUpMidBody(url: string, head: string, partial: string, timeoutMs = 5000): Promise<void> {
+  const { hostname, port } = new URL(url);
+  const request = head.replace(/\r\n\r\n$/, '\r\nExpect: 100-continue\r\n\r\n');
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname);
+    let got = '';
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`no 100 Continue within ${timeoutMs} ms; got: ${got.slice(0, 200)}`));
+    }, timeoutMs);
+    socket.on('data', (chunk: Buffer) => {
+      got += chunk.toString('latin1');
+      if (!/^HTTP\/1\.1 100 /.test(got)) return;
+      socket.write(partial, () => socket.destroy());
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      clearTimeout(timer);
+      if (/^HTTP\/1\.1 100 /.test(got)) resolve();
+      else reject(new Error(`closed before a 100 Continue; got: ${got.slice(0, 200)}`));
+    });
+    socket.write(request);
+  });
+}

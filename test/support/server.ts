@@ -33,6 +33,8 @@ export interface StartedNode {
   url: string;
   store: Store;
   app: Koa;
+  /** How many connections the node has open: a test waits for a hung-up client's to be gone. */
+  connections(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -61,6 +63,7 @@ export async function startNode(options: Partial<AppOptions> & { store?: Store; 
     url: `http://127.0.0.1:${port}${root}`,
     store,
     app,
+    connections: () => new Promise((resolve, reject) => server.getConnections((error, count) => (error ? reject(error) : resolve(count)))),
     async close() {
       stopping.abort();
       server.closeAllConnections();

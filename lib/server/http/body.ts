@@ -1,12 +1,47 @@
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { Context } from 'koa';
-import { BadRequest, PayloadTooLarge, UnsupportedMediaType, ValidationFailed } from '../../protocol/problems.js';
-import { pointerToken } from '../../protocol/pointer.js';
+import type Koa from 'koa';
+import { BadRequest, PayloadTooLarge, ServiceUnavailable, UnsupportedMediaType, ValidationFailed } from '../../protocol/problems.js';
+import { findJsonFlaw, MAX_DEPTH } from '../../protocol/json.js';
 import type { Json } from '../../protocol/types.js';
 
 export const DEFAULT_BODY_LIMIT = 10 * 1024 * 1024;
-export const MAX_DEPTH = 64;
+/** The bytes of request bodies all requests of one app may hold at once (default: ten bodies at the default limit). */
+export const DEFAULT_MAX_IN_FLIGHT_BODY_BYTES = 10 * DEFAULT_BODY_LIMIT;
+
+/**
+ * The bytes of request bodies held by the requests of one app: each request reserves what it
+ * declares (Content-Length) before reading, and what it receives beyond that as it arrives,
+ * and gives it all back when its response ends. A request that would pass the total is a 503
+ * before more of it is read, so many large uploads at once cannot grow the node without bound.
+ */
+export class BodyBudget {
+  private used = 0;
+  constructor(readonly total: number) {}
+
+  /** A request's share: `ensure(n)` holds at least n bytes for it, or answers false. */
+  share(ctx: Context): (bytes: number) => boolean {
+    let held = 0;
+    ctx.res.once('close', () => {
+      this.used -= held;
+      held = 0;
+    });
+    return (bytes) => {
+      if (bytes <= held) return true;
+      if (this.used + bytes - held > this.total) return false;
+      this.used += bytes - held;
+      held = bytes;
+      return true;
+    };
+  }
+}
+
+const budgets = new WeakMap<Koa, BodyBudget>();
+
+export function setBodyBudget(app: Koa, budget: BodyBudget): void {
+  budgets.set(app, budget);
+}
 
 // application/json, application/hal+json, and any other +json structured syntax suffix.
 const JSON_TYPE = /^application\/(?:json|[\w.+-]+\+json)$/i;
@@ -23,7 +58,10 @@ export async function readJson(ctx: Context, limit: number): Promise<Json> {
   checkContentType(ctx.get('Content-Type'));
   const declared = ctx.get('Content-Length');
   if (declared && Number(declared) > limit) throw tooLarge(ctx, limit);
-  const text = await readText(ctx, limit);
+  const budget = budgets.get(ctx.app);
+  const ensure = budget ? budget.share(ctx) : () => true;
+  if (declared && !ensure(Number(declared))) throw overloaded(ctx);
+  const text = await readText(ctx, limit, ensure);
   if (text.trim() === '') throw new BadRequest('the request body is empty; a JSON document is required', undefined, 'malformed-json');
   let value: Json;
   try {
@@ -31,7 +69,7 @@ export async function readJson(ctx: Context, limit: number): Promise<Json> {
   } catch (err) {
     throw new BadRequest(`the request body is not valid JSON: ${(err as Error).message}`, undefined, 'malformed-json');
   }
-  const flaw = findFlaw(value, MAX_DEPTH);
+  const flaw = findJsonFlaw(value, MAX_DEPTH);
   if (flaw) throw new ValidationFailed(flaw.summary, [{ pointer: flaw.pointer, detail: flaw.detail }]);
   return value;
 }
@@ -65,9 +103,12 @@ function contentCoding(header: string): 'gzip' | 'identity' {
   throw new UnsupportedMediaType(`the body's content coding ${header} is not supported; send it as gzip or identity`);
 }
 
-async function readText(ctx: Context, limit: number): Promise<string> {
+/** Holds at least this many body bytes for the request, or answers false (see BodyBudget). */
+type Ensure = (bytes: number) => boolean;
+
+async function readText(ctx: Context, limit: number, ensure: Ensure): Promise<string> {
   const coding = contentCoding(ctx.get('Content-Encoding'));
-  const bytes = coding === 'gzip' ? await readGzip(ctx, limit) : await readChunks(ctx, ctx.req, limit);
+  const bytes = coding === 'gzip' ? await readGzip(ctx, limit, ensure) : await readChunks(ctx, ctx.req, limit, ensure);
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
@@ -75,12 +116,13 @@ async function readText(ctx: Context, limit: number): Promise<string> {
   }
 }
 
-async function readChunks(ctx: Context, source: AsyncIterable<Buffer>, limit: number): Promise<Buffer> {
+async function readChunks(ctx: Context, source: AsyncIterable<Buffer>, limit: number, ensure: Ensure): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of source) {
     size += chunk.length;
     if (size > limit) throw tooLarge(ctx, limit);
+    if (!ensure(size)) throw overloaded(ctx);
     chunks.push(chunk);
   }
   return Buffer.concat(chunks);
@@ -91,16 +133,16 @@ async function readChunks(ctx: Context, source: AsyncIterable<Buffer>, limit: nu
  * would see, and reading stops at the first chunk over it. Piped rather than `pipeline`d:
  * stopping must not destroy the request, whose socket still carries the 413.
  */
-async function readGzip(ctx: Context, limit: number): Promise<Buffer> {
+async function readGzip(ctx: Context, limit: number, ensure: Ensure): Promise<Buffer> {
   const req: Readable = ctx.req;
   const gunzip = createGunzip();
   const forward = (error: Error) => gunzip.destroy(error);
   req.once('error', forward);
   req.pipe(gunzip);
   try {
-    return await readChunks(ctx, gunzip, limit);
+    return await readChunks(ctx, gunzip, limit, ensure);
   } catch (error) {
-    if (error instanceof PayloadTooLarge || !isZlibError(error)) throw error;
+    if (error instanceof PayloadTooLarge || error instanceof ServiceUnavailable || !isZlibError(error)) throw error;
     throw new BadRequest(`the gzip body is corrupt: ${error.message}`, undefined, 'malformed-json');
   } finally {
     req.off('error', forward);
@@ -114,37 +156,14 @@ function isZlibError(error: unknown): error is Error {
   return error instanceof Error && typeof code === 'string' && code.startsWith('Z_');
 }
 
+function overloaded(ctx: Context): ServiceUnavailable {
+  // As for a 413: the rest of the body stays unread, so the connection cannot carry another request.
+  ctx.set('Connection', 'close');
+  return new ServiceUnavailable('overloaded', 'the node holds as many request bodies as it may at once; retry after Retry-After seconds', 1);
+}
+
 function tooLarge(ctx: Context, limit: number): PayloadTooLarge {
   // The rest of the body stays unread: closing the connection spares Node draining it for keep-alive.
   ctx.set('Connection', 'close');
   return new PayloadTooLarge(`the request body is larger than ${limit} bytes`);
-}
-
-interface Flaw {
-  pointer: string;
-  detail: string;
-  summary: string;
-}
-
-/**
- * What JSON.parse accepts but no JSON value can be: nesting past the limit, and numbers out of
- * range (`1e999` parses as Infinity, which has no canonical JSON and so no fingerprint).
- * Iterative, so a hostile document cannot overflow the stack.
- */
-function findFlaw(value: Json, maxDepth: number): Flaw | null {
-  const stack: Array<[Json, number, string]> = [[value, 1, '']];
-  while (stack.length > 0) {
-    const [node, depth, pointer] = stack.pop()!;
-    if (typeof node === 'number' && !Number.isFinite(node)) {
-      return { pointer, detail: 'number out of range', summary: 'a number in the body is too large to represent' };
-    }
-    if (node === null || typeof node !== 'object') continue;
-    if (depth > maxDepth) {
-      // The first value past the limit; RFC 6901 pointers, "" being the whole document.
-      return { pointer, detail: `nested deeper than ${maxDepth} levels`, summary: `JSON nested deeper than ${maxDepth} levels` };
-    }
-    const entries = Array.isArray(node) ? node.map((child, i) => [String(i), child] as const) : Object.entries(node);
-    for (const [key, child] of entries) stack.push([child, depth + 1, `${pointer}/${pointerToken(key)}`]);
-  }
-  return null;
 }

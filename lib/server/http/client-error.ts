@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { StoreUnavailable } from '../../store/errors.js';
 import { PROBLEM_BASE, PROBLEM_TYPE } from '../../protocol/problems.js';
 
 /** Node's parser errors that a client caused, with the status Node itself would answer. */
@@ -36,6 +37,8 @@ export function answerClientError(err: NodeJS.ErrnoException, socket: Socket): v
 export function describeRequestError(err: unknown): string | null {
   if (isClientAbort(err)) return null;
   if (isClientError(err)) return `client error ${err.status}: ${String(err.message)}`;
+  // A 503 (a store that is away, say) is the node's own, but not a bug: its message says it all.
+  if (err instanceof StoreUnavailable || (err as { status?: unknown } | null)?.status === 503) return `unavailable: ${String((err as Error).message)}`;
   return err instanceof Error ? (err.stack ?? err.message) : String(err);
 }
 

@@ -45,9 +45,10 @@ export function itemRoute(node: ServerNode) {
       // Before If-Match and If-None-Match, whose 412 would tell a version of an item it may not see.
       refuseUnlessWritable(ctx, collection, itemId, current, collection.channels(data));
       const precondition = ifMatch(ctx.get('If-Match'), current) ?? ifNoneMatch(ctx.get('If-None-Match'), current) ?? { kind: 'none' };
-      const item = await write(ctx, node, collection, itemId, data, precondition);
-      if (!current) ctx.set('Location', linker(ctx, node).item(collection.name, itemId));
-      respondWithItem(ctx, node, collection, item, current ? 200 : 201);
+      // Created or replaced as the store's transaction found it: of racing creates, one is the 201.
+      const { item, existed } = await write(ctx, node, collection, itemId, data, precondition);
+      if (!existed) ctx.set('Location', linker(ctx, node).item(collection.name, itemId));
+      respondWithItem(ctx, node, collection, item, existed ? 200 : 201);
     },
 
     async DELETE(ctx: Context, params: Record<string, string>) {
@@ -70,7 +71,7 @@ export async function createItem(ctx: Context, node: ServerNode, collection: Col
   if (header && header.trim() !== '*') throw new PreconditionFailed('If-Match names a version, but a POST creates a new item that has none; only * can match');
   const data = await readItemData(ctx, node, collection);
   const itemId = randomUUID();
-  const item = await write(ctx, node, collection, itemId, data, { kind: 'base', fingerprint: null });
+  const { item } = await write(ctx, node, collection, itemId, data, { kind: 'base', fingerprint: null });
   ctx.set('Location', linker(ctx, node).item(collection.name, itemId));
   respondWithItem(ctx, node, collection, item, 201);
 }
@@ -130,7 +131,7 @@ async function write(
   itemId: string,
   data: Json | typeof TOMBSTONE,
   precondition: Precondition,
-): Promise<StoredItem> {
+): Promise<{ item: StoredItem; existed: boolean }> {
   beginWrite(ctx);
   const deleted = data === TOMBSTONE;
   const authorize = writeAuthorizer(principalOf(ctx), collection.name);
@@ -145,6 +146,7 @@ async function write(
         updatedAt: null,
         precondition,
         ...(deleted ? {} : { channels: collection.channels(data) }),
+        preconditionFirst: true,
       },
     ],
     { now: node.clock, ...(authorize ? { authorize } : {}) },
@@ -153,7 +155,7 @@ async function write(
   if (!outcome.ok && outcome.forbidden) throw forbiddenItem(collection, itemId);
   // The header was checked before; a refusal here means a concurrent write got there first.
   if (!outcome.ok) throw new PreconditionFailed(`item ${itemId} changed while this request was processed`);
-  return outcome.items[0]!;
+  return { item: outcome.items[0]!, existed: outcome.existed[0]! };
 }
 
 function respondWithItem(ctx: Context, node: ServerNode, collection: Collection, item: StoredItem, status: number): void {

@@ -1,6 +1,7 @@
 import type { Context } from 'koa';
 import { renderEntry, renderRemoval } from '../../protocol/entry.js';
 import { rels } from '../../protocol/rels.js';
+import { parseDateTime } from '../../protocol/time.js';
 import type { ChangesPage, StoredEntry, StoredRemoval } from '../../store/store.js';
 import type { Collection } from '../collections.js';
 import { collectionOf, linker, sendHal, type ServerNode } from '../node.js';
@@ -108,9 +109,6 @@ function nextHref(links: Linker, collection: Collection, checkpoint: string, que
   return `${links.transactions(collection.name)}?${search}`;
 }
 
-// ISO 8601 date-time with an explicit offset (a time without one means nothing to another node).
-const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})$/i;
-
 function parseQuery(raw: RawQuery, maxLimit: number): LogQuery {
   const values = queryValues(raw, ['earliest', 'cursor', 'limit', 'embed']);
   const query: LogQuery = { limit: Math.min(DEFAULT_LIMIT, maxLimit), limitGiven: false, embedData: false };
@@ -127,16 +125,14 @@ function parseQuery(raw: RawQuery, maxLimit: number): LogQuery {
   return query;
 }
 
-/** Normalized to the store's form (UTC, milliseconds) so it compares as a string. */
-function parseEarliest(text: string): string {
-  const time = Date.parse(text);
-  if (!ISO_DATE_TIME.test(text) || Number.isNaN(time) || !isCalendarDay(text))
-    throw malformedQuery('earliest', 'earliest must be an ISO 8601 date-time with a time zone, e.g. 2026-01-31T09:00:00.000Z');
-  return new Date(time).toISOString();
-}
+// The store's form, fixed-width UTC, compares as text only for the years 0000-9999.
+const FIRST_INSTANT = Date.parse('0000-01-01T00:00:00.000Z');
+const LAST_INSTANT = Date.parse('9999-12-31T23:59:59.999Z');
 
-/** Date.parse rolls 2026-02-30 over into March; a day the month does not have is malformed. */
-function isCalendarDay(text: string): boolean {
-  const [year, month, day] = text.slice(0, 10).split('-').map(Number) as [number, number, number];
-  return day >= 1 && day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
+/** Parsed as an instant (lib/protocol/time.ts), then put in the store's form, so it compares as a time. */
+function parseEarliest(text: string): string {
+  const time = parseDateTime(text);
+  if (time === null) throw malformedQuery('earliest', 'earliest must be an RFC 3339 date-time with a time zone, e.g. 2026-01-31T09:00:00.000Z');
+  if (time < FIRST_INSTANT || time > LAST_INSTANT) throw malformedQuery('earliest', 'earliest must lie within the years 0000 to 9999 in UTC');
+  return new Date(time).toISOString();
 }

@@ -1,7 +1,8 @@
 import type { Context } from 'koa';
 import { isItemId } from '../../protocol/ids.js';
 import { fingerprint } from '../../protocol/fingerprint.js';
-import { Forbidden, HalsyncError, PayloadTooLarge, SyncRejected, ValidationFailed, type FieldError } from '../../protocol/problems.js';
+import { ClockSkew, Forbidden, HalsyncError, PayloadTooLarge, SyncRejected, ValidationFailed, type FieldError } from '../../protocol/problems.js';
+import { toIso } from '../../protocol/time.js';
 import { canRead, principalOf, readGrant, writeAuthorizer, type Principal } from '../principal.js';
 import { fieldErrors, validator } from '../../protocol/schemas.js';
 import type { Mismatch, SyncLog, SyncResult } from '../../protocol/types.js';
@@ -143,12 +144,30 @@ async function checkSyncLog(node: ServerNode, collection: Collection, body: unkn
   });
   if (log.since !== undefined && !isCursor(log.since)) errors.push({ pointer: '/since', detail: 'not a cursor of this log' });
   if (errors.length > 0) throw new ValidationFailed(`the sync log has ${errors.length} invalid field(s); nothing was applied`, errors);
+  refuseFutureVersions(node, log);
   const since = log.since === undefined ? undefined : await cursorSeq(node.store, collection.name, log.since, grant);
   // Checked above: an entry without base comes with the log's `since`.
   const writes = log.entries.map((entry) =>
     toWrite({ ...entry, itemId: entry.itemId.toLowerCase() }, since, entry.deleted ? undefined : collection.channels(entry.data)),
   );
   return { writes, ...(since === undefined ? {} : { since }), ...(grant === undefined ? {} : { grant }) };
+}
+
+/** DESIGN §2: a version stamped past this node's clock plus the allowed skew would win every conflict until then. */
+function refuseFutureVersions(node: ServerNode, log: SyncLog): void {
+  const now = node.clock();
+  const latest = now.getTime() + node.maxClockSkewMs;
+  const errors: FieldError[] = [];
+  log.entries.forEach((entry, i) => {
+    // The schema has checked the grammar (lib/protocol/time.ts), so Date.parse reads it exactly.
+    if (Date.parse(entry.updatedAt) > latest) errors.push({ pointer: `/entries/${i}/updatedAt`, detail: `later than this node's clock allows` });
+  });
+  if (errors.length === 0) return;
+  const items = errors.map((e) => log.entries[Number(e.pointer.split('/')[2])]!.itemId).join(', ');
+  throw new ClockSkew(
+    `${errors.length} entr${errors.length === 1 ? 'y is' : 'ies are'} stamped later than this node's clock (${toIso(now)}) plus ${node.maxClockSkewMs / 1000} s of allowed clock skew (item ${items}); check the writer's clock; nothing was applied`,
+    errors,
+  );
 }
 
 function countEntries(body: unknown): number {

@@ -91,7 +91,7 @@ describe('CORS (--cors, createApp({ cors }))', function () {
         headers: auth,
         // A base that is not the item's: the node refuses the log with 409.
         body: {
-          entries: [{ itemId: ITEM, updatedAt: '2030-01-01T00:00:00.000Z', fingerprint: fingerprint(data), deleted: false, data, base: 'f'.repeat(40) }],
+          entries: [{ itemId: ITEM, updatedAt: '2025-01-01T00:00:00.000Z', fingerprint: fingerprint(data), deleted: false, data, base: 'f'.repeat(40) }],
         },
       });
       expect(put.status).to.equal(409);

@@ -9,7 +9,7 @@ import { until } from '../../support/until.js';
 const id = (i: number) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
 const entry = (i: number, data: Json, base: string | null) => ({
   itemId: id(i),
-  updatedAt: '2029-01-01T00:00:00.000Z',
+  updatedAt: '2025-01-01T00:00:00.000Z',
   fingerprint: fingerprint(data),
   deleted: false,
   data,

@@ -173,13 +173,31 @@ describe('server: Prefer: wait across processes sharing PostgreSQL', function ()
     const { PostgresStore } = await import('../../../lib/store/postgres.js');
     const target = new URL(url!);
     target.searchParams.set('schema', schema);
-    nodes = [await startNode({ store: await PostgresStore.open(target.href) }), await startNode({ store: await PostgresStore.open(target.href) })];
+    const waiting = await PostgresStore.open(target.href);
+    // Counts, on this instance only, the watches that are listening and the log reads made while one is.
+    let listening = 0;
+    let readsWhileListening = 0;
+    const [watch, changes] = [waiting.watch.bind(waiting), waiting.changes.bind(waiting)];
+    waiting.watch = async (collection, listener) => {
+      const stop = await watch(collection, listener);
+      listening++;
+      return () => (listening--, stop());
+    };
+    waiting.changes = (async (collection: string, query: Parameters<typeof changes>[1]) => {
+      const watched = listening > 0;
+      try {
+        return await changes(collection, query);
+      } finally {
+        if (watched) readsWhileListening++;
+      }
+    }) as typeof waiting.changes;
+    nodes = [await startNode({ store: await PostgresStore.open(target.href) }), await startNode({ store: waiting })];
     const [one, two] = nodes as [StartedNode, StartedNode];
     const cursor = (await request(`${two.url}items/transactions`)).json.checkpoint;
     let answered = false;
     const held = request(`${two.url}items/transactions?cursor=${cursor}`, { headers: { Prefer: 'wait=30' } }).then((reply) => ((answered = true), reply));
-    // Let the held GET subscribe (its LISTEN connection opens first) and read its empty page.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The held GET subscribes first (its LISTEN connection opens), then reads its empty page and waits.
+    await until(() => listening > 0 && readsWhileListening > 0, { message: 'the held GET listens and has read its empty page' });
     expect(answered).to.equal(false);
     const itemId = newId();
     expect((await request(`${one.url}items/${itemId}`, { method: 'PUT', body: { data: { from: 'one' } } })).status).to.equal(201);

@@ -7,7 +7,7 @@ import { request, type Reply } from '../../support/http.js';
 import { startNode, type StartedNode } from '../../support/server.js';
 
 const id = (i: number) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
-const T = '2029-05-05T05:05:05.005Z';
+const T = '2025-05-05T05:05:05.005Z';
 
 function entry(i: number, data: Json, extra: Record<string, unknown> = {}) {
   return { itemId: id(i), updatedAt: T, fingerprint: fingerprint(data), deleted: false, data, ...extra };

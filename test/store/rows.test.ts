@@ -1,0 +1,53 @@
+import { expect } from 'chai';
+import { inRequestedOrder, toEntry, toPage, toStoredItem, type ItemRow } from '../../lib/store/rows.js';
+
+const row = (id: string, seq: number | string, over: Partial<ItemRow> = {}): ItemRow => ({
+  item_id: id,
+  updated_at: '2030-01-01T00:00:00.000Z',
+  fingerprint: 'f'.repeat(40),
+  deleted: 0,
+  data: '{"b":1,"a":2}',
+  seq,
+  recorded_at: '2030-01-02T00:00:00.000Z',
+  channels: '["c1"]',
+  ...over,
+});
+
+describe('store/rows: SQL rows as store items', () => {
+  it("reads SQLite's 0/1 and numbers and pg's booleans and bigint strings alike, keeping data's key order", () => {
+    const sqlite = toStoredItem(row('a', 7));
+    const pg = toStoredItem(row('a', '7', { deleted: false }));
+    expect(sqlite).to.deep.equal(pg);
+    expect(sqlite).to.deep.equal({
+      itemId: 'a',
+      updatedAt: '2030-01-01T00:00:00.000Z',
+      fingerprint: 'f'.repeat(40),
+      deleted: false,
+      data: { b: 1, a: 2 },
+      seq: 7,
+      recordedAt: '2030-01-02T00:00:00.000Z',
+      channels: ['c1'],
+    });
+    expect(Object.keys(sqlite.data as object)).to.deep.equal(['b', 'a']);
+    const tombstone = toStoredItem(row('t', 8, { deleted: 1, data: null }));
+    expect([tombstone.deleted, tombstone.data]).to.deep.equal([true, null]);
+  });
+
+  it('leaves data out of a log entry unless asked for', () => {
+    expect(toEntry(row('a', 1), false)).to.not.have.property('data');
+    expect(toEntry(row('a', 1), true).data).to.deep.equal({ b: 1, a: 2 });
+  });
+
+  it('answers getItems in the requested order, leaving out the missing', () => {
+    const items = inRequestedOrder([row('a', 1), row('b', 2), row('c', 3)], ['c', 'x', 'a']);
+    expect(items.map((i) => i.itemId)).to.deep.equal(['c', 'a']);
+  });
+
+  it('pages: limit + 1 rows mean more, checkpoint at the last entry; else the high water, never behind `after`', () => {
+    const rows = [row('a', 3), row('b', 4), row('c', 5)];
+    expect(toPage(rows, 2, false, 2, 9)).to.deep.include({ hasMore: true, checkpoint: 4 });
+    expect(toPage(rows, 2, false, 2, 9).entries.map((e) => e.itemId)).to.deep.equal(['a', 'b']);
+    expect(toPage(rows, 3, false, 2, 9)).to.deep.include({ hasMore: false, checkpoint: 9 });
+    expect(toPage([], 10, false, 12, 9)).to.deep.equal({ entries: [], hasMore: false, checkpoint: 12 });
+  });
+});
