@@ -20,8 +20,9 @@ import { startNode, type StartedNode } from '../support/server.js';
  * scoped log, the cursors and the client that the property exercises.
  *
  * A principal writes only items its local store holds live (or new ones), within its grant,
- * and syncs at once: an unsynced local edit of an item that then leaves its view is a write it
- * may no longer make, which the invariant does not cover.
+ * synced just before and at once after: an unsynced local edit of an item that then leaves its
+ * view, or moves into a channel it cannot write, is a write it may no longer make (403), which
+ * the invariant does not cover.
  */
 const SEED = Number(process.env['HALSYNC_SEED'] ?? Date.now() % 2 ** 31);
 const RUNS = Number(process.env['HALSYNC_PROPERTY_RUNS'] ?? 200);
@@ -93,7 +94,12 @@ async function run(history: History): Promise<void> {
         grants[op.p] = [...op.channels];
         principals.scoped(PRINCIPALS[op.p]!, 'notes', grants[op.p]!);
       } else {
-        if (op.t === 'edit') await edit(locals[op.p]!, op, grants[op.p]!, () => id(fresh++));
+        if (op.t === 'edit') {
+          // In step first: an edit over a version the node has since moved into channels this
+          // principal cannot write is a 403 at every sync (grants come before preconditions).
+          await syncAndCheck(op.p);
+          await edit(locals[op.p]!, op, grants[op.p]!, () => id(fresh++));
+        }
         await syncAndCheck(op.p);
       }
     }
@@ -122,7 +128,11 @@ async function run(history: History): Promise<void> {
 async function edit(store: Store, op: Extract<Op, { t: 'edit' }>, grant: string[], newId: () => string): Promise<void> {
   const channels = op.channels.filter((c) => grant.includes(c));
   if (channels.length === 0) return;
-  const live = [...(await itemsOf(store))].filter(([, item]) => !item.version.endsWith(' true')).map(([itemId]) => itemId);
+  // Only items whose every channel it may write (DESIGN §7: the channels it has now and will have).
+  const page = await store.changes('notes', { limit: 10_000, withData: true });
+  const live = page.entries
+    .filter((e) => !e.deleted && ((e.data as { ch: string[] }).ch ?? []).every((c) => grant.includes(c)))
+    .map((e) => e.itemId);
   const itemId = op.create || live.length === 0 ? newId() : live[op.pick % live.length]!;
   const data = { ch: channels, v: op.v };
   const remove = op.remove && !op.create && live.length > 0;
