@@ -130,9 +130,7 @@ async function edit(store: Store, op: Extract<Op, { t: 'edit' }>, grant: string[
   if (channels.length === 0) return;
   // Only items whose every channel it may write (DESIGN §7: the channels it has now and will have).
   const page = await store.changes('notes', { limit: 10_000, withData: true });
-  const live = page.entries
-    .filter((e) => !e.deleted && ((e.data as { ch: string[] }).ch ?? []).every((c) => grant.includes(c)))
-    .map((e) => e.itemId);
+  const live = page.entries.filter((e) => !e.deleted && ((e.data as { ch: string[] }).ch ?? []).every((c) => grant.includes(c))).map((e) => e.itemId);
   const itemId = op.create || live.length === 0 ? newId() : live[op.pick % live.length]!;
   const data = { ch: channels, v: op.v };
   const remove = op.remove && !op.create && live.length > 0;
