@@ -62,7 +62,7 @@ function inline<T>(value: T, targets: Obj): T {
   if (Array.isArray(value)) return value.map((v) => inline(v, targets)) as T;
   if (value === null || typeof value !== 'object') return value;
   const ref = (value as Obj)['$ref'];
-  if (typeof ref === 'string' && ref in targets) return structuredClone(targets[ref]) as T;
+  if (typeof ref === 'string' && ref in targets) return inline(structuredClone(targets[ref]), targets) as T;
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, inline(v, targets)])) as T;
 }
 
@@ -105,7 +105,9 @@ export function nodeOpenApi(generic: Readonly<Obj>, node: NodeDescription): Obj 
   }
   // Only the generic templates use these: written out there, so no component is left unused.
   const only: Obj = { [COLLECTION_PARAMETER]: (components['parameters'] as Obj)['collection'], [ITEM_WRITE]: requestBodies['ItemWrite'] };
-  const copied = collections.length > 0 ? Object.keys(TYPED).filter((name) => TYPED[name]!.copy) : [];
+  // A union's typed copies name its alternatives, not the generic union: it too is written out under x-generic-paths.
+  const unions = Object.keys(TYPED).filter((name) => Array.isArray((schemas[name] as Obj)['oneOf']));
+  const copied = collections.length > 0 ? Object.keys(TYPED).filter((name) => TYPED[name]!.copy || unions.includes(name)) : [];
   for (const name of copied) only[`#/components/schemas/${name}`] = schemas[name];
   doc['x-generic-paths'] = inline(generics, only);
   delete (components['parameters'] as Obj)['collection'];
@@ -232,7 +234,15 @@ function typedSchema(generic: string, schemas: Obj, prefix: string, nullable: bo
     if (items) out['items'] = items;
     return Object.keys(out).length > 0 ? out : undefined;
   };
+  // A union (a log entry: a version or a removal) is typed alternative by alternative: a
+  // generator then narrows on the alternative, and only the one with `data` gets it typed.
+  const alternatives = (schemas[generic] as Obj)['oneOf'];
+  if (Array.isArray(alternatives)) return { oneOf: alternatives.map((alternative) => withOverlay(alternative, overlay(alternative))) };
   return { allOf: [{ $ref: `#/components/schemas/${generic}` }, overlay(schemas[generic]) ?? {}] };
+}
+
+function withOverlay(alternative: unknown, typed: Obj | undefined): unknown {
+  return typed ? { allOf: [alternative, typed] } : alternative;
 }
 
 /** A full copy of a generic schema with every `data` property typed, and its refs to typed schemas retargeted. */

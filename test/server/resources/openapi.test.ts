@@ -94,7 +94,9 @@ describe('OpenAPI document', function () {
       expect(schemas.NotesData).to.deep.include({ required: ['title'], $defs: notes.$defs });
       expect(schemas.NotesData.properties.tags.items).to.deep.equal({ $ref: '#/components/schemas/NotesData/$defs/tag' });
       expect(schemas.NotesItem.allOf[1]).to.deep.equal({ properties: { data: { $ref: '#/components/schemas/NotesData' } }, required: ['data'] });
-      expect(schemas.NotesLogEntry.allOf[1].properties.data).to.deep.equal({ oneOf: [{ $ref: '#/components/schemas/NotesData' }, { type: 'null' }] });
+      // A log entry is a version (data typed) or a removal (no data).
+      expect(schemas.NotesLogEntry.oneOf[0].allOf[1].properties.data).to.deep.equal({ oneOf: [{ $ref: '#/components/schemas/NotesData' }, { type: 'null' }] });
+      expect(schemas.NotesLogEntry.oneOf[1].properties?.data).to.equal(undefined);
       // The HTML browser page is not a typed answer (generators would make every 200 `… | string`); those GETs say x-browser-page.
       const html = Object.entries(doc.paths as Record<string, Record<string, any>>).flatMap(([path, item]) =>
         Object.entries(item.get?.responses ?? {})
