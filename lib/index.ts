@@ -49,6 +49,7 @@ export { isItemId } from './protocol/ids.js';
 export { HttpClient, type HttpClientOptions, type HttpResponse, type RequestOptions } from './client/http.js';
 export type { Transport, TransportRequest, TransportResponse, TransportOptions, TrafficStats } from './client/transport.js';
 export { GotTransport } from './client/transport-got.js';
+export { FetchTransport, type FetchTransportOptions } from './client/transport-fetch.js';
 export { Resource, Follow } from './client/resource.js';
 export type { Link } from './protocol/types.js';
 export { readRoot } from './client/root.js';

@@ -2,6 +2,7 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import { Resource } from './resource.js';
 import { ClientError, UntrustedOrigin, problemFactory } from './errors.js';
 import { defaultTransport } from './transport-default.js';
+import { FetchTransport } from './transport-fetch.js';
 import type { TrafficStats, Transport } from './transport.js';
 
 export type { TrafficStats } from './transport.js';
@@ -31,6 +32,8 @@ export interface HttpClientOptions {
   maxResponseBytes?: number;
   /** The HTTP stack to speak through (default: `got` on Node). */
   transport?: Transport;
+  /** Speak through this `fetch` (a FetchTransport), whatever the default; `transport` wins over it. */
+  fetch?: typeof globalThis.fetch;
 }
 
 export interface HttpResponse {
@@ -84,7 +87,7 @@ export class HttpClient {
     this.tokens = new Map(Object.entries(options.tokens ?? {}).map(([url, token]) => [new URL(url).origin, token]));
     this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     this.timeoutMs = options.timeoutMs ?? 30_000;
-    this.transport = options.transport ?? defaultTransport({ concurrency });
+    this.transport = options.transport ?? (options.fetch ? new FetchTransport({ concurrency, fetch: options.fetch }) : defaultTransport({ concurrency }));
     for (const origin of options.trust ?? []) this.trust(origin);
   }
 

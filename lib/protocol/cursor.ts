@@ -15,9 +15,18 @@ export interface Cursor {
   grant?: string;
 }
 
+// btoa/atob rather than Buffer: the client decodes cursors in browsers too. A cursor's text is ASCII.
 export function encodeCursor(cursor: Cursor): string {
   const text = cursor.grant === undefined ? `${cursor.storeId}:${cursor.seq}` : `${cursor.storeId}:${cursor.seq}:${cursor.grant}`;
-  return Buffer.from(text, 'utf8').toString('base64url');
+  return btoa(text).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+function fromBase64url(text: string): string | null {
+  try {
+    return atob(text.replace(/-/g, '+').replace(/_/g, '/'));
+  } catch {
+    return null;
+  }
 }
 
 const CURSOR_TEXT = /^([0-9a-f-]{1,64}):(0|[1-9]\d{0,15})(?::([0-9a-f]{1,32}))?$/;
@@ -31,7 +40,7 @@ export function isCheckpoint(text: string): boolean {
 
 export function decodeCursor(text: string): Cursor {
   if (!CURSOR_TOKEN.test(text)) throw malformed(text);
-  const match = CURSOR_TEXT.exec(Buffer.from(text, 'base64url').toString('utf8'));
+  const match = CURSOR_TEXT.exec(fromBase64url(text) ?? '');
   if (!match) throw malformed(text);
   const seq = Number(match[2]);
   if (!Number.isSafeInteger(seq)) throw malformed(text);

@@ -1,65 +1,39 @@
-import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
+import type { IDBPDatabase, IDBPTransaction, StoreNames } from 'idb';
 import type { ConflictRecord, StoredConflict } from '../protocol/conflicts.js';
 import { ChangeFeed } from './feed.js';
+import { channelPlaces, connect, type Connection, type ItemRecord, type Schema } from './idb-schema.js';
 import { planApply } from './rules.js';
-import {
-  StoreUnavailable,
-  type ApplyOptions,
-  type ApplyOutcome,
-  type Change,
-  type ChangesPage,
-  type ChangesQuery,
-  type ConflictsPage,
-  type ConflictsQuery,
-  type Store,
-  type StoredItem,
-  type Write,
+import { changeOf, grantChannels, isUnscoped, mergePlacements, toScopedPage, type Membership, type Placement } from './scopes.js';
+import type {
+  ApplyOptions,
+  ApplyOutcome,
+  Change,
+  ChangesPage,
+  ChangesQuery,
+  ConflictsPage,
+  ConflictsQuery,
+  Store,
+  StoredEntry,
+  StoredItem,
+  StoredRemoval,
+  Write,
 } from './store.js';
 
 /**
- * The store of a web page: IndexedDB, one database per store. Items and conflict records are
- * kept as structured clones (key order and every JSON value survive), keyed by
- * [collection, id]; the node-wide sequence, the audit's position counter, horizons and the
- * store's id live in `meta`. Every apply is one readwrite transaction over everything it
- * reads and writes, and IndexedDB runs overlapping readwrite transactions one at a time,
- * across tabs too: the preconditions are checked on what the transaction itself read.
+ * The store of a web page: IndexedDB, one database per store (lib/store/idb-schema.ts). Every
+ * apply is one readwrite transaction over everything it reads and writes, and IndexedDB runs
+ * overlapping readwrite transactions one at a time, across tabs too: the preconditions are
+ * checked on what the transaction itself read.
  */
-interface ItemRecord extends StoredItem {
-  collection: string;
-}
-
-interface ConflictEntry {
-  collection: string;
-  conflictId: string;
-  decidedAt: string;
-  position: number;
-  record: StoredConflict;
-}
-
-interface Schema extends DBSchema {
-  items: { key: [string, string]; value: ItemRecord; indexes: { bySeq: [string, number] } };
-  conflicts: { key: [string, string]; value: ConflictEntry; indexes: { byPosition: [string, number] } };
-  meta: { key: string; value: string | number };
-  checkpoints: { key: string; value: string };
-}
-
 type Names = StoreNames<Schema>;
 type Tx<S extends Names[], M extends IDBTransactionMode> = IDBPTransaction<Schema, S, M>;
 
-const VERSION = 1;
 const SEQ = 'seq';
 const POSITION = 'position';
 const horizonKey = (collection: string) => `horizon:${collection}`;
 
 /** Every key [collection, …] of one collection: an array sorts after any string in IndexedDB. */
 const ofCollection = (collection: string) => IDBKeyRange.bound([collection], [collection, []]);
-
-interface Connection {
-  id: string;
-  db: IDBPDatabase<Schema>;
-  /** Tells the store's other handles (other tabs, workers) which collection changed. */
-  channel: BroadcastChannel;
-}
 
 export class IdbStore implements Store {
   private readonly feed = new ChangeFeed();
@@ -74,8 +48,9 @@ export class IdbStore implements Store {
   constructor(readonly name: string) {
     this.connecting = connect(name).then((connection) => {
       connection.channel.onmessage = (event: MessageEvent<unknown>) => {
-        const collection = (event.data as { collection?: unknown } | null)?.collection;
-        if (typeof collection === 'string') this.feed.emit(collection);
+        const { collection, channels } = (event.data ?? {}) as { collection?: unknown; channels?: unknown };
+        if (typeof collection !== 'string') return;
+        this.feed.emit(collection, Array.isArray(channels) ? { channels: channels as string[] } : {});
       };
       return (this.connection = connection);
     });
@@ -113,7 +88,10 @@ export class IdbStore implements Store {
     return rows.flatMap((row) => (row ? [toItem(row)] : []));
   }
 
-  async changes(collection: string, query: ChangesQuery): Promise<ChangesPage> {
+  changes(collection: string, query: ChangesQuery & { channels?: undefined }): Promise<ChangesPage>;
+  changes(collection: string, query: ChangesQuery): Promise<ChangesPage<StoredEntry | StoredRemoval>>;
+  async changes(collection: string, query: ChangesQuery): Promise<ChangesPage<StoredEntry | StoredRemoval>> {
+    if (!isUnscoped(query.channels)) return this.scopedChanges(collection, query.channels, query);
     const after = query.after ?? 0;
     const tx = (await this.database()).transaction(['items', 'meta']);
     const highWater = await seqOf(tx.objectStore('meta'));
@@ -140,8 +118,29 @@ export class IdbStore implements Store {
     return { entries, hasMore, checkpoint };
   }
 
+  private async scopedChanges(collection: string, channels: readonly string[], query: ChangesQuery): Promise<ChangesPage<StoredEntry | StoredRemoval>> {
+    const grant = grantChannels(channels);
+    const tx = (await this.database()).transaction(['items', 'meta', 'memberships']);
+    const [highWater, ...perChannel] = await Promise.all([
+      seqOf(tx.objectStore('meta')),
+      ...grant.map((channel) => channelPlaces(tx, collection, channel, grant, query, query.limit + 1)),
+    ]);
+    const placements = mergePlacements(perChannel as Placement[][], query.limit + 1);
+    const visible = placements.filter((p) => p.member);
+    const rows = await Promise.all(visible.map((p) => tx.objectStore('items').get([collection, p.itemId])));
+    await tx.done;
+    const entries = new Map<string, StoredEntry>();
+    for (const row of rows) {
+      if (!row) continue;
+      const entry: StoredEntry = toItem(row);
+      if (!query.withData) delete entry.data;
+      entries.set(entry.itemId, entry);
+    }
+    return toScopedPage(placements, entries, query.limit, query.after ?? 0, highWater as number);
+  }
+
   async apply(collection: string, writes: readonly Write[], options: ApplyOptions = {}): Promise<ApplyOutcome> {
-    const tx = (await this.database()).transaction(['items', 'meta', 'conflicts'], 'readwrite');
+    const tx = (await this.database()).transaction(['items', 'meta', 'conflicts', 'memberships'], 'readwrite');
     const items = tx.objectStore('items');
     const ids = [...new Set(writes.map((w) => w.itemId))];
     const [highWater, ...rows] = await Promise.all([seqOf(tx.objectStore('meta')), ...ids.map((id) => items.get([collection, id]))]);
@@ -155,19 +154,21 @@ export class IdbStore implements Store {
       return plan;
     }
     await Promise.all(plan.rows.map((row) => items.put({ ...row, collection })));
+    const memberships = tx.objectStore('memberships');
+    await Promise.all(plan.memberships.map((m: Membership) => memberships.put({ ...m, collection })));
     if (plan.rows.length > 0) await tx.objectStore('meta').put(plan.highWater, SEQ);
     // In this order, so an apply may record a conflict and restore it at once.
     await keep(tx, collection, options.conflicts ?? []);
     if (options.restoring) await markRestored(tx, collection, options.restoring, plan.recordedAt);
     await tx.done;
-    if (plan.rows.length > 0) this.changed(collection);
+    if (plan.rows.length > 0) this.changed(collection, changeOf(plan.memberships));
     // The planned items hold the writer's own data objects: answer copies, as the other stores do.
     return structuredClone({ ok: true, applied: plan.applied, checkpoint: plan.checkpoint, items: plan.items, existed: plan.existed });
   }
 
-  private changed(collection: string): void {
-    this.feed.emit(collection);
-    this.connection?.channel.postMessage({ collection });
+  private changed(collection: string, change: Change): void {
+    this.feed.emit(collection, change);
+    this.connection?.channel.postMessage({ collection, channels: change.channels });
   }
 
   async highWater(): Promise<number> {
@@ -189,17 +190,42 @@ export class IdbStore implements Store {
     return [...names].sort();
   }
 
+  async drop(collection: string, itemIds: readonly string[], unchangedSince: number): Promise<number> {
+    const tx = (await this.database()).transaction(['items', 'memberships'], 'readwrite');
+    const [items, memberships] = [tx.objectStore('items'), tx.objectStore('memberships')];
+    let dropped = 0;
+    for (const itemId of new Set(itemIds)) {
+      const item = await items.get([collection, itemId]);
+      if (!item || item.seq > unchangedSince) continue;
+      await items.delete([collection, itemId]);
+      await memberships.delete(IDBKeyRange.bound([collection, itemId], [collection, itemId, []]));
+      dropped++;
+    }
+    await tx.done;
+    return dropped;
+  }
+
   async purgeTombstones(collection: string, recordedBefore: string): Promise<number> {
-    const tx = (await this.database()).transaction(['items', 'meta'], 'readwrite');
+    const tx = (await this.database()).transaction(['items', 'meta', 'memberships'], 'readwrite');
     const meta = tx.objectStore('meta');
+    const memberships = tx.objectStore('memberships');
     let horizon = ((await meta.get(horizonKey(collection))) as number | undefined) ?? 0;
     let purged = 0;
     for (let cursor = await tx.objectStore('items').openCursor(ofCollection(collection)); cursor; cursor = await cursor.continue()) {
       const item = cursor.value;
       if (!item.deleted || item.recordedAt >= recordedBefore) continue;
       await cursor.delete();
+      // Its memberships now; those of channels it left earlier go by their own time, below.
+      await Promise.all(item.channels.map((channel) => memberships.delete([collection, item.itemId, channel])));
       horizon = Math.max(horizon, item.seq);
       purged++;
+    }
+    // A removal a cursor below the horizon would need is no longer kept: such cursors expire.
+    for (let cursor = await memberships.openCursor(ofCollection(collection)); cursor; cursor = await cursor.continue()) {
+      const m = cursor.value;
+      if (m.member || m.recordedAt >= recordedBefore) continue;
+      await cursor.delete();
+      horizon = Math.max(horizon, m.seq);
     }
     await meta.put(horizon, horizonKey(collection));
     await tx.done;
@@ -288,7 +314,11 @@ async function seqOf(meta: { get(key: string): Promise<Schema['meta']['value'] |
 }
 
 /** Adds the records not yet kept, each at the next position; answers how many were new. */
-async function keep(tx: Tx<['conflicts', 'meta'] | ['items', 'meta', 'conflicts'], 'readwrite'>, collection: string, records: readonly ConflictRecord[]) {
+async function keep(
+  tx: Tx<['conflicts', 'meta'] | ['items', 'meta', 'conflicts', 'memberships'], 'readwrite'>,
+  collection: string,
+  records: readonly ConflictRecord[],
+) {
   if (records.length === 0) return 0;
   const conflicts = tx.objectStore('conflicts');
   const meta = tx.objectStore('meta');
@@ -306,7 +336,7 @@ async function keep(tx: Tx<['conflicts', 'meta'] | ['items', 'meta', 'conflicts'
 }
 
 async function markRestored(
-  tx: Tx<['items', 'meta', 'conflicts'], 'readwrite'>,
+  tx: Tx<['items', 'meta', 'conflicts', 'memberships'], 'readwrite'>,
   collection: string,
   restoring: NonNullable<ApplyOptions['restoring']>,
   restoredAt: string,
@@ -316,31 +346,6 @@ async function markRestored(
   if (!entry) return;
   entry.record.restored = { side: restoring.side, restoredAt };
   await conflicts.put(entry);
-}
-
-async function connect(name: string): Promise<Connection> {
-  const dbName = `halsync:${name}`;
-  try {
-    const db = await openDB<Schema>(dbName, VERSION, {
-      upgrade(db) {
-        db.createObjectStore('items', { keyPath: ['collection', 'itemId'] }).createIndex('bySeq', ['collection', 'seq']);
-        db.createObjectStore('conflicts', { keyPath: ['collection', 'conflictId'] }).createIndex('byPosition', ['collection', 'position']);
-        const meta = db.createObjectStore('meta');
-        db.createObjectStore('checkpoints');
-        // Chosen inside the upgrade, which runs once however many tabs open the store at once.
-        void meta.put(crypto.randomUUID(), 'id');
-      },
-      // A newer version opened elsewhere (another tab after an upgrade) waits for this connection.
-      blocking() {
-        db.close();
-      },
-    });
-    const id = await db.get('meta', 'id');
-    if (typeof id !== 'string') throw new Error(`database ${dbName} has no store id`);
-    return { id, db, channel: new BroadcastChannel(dbName) };
-  } catch (err) {
-    throw new StoreUnavailable(`idb:${name}`, err);
-  }
 }
 
 function toItem(row: ItemRecord): StoredItem {

@@ -30,6 +30,6 @@ describe('cli/index: the halsync command', () => {
     expect(retention.code).to.equal(1);
     expect(retention.stderr).to.match(/"forever" is not a duration/);
     const prefer = await halsync(['sync', '--prefer', 'both', 'http://127.0.0.1:9/']);
-    expect(prefer.stderr).to.match(/Allowed choices are local, remote/);
+    expect(prefer.stderr).to.match(/Allowed choices are fingerprint, local, remote/);
   });
 });

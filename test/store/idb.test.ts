@@ -1,13 +1,13 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
-import { builtinModules } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-import { build, type Plugin } from 'esbuild';
+import { build } from 'esbuild';
 import { chromium, type Browser } from 'playwright-core';
 import { fingerprint } from '../../lib/protocol/fingerprint.js';
+import { CHROMIUM, CHROMIUM_ARGS as ARGS, noNodeBuiltins } from '../support/browser.js';
 import type { BrowserResult } from './idb-page.js';
 import type { TabApi } from './idb-tab.js';
 
@@ -20,31 +20,11 @@ type TabWindow = typeof globalThis & { halsync: TabApi; told: unknown[]; note?: 
  * suite and the local API suite unchanged under mocha's browser build, and each of its results
  * is checked below. The bundle may import no Node built-in: the build fails on any `node:`.
  */
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 const ENTRY = fileURLToPath(new URL('./idb-page.js', import.meta.url));
 const TAB_ENTRY = fileURLToPath(new URL('./idb-tab.js', import.meta.url));
 const SOURCES = new URL('../../../test/store/', import.meta.url);
-const SUITES = ['conformance.ts', 'conflicts-conformance.ts', 'local-conformance.ts'];
+const SUITES = ['conformance.ts', 'conflicts-conformance.ts', 'scopes-conformance.ts', 'local-conformance.ts'];
 const MOCHA = fileURLToPath(new URL('../../../node_modules/mocha/mocha.js', import.meta.url));
-
-/** Fails the build on any Node built-in (`node:fs` or plain `fs`), named with the module that imports it. */
-export const noNodeBuiltins: Plugin = {
-  name: 'no-node-builtins',
-  setup(b) {
-    b.onResolve({ filter: new RegExp(`^(node:|(${builtinModules.join('|')})(/|$))`) }, (args) => ({
-      errors: [{ text: `${args.importer} imports ${args.path}, which a browser does not have` }],
-    }));
-  },
-};
 
 async function bundle(entry: string): Promise<string> {
   const result = await build({
@@ -141,7 +121,7 @@ describe('IdbStore in Chromium', function () {
     // Every test the suites define ran here: counted in their sources.
     const defined = await Promise.all(SUITES.map(async (file) => (await readFile(new URL(file, SOURCES), 'utf8')).match(/^\s*it\(/gm)?.length ?? 0));
     const ran = (prefix: string) => results.filter((r) => r.title.startsWith(prefix)).length;
-    expect([ran('store conformance: idb'), ran('LocalItems over idb')]).to.deep.equal([defined[0]! + defined[1]!, defined[2]!]);
+    expect([ran('store conformance: idb'), ran('LocalItems over idb')]).to.deep.equal([defined[0]! + defined[1]! + defined[2]!, defined[3]!]);
   });
 
   it("tells one tab of another tab's writes, and keeps the data across a reload", async function () {
