@@ -232,16 +232,6 @@ export class IdbStore implements Store {
     return purged;
   }
 
-  /** Items unchanged since `unchangedSince`, gone without a tombstone (Store.drop; a full resync's removals). */
-  async drop(collection: string, itemIds: readonly string[], unchangedSince: number): Promise<number> {
-    const tx = (await this.database()).transaction('items', 'readwrite');
-    const found = await Promise.all(itemIds.map((id) => tx.store.get([collection, id])));
-    const gone = found.filter((item) => item !== undefined && item.seq <= unchangedSince);
-    await Promise.all(gone.map((item) => tx.store.delete([collection, item!.itemId])));
-    await tx.done;
-    return gone.length;
-  }
-
   async horizon(collection: string): Promise<number> {
     const db = await this.database();
     return ((await db.get('meta', horizonKey(collection))) as number | undefined) ?? 0;
