@@ -70,6 +70,8 @@ export async function pullPageByPage(
       if (held) await pull(held);
       held = undefined;
       await pull(page.entries);
+      // A later page is read with a cursor, so it may list a removal of an item pulled before.
+      if (page.removals?.length && local.drop) report.dropped += await local.drop(page.removals, localCheckpoint);
     }
     remoteCheckpoint = page.checkpoint;
   }

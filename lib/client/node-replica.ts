@@ -102,7 +102,13 @@ export class NodeReplica implements Replica {
       if (doc.has(rels.next) && checkpoint === previous)
         throw new UnexpectedResponse(doc.uri, 'the log page makes no progress: it links a next page but its checkpoint did not move');
       previous = checkpoint;
-      yield { entries: doc.embedded(rels.entry).map((entry) => this.toEntry(entry)), checkpoint, restarted };
+      const entries: ReplicaEntry[] = [];
+      const removals: string[] = [];
+      for (const entry of doc.embedded(rels.entry)) {
+        if (entry.body.removed === true) removals.push(this.toRemoval(entry));
+        else entries.push(this.toEntry(entry));
+      }
+      yield removals.length === 0 ? { entries, checkpoint, restarted } : { entries, checkpoint, restarted, removals };
       restarted = false;
     }
   }
@@ -211,6 +217,13 @@ export class NodeReplica implements Replica {
     const href = typeof doc.body.itemURI === 'string' ? doc.body.itemURI : doc.has(rels.item) ? doc.resolve(rels.item) : undefined;
     if (href) entry.itemURI = doc.absolute(href);
     return entry;
+  }
+
+  /** A removal entry's item id, the one thing it says. */
+  private toRemoval(doc: HalDocument): string {
+    const itemId = doc.body.itemId;
+    if (typeof itemId !== 'string' || !isItemId(itemId)) throw this.violation(doc.uri, undefined, ['/itemId must be a UUID']);
+    return itemId.toLowerCase();
   }
 
   /** A fetched item, checked as an entry is, its fingerprint recomputed from its data. */

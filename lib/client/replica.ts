@@ -20,6 +20,12 @@ export interface LogPage {
   checkpoint: string;
   /** The checkpoint had expired, so the log is being read again from its start: forget earlier pages. */
   restarted: boolean;
+  /**
+   * Removal entries of a scoped log (DESIGN §2, §7): items that left what this reader may see
+   * after the cursor. The reader drops its copies; a removal is not a deletion and is never
+   * synced as one. Absent: none.
+   */
+  removals?: string[];
 }
 
 export interface ReplicaApplyOptions {

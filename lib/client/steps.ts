@@ -21,6 +21,8 @@ export interface ReadLog {
   checkpoint: string;
   /** The saved checkpoint had expired: this is the whole log, read again from its start. */
   restarted: boolean;
+  /** Items this side's log listed last as removals (a scoped node's log): out of this reader's view now. */
+  removed?: ReadonlySet<string>;
 }
 
 /**
@@ -29,21 +31,29 @@ export interface ReadLog {
  */
 export async function readLog(replica: Replica, since: string | null): Promise<ReadLog> {
   const entries = new Map<string, ReplicaEntry>();
+  // An item's last word wins across pages: a removal after its entry takes it out, and back.
+  const removed = new Set<string>();
   let checkpoint = since;
   let restarted = false;
   for await (const page of replica.changes(since)) {
     if (page.restarted) {
       entries.clear();
+      removed.clear();
       restarted = true;
     }
     for (const entry of page.entries) {
       entries.delete(entry.itemId);
       entries.set(entry.itemId, entry);
+      removed.delete(entry.itemId);
+    }
+    for (const itemId of page.removals ?? []) {
+      entries.delete(itemId);
+      removed.add(itemId);
     }
     checkpoint = page.checkpoint;
   }
   if (checkpoint === null) throw new Error(`${replica.description}: its log gave no checkpoint`);
-  return { entries, checkpoint, restarted };
+  return removed.size === 0 ? { entries, checkpoint, restarted } : { entries, checkpoint, restarted, removed };
 }
 
 export interface ReadLogs {

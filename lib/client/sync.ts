@@ -115,7 +115,9 @@ async function attempt(local: Replica, remote: Replica, options: SyncOptions, re
   report.fullResync ||= saved !== null && logs.fullResync;
   await afterStep(1);
 
-  // Step 2: the plan.
+  // Step 2: the plan. An item the remote listed as a removal is not judged: it is dropped after the pull.
+  const removed = [...(logs.remote.removed ?? [])];
+  for (const itemId of removed) logs.local.entries.delete(itemId);
   const planned = await plan(local, remote, logs, options, progress, seen);
   if (options.decisions !== false) report.decisions = planned.decisions;
   report.conflicts = conflictCount(planned.decisions);
@@ -135,6 +137,8 @@ async function attempt(local: Replica, remote: Replica, options: SyncOptions, re
   const dropped = planned.stale.length > 0 && local.drop ? await local.drop(planned.stale, logs.local.checkpoint) : 0;
   report.stale = planned.stale.length - dropped;
   report.dropped = dropped;
+  // Removals: items the remote no longer shows this reader (DESIGN §7) go from a local store the same way, never pushed.
+  if (removed.length > 0 && local.drop) report.dropped += await local.drop(removed, logs.local.checkpoint);
   const pair: CheckpointPair = { local: localCheckpoint, remote: remoteCheckpoint };
   await options.checkpoints.save(pair);
   progress(4, planned.pulls.length, planned.pulls.length);

@@ -8,11 +8,17 @@ import { BadRequest } from './problems.js';
 export interface Cursor {
   storeId: string;
   seq: number;
+  /**
+   * A tag of the read grant the cursor was issued under (DESIGN §7), when it was issued to a
+   * scoped reader; absent for an unscoped one. The server computes and compares it.
+   */
+  grant?: string;
 }
 
 // btoa/atob rather than Buffer: the client decodes cursors in browsers too. A cursor's text is ASCII.
 export function encodeCursor(cursor: Cursor): string {
-  return btoa(`${cursor.storeId}:${cursor.seq}`).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  const text = cursor.grant === undefined ? `${cursor.storeId}:${cursor.seq}` : `${cursor.storeId}:${cursor.seq}:${cursor.grant}`;
+  return btoa(text).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
 function fromBase64url(text: string): string | null {
@@ -23,7 +29,7 @@ function fromBase64url(text: string): string | null {
   }
 }
 
-const CURSOR_TEXT = /^([0-9a-f-]{1,64}):(0|[1-9]\d{0,15})$/;
+const CURSOR_TEXT = /^([0-9a-f-]{1,64}):(0|[1-9]\d{0,15})(?::([0-9a-f]{1,32}))?$/;
 
 const CURSOR_TOKEN = /^[A-Za-z0-9_-]{1,200}$/;
 
@@ -38,7 +44,7 @@ export function decodeCursor(text: string): Cursor {
   if (!match) throw malformed(text);
   const seq = Number(match[2]);
   if (!Number.isSafeInteger(seq)) throw malformed(text);
-  return { storeId: match[1]!, seq };
+  return match[3] === undefined ? { storeId: match[1]!, seq } : { storeId: match[1]!, seq, grant: match[3] };
 }
 
 function malformed(text: string): BadRequest {

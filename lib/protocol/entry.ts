@@ -58,6 +58,14 @@ export function renderEntry(entry: LogEntry, itemURI: string, embedData: boolean
   return out;
 }
 
+/**
+ * The wire form of a removal entry of a scoped log (DESIGN §2, §7): which item left this reader's
+ * view, and where it is; not when, why, nor its version.
+ */
+export function renderRemoval(itemId: string, itemURI: string): Record<string, unknown> {
+  return { itemId, removed: true, itemURI, _links: { [rels.item]: { href: itemURI } } };
+}
+
 /** An entry (or an item) a node sent that breaks the protocol's rules; `itemId` when it had a readable one. */
 export class InvalidEntry extends Error {
   constructor(

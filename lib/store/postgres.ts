@@ -231,6 +231,23 @@ export class PostgresStore implements Store {
     return rows.map((row) => row.collection);
   }
 
+  async drop(collection: string, itemIds: readonly string[], unchangedSince: number): Promise<number> {
+    if (itemIds.length === 0) return 0;
+    return this.transaction(async (client) => {
+      // Serialized with writers: an item written after unchangedSince is never dropped by a race.
+      await this.lockCounter(client);
+      const { rows } = await client.query(`DELETE FROM ${this.s}.items WHERE collection = $1 AND item_id = ANY($2::text[]) AND seq <= $3 RETURNING item_id`, [
+        collection,
+        [...itemIds],
+        unchangedSince,
+      ]);
+      const dropped = rows.map((row) => row.item_id as string);
+      if (dropped.length > 0)
+        await client.query(`DELETE FROM ${this.s}.memberships WHERE collection = $1 AND item_id = ANY($2::text[])`, [collection, dropped]);
+      return dropped.length;
+    });
+  }
+
   async purgeTombstones(collection: string, recordedBefore: string): Promise<number> {
     return this.transaction(async (client) => {
       // Serialized with writers, so no apply decides on a tombstone this purge is removing.

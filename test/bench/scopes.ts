@@ -7,6 +7,7 @@ import { fingerprint } from '../../lib/protocol/fingerprint.js';
 import type { Json } from '../../lib/protocol/types.js';
 import { SqliteStore } from '../../lib/store/sqlite.js';
 import type { Store, Write } from '../../lib/store/store.js';
+import { printHttpFigures } from './scopes-http.js';
 
 /**
  * `node dist/test/bench/scopes.js` — the store's figure for scoped logs (issue 13): a SQLite
@@ -16,6 +17,7 @@ import type { Store, Write } from '../../lib/store/store.js';
  * 100-item collection in the same file. Figures printed, nothing asserted: the machine is shared.
  *   SCOPES_PAGE   the page size of every read (default 1000, the log's default)
  *   SCOPES_RUNS   warm repetitions of each read, whose median is printed (default 50)
+ *   SCOPES_LOAD   seconds of HTTP log reads per kind (default 3)
  *   SCOPES_DB     keep the filled file at this path, and reuse it when it exists (the fill is
  *                 the slow part); it is changed by the run (ten items move), so refill to compare
  */
@@ -87,6 +89,11 @@ try {
   for (const [what, firstMs, medianMs, entries] of rows) {
     console.log([what, Number.isNaN(firstMs) ? '-' : firstMs.toFixed(2), medianMs.toFixed(3), entries].join(' | '));
   }
+
+  // The same over HTTP (test/bench/scopes-http.ts), on a channel the moves above left whole.
+  store = SqliteStore.open(path);
+  await printHttpFigures({ store, channel: 'user:43', runs: Math.min(runs, 20), loadSeconds: integer('SCOPES_LOAD', 3) });
+  await store.close();
 } finally {
   if (dir) await rm(dir, { recursive: true, force: true });
 }

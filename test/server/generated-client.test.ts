@@ -86,7 +86,7 @@ export async function roundTrip(baseUrl: string) {
   await api.POST('/items', { body: { data: { title: 1 } } }).catch(() => undefined);
   return {
     createdStatus: created.response.status, title, etag: read.response.headers.get('ETag'), fingerprint: read.data.fingerprint,
-    entryIds: entries.map((e) => e.itemId), entryTitles: entries.map((e) => e.data?.title ?? ''),
+    entryIds: entries.map((e) => e.itemId), entryTitles: entries.map((e) => ('data' in e ? e.data?.title : undefined) ?? ''),
     pushedStatus: pushed.response.status, applied: pushed.data.applied,
     conflictStatus: stale.response.status, conflictCurrent: stale.error?.conflicts?.[0]?.current?.data,
   };
@@ -118,7 +118,7 @@ export async function roundTrip(baseUrl: string) {
   await itemsCreateItem({ body: { data: { title: 1 } } }).catch(() => undefined);
   return {
     createdStatus: created.response.status, title, etag: read.response.headers.get('ETag'), fingerprint: read.data.fingerprint,
-    entryIds: entries.map((e) => e.itemId), entryTitles: entries.map((e) => e.data?.title ?? ''),
+    entryIds: entries.map((e) => e.itemId), entryTitles: entries.map((e) => ('data' in e ? e.data?.title : undefined) ?? ''),
     pushedStatus: pushed.response.status, applied: pushed.data.applied,
     conflictStatus: stale.response.status, conflictCurrent: stale.error?.conflicts?.[0]?.current?.data,
   };
@@ -150,7 +150,7 @@ export async function roundTrip() {
   await itemsCreateItem({ data: { title: 1 } }).catch(() => undefined);
   return {
     createdStatus: created.status, title, etag: read.headers.get('ETag'), fingerprint: read.data.fingerprint,
-    entryIds: entries.map((e) => e.itemId), entryTitles: entries.map((e) => e.data?.title ?? ''),
+    entryIds: entries.map((e) => e.itemId), entryTitles: entries.map((e) => ('data' in e ? e.data?.title : undefined) ?? ''),
     pushedStatus: pushed.status, applied: pushed.data.applied,
     conflictStatus: stale.status, conflictCurrent: stale.status === 409 ? stale.data.conflicts?.[0]?.current?.data : undefined,
   };

@@ -413,6 +413,26 @@ export function scopedLogConformance(fixture: () => ScopesFixture): void {
         }
       });
     });
+
+    it('drop removes items unchanged since a seq, as removals: no tombstone, no log entry, no membership', async function () {
+      const store = fixture().store;
+      if (!store.drop) this.skip();
+      await apply(store, [put(A, { n: 1 }, ['u:a']), put(B, { n: 1 }, ['u:a'])]);
+      const before = await store.highWater();
+      await apply(store, [put(C, { n: 1 }, ['u:a'])]);
+      // C changed after `before`: kept; A and B go, D (unknown) is nothing.
+      expect(await store.drop!('items', [A, B, C, D], before)).to.equal(2);
+      expect(await store.getItem('items', A)).to.equal(null);
+      expect(await store.getItem('items', C)).to.not.equal(null);
+      expect((await scopedLog(store, undefined)).seen.map(([id]) => id)).to.deep.equal([C]);
+      expect((await scopedLog(store, ['u:a'])).seen.map(([id]) => id)).to.deep.equal([C]);
+      // Not a change to push: the log after the high water is empty, and the seq did not move.
+      expect(await store.highWater()).to.equal(before + 1);
+      expect((await scopedLog(store, ['u:a'], before + 1)).seen).to.deep.equal([]);
+      // Dropped is forgotten: written again, it is a new item.
+      await apply(store, [put(A, { n: 2 }, ['u:b'])]);
+      expect((await scopedLog(store, ['u:b'])).seen.map(([id]) => id)).to.deep.equal([A]);
+    });
   });
 }
 

@@ -1,11 +1,11 @@
 import type { Context } from 'koa';
-import { renderEntry } from '../../protocol/entry.js';
+import { renderEntry, renderRemoval } from '../../protocol/entry.js';
 import { rels } from '../../protocol/rels.js';
 import { parseDateTime } from '../../protocol/time.js';
 import type { ChangesPage, StoredEntry, StoredRemoval } from '../../store/store.js';
-import { principalOf, readGrant } from '../principal.js';
 import type { Collection } from '../collections.js';
 import { collectionOf, linker, sendHal, type ServerNode } from '../node.js';
+import { principalOf, readGrant } from '../principal.js';
 import { cursorOf, cursorSeq } from '../cursors.js';
 import { halDocument, type HalBody } from '../http/hal.js';
 import { limitParam, malformedQuery, queryValues, type RawQuery } from '../http/query.js';
@@ -33,17 +33,17 @@ export function logRoute(node: ServerNode) {
     async GET(ctx: Context, params: Record<string, string>) {
       const collection = collectionOf(node, params['collection']!, ctx);
       const query = parseQuery(ctx.query, node.maxPageSize);
-      const after = query.cursor === undefined ? undefined : await cursorSeq(node.store, collection.name, query.cursor);
-      // Scoped at the minimum (DESIGN §7): only what the principal's read grant shows.
-      const channels = readGrant(principalOf(ctx), collection.name);
-      const read = () =>
+      // DESIGN §7: a scoped reader's log lists only what its read grant shows, removals included.
+      const grant = readGrant(principalOf(ctx), collection.name);
+      const after = query.cursor === undefined ? undefined : await cursorSeq(node.store, collection.name, query.cursor, grant);
+      const read = (): Promise<ChangesPage<StoredEntry | StoredRemoval>> =>
         node.store.changes(collection.name, {
           limit: query.limit,
           withData: query.embedData,
-          ...(channels === undefined ? {} : { channels }),
           ...(after === undefined ? {} : { after }),
           // The cursor wins: it is exact, a time is not.
           ...(after === undefined && query.earliest !== undefined ? { recordedSince: query.earliest } : {}),
+          ...(grant === undefined ? {} : { channels: grant }),
         });
       const wait = node.store.watch && !node.signal.aborted ? waitPreference(ctx.get('Prefer')) : undefined;
       let page: ChangesPage<StoredEntry | StoredRemoval>;
@@ -51,9 +51,13 @@ export function logRoute(node: ServerNode) {
       else {
         beginHold(ctx);
         ctx.set('Preference-Applied', `wait=${wait}`);
-        page = await readWhenChanged(node.store, collection.name, read, (p) => p.entries.length > 0, { ms: wait * 1000, signal: heldUntil(ctx, node) });
+        page = await readWhenChanged(node.store, collection.name, read, (p) => p.entries.length > 0, {
+          ms: wait * 1000,
+          signal: heldUntil(ctx, node),
+          ...(grant === undefined ? {} : { channels: grant }),
+        });
       }
-      sendHal(ctx, pageDocument(ctx, node, collection, page, query));
+      sendHal(ctx, pageDocument(ctx, node, collection, page, query, grant));
     },
     async PUT(ctx: Context, params: Record<string, string>) {
       await putSyncLog(ctx, node, collectionOf(node, params['collection']!, ctx));
@@ -68,9 +72,16 @@ function heldUntil(ctx: Context, node: ServerNode): AbortSignal {
   return AbortSignal.any([gone.signal, node.signal]);
 }
 
-function pageDocument(ctx: Context, node: ServerNode, collection: Collection, page: ChangesPage<StoredEntry | StoredRemoval>, query: LogQuery): HalBody {
+function pageDocument(
+  ctx: Context,
+  node: ServerNode,
+  collection: Collection,
+  page: ChangesPage<StoredEntry | StoredRemoval>,
+  query: LogQuery,
+  grant: readonly string[] | undefined,
+): HalBody {
   const links = linker(ctx, node);
-  const checkpoint = cursorOf(node.store, page.checkpoint);
+  const checkpoint = cursorOf(node.store, page.checkpoint, grant);
   const doc = halDocument({
     properties: { checkpoint, count: page.entries.length },
     links: {
@@ -90,8 +101,7 @@ function pageDocument(ctx: Context, node: ServerNode, collection: Collection, pa
   doc._embedded = {
     [rels.entry]: page.entries.map((entry) => {
       const itemURI = itemHref(entry.itemId);
-      if ('removed' in entry) return { itemId: entry.itemId, removed: true, itemURI, _links: { [rels.item]: { href: itemURI } } } as HalBody;
-      return renderEntry(entry, itemURI, query.embedData) as HalBody;
+      return ('removed' in entry ? renderRemoval(entry.itemId, itemURI) : renderEntry(entry, itemURI, query.embedData)) as HalBody;
     }),
   };
   return doc;

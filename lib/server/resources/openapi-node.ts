@@ -47,6 +47,8 @@ const TYPED: Record<string, { nullable: boolean }> = {
   Item: { nullable: false },
   ItemWrite: { nullable: false },
   LogEntry: { nullable: true },
+  // A log entry is a version or a removal (DESIGN §2): only the version carries data.
+  VersionEntry: { nullable: true },
   LogPage: { nullable: true },
   SyncLog: { nullable: true },
 };

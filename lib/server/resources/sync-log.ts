@@ -3,7 +3,7 @@ import { isItemId } from '../../protocol/ids.js';
 import { fingerprint } from '../../protocol/fingerprint.js';
 import { ClockSkew, Forbidden, HalsyncError, PayloadTooLarge, SyncRejected, ValidationFailed, type FieldError } from '../../protocol/problems.js';
 import { toIso } from '../../protocol/time.js';
-import { canRead, principalOf, writeAuthorizer, type Principal } from '../principal.js';
+import { canRead, principalOf, readGrant, writeAuthorizer, type Principal } from '../principal.js';
 import { fieldErrors, validator } from '../../protocol/schemas.js';
 import type { Mismatch, SyncLog, SyncResult } from '../../protocol/types.js';
 import { toWrite } from '../../protocol/entry.js';
@@ -22,6 +22,8 @@ import type { Linker } from '../http/links.js';
 interface CheckedLog {
   writes: Write[];
   since?: number;
+  /** The writer's read grant on the collection (undefined: unscoped): its cursors are issued under it. */
+  grant?: readonly string[];
 }
 
 /**
@@ -37,19 +39,20 @@ export async function putSyncLog(ctx: Context, node: ServerNode, collection: Col
   if (count > node.maxEntries)
     throw new PayloadTooLarge(`the sync log has ${count} entries; this node takes at most ${node.maxEntries} per PUT`, 'too-many-entries');
   const links = linker(ctx, node);
+  const grant = readGrant(principalOf(ctx), collection.name);
   const asked = prefersAsync(ctx.get('Prefer'));
   if (asked || count > node.asyncThreshold) {
     node.jobs.checkCapacity();
     beginWrite(ctx);
     const principal = principalOf(ctx);
-    const work = async () => applySyncLog(node, collection, await checkSyncLog(node, collection, body), links, principal);
+    const work = async () => applySyncLog(node, collection, await checkSyncLog(node, collection, body, grant), links, principal);
     const job = node.jobs.start(collection.name, principal.id, ctx.path + ctx.search, work, (err) => ctx.app.emit('error', err, ctx));
     if (asked) ctx.set('Preference-Applied', 'respond-async');
     ctx.set('Location', links.job(job.id));
     sendHal(ctx, jobDocument(links, job, true), 202);
     return;
   }
-  const log = await checkSyncLog(node, collection, body);
+  const log = await checkSyncLog(node, collection, body, grant);
   // From here the log is applied: the request can no longer time out.
   beginWrite(ctx);
   const result = await applySyncLog(node, collection, log, links, principalOf(ctx));
@@ -85,11 +88,37 @@ export async function applySyncLog(node: ServerNode, collection: Collection, log
     const ids = mismatches.map((c) => c.itemId).join(', ');
     return new SyncRejected(`${mismatches.length} item(s) changed on this node since the client read its log (${ids}); nothing was applied`, mismatches);
   }
-  const result: SyncResult = { applied: outcome.applied, checkpoint: cursorOf(node.store, outcome.checkpoint) };
+  const checkpoint = log.grant === undefined ? outcome.checkpoint : await scopedCheckpoint(node, collection, log, log.grant, outcome.checkpoint);
+  const result: SyncResult = { applied: outcome.applied, checkpoint: cursorOf(node.store, checkpoint, log.grant) };
   return halDocument({ properties: { ...result }, links: { self: { href: links.transactions(collection.name) } } });
 }
 
-async function checkSyncLog(node: ServerNode, collection: Collection, body: unknown): Promise<CheckedLog> {
+/**
+ * DESIGN §2's `since` rule in a scoped reader's log: when its log after `since` lists nothing
+ * but this PUT's own versions, the checkpoint is that log's present end, so the client does not
+ * pull its own pushes back; otherwise `since` itself. The node's seqs cannot decide it: other
+ * readers' changes interleave with this PUT's, and skipping those is right only because this
+ * reader cannot see them, which only its scoped log can tell. A removal is never its own
+ * version: the client must read it to drop its copy. Without `since` the checkpoint is the
+ * store's (before the apply), which skips nothing; with `since` 0 too, since a read from the
+ * start lists no removals, so an own item someone else took out of view would go unseen.
+ */
+async function scopedCheckpoint(node: ServerNode, collection: Collection, log: CheckedLog, grant: readonly string[], stored: number): Promise<number> {
+  const since = log.since;
+  if (since === undefined) return stored;
+  if (since === 0) return since;
+  const own = new Map(log.writes.map((w) => [w.itemId, w]));
+  const page = await node.store.changes(collection.name, { after: since, limit: log.writes.length + 1, withData: false, channels: grant });
+  if (page.hasMore) return since;
+  const onlyOwn = page.entries.every((entry) => {
+    if ('removed' in entry) return false;
+    const write = own.get(entry.itemId);
+    return write !== undefined && write.fingerprint === entry.fingerprint && write.deleted === entry.deleted;
+  });
+  return onlyOwn ? page.checkpoint : since;
+}
+
+async function checkSyncLog(node: ServerNode, collection: Collection, body: unknown, grant: readonly string[] | undefined): Promise<CheckedLog> {
   const syncLogSchema = validator('sync-log');
   if (!syncLogSchema(body)) throw new ValidationFailed('the body is not a sync log', fieldErrors(syncLogSchema.errors));
   const log = body as SyncLog;
@@ -111,12 +140,12 @@ async function checkSyncLog(node: ServerNode, collection: Collection, body: unkn
   if (log.since !== undefined && !isCursor(log.since)) errors.push({ pointer: '/since', detail: 'not a cursor of this log' });
   if (errors.length > 0) throw new ValidationFailed(`the sync log has ${errors.length} invalid field(s); nothing was applied`, errors);
   refuseFutureVersions(node, log);
-  const since = log.since === undefined ? undefined : await cursorSeq(node.store, collection.name, log.since);
+  const since = log.since === undefined ? undefined : await cursorSeq(node.store, collection.name, log.since, grant);
   // Checked above: an entry without base comes with the log's `since`.
   const writes = log.entries.map((entry) =>
     toWrite({ ...entry, itemId: entry.itemId.toLowerCase() }, since, entry.deleted ? undefined : collection.channels(entry.data)),
   );
-  return since === undefined ? { writes } : { writes, since };
+  return { writes, ...(since === undefined ? {} : { since }), ...(grant === undefined ? {} : { grant }) };
 }
 
 /** DESIGN §2: a version stamped past this node's clock plus the allowed skew would win every conflict until then. */

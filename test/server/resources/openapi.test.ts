@@ -98,7 +98,10 @@ describe('OpenAPI document', function () {
       expect(schemas.NotesItem.properties.data).to.deep.include({ $ref: '#/components/schemas/NotesData' });
       expect(schemas.NotesItem.required).to.include('data');
       expect(schemas.NotesItemWrite.properties.data).to.deep.include({ $ref: '#/components/schemas/NotesData' });
-      expect(schemas.NotesLogEntry.properties.data).to.deep.include({ oneOf: [{ $ref: '#/components/schemas/NotesData' }, { type: 'null' }] });
+      // A log entry is a version (its data typed, null without embed=data) or a removal (no data at all).
+      expect(schemas.NotesLogEntry.oneOf).to.deep.equal([{ $ref: '#/components/schemas/NotesVersionEntry' }, { $ref: '#/components/schemas/RemovalEntry' }]);
+      expect(schemas.NotesVersionEntry.properties.data).to.deep.include({ oneOf: [{ $ref: '#/components/schemas/NotesData' }, { type: 'null' }] });
+      expect(schemas.RemovalEntry.properties.data).to.equal(undefined);
       expect(schemas.NotesLogPage.properties._embedded.properties['sync:entry'].items).to.deep.equal({ $ref: '#/components/schemas/NotesLogEntry' });
       // The generic Item stays (a restore may answer a tombstone); the generic schemas only the templates use are written out there.
       expect(Object.keys(schemas)).to.include('Item').and.not.include.members(['ItemWrite', 'LogEntry', 'LogPage', 'SyncLog']);
