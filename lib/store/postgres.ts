@@ -2,7 +2,8 @@ import pg from 'pg';
 import { ChangeFeed } from './feed.js';
 import { CHANNEL, notification, PgListener } from './pg-listener.js';
 import type { ConflictRecord, StoredConflict } from '../protocol/conflicts.js';
-import { CONFLICT_COLUMNS, conflictValues, toConflictsPage, toStoredConflict, type ConflictRow } from './conflict-rows.js';
+import { toConflictsPage, toStoredConflict, type ConflictRow } from './conflict-rows.js';
+import { conflictSql, conflictsPageSql, keepConflicts, purgeConflictsSql } from './postgres-conflicts.js';
 import { createSchema, inTransaction, joinSql, openPool, placementsSql } from './postgres-schema.js';
 import { planApply } from './rules.js';
 import { ITEM_COLUMNS, inRequestedOrder, itemValues, toEntry, toPage, toPlacement, toStoredItem, type ItemRow, type MembershipRow } from './rows.js';
@@ -187,7 +188,7 @@ export class PostgresStore implements Store {
         // Delivered at commit, to every process LISTENing on this database (see watch).
         await client.query('SELECT pg_notify($1, $2)', [CHANNEL, notification(this.s, collection, changeOf(plan.memberships))]);
       }
-      await this.keep(client, collection, options.conflicts ?? []);
+      await keepConflicts(client, this.s, collection, options.conflicts ?? []);
       if (options.restoring) {
         await client.query(`UPDATE ${this.s}.conflicts SET restored_side = $1, restored_at = $2 WHERE collection = $3 AND conflict_id = $4`, [
           options.restoring.side,
@@ -295,47 +296,22 @@ export class PostgresStore implements Store {
     return off;
   }
 
-  private async keep(client: pg.PoolClient, collection: string, records: readonly ConflictRecord[]): Promise<number> {
-    if (records.length === 0) return 0;
-    const values = records.map(conflictValues);
-    const { rowCount } = await client.query(
-      `INSERT INTO ${this.s}.conflicts (collection, conflict_id, item_id, decided_at, record)
-       SELECT $1, r.conflict_id, r.item_id, r.decided_at, r.record
-       FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS r(conflict_id, item_id, decided_at, record, n)
-       ORDER BY r.n
-       ON CONFLICT (collection, conflict_id) DO NOTHING`,
-      [collection, ...[0, 1, 2, 3].map((i) => values.map((v) => v[i]))],
-    );
-    return rowCount ?? 0;
-  }
-
   async recordConflicts(collection: string, records: readonly ConflictRecord[]): Promise<number> {
-    return this.transaction((client) => this.keep(client, collection, records));
+    return this.transaction((client) => keepConflicts(client, this.s, collection, records));
   }
 
   async conflicts(collection: string, query: ConflictsQuery): Promise<ConflictsPage> {
-    const rows = await this.query<ConflictRow>(
-      `SELECT ${CONFLICT_COLUMNS} FROM ${this.s}.conflicts WHERE collection = $1 AND ($2::bigint IS NULL OR position < $2) ORDER BY position DESC LIMIT $3`,
-      [collection, query.before ?? null, query.limit + 1],
-    );
+    const rows = await this.query<ConflictRow>(conflictsPageSql(this.s), [collection, query.before ?? null, query.limit + 1]);
     return toConflictsPage(rows, query.limit);
   }
 
   async getConflict(collection: string, conflictId: string): Promise<StoredConflict | null> {
-    const rows = await this.query<ConflictRow>(`SELECT ${CONFLICT_COLUMNS} FROM ${this.s}.conflicts WHERE collection = $1 AND conflict_id = $2`, [
-      collection,
-      conflictId,
-    ]);
+    const rows = await this.query<ConflictRow>(conflictSql(this.s), [collection, conflictId]);
     return rows[0] ? toStoredConflict(rows[0]) : null;
   }
 
   async purgeConflicts(collection: string, decidedBefore: string): Promise<number> {
-    // decidedAt is fixed-width UTC (defs.schema.json#/$defs/timestamp): text order is time order.
-    const rows = await this.query(`DELETE FROM ${this.s}.conflicts WHERE collection = $1 AND decided_at < $2 COLLATE "C" RETURNING position`, [
-      collection,
-      decidedBefore,
-    ]);
-    return rows.length;
+    return (await this.query(purgeConflictsSql(this.s), [collection, decidedBefore])).length;
   }
 
   async getCheckpoint(key: string): Promise<string | null> {
