@@ -15,10 +15,6 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Single modules allowed to lack a mirrored test, each with why; remove an entry once its test exists. */
 const EXCEPTIONS: Record<string, string> = {
-  'lib/server/resources/browser-forms.ts': 'script of the HAL browser page; run in Chromium by test/server/resources/browser.test.ts',
-  'lib/server/resources/browser-style.ts': 'style of the browser and /rels pages; checked in Chromium by test/server/resources/browser.test.ts',
-  'lib/server/resources/browser-uri-template.ts': 'script of the HAL browser page; run in Chromium by test/server/resources/browser.test.ts',
-  'lib/server/resources/favicon.ts': 'served and checked by test/server/resources/docs.test.ts',
   'lib/server/resources/openapi-node.ts':
     'tested by test/server/resources/openapi.test.ts (the document a node serves) and test/server/generated-client.test.ts',
   // IndexedDB exists only in a browser: IdbStore's database runs under test/store/idb.test.ts in Chromium.
