@@ -19,10 +19,6 @@ const EXCEPTIONS: Record<string, string> = {
   'lib/server/resources/browser-style.ts': 'style of the browser and /rels pages; checked in Chromium by test/server/resources/browser.test.ts',
   'lib/server/resources/browser-uri-template.ts': 'script of the HAL browser page; run in Chromium by test/server/resources/browser.test.ts',
   'lib/server/resources/favicon.ts': 'served and checked by test/server/resources/docs.test.ts',
-  'lib/server/resources/openapi-node.ts':
-    'tested by test/server/resources/openapi.test.ts (the document a node serves) and test/server/generated-client.test.ts',
-  // IndexedDB exists only in a browser: IdbStore's database runs under test/store/idb.test.ts in Chromium.
-  'lib/store/idb-schema.ts': 'IndexedDB layout of IdbStore; tested through the conformance run in Chromium (test/store/idb.test.ts)',
 };
 
 function modules(dir: string): string[] {
