@@ -1,8 +1,11 @@
 import { expect } from 'chai';
+import { once } from 'node:events';
 import { request as httpRequest } from 'node:http';
 import { expectProblem } from '../support/expect.js';
 import { request, type Reply } from '../support/http.js';
 import { rawExchange, sendRaw } from '../support/raw-request.js';
+import { requirePostgres, testSchema } from '../support/postgres.js';
+import { serve, type ServeProcess } from '../support/serve.js';
 import { startNode, type StartedNode } from '../support/server.js';
 import { newId } from '../support/sync.js';
 
@@ -105,6 +108,78 @@ describe('server: hostile and heavy requests', function () {
       expect(status).to.equal(503);
       held.finish();
       expect((await held.reply).status).to.equal(201);
+    });
+  });
+
+  describe('`halsync serve` on PostgreSQL, refusing uploads while they are being sent', function () {
+    const schema = testSchema('overload');
+    let served: ServeProcess | undefined;
+    let url = '';
+    before(async function () {
+      await requirePostgres(this, 'the refused-upload tests');
+      // The smallest budget the default body limit allows: one held upload of 9 MB fills it.
+      served = serve(['--store', schema.url, '--port', '0', '--max-in-flight-body', String(10 * 1024 * 1024)]);
+      url = await served.started;
+    });
+    after(async () => {
+      await served?.stop();
+      if (served) await schema.drop();
+    });
+
+    /**
+     * A PUT of `bytes` (declared as `length`), written in pieces until the node answers, as a
+     * client sends a large body: the status and Retry-After it got, or the error instead of one.
+     */
+    function upload(bytes: number, length = bytes): Promise<string> {
+      const piece = Buffer.alloc(64 * 1024, 0x20);
+      piece.write('{"data":{}}');
+      return new Promise((resolve) => {
+        let answered = false;
+        const req = httpRequest(
+          `${url}items/${newId()}`,
+          { method: 'PUT', agent: false, headers: { 'Content-Type': 'application/json', 'Content-Length': length } },
+          (res) => {
+            answered = true;
+            res.resume();
+            res.on('end', () => {
+              req.destroy();
+              resolve(`${res.statusCode} Retry-After: ${res.headers['retry-after'] ?? '-'}`);
+            });
+          },
+        );
+        req.on('error', (error: NodeJS.ErrnoException) => answered || resolve(error.code ?? error.message));
+        void (async () => {
+          for (let sent = 0; sent < bytes && !answered && !req.destroyed; sent += piece.length) {
+            if (!req.write(piece)) await once(req, 'drain').catch(() => undefined);
+          }
+        })();
+      });
+    }
+
+    it('answers each of 20 concurrent uploads over the budget with its 503 and Retry-After, and each over the body limit with its 413, none reset mid-send', async () => {
+      // Declares 9 MB and sends a little: the budget stays taken until it is cut.
+      const held = httpRequest(`${url}items/${newId()}`, {
+        method: 'PUT',
+        agent: false,
+        headers: { 'Content-Type': 'application/json', 'Content-Length': 9_000_000 },
+      });
+      held.on('error', () => undefined);
+      held.write('{"data":');
+      // Until the node has taken the held upload's share, an upload may still be read (and then stall).
+      const deadline = Date.now() + 5000;
+      const probe = Buffer.from(JSON.stringify({ data: { pad: 'x'.repeat(2_000_000) } }));
+      while ((await request(`${url}items/${newId()}`, { method: 'PUT', body: probe })).status !== 503 && Date.now() < deadline);
+      try {
+        const overloaded = await Promise.all(Array.from({ length: 20 }, () => upload(9_000_000)));
+        expect(overloaded.filter((a) => a !== '503 Retry-After: 1')).to.deep.equal([]);
+        const tooLarge = await Promise.all(Array.from({ length: 20 }, () => upload(16_000_000, 20_000_000)));
+        expect(tooLarge.filter((a) => !a.startsWith('413 '))).to.deep.equal([]);
+      } finally {
+        held.destroy();
+      }
+      // An overload answer is no error of the node: nothing logged.
+      expect(served!.stderr()).to.equal('');
+      expect((await request(url)).status).to.equal(200);
     });
   });
 });

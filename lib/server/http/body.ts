@@ -4,6 +4,7 @@ import type { Context } from 'koa';
 import type Koa from 'koa';
 import { BadRequest, PayloadTooLarge, ServiceUnavailable, UnsupportedMediaType, ValidationFailed } from '../../protocol/problems.js';
 import { findJsonFlaw, MAX_DEPTH } from '../../protocol/json.js';
+import { closeAfterAnswer } from './framing.js';
 import type { Json } from '../../protocol/types.js';
 
 export const DEFAULT_BODY_LIMIT = 10 * 1024 * 1024;
@@ -158,12 +159,12 @@ function isZlibError(error: unknown): error is Error {
 
 function overloaded(ctx: Context): ServiceUnavailable {
   // As for a 413: the rest of the body stays unread, so the connection cannot carry another request.
-  ctx.set('Connection', 'close');
+  closeAfterAnswer(ctx);
   return new ServiceUnavailable('overloaded', 'the node holds as many request bodies as it may at once; retry after Retry-After seconds', 1);
 }
 
 function tooLarge(ctx: Context, limit: number): PayloadTooLarge {
   // The rest of the body stays unread: closing the connection spares Node draining it for keep-alive.
-  ctx.set('Connection', 'close');
+  closeAfterAnswer(ctx);
   return new PayloadTooLarge(`the request body is larger than ${limit} bytes`);
 }

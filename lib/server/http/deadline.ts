@@ -1,5 +1,6 @@
 import type { Context, Next } from 'koa';
 import { ServiceUnavailable } from '../../protocol/problems.js';
+import { closeAfterAnswer } from './framing.js';
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
@@ -43,7 +44,7 @@ export function requestTimeout(ms: number) {
     try {
       if (await Promise.race([work, expired])) {
         // The body may be half read: the connection cannot carry another request.
-        ctx.set('Connection', 'close');
+        closeAfterAnswer(ctx);
         throw timedOut(ms);
       }
     } finally {

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { Context, Next } from 'koa';
 import { BadRequest } from '../../protocol/problems.js';
 
@@ -13,4 +14,33 @@ export async function oneHost(ctx: Context, next: Next): Promise<void> {
   if (hosts > 1) throw new BadRequest(`the request has ${hosts} Host header lines; RFC 9112 §3.2 allows one`, undefined, 'bad-request');
   if (hosts === 0 && ctx.req.httpVersion === '1.1') throw new BadRequest('an HTTP/1.1 request needs a Host header (RFC 9112 §3.2)', undefined, 'bad-request');
   await next();
+}
+
+/** How long a connection closed after its answer still reads, and drops, what its client sends. */
+export const LINGER_MS = 2000;
+
+const lingering = new WeakSet<Socket>();
+
+/**
+ * Ends the connection after this response while the request body is still unread: a 413 or
+ * 503 answered before (or instead of) reading it. Closed at once, the socket would still have
+ * body bytes coming in, and the kernel answers those with a reset: a client still sending then
+ * gets EPIPE or ECONNRESET instead of the answer it was sent (a third of the 503s of the
+ * overload bench, test/bench/overload.ts, were lost so). So the close is staged (RFC 9112
+ * §9.6): the answer and a FIN go out, what still arrives is read and dropped until the client
+ * closes or LINGER_MS pass, and only then is the socket closed.
+ */
+export function closeAfterAnswer(ctx: Context): void {
+  ctx.set('Connection', 'close');
+  const socket = ctx.req.socket;
+  if (lingering.has(socket)) return;
+  lingering.add(socket);
+  // Node ends a `Connection: close` response with destroySoon(): end, then destroy as soon
+  // as the answer is written, the immediate close.
+  socket.destroySoon = () => {
+    socket.end();
+    const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+    timer.unref();
+    socket.once('close', () => clearTimeout(timer));
+  };
 }
