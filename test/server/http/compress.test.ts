@@ -27,6 +27,9 @@ function get(url: string, path: string, headers: Record<string, string> = {}, me
 
 describe('server/http/compress', () => {
   const big = { entries: Array.from({ length: 200 }, (_, i) => ({ i, text: 'the same words again' })) };
+  /** `big`, counting how often it is serialised. */
+  let serialised = 0;
+  const counted = { toJSON: () => (serialised++, big) };
   let server: Listening;
   before(async () => {
     const app = new Koa();
@@ -35,7 +38,8 @@ describe('server/http/compress', () => {
       if (ctx.path === '/big') {
         ctx.type = 'application/hal+json';
         ctx.body = big;
-      } else if (ctx.path === '/small') ctx.body = { ok: true };
+      } else if (ctx.path === '/counted') ctx.body = counted;
+      else if (ctx.path === '/small') ctx.body = { ok: true };
       else if (ctx.path === '/text') ctx.body = 'x'.repeat(COMPRESS_THRESHOLD * 2);
       else if (ctx.path === '/stream') ctx.body = Readable.from([Buffer.alloc(COMPRESS_THRESHOLD * 2, 'y')]);
       else if (ctx.path === '/coded') {
@@ -62,6 +66,16 @@ describe('server/http/compress', () => {
       const reply = await get(server.url, '/big', headers);
       expect(reply.head, JSON.stringify(headers)).to.not.match(/content-encoding/i);
       expect(JSON.parse(reply.body.toString('utf8'))).to.deep.equal(big);
+    }
+  });
+
+  it('serialises a JSON body once for a client that takes no gzip, and once for one that does', async () => {
+    for (const headers of [{}, { 'Accept-Encoding': 'gzip' }] as Array<Record<string, string>>) {
+      serialised = 0;
+      const reply = await get(server.url, '/counted', headers);
+      const text = /content-encoding: gzip/i.test(reply.head) ? gunzipSync(reply.body).toString() : reply.body.toString();
+      expect(JSON.parse(text), JSON.stringify(headers)).to.deep.equal(big);
+      expect(serialised, JSON.stringify(headers)).to.equal(1);
     }
   });
 
