@@ -1,5 +1,7 @@
 import { expect } from 'chai';
+import { requirePostgres } from '../support/postgres.js';
 import { runNodes } from './nodes.js';
+import { runOverload } from './overload.js';
 import { runBench } from './scenario.js';
 
 /**
@@ -46,5 +48,35 @@ describe('bench: node↔node, `halsync sync A B` as its own process, at N = 200,
     expect(c!.requests).to.be.at.most(6);
     // Discovery and an empty log page on each of two nodes; the items' data alone is over 30 KB.
     expect(c!.bytesUp + c!.bytesDown).to.be.lessThan((200 * 150) / 4);
+  });
+});
+
+describe('bench: overload, `halsync serve` on PostgreSQL under 20 concurrent 1 MB PUTs with room for 4', function () {
+  before(async function () {
+    await requirePostgres(this, 'the overload bench');
+  });
+
+  it('answers every PUT 2xx or 503 with Retry-After, logs nothing, and still answers GET / afterwards', async function () {
+    this.timeout(120_000);
+    const runs = await runOverload({
+      pg: process.env.HALSYNC_TEST_PG!,
+      seconds: 1,
+      concurrency: 20,
+      bodyBytes: 1_000_000,
+      serveArgs: ['--body-limit', String(1024 * 1024), '--max-in-flight-body', String(4 * 1024 * 1024)],
+    });
+    expect(runs.map((r) => r.kind)).to.deep.equal(['sync-log', 'item']);
+    for (const run of runs) {
+      expect(run.ok, run.kind).to.be.greaterThan(0);
+      expect(run.unavailable, run.kind).to.be.greaterThan(0);
+      expect(run.retryAfter, run.kind).to.equal(run.unavailable);
+      expect(run.ok + run.unavailable, run.kind).to.equal(run.puts);
+      expect({ other: run.other, noAnswer: run.noAnswer, logged: run.firstLogLines }, run.kind).to.deep.equal({ other: {}, noAnswer: {}, logged: [] });
+      expect(run.peakRss, run.kind).to.be.greaterThan(0);
+      expect([run.rootAfter, run.exitCode], run.kind).to.deep.equal([200, 0]);
+    }
+    // A sync log of new items, within the async threshold, and an item: 1 MB each.
+    expect(runs[0]!.entries).to.be.within(900, 1000);
+    expect(runs.every((r) => r.bodyBytes > 990_000 && r.bodyBytes <= 1_000_000)).to.equal(true);
   });
 });

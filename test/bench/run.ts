@@ -1,6 +1,8 @@
 import { runBench, type BenchResult, type LoadRun } from './scenario.js';
 import { runCli, runNode, runNodes, type NodePhase, type NodePhaseFigures } from './nodes.js';
 import { installPouch, runPouch, type PouchPhaseFigures } from './pouch.js';
+import { benchPostgres, runOverload, type OverloadKindName, type OverloadRun } from './overload.js';
+import { DEFAULT_MAX_IN_FLIGHT_BODY_BYTES } from '../../lib/server/http/body.js';
 
 /**
  * `npm run bench` (`node dist/test/bench/run.js`) — the benchmark's figures, medians of
@@ -9,13 +11,19 @@ import { installPouch, runPouch, type PouchPhaseFigures } from './pouch.js';
  *   BENCH_N       items (default 10000)
  *   BENCH_K       items changed on each side in phase B (default 1000; K/10 conflicts and deletes)
  *   BENCH_ROUNDS  interleaved rounds (default 3; 1 past N = 100000)
- *   BENCH_MODES   which runs: store,nodes,pouch,startup,load (default all; past N = 100000: nodes)
+ *   BENCH_MODES   which runs: store,nodes,pouch,startup,load (default all; past N = 100000: nodes),
+ *                 and overload (never by default: it needs PostgreSQL)
  *   BENCH_PHASES  store↔node phases, e.g. "A" (default A,B,C,C2); node↔node and PouchDB run
  *                 those of A,B,C among them
  *   BENCH_PAGE    log page size the store↔node client asks for (default: the client's)
  *   BENCH_SERVER_PROF  a directory for the store↔node server's --cpu-prof profile
  *   BENCH_PROF    a directory for CPU profiles of node↔node's three processes, per phase (first round)
  *   BENCH_LOAD    seconds of log-read load per kind (default 3)
+ *   BENCH_OVERLOAD  seconds of PUTs per kind in the overload run (default 3)
+ *   BENCH_OVERLOAD_KINDS  which PUTs: sync-log,item (default), sync-log-job (a log applied as a job after its 202; minutes)
+ *   BENCH_OVERLOAD_HEAP  the overload node's V8 heap limit in MiB (--max-old-space-size; default V8's own)
+ *   BENCH_PG      the PostgreSQL the overload run uses (else HALSYNC_TEST_PG, else
+ *                 postgres://postgres@127.0.0.1:5432/test); it works in schemas of its own, dropped after
  *   BENCH_JSON    1 to print the figures as one JSON object as well
  * For the memory bound: `BENCH_N=1000000 BENCH_PHASES=A npm run bench` (node↔node, peak RSS of each process).
  */
@@ -24,12 +32,18 @@ const k = integer('BENCH_K', 1000);
 const huge = n > 100_000;
 const rounds = integer('BENCH_ROUNDS', huge ? 1 : 3);
 const modes = new Set((process.env.BENCH_MODES ?? (huge ? 'nodes' : 'store,nodes,pouch,startup,load')).split(',').map((m) => m.trim()));
-for (const mode of modes) if (!['store', 'nodes', 'pouch', 'startup', 'load'].includes(mode)) fail(`BENCH_MODES: unknown mode ${mode}`);
+for (const mode of modes) if (!['store', 'nodes', 'pouch', 'startup', 'load', 'overload'].includes(mode)) fail(`BENCH_MODES: unknown mode ${mode}`);
 const phases = (process.env.BENCH_PHASES ?? 'A,B,C,C2').split(',').map((p) => p.trim().toUpperCase());
 for (const phase of phases) if (!['A', 'B', 'C', 'C2'].includes(phase)) fail(`BENCH_PHASES: unknown phase ${phase}`);
 const nodePhases = phases.filter((p): p is NodePhase => p === 'A' || p === 'B' || p === 'C');
 const pageSize = process.env.BENCH_PAGE ? integer('BENCH_PAGE', 0) : undefined;
 const loadSeconds = integer('BENCH_LOAD', 3);
+const overloadSeconds = integer('BENCH_OVERLOAD', 3);
+const overloadKinds = (process.env.BENCH_OVERLOAD_KINDS ?? 'sync-log,item').split(',').map((m) => m.trim()) as OverloadKindName[];
+for (const kind of overloadKinds) if (!['sync-log', 'sync-log-job', 'item'].includes(kind)) fail(`BENCH_OVERLOAD_KINDS: unknown kind ${kind}`);
+const overloadHeap = process.env.BENCH_OVERLOAD_HEAP ? integer('BENCH_OVERLOAD_HEAP', 0) : undefined;
+// The figures of issue 12: 150 concurrent PUTs of a 10 MB body.
+const OVERLOAD = { concurrency: 150, bodyBytes: 10_000_000 };
 
 if (modes.has('pouch')) installPouch();
 
@@ -39,7 +53,9 @@ interface Round {
   pouch?: PouchPhaseFigures[];
 }
 const all: Round[] = [];
-for (let round = 0; round < rounds; round++) {
+// Overload alone runs no rounds: it measures no sync.
+const syncModes = [...modes].some((m) => m !== 'overload');
+for (let round = 0; round < rounds && syncModes; round++) {
   const figures: Round = {};
   // The floor runs with store↔node, against its server; without store↔node, alone.
   if (modes.has('store') || !huge)
@@ -60,13 +76,20 @@ for (let round = 0; round < rounds; round++) {
 
 const startup = modes.has('startup') ? await measureStartup() : undefined;
 const load = modes.has('load') && !huge ? (await runBench({ n, k, phases: [], floor: false, loadSeconds })).load : undefined;
+const overload = modes.has('overload')
+  ? await runOverload({ pg: benchPostgres(), seconds: overloadSeconds, kinds: overloadKinds, ...OVERLOAD, ...(overloadHeap ? { heapMiB: overloadHeap } : {}) })
+  : undefined;
 
 const floor = all[0]?.store?.floor ? median(all.map((r) => r.store!.floor!)) : undefined;
 const store = all[0]?.store?.phases.length ? all[0].store.phases.map((_, i) => median(all.map((r) => r.store!.phases[i]!))) : undefined;
 const nodes = all[0]?.nodes ? all[0].nodes.map((_, i) => median(all.map((r) => r.nodes![i]!))) : undefined;
 const pouch = all[0]?.pouch ? all[0].pouch.map((_, i) => median(all.map((r) => r.pouch![i]!))) : undefined;
 
-console.log(`halsync benchmark: N = ${n}, K = ${k}, ${rounds} interleaved round(s), medians; node ${process.version}`);
+console.log(
+  syncModes
+    ? `halsync benchmark: N = ${n}, K = ${k}, ${rounds} interleaved round(s), medians; node ${process.version}`
+    : `halsync benchmark; node ${process.version}`,
+);
 if (floor) {
   console.log(
     `floor: one GET of the ${n} documents' data as one JSON array (${kib(all[0]!.store!.floorBytes)} KiB), keep-alive, parsed: ${floor.wallMs.toFixed(1)} ms` +
@@ -195,7 +218,8 @@ if (startup) {
   );
 }
 if (load) printLoad(load);
-if (process.env.BENCH_JSON === '1') console.log(JSON.stringify({ n, k, rounds, floor, nodes, pouch, store, startup, load, all }));
+if (overload) printOverload(overload);
+if (process.env.BENCH_JSON === '1') console.log(JSON.stringify({ n, k, rounds, floor, nodes, pouch, store, startup, load, overload, all }));
 
 /** The command's start-up beside bare node's, interleaved. */
 async function measureStartup(): Promise<{ runs: number; bare: number; version: number }> {
@@ -222,6 +246,41 @@ function printLoad(runs: LoadRun[]): void {
     const [node, koa] = [find(`with data, ${coding}`), find(`memory, ${coding}`)];
     console.log(
       `  node ÷ bare Koa, 1000-entry page, ${coding}: ${((100 * node.perSecond) / koa.perSecond).toFixed(0)}% of its req/s, ${((100 * perCpu(node)) / perCpu(koa)).toFixed(0)}% of its req per CPU-second`,
+    );
+  }
+}
+
+function printOverload(runs: OverloadRun[]): void {
+  console.log(
+    `\noverload: \`halsync serve\` on PostgreSQL, default limits (in-flight bodies ${mib(DEFAULT_MAX_IN_FLIGHT_BODY_BYTES)} MiB), ${OVERLOAD.concurrency} concurrent PUTs of a ${(OVERLOAD.bodyBytes / 1e6).toFixed(0)} MB body, each re-sent once answered, ${overloadSeconds} s a kind` +
+      (overloadHeap ? `; the node's V8 heap limited to ${overloadHeap} MiB` : ''),
+  );
+  table(
+    ['PUT', 'body', 'PUTs', '2xx', '503 (Retry-After)', '413', 'other', 'no answer', 'up MiB', 'peak RSS MiB', 'log lines (stack)', 'GET / after'],
+    runs.map((r) => [
+      r.kind,
+      r.entries > 0 ? `${(r.bodyBytes / 1e6).toFixed(1)} MB, ${r.entries} entries` : `${(r.bodyBytes / 1e6).toFixed(1)} MB`,
+      String(r.puts),
+      String(r.ok),
+      `${r.unavailable} (${r.retryAfter})`,
+      String(r.tooLarge),
+      Object.entries(r.other)
+        .map(([status, count]) => `${count}×${status}`)
+        .join(' ') || '0',
+      Object.entries(r.noAnswer)
+        .map(([code, count]) => `${count}×${code}`)
+        .join(' ') || '0',
+      mib(r.uploadBytes),
+      mib(r.peakRss),
+      `${r.logLines} (${r.stackLines})`,
+      r.rootAfter === 0 ? 'no answer' : String(r.rootAfter),
+    ]),
+  );
+  for (const r of runs) {
+    const other5xx = Object.keys(r.other).filter((status) => Number(status) >= 500);
+    console.log(
+      `  ${r.kind}: ${r.seconds.toFixed(1)} s; 5xx other than 503: ${other5xx.length === 0 ? 'none' : other5xx.join(', ')}; the node ${r.exitCode === 0 ? 'stopped cleanly' : `exited ${r.exitCode}`}` +
+        (r.firstLogLines.length > 0 ? `; it logged first: ${JSON.stringify(r.firstLogLines.slice(0, 2))}` : ''),
     );
   }
 }
