@@ -24,11 +24,16 @@ export async function problems(ctx: Context, next: Next): Promise<void> {
   try {
     await next();
   } catch (err) {
-    const problem = toHalsyncError(err);
-    // A 503 is the node protecting itself as configured, and a client that went away is no failure of the node.
-    if (problem.status >= 500 && !(problem instanceof ServiceUnavailable) && !isClientAbort(err)) ctx.app.emit('error', err, ctx);
+    const problem = problemFor(err);
+    if (isOwnFailure(problem, err)) ctx.app.emit('error', err, ctx);
     sendProblem(ctx, problem);
   }
+}
+
+/** Whether an error, answered as `problem`, is the node's own failure, to be reported (the app's `error` event). */
+export function isOwnFailure(problem: HalsyncError, err: unknown): boolean {
+  // A 503 is the node protecting itself as configured, and a client that went away is no failure of the node.
+  return problem.status >= 500 && !(problem instanceof ServiceUnavailable) && !isClientAbort(err);
 }
 
 // Vary describes the negotiation, Connection the fate of a half-read request: both still hold.
@@ -60,7 +65,8 @@ export function problemDocument(ctx: Context, problem: HalsyncError): Record<str
   return { ...problem.toProblem(), instance: ctx.path + ctx.search };
 }
 
-function toHalsyncError(err: unknown): HalsyncError {
+/** The problem an error is answered with, by a request or by the job it became. */
+export function problemFor(err: unknown): HalsyncError {
   if (err instanceof HalsyncError) return err;
   if (err instanceof StoreError) return storeProblem(err);
   const e = err as { status?: unknown; expose?: unknown; message?: unknown };

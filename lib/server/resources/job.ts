@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'koa';
-import { HalsyncError, InternalError, NotFound, ServiceUnavailable } from '../../protocol/problems.js';
+import { HalsyncError, NotFound, ServiceUnavailable } from '../../protocol/problems.js';
 import { rels } from '../../protocol/rels.js';
 import type { JobState } from '../../protocol/types.js';
 import { linker, sendHal, type ServerNode } from '../node.js';
 import { principalOf } from '../principal.js';
 import { halDocument, type HalBody } from '../http/hal.js';
+import { isOwnFailure, problemFor } from '../http/problem.js';
 import type { Linker } from '../http/links.js';
 
 export interface Job {
@@ -54,8 +55,10 @@ export class Jobs {
         job.state = 'running';
         work()
           .catch((err: unknown) => {
-            if (!(err instanceof HalsyncError)) onCrash(err);
-            return err instanceof HalsyncError ? err : new InternalError();
+            // The problem the request would have answered: a store that is away is a 503, not a 500.
+            const problem = problemFor(err);
+            if (isOwnFailure(problem, err)) onCrash(err);
+            return problem;
           })
           .then((outcome) => {
             if (outcome instanceof HalsyncError) {

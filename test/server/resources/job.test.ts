@@ -1,9 +1,12 @@
 import { expect } from 'chai';
 import { fingerprint } from '../../../lib/protocol/fingerprint.js';
+import { PROBLEM_BASE } from '../../../lib/protocol/problems.js';
 import type { Json } from '../../../lib/protocol/types.js';
+import { StoreUnavailable } from '../../../lib/store/errors.js';
+import { MemoryStore } from '../../../lib/store/memory.js';
 import { expectProblem, expectValid } from '../../support/expect.js';
 import { request, type Reply } from '../../support/http.js';
-import { startNode, type StartedNode } from '../../support/server.js';
+import { startNode, takeServerErrors, type StartedNode } from '../../support/server.js';
 import { until } from '../../support/until.js';
 
 const id = (i: number) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
@@ -117,5 +120,25 @@ describe('server: async sync log jobs', () => {
     }
     expect((await request(urls[0]!)).status).to.equal(404);
     expect((await request(urls[2]!)).status).to.equal(200);
+  });
+
+  it('a store that is away ends the job failed with the 503 store-unavailable a synchronous call gives, reported once, not as a 500', async () => {
+    await node.close();
+    const store = new MemoryStore();
+    // The database went away between the 202 and the apply (a PostgreSQL pool that timed out, a restart).
+    store.apply = () => Promise.reject(new StoreUnavailable('postgres://db.example/halsync', new Error('timeout exceeded when trying to connect')));
+    node = await startNode({ store, asyncThreshold: 3 });
+    const reply = await request(`${node.url}items/transactions`, {
+      method: 'PUT',
+      headers: { Prefer: 'respond-async' },
+      body: { entries: [entry(1, { n: 1 }, null)] },
+    });
+    expect(reply.status).to.equal(202);
+    const done = await settle(reply.headers.location!);
+    expectValid('job', done.json);
+    expect(done.json.state).to.equal('failed');
+    expect(done.json.problem).to.include({ status: 503, type: `${PROBLEM_BASE}store-unavailable` });
+    expect(done.json.problem.detail).to.contain('timeout exceeded when trying to connect');
+    expect(takeServerErrors()).to.deep.equal(['unavailable: store postgres://db.example/halsync is unavailable: timeout exceeded when trying to connect']);
   });
 });
