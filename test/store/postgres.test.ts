@@ -19,6 +19,7 @@ describe('PostgreSQL', function () {
       store: await PostgresStore.open(schema.url),
       openAgain: () => PostgresStore.open(schema.url),
       dispose: () => schema.drop(),
+      keepsJsonText: true,
     };
   });
 

@@ -14,6 +14,7 @@ storeConformance('sqlite', async () => {
     store: SqliteStore.open(path),
     openAgain: async () => SqliteStore.open(path),
     dispose: () => rm(dir, { recursive: true, force: true }),
+    keepsJsonText: true,
   };
 });
 
