@@ -12,8 +12,8 @@ import type { Json } from './types.js';
  * JSON.stringify writes an object's members in Object.keys order; so for a value whose every
  * object already lists its keys in canonical order, whose strings are all Unicode and whose
  * numbers are all finite, JSON.stringify's text IS the canonical text. Data read from a log page
- * is such a value (stores keep data as canonical text, lib/store/rows.ts), and checking it is a
- * fraction of the library's cost (its sort, its own surrogate scan and its joins, per member).
+ * is such a value (stores keep data as canonical text, lib/store/rows.ts), and checking it then
+ * writing it costs about a third of the library's sort, surrogate scan and joins for an item.
  * Anything else (keys out of order, a lone surrogate, a number out of range, a value that is not
  * JSON) goes to the library, which answers or throws exactly as it always did.
  */
@@ -47,7 +47,8 @@ function inCanonicalOrder(node: unknown, depth: number): boolean {
   }
   if (node === null) return true;
   if (depth >= FAST_PATH_DEPTH) return false;
-  // A toJSON (a Date's) or a boxed primitive is written differently by each; the library decides.
+  // What JSON.stringify and the library write differently (a toJSON, even a hidden one; a boxed
+  // primitive, a class instance) is for the library to decide.
   if (typeof (node as { toJSON?: unknown }).toJSON === 'function') return false;
   if (Array.isArray(node)) {
     for (let i = 0; i < node.length; i++) if (!inCanonicalOrder(node[i], depth + 1)) return false;

@@ -37,9 +37,10 @@ export function toPlacement(row: MembershipRow): Placement {
 
 /**
  * The values a row of `items` is written with, after its collection, in ITEM_COLUMNS order.
- * `data` as canonical JSON: read back, its keys are in canonical order, so every log page the
- * node serves carries it so, and whoever checks its fingerprint (the next process, a pulling
- * node) takes canonicalJson's fast path instead of the library's sort.
+ * `data` as canonical JSON: parsed back, its keys are in canonical order (integer-like ones
+ * aside, which JSON.parse lists first), so every log page the node serves carries it so, and
+ * whoever checks its fingerprint (the next process, a pulling node) takes canonicalJson's fast
+ * path instead of the library's sort.
  */
 export function itemValues(row: StoredItem): [string, string, string, boolean, string | null, number, string, string] {
   return [
