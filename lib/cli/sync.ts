@@ -34,7 +34,7 @@ export async function runSync(urls: string[], options: SyncCommandOptions): Prom
     console.log(options.json ? JSON.stringify(report) : summary(report));
   };
   // Live: one line per sync; the progress display would interleave with them.
-  const display = !options.json && !options.live && process.stderr.isTTY ? progressDisplay() : undefined;
+  const display = !options.json && !options.live && process.stderr.isTTY ? await progressDisplay() : undefined;
   let report: SyncReport;
   let created: string | undefined;
   try {
