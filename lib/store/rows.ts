@@ -1,11 +1,13 @@
+import { canonicalJson } from '../protocol/fingerprint.js';
 import type { Json } from '../protocol/types.js';
 import type { Placement } from './scopes.js';
 import type { StoredEntry, StoredItem } from './store.js';
 
 /**
- * The items table as SQLite and PostgreSQL both lay it out. `data` is the JSON text the writer
- * gave (not jsonb, which would reorder keys), `seq` the node-wide sequence number, `channels`
- * a JSON array of the version's channels (what a read returns; queries use the memberships).
+ * The items table as SQLite and PostgreSQL both lay it out. `data` is the canonical JSON text of
+ * the writer's data (text, not jsonb, which has an order of its own), `seq` the node-wide sequence
+ * number, `channels` a JSON array of the version's channels (what a read returns; queries use the
+ * memberships).
  */
 export const ITEM_COLUMNS = 'item_id, updated_at, fingerprint, deleted, data, seq, recorded_at, channels';
 
@@ -51,14 +53,20 @@ export function toPlacement(row: MembershipRow): Placement {
   return { itemId: row.item_id, seq: Number(row.seq), member: Boolean(row.member), recordedAt: row.recorded_at };
 }
 
-/** The values a row of `items` is written with, after its collection, in ITEM_COLUMNS order. */
+/**
+ * The values a row of `items` is written with, after its collection, in ITEM_COLUMNS order.
+ * `data` as canonical JSON: parsed back, its keys are in canonical order (integer-like ones
+ * aside, which JSON.parse lists first), so every log page the node serves carries it so, and
+ * whoever checks its fingerprint (the next process, a pulling node) takes canonicalJson's fast
+ * path instead of the library's sort.
+ */
 export function itemValues(row: StoredItem): [string, string, string, boolean, string | null, number, string, string] {
   return [
     row.itemId,
     row.updatedAt,
     row.fingerprint,
     row.deleted,
-    row.deleted ? null : JSON.stringify(row.data),
+    row.deleted ? null : canonicalJson(row.data),
     row.seq,
     row.recordedAt,
     JSON.stringify(row.channels),

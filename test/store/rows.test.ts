@@ -1,5 +1,9 @@
 import { expect } from 'chai';
-import { entryData, inRequestedOrder, ITEM_COLUMNS, rowOf, toEntry, toPage, toStoredItem, type ItemRow } from '../../lib/store/rows.js';
+import canonicalize from 'canonicalize';
+import { fingerprint } from '../../lib/protocol/fingerprint.js';
+import type { Json } from '../../lib/protocol/types.js';
+import { entryData, inRequestedOrder, ITEM_COLUMNS, itemValues, rowOf, toEntry, toPage, toStoredItem, type ItemRow } from '../../lib/store/rows.js';
+import type { StoredItem } from '../../lib/store/store.js';
 
 const row = (id: string, seq: number | string, over: Partial<ItemRow> = {}): ItemRow => ({
   item_id: id,
@@ -76,5 +80,27 @@ describe('store/rows: SQL rows as store items', () => {
     expect(toPage(rows, 2, 'none', 2, 9).entries.map((e) => e.itemId)).to.deep.equal(['a', 'b']);
     expect(toPage(rows, 3, 'none', 2, 9)).to.deep.include({ hasMore: false, checkpoint: 9 });
     expect(toPage([], 10, 'none', 12, 9)).to.deep.equal({ entries: [], hasMore: false, checkpoint: 12 });
+  });
+
+  it('writes data as its canonical JSON text, whatever its key order, and reads back equal data', () => {
+    const data: Json = { z: [{ b: 1, a: -0 }], '10': 'ten', '9': 'nine', é: 'é', a: { y: 1e21, x: '😀' } };
+    const item: StoredItem = {
+      itemId: 'a',
+      updatedAt: '2030-01-01T00:00:00.000Z',
+      fingerprint: fingerprint(data),
+      deleted: false,
+      data,
+      seq: 7,
+      recordedAt: '2030-01-02T00:00:00.000Z',
+      channels: ['c1'],
+    };
+    const values = itemValues(item);
+    expect(values[4]).to.equal('{"10":"ten","9":"nine","a":{"x":"😀","y":1e+21},"z":[{"a":0,"b":1}],"é":"é"}');
+    expect(values[4]).to.equal(canonicalize(data));
+    const back = toStoredItem(row('a', 7, { data: values[4], fingerprint: item.fingerprint }));
+    expect(back).to.deep.equal({ ...item, data: JSON.parse(values[4]!) as Json });
+    expect(back.data).to.deep.equal(JSON.parse(JSON.stringify(data)));
+    expect(fingerprint(back.data)).to.equal(item.fingerprint);
+    expect(itemValues({ ...item, deleted: true, data: null })[4]).to.equal(null);
   });
 });
