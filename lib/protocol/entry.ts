@@ -60,17 +60,17 @@ export function renderEntry(entry: LogEntry, itemURI: string, embedData: boolean
 
 /**
  * renderEntry's output as JSON text: exactly JSON.stringify(renderEntry(entry, itemURI, embedData)),
- * except that `dataJson`, when given, is data already as JSON text and goes in as it is. A log
- * page is a thousand entries: written out field by field, and with the data its store kept as
- * text never parsed and serialized again, it costs a fraction of building and stringifying objects.
+ * given `itemURIJson`, JSON.stringify(itemURI), except that `dataJson`, when given, is data already
+ * as JSON text and goes in as it is. A log page is a thousand entries: written out field by field
+ * (the page quotes its item URI template once), and with the data its store kept as text never
+ * parsed and serialized again, it costs a fraction of building and stringifying objects.
  * `dataJson` must be the JSON text of one value (the store's own, never a client's unread text).
  */
-export function renderEntryJson(entry: LogEntry & { dataJson?: string }, itemURI: string, embedData: boolean): string {
-  const uri = JSON.stringify(itemURI);
+export function renderEntryJson(entry: LogEntry & { dataJson?: string }, itemURIJson: string, embedData: boolean): string {
   const data = embedData ? `,"data":${entry.dataJson ?? JSON.stringify(entry.data ?? null)}` : '';
   return (
     `{"itemId":${JSON.stringify(entry.itemId)},"updatedAt":${JSON.stringify(entry.updatedAt)},"fingerprint":${JSON.stringify(entry.fingerprint)}` +
-    `,"deleted":${entry.deleted ? 'true' : 'false'},"itemURI":${uri}${data},"_links":{${ITEM_REL}:{"href":${uri}}}}`
+    `,"deleted":${entry.deleted ? 'true' : 'false'},"itemURI":${itemURIJson}${data},"_links":{${ITEM_REL}:{"href":${itemURIJson}}}}`
   );
 }
 

@@ -33,19 +33,21 @@ describe('protocol/entry', () => {
       fc.property(text, text, text, fc.boolean(), text, fc.jsonValue({ maxDepth: 4 }), fc.boolean(), (itemId, updatedAt, print, deleted, uri, data, embed) => {
         const entry = { itemId, updatedAt, fingerprint: print, deleted, data: data as Json };
         const expected = JSON.stringify(renderEntry(entry, uri, embed));
-        expect(renderEntryJson(entry, uri, embed)).to.equal(expected);
-        expect(renderEntryJson({ itemId, updatedAt, fingerprint: print, deleted, dataJson: JSON.stringify(data) }, uri, embed)).to.equal(expected);
+        expect(renderEntryJson(entry, JSON.stringify(uri), embed)).to.equal(expected);
+        expect(renderEntryJson({ itemId, updatedAt, fingerprint: print, deleted, dataJson: JSON.stringify(data) }, JSON.stringify(uri), embed)).to.equal(
+          expected,
+        );
       }),
     );
     const tombstone = { ...good, deleted: true, fingerprint: TOMBSTONE_FINGERPRINT };
-    expect(JSON.parse(renderEntryJson(tombstone, 'http://n/items/x', true))).to.deep.equal(renderEntry(tombstone, 'http://n/items/x', true));
-    expect(JSON.parse(renderEntryJson(tombstone, 'http://n/items/x', true)).data).to.equal(null);
+    expect(JSON.parse(renderEntryJson(tombstone, '"http://n/items/x"', true))).to.deep.equal(renderEntry(tombstone, 'http://n/items/x', true));
+    expect(JSON.parse(renderEntryJson(tombstone, '"http://n/items/x"', true)).data).to.equal(null);
   });
 
   it("splices data's JSON text in as it is, keeping its key order", () => {
     const data = { z: 1, a: { é: '\u2028' } };
     const entry = { ...good, fingerprint: fingerprint(data), dataJson: '{"z":1,"a":{"é":"\\u2028"}}' };
-    const out = renderEntryJson(entry, 'http://n/items/"x"', true);
+    const out = renderEntryJson(entry, JSON.stringify('http://n/items/"x"'), true);
     expect(out).to.contain(',"data":{"z":1,"a":{"é":"\\u2028"}},"_links"');
     expect(parseEntry(JSON.parse(out) as Record<string, unknown>)).to.deep.equal({ ...good, fingerprint: fingerprint(data), data });
   });

@@ -94,21 +94,28 @@ function pageBody(
     },
   });
   // The item template filled once for the page rather than once an entry (a regex replace each),
-  // when it names the item once, as every layout does.
+  // when it names the item once, as every layout does; and quoted as JSON once: what
+  // encodeURIComponent gives never needs escaping.
   const parts = links.itemTemplate(collection.name).split('{itemId}');
   const itemHref =
     parts.length === 2 ? (itemId: string) => parts[0] + encodeURIComponent(itemId) + parts[1] : (itemId: string) => links.item(collection.name, itemId);
+  const [head, tail] = parts.length === 2 ? [JSON.stringify(parts[0]).slice(0, -1), JSON.stringify(parts[1]).slice(1)] : [];
+  const itemHrefJson =
+    head !== undefined && tail !== undefined
+      ? (itemId: string) => head + encodeURIComponent(itemId) + tail
+      : (itemId: string) => JSON.stringify(itemHref(itemId));
   // Entries are written out as text rather than through the hal package (lib/server/http/hal.ts)
   // and JSON.stringify: a page holds up to 10000 of them, and building, serializing and
   // normalizing a hal.Resource for each, then parsing each entry's stored data only to serialize
   // it again, was the server's largest cost in the benchmark (test/bench). Same document exactly.
-  const entries = page.entries.map((entry) => {
-    const itemURI = itemHref(entry.itemId);
-    return 'removed' in entry ? JSON.stringify(renderRemoval(entry.itemId, itemURI)) : renderEntryJson(entry, itemURI, query.embedData);
-  });
+  const entries = page.entries.map((entry) =>
+    'removed' in entry
+      ? JSON.stringify(renderRemoval(entry.itemId, itemHref(entry.itemId)))
+      : renderEntryJson(entry, itemHrefJson(entry.itemId), query.embedData),
+  );
   // `_embedded` comes last (lib/server/http/hal.ts): spliced in before the document's closing brace.
-  const head = JSON.stringify(doc);
-  return `${head.slice(0, -1)},"_embedded":{${ENTRY_REL}:[${entries.join(',')}]}}`;
+  const document = JSON.stringify(doc);
+  return `${document.slice(0, -1)},"_embedded":{${ENTRY_REL}:[${entries.join(',')}]}}`;
 }
 
 const ENTRY_REL = JSON.stringify(rels.entry);

@@ -240,6 +240,19 @@ describe('server: transaction log GET over SQLite (data written out as the store
     });
   }
 
+  it('links each entry to its item under a configured item path, as the item itself is linked', async () => {
+    await node.close();
+    const paths = { root: '/api/', collection: '/api/c/{collection}', transactions: '/api/c/{collection}/log', item: "/api/c/{collection}/i/{itemId}/(v1)'" };
+    node = await startNode({ store, clock: () => now, paths });
+    const put = await request(`${node.url}c/items/i/${id(1)}/(v1)'`, { method: 'PUT', body: { data: { v: 1 } } });
+    expect(put.status).to.equal(201);
+    const page = await request(`${node.url}c/items/log?embed=data`);
+    const [entry] = page.json._embedded['sync:entry'];
+    expect(entry.itemURI).to.equal(put.headers.location);
+    expect(entry._links['sync:item'].href).to.equal(put.headers.location);
+    expect((await request(entry.itemURI)).json.data).to.deep.equal({ v: 1 });
+  });
+
   it('serves the same text gzipped, and as application/json to a client that asks for JSON; an empty page too', async () => {
     const empty = await request(`${logUrl}?embed=data`);
     expect(empty.json).to.deep.equal(await builtTheOldWay(empty, 0, 1000, true));
