@@ -26,7 +26,11 @@ export async function compress(ctx: Context, next: Next): Promise<void> {
   if (body === null || body === undefined || ctx.method === 'HEAD' || ctx.response.get('Content-Encoding')) return;
   if (typeof body !== 'string' && (typeof body !== 'object' || Buffer.isBuffer(body) || typeof (body as { pipe?: unknown }).pipe === 'function')) return;
   const text = typeof body === 'string' ? body : JSON.stringify(body);
-  if (Buffer.byteLength(text) < COMPRESS_THRESHOLD || ctx.acceptsEncodings('gzip', 'identity') !== 'gzip') return;
+  if (Buffer.byteLength(text) < COMPRESS_THRESHOLD || ctx.acceptsEncodings('gzip', 'identity') !== 'gzip') {
+    // The text goes out as it is: left an object, Koa would serialize it a second time.
+    if (typeof body !== 'string') ctx.body = text;
+    return;
+  }
   const type = ctx.response.get('Content-Type');
   ctx.body = await gzipAsync(text, { level: constants.Z_BEST_SPEED });
   // Setting a Buffer body makes Koa guess application/octet-stream: keep the type the route chose.

@@ -28,6 +28,7 @@ function get(url: string, path: string, headers: Record<string, string> = {}, me
 describe('server/http/compress', () => {
   const big = { entries: Array.from({ length: 200 }, (_, i) => ({ i, text: 'the same words again' })) };
   let server: Listening;
+  let serialized = 0;
   before(async () => {
     const app = new Koa();
     app.use(compress);
@@ -36,7 +37,10 @@ describe('server/http/compress', () => {
         ctx.type = 'application/hal+json';
         ctx.body = big;
       } else if (ctx.path === '/small') ctx.body = { ok: true };
-      else if (ctx.path === '/text') ctx.body = 'x'.repeat(COMPRESS_THRESHOLD * 2);
+      else if (ctx.path === '/counted') {
+        ctx.type = 'application/hal+json';
+        ctx.body = { ...big, toJSON: () => (serialized++, big) };
+      } else if (ctx.path === '/text') ctx.body = 'x'.repeat(COMPRESS_THRESHOLD * 2);
       else if (ctx.path === '/stream') ctx.body = Readable.from([Buffer.alloc(COMPRESS_THRESHOLD * 2, 'y')]);
       else if (ctx.path === '/coded') {
         ctx.set('Content-Encoding', 'br');
@@ -62,6 +66,18 @@ describe('server/http/compress', () => {
       const reply = await get(server.url, '/big', headers);
       expect(reply.head, JSON.stringify(headers)).to.not.match(/content-encoding/i);
       expect(JSON.parse(reply.body.toString('utf8'))).to.deep.equal(big);
+    }
+  });
+
+  it('serializes a JSON body once, gzipped or not, keeping its type', async () => {
+    for (const headers of [{}, { 'Accept-Encoding': 'gzip' }] as Array<Record<string, string>>) {
+      serialized = 0;
+      const reply = await get(server.url, '/counted', headers);
+      expect(serialized, JSON.stringify(headers)).to.equal(1);
+      expect(reply.head).to.match(/content-type: application\/hal\+json/i);
+      const text = headers['Accept-Encoding'] ? gunzipSync(reply.body).toString('utf8') : reply.body.toString('utf8');
+      expect(JSON.parse(text)).to.deep.equal(big);
+      expect(reply.head).to.match(new RegExp(`content-length: ${reply.body.length}`, 'i'));
     }
   });
 
