@@ -1,4 +1,3 @@
-import cliProgress from 'cli-progress';
 import type { SyncProgress } from '../client/sync.js';
 
 /**
@@ -42,8 +41,13 @@ export function progressLine(state: ProgressState, barWidth = 20): string {
   return `${head} [${'█'.repeat(filled)}${'░'.repeat(barWidth - filled)}] ${state.done}/${state.total} ${unit}`;
 }
 
-/** The display on a terminal (stderr): cli-progress redraws, throttled, and clears it at the end. */
-export function progressDisplay(stream: NodeJS.WriteStream = process.stderr): { update: (event: SyncProgress) => void; stop: () => void } {
+/**
+ * The display on a terminal (stderr): cli-progress redraws, throttled, and clears it at the end.
+ * Loaded only when a display is shown: a sync under `--json` or in a pipe (what scripts and the
+ * benchmark run) need not load it and its dependencies.
+ */
+export async function progressDisplay(stream: NodeJS.WriteStream = process.stderr): Promise<{ update: (event: SyncProgress) => void; stop: () => void }> {
+  const { default: cliProgress } = await import('cli-progress');
   let state: ProgressState | undefined;
   const bar = new cliProgress.SingleBar({
     format: () => (state ? progressLine(state) : ''),

@@ -2,6 +2,7 @@ import { openStore } from '../store/open.js';
 import { syncNodes, syncStore, type SyncRunOptions } from '../client/connect.js';
 import { ClientError } from '../client/errors.js';
 import { summary, type SyncReport } from '../client/report.js';
+import { DecisionSpool } from './decision-spool.js';
 import { describeError, reportError } from './errors.js';
 import { progressDisplay } from './progress.js';
 import { newSqliteFile, removeSqliteFile } from './store-file.js';
@@ -33,8 +34,11 @@ export async function runSync(urls: string[], options: SyncCommandOptions): Prom
     synced = true;
     console.log(options.json ? JSON.stringify(report) : summary(report));
   };
+  // One sync's --json lists every decision: spooled to a file while it runs, so the command's
+  // memory stays bounded by a log page, not by the items. A summary lists none, so keeps none.
+  const spool = options.json && !options.live ? new DecisionSpool() : undefined;
   // Live: one line per sync; the progress display would interleave with them.
-  const display = !options.json && !options.live && process.stderr.isTTY ? progressDisplay() : undefined;
+  const display = !options.json && !options.live && process.stderr.isTTY ? await progressDisplay() : undefined;
   let report: SyncReport;
   let created: string | undefined;
   try {
@@ -45,6 +49,7 @@ export async function runSync(urls: string[], options: SyncCommandOptions): Prom
       skewMs: options.skewMs,
       ...tokens(urls, options),
       ...(display ? { onProgress: display.update } : {}),
+      ...(spool ? { decisionLog: spool } : options.json ? {} : { decisions: false }),
       ...(options.live ? liveOptions(print, options.wait) : {}),
     };
     if (urls.length === 1) {
@@ -60,13 +65,25 @@ export async function runSync(urls: string[], options: SyncCommandOptions): Prom
     }
   } catch (error) {
     display?.stop();
+    spool?.close();
     // Everything in a store this run created came from the remote: nothing is lost with it.
     if (!synced) await removeSqliteFile(created);
     return failed(error);
   }
   display?.stop();
-  if (!options.live) print(report);
+  if (spool) {
+    try {
+      await spool.print(report, writeOut);
+    } finally {
+      spool.close();
+    }
+  } else if (!options.live) print(report);
   return 0;
+}
+
+/** Writes to stdout, waiting while it is full (a pipe read slowly). */
+function writeOut(chunk: string | Uint8Array): Promise<void> {
+  return new Promise((resolve, reject) => process.stdout.write(chunk, (error) => (error ? reject(error) : resolve())));
 }
 
 /** The bearer tokens: `--token` for every node; node↔node, `--token-a`/`--token-b` over it for each. */

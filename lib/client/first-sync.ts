@@ -28,8 +28,8 @@ import type { Step, SyncProgress } from './sync.js';
 export interface FirstSyncContext {
   collection: string;
   checkpoints: Checkpoints;
-  /** Keep each item's decision in the report. */
-  decisions: boolean;
+  /** Where each page's decisions go, once the page is applied (none: they are not kept). */
+  decisions: ((decisions: readonly Decision[]) => void) | undefined;
   progress: (progress: SyncProgress) => void;
   afterStep: (step: Step) => Promise<void>;
 }
@@ -48,14 +48,12 @@ export async function pullPageByPage(
   context: FirstSyncContext,
   report: SyncReport,
 ): Promise<FirstSyncOutcome> {
-  const decisions: Decision[] = [];
   let localCheckpoint = localLog.checkpoint;
   const pull = async (entries: ReplicaEntry[]) => {
     const data = await fetchData(remote, entries);
     const pulls = entries.map((entry) => syncEntry(entry.itemId, data.get(entry.itemId)!, undefined));
-    if (context.decisions)
-      for (const entry of entries) decisions.push({ collection: context.collection, itemId: entry.itemId, winner: 'remote', rule: 'one-side' });
     localCheckpoint = await applyTo(local, localCheckpoint, pulls, report, 'pulled');
+    context.decisions?.(entries.map((entry): Decision => ({ collection: context.collection, itemId: entry.itemId, winner: 'remote', rule: 'one-side' })));
     context.progress({ collection: context.collection, step: 4, done: report.pulled });
   };
 
@@ -80,7 +78,6 @@ export async function pullPageByPage(
     const entries = new Map((held ?? []).map((entry) => [entry.itemId, entry]));
     return { done: false, remoteLog: { entries, checkpoint: remoteCheckpoint, restarted: false } };
   }
-  if (context.decisions) report.decisions = decisions;
   for (const step of [1, 2, 3] as const) await context.afterStep(step);
   await context.checkpoints.save({ local: localCheckpoint, remote: remoteCheckpoint });
   await context.afterStep(4);

@@ -44,6 +44,17 @@ export interface SyncReport {
   stale: number;
 }
 
+/**
+ * Where a run's decisions go instead of its report, for runs that must not hold one per item in
+ * memory (`halsync sync --json` of a million items spools them to a file). An attempt that starts
+ * again (a 409) replaces what earlier attempts of the same collection added.
+ */
+export interface DecisionLog {
+  /** An attempt of this collection starts: forget what earlier attempts of it added. */
+  begin(collection: string): void;
+  add(decisions: readonly Decision[]): void;
+}
+
 export function emptyReport(): SyncReport {
   return {
     collections: [],

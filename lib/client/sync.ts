@@ -6,7 +6,7 @@ import { RetriesExhausted } from './errors.js';
 import { firstSyncApplies, pullPageByPage } from './first-sync.js';
 import { conflictCount, judge, settle, type Plan } from './plan.js';
 import type { Replica } from './replica.js';
-import { emptyReport, measured, type SyncReport } from './report.js';
+import { emptyReport, measured, type Decision, type DecisionLog, type SyncReport } from './report.js';
 import { applyTo, fetchData, readLog, readLogs, Restart, type ReadLogs } from './steps.js';
 
 /**
@@ -55,6 +55,8 @@ export interface SyncOptions {
    * that has no use for them turns this off, so its memory stays bounded by the log's page size.
    */
   decisions?: boolean;
+  /** Hand each attempt's decisions to this log as they are made, instead of listing them in the report. */
+  decisionLog?: DecisionLog;
   /**
    * Record every conflict (a decision in which a version lost) on the local side, with both
    * versions (default true). It needs the losing version's data too: without embedded log data,
@@ -95,6 +97,8 @@ async function attempt(local: Replica, remote: Replica, options: SyncOptions, re
 
   // Step 1: both logs since the saved pair; a first sync of an empty side pulls page by page instead.
   progress(1, 0);
+  options.decisionLog?.begin(collection);
+  const keep = keepDecisions(options, report);
   const saved = await options.checkpoints.load();
   let logs: ReadLogs;
   if (saved === null) {
@@ -103,7 +107,7 @@ async function attempt(local: Replica, remote: Replica, options: SyncOptions, re
       const context = {
         collection,
         checkpoints: options.checkpoints,
-        decisions: options.decisions !== false,
+        decisions: keep,
         progress: options.onProgress ?? (() => {}),
         afterStep,
       };
@@ -119,7 +123,7 @@ async function attempt(local: Replica, remote: Replica, options: SyncOptions, re
   const removed = [...(logs.remote.removed ?? [])];
   for (const itemId of removed) logs.local.entries.delete(itemId);
   const planned = await plan(local, remote, logs, options, progress, seen);
-  if (options.decisions !== false) report.decisions = planned.decisions;
+  keep?.(planned.decisions);
   report.conflicts = conflictCount(planned.decisions);
   await afterStep(2);
 
@@ -168,4 +172,15 @@ async function plan(
     { local: localData, remote: remoteData },
     { collection: local.collection, peer: remote.peer, audit, now, ...(options.resolve ? { resolve: options.resolve } : {}) },
   );
+}
+
+/** Where an attempt puts its decisions: the decision log, the report (replacing an earlier attempt's), or nowhere. */
+function keepDecisions(options: SyncOptions, report: SyncReport): ((decisions: readonly Decision[]) => void) | undefined {
+  const log = options.decisionLog;
+  if (log) return (decisions) => log.add(decisions);
+  if (options.decisions === false) return undefined;
+  report.decisions = [];
+  return (decisions) => {
+    for (const decision of decisions) report.decisions.push(decision);
+  };
 }

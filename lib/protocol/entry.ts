@@ -59,6 +59,24 @@ export function renderEntry(entry: LogEntry, itemURI: string, embedData: boolean
 }
 
 /**
+ * renderEntry's output as JSON text: exactly JSON.stringify(renderEntry(entry, itemURI, embedData)),
+ * given `itemURIJson`, JSON.stringify(itemURI), except that `dataJson`, when given, is data already
+ * as JSON text and goes in as it is. A log page is a thousand entries: written out field by field
+ * (the page quotes its item URI template once), and with the data its store kept as text never
+ * parsed and serialized again, it costs a fraction of building and stringifying objects.
+ * `dataJson` must be the JSON text of one value (the store's own, never a client's unread text).
+ */
+export function renderEntryJson(entry: LogEntry & { dataJson?: string }, itemURIJson: string, embedData: boolean): string {
+  const data = embedData ? `,"data":${entry.dataJson ?? JSON.stringify(entry.data ?? null)}` : '';
+  return (
+    `{"itemId":${JSON.stringify(entry.itemId)},"updatedAt":${JSON.stringify(entry.updatedAt)},"fingerprint":${JSON.stringify(entry.fingerprint)}` +
+    `,"deleted":${entry.deleted ? 'true' : 'false'},"itemURI":${itemURIJson}${data},"_links":{${ITEM_REL}:{"href":${itemURIJson}}}}`
+  );
+}
+
+const ITEM_REL = JSON.stringify(rels.item);
+
+/**
  * The wire form of a removal entry of a scoped log (DESIGN §2, §7): which item left this reader's
  * view, and where it is; not when, why, nor its version.
  */

@@ -15,6 +15,16 @@ export interface JsonFlaw {
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /**
+ * Whether text holds a lone surrogate (has no UTF-8 form). String.prototype.isWellFormed (ES2024,
+ * Node 20) answers in about a third of the regex's time for the strings of an ordinary item; the
+ * regex is only for a browser that lacks it.
+ */
+export const hasLoneSurrogate: (text: string) => boolean =
+  typeof (String.prototype as { isWellFormed?: unknown }).isWellFormed === 'function'
+    ? (text) => !(text as unknown as { isWellFormed(): boolean }).isWellFormed()
+    : (text) => LONE_SURROGATE.test(text);
+
+/**
  * What JSON.parse accepts but no protocol value can be, checked in one place for every message
  * (node and client alike): nesting past the limit; numbers out of range (`1e999` parses as
  * Infinity); lone surrogates (`"\ud800"`), as a value or a key, which have no UTF-8 form and
@@ -41,7 +51,7 @@ type FlawKind = 'range' | 'surrogate' | 'depth';
 
 function flawIn(node: Json, depth: number, maxDepth: number, path: string[]): FlawKind | null {
   if (typeof node === 'number') return Number.isFinite(node) ? null : 'range';
-  if (typeof node === 'string') return LONE_SURROGATE.test(node) ? 'surrogate' : null;
+  if (typeof node === 'string') return hasLoneSurrogate(node) ? 'surrogate' : null;
   if (node === null || typeof node !== 'object') return null;
   // The first value past the limit is the flaw.
   if (depth > maxDepth) return 'depth';
@@ -56,7 +66,7 @@ function flawIn(node: Json, depth: number, maxDepth: number, path: string[]): Fl
     return null;
   }
   for (const key of Object.keys(node)) {
-    const kind = LONE_SURROGATE.test(key) ? 'surrogate' : flawIn(node[key]!, depth + 1, maxDepth, path);
+    const kind = hasLoneSurrogate(key) ? 'surrogate' : flawIn(node[key]!, depth + 1, maxDepth, path);
     if (kind) {
       path.push(key);
       return kind;

@@ -53,12 +53,17 @@ export function laterOf(a: string, b: string): string {
 }
 
 function isCalendarDay(text: string): boolean {
-  const [year, month, day] = text.slice(0, 10).split('-').map(Number) as [number, number, number];
-  return day <= daysIn(year, month);
+  // Digits only here (the pattern matched): read them without slicing or allocating, since
+  // every entry of every log page comes through this.
+  const digit = (i: number) => text.charCodeAt(i) - 48;
+  const year = digit(0) * 1000 + digit(1) * 100 + digit(2) * 10 + digit(3);
+  return digit(8) * 10 + digit(9) <= daysIn(year, digit(5) * 10 + digit(6));
 }
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] as const;
+
+/** Days in a month of the proleptic Gregorian calendar (the one ISO 8601 and Date use). */
 function daysIn(year: number, month: number): number {
-  const last = new Date(0);
-  last.setUTCFullYear(year, month, 0);
-  return last.getUTCDate();
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  return month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]!;
 }

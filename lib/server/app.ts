@@ -25,6 +25,7 @@ import { relRoute } from './resources/rels.js';
 import { rootRoute } from './resources/root.js';
 import { routing, type Handlers } from './http/routing.js';
 import { openapiRoute, schemaRoute } from './resources/schemas.js';
+import { validator } from '../protocol/schemas.js';
 
 export interface AppOptions {
   store: Store;
@@ -125,6 +126,10 @@ export function shutdownApp(app: Koa, timeoutMs: number): Promise<number> {
 /** The Koa app of one node: its collections, their logs and items, over one store. */
 export function createApp(options: AppOptions): Koa {
   const paths = resolvePaths(options.paths);
+  // The messages a node checks on writes are compiled now rather than on the first write that
+  // needs them: compiling the sync log's schema took about 100 ms, which a first sync's first
+  // page waited for.
+  for (const message of ['sync-log', 'item-write', 'conflict-records'] as const) validator(message);
   const stop = new AbortController();
   const node: ServerNode = {
     store: options.store,

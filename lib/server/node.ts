@@ -43,8 +43,16 @@ export function collectionOf(node: ServerNode, name: string, ctx: Context): Coll
 export function sendHal(ctx: Context, doc: HalBody, status = 200): void {
   ctx.status = status;
   // Type before body: Koa only replaces a type that does not already say json.
-  ctx.type = halMediaType(ctx, doc);
+  ctx.type = halMediaType(ctx, doc['_templates'] !== undefined);
   ctx.body = doc;
+}
+
+/** sendHal for a document its route wrote out as JSON text itself (a log page); one without `_templates`. */
+export function sendHalText(ctx: Context, text: string, status = 200): void {
+  ctx.status = status;
+  // Type before body: a string body would otherwise be sent as text/plain.
+  ctx.type = halMediaType(ctx, false);
+  ctx.body = text;
 }
 
 /**
@@ -52,8 +60,8 @@ export function sendHal(ctx: Context, doc: HalBody, status = 200): void {
  * client that asked for them); plain `application/json`, the same body, to a client that
  * names JSON and not HAL (generated clients that parse only `application/json` as JSON).
  */
-function halMediaType(ctx: Context, doc: HalBody): string {
-  if (doc['_templates'] !== undefined) return HAL_FORMS_TYPE;
+function halMediaType(ctx: Context, forms: boolean): string {
+  if (forms) return HAL_FORMS_TYPE;
   return ctx.accepts(HAL_TYPE, 'application/json') === 'application/json' ? 'application/json' : HAL_TYPE;
 }
 

@@ -6,7 +6,7 @@ import { toConflictsPage, toStoredConflict, type ConflictRow } from './conflict-
 import { conflictSql, conflictsPageSql, keepConflicts, purgeConflictsSql } from './postgres-conflicts.js';
 import { createSchema, inTransaction, joinSql, openPool, placementsSql } from './postgres-schema.js';
 import { planApply } from './rules.js';
-import { ITEM_COLUMNS, inRequestedOrder, itemValues, toEntry, toPage, toPlacement, toStoredItem, type ItemRow, type MembershipRow } from './rows.js';
+import { entryData, ITEM_COLUMNS, inRequestedOrder, itemValues, toEntry, toPage, toPlacement, toStoredItem, type ItemRow, type MembershipRow } from './rows.js';
 import { changeOf, grantChannels, isUnscoped, listsRemovals, mergePlacements, toScopedPage, type Membership } from './scopes.js';
 import {
   StoreUnavailable,
@@ -141,7 +141,7 @@ export class PostgresStore implements Store {
            WHERE collection = $1 AND seq > $2 AND ($3::text IS NULL OR recorded_at >= $3) ORDER BY seq LIMIT $4`,
           [collection, after, query.recordedSince ?? null, query.limit + 1],
         );
-        return toPage(page.rows, query.limit, query.withData, after, highWater);
+        return toPage(page.rows, query.limit, entryData(query), after, highWater);
       }
       const grant = grantChannels(query.channels);
       // Each granted channel's first places, merged (lib/store/scopes.ts).
@@ -155,7 +155,7 @@ export class PostgresStore implements Store {
       ]);
       const placements = mergePlacements([rows.map(toPlacement)], query.limit + 1);
       const ids = placements.filter((p) => p.member).map((p) => p.itemId);
-      const entries = new Map((await this.readItems(client, collection, ids)).map((row) => [row.item_id, toEntry(row, query.withData)]));
+      const entries = new Map((await this.readItems(client, collection, ids)).map((row) => [row.item_id, toEntry(row, entryData(query))]));
       return toScopedPage(placements, entries, query.limit, after, highWater);
     }, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
   }

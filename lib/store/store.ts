@@ -147,6 +147,13 @@ export interface ChangesQuery {
   /** Include each item's `data`. Otherwise `data` is undefined on the entries. */
   withData: boolean;
   /**
+   * With `withData`: a store that keeps data as JSON text (SQLite, PostgreSQL) may hand a live
+   * entry's text through as `StoredEntry.dataJson`, unparsed, in place of `data`. For a reader
+   * that only writes the data out again (the log resource): parsing a page's data only to
+   * serialize it again was most of a log read's cost. Other stores give `data` as always.
+   */
+  dataAsJson?: boolean;
+  /**
    * A read grant: the log of what a reader holding it may see (DESIGN §7). Absent: unscoped,
    * every item. Otherwise only items whose present channels meet the grant are listed (`*`
    * matches every item, those without channels included; [] matches none), with the same
@@ -169,7 +176,15 @@ export interface ChangesQuery {
 }
 
 /** A log entry: the item's latest version, without `data` unless asked for. */
-export type StoredEntry = Omit<StoredItem, 'data'> & { data?: Json };
+export type StoredEntry = Omit<StoredItem, 'data'> & {
+  data?: Json;
+  /**
+   * The stored JSON text of data, when the store keeps text and the query asked for it
+   * (ChangesQuery.dataAsJson); equal to JSON.stringify(data) up to key order. `data` is then
+   * absent. Only a live entry has it: a tombstone's data is null.
+   */
+  dataJson?: string;
+};
 
 /**
  * A removal entry of a scoped log: the item left the reader's view. It says nothing of where

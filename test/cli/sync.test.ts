@@ -1,4 +1,8 @@
 import { expect } from 'chai';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { emptyReport } from '../../lib/client/report.js';
 import { halsync } from '../support/serve.js';
 import { startNode, type StartedNode } from '../support/server.js';
 import { newId, put, stateFile, versions } from '../support/sync.js';
@@ -20,6 +24,27 @@ describe('client/sync-command (halsync sync)', () => {
     expect(report.pulled).to.equal(2);
     expect(report.pushed).to.equal(0);
     for (const key of ['deleted', 'conflicts', 'decisions', 'retries', 'requests', 'bytes', 'ms']) expect(key in report, key).to.be.ok;
+  });
+
+  it('lists every decision of a first sync pulled page by page once under --json, spooled to a file it removes', async () => {
+    const paged = await startNode({ maxPageSize: 5 });
+    const spoolDir = await mkdtemp(join(tmpdir(), 'halsync-spool-test-'));
+    try {
+      const ids = Array.from({ length: 12 }, () => newId());
+      for (const id of ids) await put(paged.store, id, { id });
+      const { code, stdout } = await halsync(['sync', paged.url, '--store', 'memory:', '--json'], { env: { TMPDIR: spoolDir } });
+      expect(code).to.equal(0);
+      const report = JSON.parse(stdout);
+      expect(report.pulled).to.equal(12);
+      expect(report.requests).to.be.above(4);
+      expect(report.decisions.map((d: { itemId: string }) => d.itemId).sort()).to.deep.equal([...ids].sort());
+      expect(new Set(report.decisions.map((d: { rule: string; winner: string }) => `${d.winner} ${d.rule}`))).to.deep.equal(new Set(['remote one-side']));
+      expect(Object.keys(report), 'the fields of a report, in its order').to.deep.equal(Object.keys(emptyReport()));
+      expect(await readdir(spoolDir)).to.deep.equal([]);
+    } finally {
+      await paged.close();
+      await rm(spoolDir, { recursive: true, force: true });
+    }
   });
 
   it('syncs two nodes with a state file and prints a one-line summary', async () => {

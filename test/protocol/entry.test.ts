@@ -1,7 +1,9 @@
 import { expect } from 'chai';
-import { checkItem, InvalidEntry, isFingerprint, loneSurrogateAt, parseEntry, renderEntry, toWrite } from '../../lib/protocol/entry.js';
+import fc from 'fast-check';
+import { checkItem, InvalidEntry, isFingerprint, loneSurrogateAt, parseEntry, renderEntry, renderEntryJson, toWrite } from '../../lib/protocol/entry.js';
 import { isItemId } from '../../lib/protocol/ids.js';
 import { fingerprint, TOMBSTONE_FINGERPRINT } from '../../lib/protocol/fingerprint.js';
+import type { Json } from '../../lib/protocol/types.js';
 
 /** The log entry's one owner (lib/protocol/entry.ts): what a node renders is what a client parses, and only that. */
 const itemId = '00000000-0000-4000-8000-000000000001';
@@ -23,6 +25,31 @@ describe('protocol/entry', () => {
     expect(rendered).to.include({ itemURI: 'http://n/items/x' });
     expect(parseEntry(rendered)).to.deep.equal({ ...good, data: { a: 1 } });
     expect(parseEntry(renderEntry(good, 'http://n/items/x', false))).to.deep.equal(good);
+  });
+
+  it('writes as renderEntryJson exactly the text of renderEntry, data given parsed or as JSON text', () => {
+    const text = fc.string({ unit: 'binary', maxLength: 40 });
+    fc.assert(
+      fc.property(text, text, text, fc.boolean(), text, fc.jsonValue({ maxDepth: 4 }), fc.boolean(), (itemId, updatedAt, print, deleted, uri, data, embed) => {
+        const entry = { itemId, updatedAt, fingerprint: print, deleted, data: data as Json };
+        const expected = JSON.stringify(renderEntry(entry, uri, embed));
+        expect(renderEntryJson(entry, JSON.stringify(uri), embed)).to.equal(expected);
+        expect(renderEntryJson({ itemId, updatedAt, fingerprint: print, deleted, dataJson: JSON.stringify(data) }, JSON.stringify(uri), embed)).to.equal(
+          expected,
+        );
+      }),
+    );
+    const tombstone = { ...good, deleted: true, fingerprint: TOMBSTONE_FINGERPRINT };
+    expect(JSON.parse(renderEntryJson(tombstone, '"http://n/items/x"', true))).to.deep.equal(renderEntry(tombstone, 'http://n/items/x', true));
+    expect(JSON.parse(renderEntryJson(tombstone, '"http://n/items/x"', true)).data).to.equal(null);
+  });
+
+  it("splices data's JSON text in as it is, keeping its key order", () => {
+    const data = { z: 1, a: { é: '\u2028' } };
+    const entry = { ...good, fingerprint: fingerprint(data), dataJson: '{"z":1,"a":{"é":"\\u2028"}}' };
+    const out = renderEntryJson(entry, JSON.stringify('http://n/items/"x"'), true);
+    expect(out).to.contain(',"data":{"z":1,"a":{"é":"\\u2028"}},"_links"');
+    expect(parseEntry(JSON.parse(out) as Record<string, unknown>)).to.deep.equal({ ...good, fingerprint: fingerprint(data), data });
   });
 
   it('lower-cases an upper-case item id, as a node stores it', () => {

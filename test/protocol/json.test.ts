@@ -1,6 +1,8 @@
 import { expect } from 'chai';
-import { findJsonFlaw, MAX_DEPTH } from '../../lib/protocol/json.js';
+import fc from 'fast-check';
+import { findJsonFlaw, hasLoneSurrogate, MAX_DEPTH } from '../../lib/protocol/json.js';
 import type { Json } from '../../lib/protocol/types.js';
+import { testSeed } from '../support/random.js';
 
 /** What JSON.parse accepts but no protocol value may be (lib/protocol/json.ts). */
 describe('protocol/json', () => {
@@ -59,5 +61,27 @@ describe('protocol/json: findJsonFlaw, pointers built only for the flaw', () => 
 
   it('does not overflow the stack on a hostile depth', () => {
     expect(findJsonFlaw(JSON.parse('['.repeat(100000) + ']'.repeat(100000)) as Json)?.detail).to.match(/nested deeper/);
+  });
+});
+
+describe('protocol/json: hasLoneSurrogate', () => {
+  it('finds a high surrogate without its low one, or a low one without its high one, anywhere in any text', () => {
+    const pattern = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+    // Mostly surrogates, so that pairs, lone halves and reversed pairs all come up.
+    const unit = fc.oneof(fc.integer({ min: 0xd800, max: 0xdfff }), fc.integer({ min: 0, max: 0xffff })).map((code) => String.fromCharCode(code));
+    fc.assert(
+      fc.property(fc.string({ unit, maxLength: 6 }), (text) => {
+        expect(hasLoneSurrogate(text), JSON.stringify(text)).to.equal(pattern.test(text));
+        expect(findJsonFlaw({ [text]: 'x' }) !== null).to.equal(pattern.test(text));
+        expect(findJsonFlaw(['x', text]) !== null).to.equal(pattern.test(text));
+      }),
+      { seed: testSeed('surrogate texts'), numRuns: 2000 },
+    );
+    expect([hasLoneSurrogate('\u{1F600}'), hasLoneSurrogate('\uDE00\uD83D'), hasLoneSurrogate('a\uD83D'), hasLoneSurrogate('')]).to.deep.equal([
+      false,
+      true,
+      true,
+      false,
+    ]);
   });
 });

@@ -27,6 +27,17 @@ describe('protocol/time', () => {
       expect(isTimestamp(text), text).to.equal(false);
   });
 
+  it('knows the days of every month as the calendar Date uses does, century and 400-year leap rules included', () => {
+    for (const year of [1, 4, 100, 1600, 1700, 1900, 2000, 2023, 2024, 2100, 2400, 9999])
+      for (let month = 1; month <= 12; month++)
+        for (const day of [28, 29, 30, 31]) {
+          const text = `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${day}T00:00:00.000Z`;
+          const date = new Date(0);
+          date.setUTCFullYear(year, month - 1, day);
+          expect(isTimestamp(text), text).to.equal(date.getUTCDate() === day);
+        }
+  });
+
   it('is the grammar spec/defs.schema.json states', () => {
     const defs = JSON.parse(readFileSync(new URL('../../../spec/defs.schema.json', import.meta.url), 'utf8'));
     expect(defs.$defs.timestamp.pattern).to.equal(TIMESTAMP_PATTERN);

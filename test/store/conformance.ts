@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { fingerprint, TOMBSTONE_FINGERPRINT } from '../../lib/protocol/fingerprint.js';
 import type { Json } from '../../lib/protocol/types.js';
-import type { Precondition, Store, Write } from '../../lib/store/store.js';
+import type { Precondition, Store, StoredEntry, Write } from '../../lib/store/store.js';
 import { until } from '../support/until.js';
 import { conflictAuditConformance } from './conflicts-conformance.js';
 import { scopedLogConformance } from './scopes-conformance.js';
@@ -13,6 +13,8 @@ export interface StoreFixture {
   openAgain?: () => Promise<Store>;
   /** Removes whatever the fixture created; every store it opened is closed by then. */
   dispose(): Promise<void>;
+  /** The store keeps data as JSON text, and hands it through when asked (ChangesQuery.dataAsJson). */
+  keepsJsonText?: boolean;
 }
 
 const ids = Array.from({ length: 40 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
@@ -116,7 +118,12 @@ export function storeConformance(name: string, create: () => Promise<StoreFixtur
         await applied(store, 'items', [put(A, data), put(B, 'just a string'), put(C, null)]);
         const [a, b, c] = await store.getItems('items', [A, B, C]);
         expect(a!.data).to.deep.equal(data);
-        expect(Object.keys(a!.data as object)).to.deep.equal(['z', 'a', 'list']);
+        // The writer's key order (memory, IndexedDB) or canonical order (SQL stores keep canonical
+        // text, lib/store/rows.ts); never one of the store's own, as jsonb's (shortest key first).
+        expect([
+          ['z', 'a', 'list'],
+          ['a', 'list', 'z'],
+        ]).to.deep.include(Object.keys(a!.data as object));
         expect(fingerprint(a!.data)).to.equal(a!.fingerprint);
         expect(b!.data).to.equal('just a string');
         expect(c!.data).to.equal(null);
@@ -272,6 +279,27 @@ export function storeConformance(name: string, create: () => Promise<StoreFixtur
         const [entry] = (await store.changes('items', { limit: 10, withData: false })).entries;
         expect(entry).to.deep.equal({ itemId: A, updatedAt: T0, fingerprint: fingerprint({ x: 1 }), deleted: false, seq: 1, recordedAt: T0, channels: [] });
         expect(!('data' in entry)).to.be.ok;
+      });
+
+      it('with dataAsJson gives each live entry its data as parsed or as JSON text of it, a tombstone data null, the rest as without', async function () {
+        const nested = { é: 'ünï\u2028code 😀', list: [1, 2.5, -3e-7, true, null, { deep: { er: ['x'] } }], '10': 'key', '9': 'order', empty: {} };
+        await applied(store, 'items', [put(A, nested), put(B, 'text'), put(C, { x: 1 })], { now: at(T0) });
+        await applied(store, 'items', [del(C)], { now: at(T0) });
+        const parsed = await store.changes('items', { limit: 10, withData: true });
+        const json = await store.changes('items', { limit: 10, withData: true, dataAsJson: true });
+        const asParsed = (entry: StoredEntry): StoredEntry => {
+          if (entry.dataJson === undefined) return entry;
+          expect(entry, 'no data beside its text').to.not.have.property('data');
+          const { dataJson, ...rest } = entry;
+          return { ...rest, data: JSON.parse(dataJson) as Json };
+        };
+        expect(json.entries.map(asParsed)).to.deep.equal(parsed.entries);
+        expect(parsed.entries.map((e) => e.data)).to.deep.equal([nested, 'text', null]);
+        expect(json.entries[2]).to.deep.include({ deleted: true, data: null }).and.not.have.property('dataJson');
+        expect(json.entries.map((e) => e.dataJson !== undefined)).to.deep.equal(fixture.keepsJsonText ? [true, true, false] : [false, false, false]);
+        expect({ ...json, entries: [] }).to.deep.equal({ ...parsed, entries: [] });
+        const without = await store.changes('items', { limit: 10, withData: false, dataAsJson: true });
+        expect(without).to.deep.equal(await store.changes('items', { limit: 10, withData: false }));
       });
 
       it('pages with an exact cursor: limit 1 over items written together never repeats or skips', async function () {

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { PostgresStore } from '../../lib/store/postgres.js';
 import { requirePostgres, testSchema } from '../support/postgres.js';
-import { fingerprint } from '../../lib/protocol/fingerprint.js';
+import { canonicalJson, fingerprint } from '../../lib/protocol/fingerprint.js';
 import { newId, put } from '../support/sync.js';
 import { storeConformance } from './conformance.js';
 import { until } from '../support/until.js';
@@ -19,7 +19,36 @@ describe('PostgreSQL', function () {
       store: await PostgresStore.open(schema.url),
       openAgain: () => PostgresStore.open(schema.url),
       dispose: () => schema.drop(),
+      keepsJsonText: true,
     };
+  });
+
+  describe('items', function () {
+    const schema = testSchema('canonical');
+    after(() => schema.drop());
+
+    it('keeps data written with unsorted keys as its canonical JSON text, and reads it back equal', async function () {
+      const store = await PostgresStore.open(schema.url);
+      const itemId = newId();
+      const data = { title: 'x', amount: 12.5, tags: ['b', 'a'], nested: { z: true, '10': 1, '9': 2 } };
+      const admin = new pg.Client({ connectionString: process.env.HALSYNC_TEST_PG });
+      try {
+        await put(store, itemId, data);
+        await admin.connect();
+        const { rows } = await admin.query<{ data: string }>(`SELECT data FROM "${schema.name}".items WHERE collection = $1 AND item_id = $2`, [
+          'items',
+          itemId,
+        ]);
+        expect(rows[0]!.data).to.equal('{"amount":12.5,"nested":{"10":1,"9":2,"z":true},"tags":["b","a"],"title":"x"}');
+        expect(rows[0]!.data).to.equal(canonicalJson(data));
+        const item = await store.getItem('items', itemId);
+        expect(item!.data).to.deep.equal(data);
+        expect(fingerprint(item!.data)).to.equal(item!.fingerprint);
+      } finally {
+        await admin.end();
+        await store.close();
+      }
+    });
   });
 
   describe('schema creation', function () {

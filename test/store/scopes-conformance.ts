@@ -226,6 +226,23 @@ export function scopedLogConformance(fixture: () => ScopesFixture): void {
       expect(since.entries).to.deep.equal([{ itemId: A, removed: true, seq: 3, recordedAt: '2030-01-02T00:00:00.000Z' }]);
     });
 
+    it('with dataAsJson lists the same entries and removals, the data of a live entry parsed or as its JSON text', async function () {
+      const { store } = fixture();
+      await apply(store, [put(A, { n: 1 }, ['a']), put(B, { n: 2 }, ['a']), put(C, { n: 3 }, ['a'])]);
+      await apply(store, [put(A, { n: 4 }, ['b']), del(C)]);
+      const query = { after: 1, limit: 10, withData: true, channels: ['a'] } as const;
+      const parsed = await store.changes('items', query);
+      const json = await store.changes('items', { ...query, dataAsJson: true });
+      const asParsed = (entry: object) => {
+        if (!('dataJson' in entry)) return entry;
+        const { dataJson, ...rest } = entry as { dataJson: string };
+        return { ...rest, data: JSON.parse(dataJson) as unknown };
+      };
+      expect(json.entries.map(asParsed)).to.deep.equal(parsed.entries);
+      expect(json.entries.map((e) => ('removed' in e ? `-${e.itemId}` : e.itemId))).to.deep.equal([B, `-${A}`, C]);
+      expect({ ...json, entries: [] }).to.deep.equal({ ...parsed, entries: [] });
+    });
+
     it('lists no removal in a full read (no cursor): only what is visible', async function () {
       const { store } = fixture();
       await apply(store, [put(A, 1, ['a']), put(B, 1, ['a']), put(C, 1, ['a'])]);

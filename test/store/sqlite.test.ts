@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { fingerprint } from '../../lib/protocol/fingerprint.js';
+import { canonicalJson, fingerprint } from '../../lib/protocol/fingerprint.js';
 import { SqliteStore } from '../../lib/store/sqlite.js';
 import { storeConformance } from './conformance.js';
 
@@ -14,6 +14,7 @@ storeConformance('sqlite', async () => {
     store: SqliteStore.open(path),
     openAgain: async () => SqliteStore.open(path),
     dispose: () => rm(dir, { recursive: true, force: true }),
+    keepsJsonText: true,
   };
 });
 
@@ -85,5 +86,34 @@ describe('SQLite schema migration', function () {
       await again.close();
     }
     expect(userVersion(path)).to.equal(3);
+  });
+});
+
+describe('SQLite items: data kept as canonical JSON text', function () {
+  let dir: string;
+  beforeEach(async () => (dir = await mkdtemp(join(tmpdir(), 'halsync-sqlite-'))));
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  it('stores data written with unsorted keys as its canonical text, and reads it back equal', async function () {
+    const path = join(dir, 'store.db');
+    const store = SqliteStore.open(path);
+    const itemId = '00000000-0000-4000-8000-0000000000c1';
+    const data = { title: 'x', amount: 12.5, tags: ['b', 'a'], nested: { z: true, '10': 1, '9': 2 } };
+    try {
+      await store.apply('items', [{ itemId, data, fingerprint: fingerprint(data), deleted: false, updatedAt: null, precondition: { kind: 'none' } }]);
+      const read = new Database(path, { readonly: true });
+      try {
+        const row = read.prepare('SELECT data FROM items WHERE collection = ? AND item_id = ?').get('items', itemId) as { data: string };
+        expect(row.data).to.equal('{"amount":12.5,"nested":{"10":1,"9":2,"z":true},"tags":["b","a"],"title":"x"}');
+        expect(row.data).to.equal(canonicalJson(data));
+      } finally {
+        read.close();
+      }
+      const item = await store.getItem('items', itemId);
+      expect(item!.data).to.deep.equal(data);
+      expect(fingerprint(item!.data)).to.equal(item!.fingerprint);
+    } finally {
+      await store.close();
+    }
   });
 });

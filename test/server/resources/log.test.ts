@@ -1,8 +1,13 @@
 import { expect } from 'chai';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { encodeCursor } from '../../../lib/protocol/cursor.js';
+import { renderEntry } from '../../../lib/protocol/entry.js';
 import { fingerprint } from '../../../lib/protocol/fingerprint.js';
+import { SqliteStore } from '../../../lib/store/sqlite.js';
 import { expectProblem, expectValid } from '../../support/expect.js';
-import { request } from '../../support/http.js';
+import { request, type Reply } from '../../support/http.js';
 import { startNode, type StartedNode } from '../../support/server.js';
 
 const id = (i: number) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
@@ -166,6 +171,103 @@ describe('server: transaction log GET', () => {
 
   it('answers 404 for an unknown collection', async () => {
     expectProblem(await request(`${node.url}nope/transactions`), 404, 'not-found');
+  });
+});
+
+describe('server: transaction log GET over SQLite (data written out as the store kept it)', () => {
+  let dir: string;
+  let store: SqliteStore;
+  let node: StartedNode;
+  let logUrl: string;
+  const now = new Date('2030-01-01T00:00:00.000Z');
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'halsync-log-'));
+    store = SqliteStore.open(join(dir, 'store.db'));
+    node = await startNode({ store, clock: () => now });
+    logUrl = `${node.url}items/transactions`;
+  });
+  afterEach(async () => {
+    await node.close();
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const data = [
+    { text: 'ünïcödé 😀 e\u0301 \u2028\u2029 "quoted" back\\slash \u0000\u001f', ключ: '値' },
+    { nested: { list: [1, -2.5, 1e21, 0.1, 5e-324, true, false, null, [[], {}]], deeper: { a: { b: { c: 'd' } } } } },
+    { '10': 'ten', '9': 'nine', b: 1, a: 2, __proto__x: 'x' },
+    {},
+    { gone: true },
+  ];
+
+  async function seed(): Promise<void> {
+    for (const [i, value] of data.entries()) {
+      const reply = await request(`${node.url}items/${id(i + 1)}`, { method: 'PUT', body: { data: value } });
+      expect(reply.status).to.equal(201);
+    }
+    expect((await request(`${node.url}items/${id(5)}`, { method: 'DELETE' })).status).to.equal(204);
+  }
+
+  /** The page as the log rendered it before data went through as text: from parsed entries, by renderEntry. */
+  async function builtTheOldWay(reply: Reply, after: number, limit: number, embed: boolean) {
+    const page = await store.changes('items', { after, limit, withData: embed });
+    expect(reply.json._links.next !== undefined, 'a next link when more follow').to.equal(page.hasMore);
+    return {
+      checkpoint: encodeCursor({ storeId: store.id, seq: page.checkpoint }),
+      count: page.entries.length,
+      _links: reply.json._links,
+      _embedded: { 'sync:entry': page.entries.map((entry) => renderEntry(entry, `${node.url}items/${entry.itemId}`, embed)) },
+    };
+  }
+
+  for (const embed of [true, false]) {
+    it(`serves, page by page, ${embed ? 'with' : 'without'} data, the document built from parsed data, as valid JSON`, async () => {
+      await seed();
+      let url: string | undefined = `${logUrl}?limit=2${embed ? '&embed=data' : ''}`;
+      let after = 0;
+      const seen: unknown[] = [];
+      while (url) {
+        const reply = await request(url);
+        expect(reply.status).to.equal(200);
+        expectValid('log-page', JSON.parse(reply.text));
+        expect(Object.keys(reply.json)).to.deep.equal(['checkpoint', 'count', '_links', '_embedded']);
+        expect(reply.json).to.deep.equal(await builtTheOldWay(reply, after, 2, embed));
+        seen.push(...reply.json._embedded['sync:entry'].map((e: { data?: unknown }) => e.data));
+        after = (await store.changes('items', { after, limit: 2, withData: false })).checkpoint;
+        url = reply.json._links.next?.href;
+      }
+      expect(seen).to.deep.equal(embed ? [...data.slice(0, 4), null] : data.map(() => undefined));
+    });
+  }
+
+  it('links each entry to its item under a configured item path, as the item itself is linked', async () => {
+    await node.close();
+    const paths = { root: '/api/', collection: '/api/c/{collection}', transactions: '/api/c/{collection}/log', item: "/api/c/{collection}/i/{itemId}/(v1)'" };
+    node = await startNode({ store, clock: () => now, paths });
+    const put = await request(`${node.url}c/items/i/${id(1)}/(v1)'`, { method: 'PUT', body: { data: { v: 1 } } });
+    expect(put.status).to.equal(201);
+    const page = await request(`${node.url}c/items/log?embed=data`);
+    const [entry] = page.json._embedded['sync:entry'];
+    expect(entry.itemURI).to.equal(put.headers.location);
+    expect(entry._links['sync:item'].href).to.equal(put.headers.location);
+    expect((await request(entry.itemURI)).json.data).to.deep.equal({ v: 1 });
+  });
+
+  it('serves the same text gzipped, and as application/json to a client that asks for JSON; an empty page too', async () => {
+    const empty = await request(`${logUrl}?embed=data`);
+    expect(empty.json).to.deep.equal(await builtTheOldWay(empty, 0, 1000, true));
+    await seed();
+    // Past the compression threshold.
+    for (let i = 10; i < 30; i++) await request(`${node.url}items/${id(i)}`, { method: 'PUT', body: { data: { i, pad: 'x'.repeat(100) } } });
+    const plain = await request(`${logUrl}?embed=data`);
+    const gzipped = await fetch(`${logUrl}?embed=data`, { headers: { 'accept-encoding': 'gzip' } });
+    expect(gzipped.headers.get('content-encoding')).to.equal('gzip');
+    expect(gzipped.headers.get('content-type')).to.match(/^application\/hal\+json/);
+    expect(await gzipped.text()).to.equal(plain.text);
+    const json = await request(`${logUrl}?embed=data`, { headers: { Accept: 'application/json' } });
+    expect(json.headers['content-type']).to.match(/^application\/json/);
+    expect(json.text).to.equal(plain.text);
+    expect(plain.json).to.deep.equal(await builtTheOldWay(plain, 0, 1000, true));
   });
 });
 
