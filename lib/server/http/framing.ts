@@ -25,8 +25,8 @@ const lingering = new WeakSet<Socket>();
  * Ends the connection after this response while the request body is still unread: a 413 or
  * 503 answered before (or instead of) reading it. Closed at once, the socket would still have
  * body bytes coming in, and the kernel answers those with a reset: a client still sending then
- * gets EPIPE or ECONNRESET instead of the answer it was sent (a third of the 503s of the
- * overload bench, test/bench/overload.ts, were lost so). So the close is staged (RFC 9112
+ * gets EPIPE or ECONNRESET instead of the answer it was sent (a quarter of the refused sync
+ * logs, in half the runs of test/bench/overload.ts). So the close is staged (RFC 9112
  * §9.6): the answer and a FIN go out, what still arrives is read and dropped until the client
  * closes or LINGER_MS pass, and only then is the socket closed.
  */
