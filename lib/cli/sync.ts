@@ -74,6 +74,9 @@ export async function runSync(urls: string[], options: SyncCommandOptions): Prom
   if (spool) {
     try {
       await spool.print(report, writeOut);
+    } catch (error) {
+      // Whoever read our output went away (`| head`): the sync itself is done, as console.log would have it.
+      if ((error as NodeJS.ErrnoException).code !== 'EPIPE') throw error;
     } finally {
       spool.close();
     }
@@ -81,8 +84,13 @@ export async function runSync(urls: string[], options: SyncCommandOptions): Prom
   return 0;
 }
 
-/** Writes to stdout, waiting while it is full (a pipe read slowly). */
+/**
+ * Writes to stdout, waiting while it is full (a pipe read slowly). A failed write reaches the
+ * callback and is then emitted as an 'error' event too, which unheard would end the process with
+ * a stack: the callback's rejection is the one report of it.
+ */
 function writeOut(chunk: string | Uint8Array): Promise<void> {
+  if (process.stdout.listenerCount('error') === 0) process.stdout.on('error', () => undefined);
   return new Promise((resolve, reject) => process.stdout.write(chunk, (error) => (error ? reject(error) : resolve())));
 }
 

@@ -1,9 +1,10 @@
 import { expect } from 'chai';
+import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { emptyReport } from '../../lib/client/report.js';
-import { halsync } from '../support/serve.js';
+import { CLI, halsync } from '../support/serve.js';
 import { startNode, type StartedNode } from '../support/server.js';
 import { newId, put, stateFile, versions } from '../support/sync.js';
 
@@ -45,6 +46,19 @@ describe('client/sync-command (halsync sync)', () => {
       await paged.close();
       await rm(spoolDir, { recursive: true, force: true });
     }
+  });
+
+  it('ends quietly under --json when whoever read its output has gone (`| head`)', async () => {
+    // Enough decisions that the report outgrows what the pipe buffers: the reader leaves after
+    // the first chunk, and a later write fails.
+    for (let i = 0; i < 5000; i++) await put(node.store, newId(), { i });
+    const child = spawn(process.execPath, [CLI, 'sync', node.url, '--store', 'memory:', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.once('data', () => child.stdout.destroy());
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(stderr).to.equal('');
+    expect(code).to.equal(0);
   });
 
   it('syncs two nodes with a state file and prints a one-line summary', async () => {
