@@ -124,7 +124,14 @@ export function conflictCount(decisions: readonly Decision[]): number {
 
 /** A sync log entry of one version; `seen` is what the receiving side's log listed, if anything. */
 export function syncEntry(itemId: string, version: VersionWithData, seen: ReplicaEntry | undefined): SyncEntry {
-  const entry: SyncEntry = { itemId, ...versionOf(version), data: version.deleted ? null : version.data };
+  // A literal (see versionWithData): one of these is built for every version a sync moves.
+  const entry: SyncEntry = {
+    itemId,
+    updatedAt: version.updatedAt,
+    fingerprint: version.fingerprint,
+    deleted: version.deleted,
+    data: version.deleted ? null : version.data,
+  };
   if (seen) entry.base = seen.fingerprint;
   return entry;
 }

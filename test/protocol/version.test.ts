@@ -16,6 +16,8 @@ describe('protocol/version', () => {
   it('projects the version and nothing else', () => {
     expect(versionOf(row)).to.deep.equal({ updatedAt: row.updatedAt, fingerprint: row.fingerprint, deleted: false });
     expect(versionWithData(row)).to.deep.equal({ updatedAt: row.updatedAt, fingerprint: row.fingerprint, deleted: false, data: { a: 1 } });
+    // versionWithData spells the fields out: it must list exactly versionOf's, and data.
+    expect(Object.keys(versionWithData(row))).to.deep.equal([...Object.keys(versionOf(row)), 'data']);
   });
 
   it('gives a tombstone null data whatever the source held', () => {

@@ -142,9 +142,7 @@ async function checkSyncLog(node: ServerNode, collection: Collection, body: unkn
   refuseFutureVersions(node, log);
   const since = log.since === undefined ? undefined : await cursorSeq(node.store, collection.name, log.since, grant);
   // Checked above: an entry without base comes with the log's `since`.
-  const writes = log.entries.map((entry) =>
-    toWrite({ ...entry, itemId: entry.itemId.toLowerCase() }, since, entry.deleted ? undefined : collection.channels(entry.data)),
-  );
+  const writes = log.entries.map((entry) => toWrite(entry, since, entry.deleted ? undefined : collection.channels(entry.data), entry.itemId.toLowerCase()));
   return { writes, ...(since === undefined ? {} : { since }), ...(grant === undefined ? {} : { grant }) };
 }
 
