@@ -58,8 +58,7 @@ export async function syncNodes(rootA: string, rootB: string, options: NodeSyncO
       const names = options.collections?.length ? [...options.collections] : shared(rootDocA, rootDocB);
       const pairs: SyncPair[] = [];
       for (const name of names) {
-        const local = await NodeReplica.fromRoot(http, rootDocA, name, options);
-        const remote = await NodeReplica.fromRoot(http, rootDocB, name, options);
+        const [local, remote] = await Promise.all([NodeReplica.fromRoot(http, rootDocA, name, options), NodeReplica.fromRoot(http, rootDocB, name, options)]);
         pairs.push({ local, remote, checkpoints: fileCheckpoints(options.state, a, b, name) });
       }
       return pairs;
