@@ -83,4 +83,4 @@ export { syncStore, syncNodes, type SyncRunOptions, type NodeSyncOptions } from 
 export { DEFAULT_WAIT_SECONDS, type LiveOptions } from './client/live.js';
 export { storeCheckpoints, checkpointKey, type Checkpoints, type CheckpointPair } from './client/checkpoints.js';
 export { fileCheckpoints } from './client/state-file.js';
-export type { SyncReport, Decision } from './client/report.js';
+export type { SyncReport, Decision, DecisionLog } from './client/report.js';

@@ -62,4 +62,4 @@ export { sync, type SyncOptions, type SyncProgress, type Step } from '../client/
 export { syncStore, type SyncRunOptions } from '../client/connect.js';
 export { DEFAULT_WAIT_SECONDS, type LiveOptions } from '../client/live.js';
 export { storeCheckpoints, checkpointKey, type Checkpoints, type CheckpointPair } from '../client/checkpoints.js';
-export type { SyncReport, Decision } from '../client/report.js';
+export type { SyncReport, Decision, DecisionLog } from '../client/report.js';
