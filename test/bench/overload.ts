@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import pg from 'pg';
 import { fingerprint } from '../../lib/protocol/fingerprint.js';
 import type { Json } from '../../lib/protocol/types.js';
+import { dropSchema } from '../support/postgres.js';
 import { serve } from '../support/serve.js';
 import { itemIds, random } from './data.js';
 
@@ -79,7 +79,7 @@ export async function runOverload(options: OverloadOptions): Promise<OverloadRun
     try {
       runs.push(await runKind(kind, store.toString(), options));
     } finally {
-      await dropSchema(options.pg, schema);
+      await dropSchema(schema, options.pg);
     }
   }
   return runs;
@@ -316,15 +316,5 @@ class PeakRss {
   }
   stop(): void {
     clearInterval(this.timer);
-  }
-}
-
-async function dropSchema(url: string, schema: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  } finally {
-    await client.end();
   }
 }

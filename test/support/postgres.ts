@@ -48,8 +48,9 @@ export function testSchema(tag = String(++schemas)): TestSchema {
   return { name, url: target?.toString() ?? '', drop: () => dropSchema(name) };
 }
 
-async function dropSchema(schema: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
+/** Drops a schema and all in it, on the test database or the one `at` names. */
+export async function dropSchema(schema: string, at = url): Promise<void> {
+  const client = new pg.Client({ connectionString: at });
   await client.connect();
   try {
     await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
