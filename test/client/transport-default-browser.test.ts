@@ -1,22 +1,17 @@
 import { expect } from 'chai';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listen, type Listening } from '../support/koa.js';
 import { defaultTransport } from '../../lib/client/transport-default-browser.js';
 import { FetchTransport } from '../../lib/client/transport-fetch.js';
 
 /** The default transport of a browser build (lib/client/transport-default-browser.ts): fetch's, here on Node's own fetch. */
 describe('client/transport-default-browser', () => {
-  let server: Server;
+  let server: Listening;
   let base: string;
   before(async () => {
-    server = createServer((req, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end(`you asked ${req.url}`));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server = await listen((req, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end(`you asked ${req.url}`));
+    base = server.url;
   });
-  after(async () => {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  });
+  after(() => server.close());
 
   it('is the fetch transport, and moves a request over loopback, counting it', async () => {
     const transport = defaultTransport({ concurrency: 1 });

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { ResponseTooLarge, Unreachable } from '../../lib/client/errors.js';
@@ -7,6 +7,7 @@ import { FetchTransport } from '../../lib/client/transport-fetch.js';
 import { GotTransport } from '../../lib/client/transport-got.js';
 import type { Transport, TransportRequest } from '../../lib/client/transport.js';
 import { expectRejection } from '../support/expect.js';
+import { listen, type Listening } from '../support/koa.js';
 
 /**
  * The Transport contract (lib/client/transport.ts), held for both transports alike: what one moves
@@ -19,12 +20,12 @@ const transports: Array<[string, () => Transport]> = [
 ];
 
 describe('client/transport: the contract both transports keep', () => {
-  let server: Server;
+  let server: Listening;
   let base: string;
   const uploads: Buffer[] = [];
 
   before(async () => {
-    server = createServer((req, res) => {
+    server = await listen((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
@@ -34,10 +35,9 @@ describe('client/transport: the contract both transports keep', () => {
         res.writeHead(200, { 'content-type': 'application/json', etag: '"e"' }).end(`{"method":"${req.method}"}`);
       });
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    base = server.url;
   });
-  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  after(() => server.close());
 
   for (const [name, make] of transports) {
     describe(name, () => {

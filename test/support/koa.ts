@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { createServer } from 'node:http';
+import { createServer, type RequestListener } from 'node:http';
 import type Koa from 'koa';
 
 export interface Listening {
@@ -8,9 +8,9 @@ export interface Listening {
   close(): Promise<void>;
 }
 
-/** Serves a bare Koa app on loopback: a middleware tested on its own, over real HTTP. */
-export async function listen(app: Koa): Promise<Listening> {
-  const server = createServer(app.callback());
+/** Serves a bare Koa app (a middleware tested on its own) or a plain request handler on loopback, over real HTTP. */
+export async function listen(app: Koa | RequestListener): Promise<Listening> {
+  const server = createServer(typeof app === 'function' ? app : app.callback());
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
