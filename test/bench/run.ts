@@ -139,37 +139,56 @@ if (nodes) {
     ]),
   );
 }
+/** The columns of a run with one client and one server process (PouchDB's, store↔node's). */
+const CLIENT_SERVER_COLUMNS = [
+  'phase',
+  'wall ms',
+  '×floor',
+  'CPU client/server ms',
+  'CPU ×floor',
+  'requests',
+  'up KiB',
+  'down KiB',
+  'pulled',
+  'pushed',
+  'conflicts',
+  'peak RSS client/server MiB',
+];
+
+interface ClientServerPhase {
+  phase: string;
+  wallMs: number;
+  requests: number;
+  bytesUp: number;
+  bytesDown: number;
+  pulled: number;
+  pushed: number;
+  conflicts: number;
+}
+
+function clientServerRow(p: ClientServerPhase, clientCpu: number, serverCpu: number, clientRss: number, serverRss: number): string[] {
+  return [
+    p.phase,
+    p.wallMs.toFixed(0),
+    ratio(p.wallMs),
+    `${clientCpu.toFixed(0)}/${serverCpu.toFixed(0)}`,
+    cpuRatio(clientCpu + serverCpu),
+    String(p.requests),
+    kib(p.bytesUp),
+    kib(p.bytesDown),
+    String(p.pulled),
+    String(p.pushed),
+    String(p.conflicts),
+    `${mib(clientRss)}/${mib(serverRss)}`,
+  ];
+}
+
 if (pouch) {
   console.log('\nPouchDB 9: a memory PouchDB syncing with express-pouchdb (memory), same data and phases');
   table(
-    [
-      'phase',
-      'wall ms',
-      '×floor',
-      'CPU client/server ms',
-      'CPU ×floor',
-      'requests',
-      'up KiB',
-      'down KiB',
-      'pulled',
-      'pushed',
-      'conflicts',
-      'peak RSS client/server MiB',
-      'PouchDB ÷ halsync: wall (÷ sync ms), CPU',
-    ],
+    [...CLIENT_SERVER_COLUMNS, 'PouchDB ÷ halsync: wall (÷ sync ms), CPU'],
     pouch.map((p, i) => [
-      p.phase,
-      p.wallMs.toFixed(0),
-      ratio(p.wallMs),
-      `${p.cpuMs.client.toFixed(0)}/${p.cpuMs.server.toFixed(0)}`,
-      cpuRatio(p.cpuMs.client + p.cpuMs.server),
-      String(p.requests),
-      kib(p.bytesUp),
-      kib(p.bytesDown),
-      String(p.pulled),
-      String(p.pushed),
-      String(p.conflicts),
-      `${mib(p.peakRss.client)}/${mib(p.peakRss.server)}`,
+      ...clientServerRow(p, p.cpuMs.client, p.cpuMs.server, p.peakRss.client, p.peakRss.server),
       nodes?.[i]
         ? `${(p.wallMs / nodes[i].wallMs).toFixed(1)}× (${(p.wallMs / nodes[i].syncMs).toFixed(1)}×), ${((p.cpuMs.client + p.cpuMs.server) / nodesCpu(nodes[i])).toFixed(1)}×`
         : '-',
@@ -179,34 +198,8 @@ if (pouch) {
 if (store) {
   console.log('\nstore↔node: syncStore in this process (SQLite) with a node on SQLite (a child process)');
   table(
-    [
-      'phase',
-      'wall ms',
-      '×floor',
-      'CPU client/server ms',
-      'CPU ×floor',
-      'requests',
-      'up KiB',
-      'down KiB',
-      'pulled',
-      'pushed',
-      'conflicts',
-      'peak RSS client/server MiB',
-    ],
-    store.map((p) => [
-      p.phase,
-      p.wallMs.toFixed(0),
-      ratio(p.wallMs),
-      `${p.clientCpuMs.toFixed(0)}/${p.serverCpuMs.toFixed(0)}`,
-      cpuRatio(p.clientCpuMs + p.serverCpuMs),
-      String(p.requests),
-      kib(p.bytesUp),
-      kib(p.bytesDown),
-      String(p.pulled),
-      String(p.pushed),
-      String(p.conflicts),
-      `${mib(p.clientPeak.rss)}/${mib(p.serverPeak.rss)}`,
-    ]),
+    CLIENT_SERVER_COLUMNS,
+    store.map((p) => clientServerRow(p, p.clientCpuMs, p.serverCpuMs, p.clientPeak.rss, p.serverPeak.rss)),
   );
 }
 if (startup) {
