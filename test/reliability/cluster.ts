@@ -7,7 +7,7 @@ import { MemoryStore } from '../../lib/store/memory.js';
 import type { Store } from '../../lib/store/store.js';
 import { request } from '../support/http.js';
 import { startNode, type StartedNode } from '../support/server.js';
-import { EPOCH_MS, type History, type Operation, type Snapshot } from './model.js';
+import { EPOCH_MS, storeSnapshot, type History, type Operation, type Snapshot } from './model.js';
 
 export const COLLECTION = 'items';
 
@@ -88,16 +88,7 @@ export class Cluster {
 
   /** What a node's store holds, in the model's terms. */
   async snapshot(node: number): Promise<Snapshot[]> {
-    const page = await this.nodes[node]!.store.changes(COLLECTION, { limit: 100_000, withData: true });
-    return page.entries
-      .map((e) => ({
-        itemId: e.itemId,
-        updatedAt: Date.parse(e.updatedAt) - EPOCH_MS,
-        fingerprint: e.fingerprint,
-        deleted: e.deleted,
-        data: e.deleted ? null : e.data!,
-      }))
-      .sort((a, b) => (a.itemId < b.itemId ? -1 : a.itemId > b.itemId ? 1 : 0));
+    return storeSnapshot(this.nodes[node]!.store, COLLECTION);
   }
 
   async close(): Promise<void> {

@@ -5,7 +5,7 @@ import { StoreReplica } from '../../lib/client/store-replica.js';
 import { sync } from '../../lib/client/sync.js';
 import { fingerprint } from '../../lib/protocol/fingerprint.js';
 import { MemoryStore } from '../../lib/store/memory.js';
-import { describeHistory, EPOCH_MS, isoAt, Model, runModel, topologyHistoryArbitrary, type Snapshot, type TopologyHistory } from './model.js';
+import { describeHistory, EPOCH_MS, isoAt, Model, runModel, storeSnapshot, topologyHistoryArbitrary, type Snapshot, type TopologyHistory } from './model.js';
 
 /**
  * Convergence in any topology (DESIGN §3, issue 12 #1): chains, rings and meshes of 3 to 6
@@ -49,20 +49,7 @@ async function runEngine(history: TopologyHistory): Promise<Snapshot[][]> {
     };
     await stores[op.node]!.apply('items', [write], { now: () => new Date(EPOCH_MS + op.at) });
   }
-  return Promise.all(
-    stores.map(async (store) => {
-      const page = await store.changes('items', { limit: 1000, withData: true });
-      return page.entries
-        .map((e) => ({
-          itemId: e.itemId,
-          updatedAt: Date.parse(e.updatedAt) - EPOCH_MS,
-          fingerprint: e.fingerprint,
-          deleted: e.deleted,
-          data: e.deleted ? null : e.data!,
-        }))
-        .sort((a, b) => (a.itemId < b.itemId ? -1 : a.itemId > b.itemId ? 1 : 0));
-    }),
-  );
+  return Promise.all(stores.map((store) => storeSnapshot(store, 'items')));
 }
 
 function describe2(history: TopologyHistory): string {

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { fingerprint } from '../../lib/protocol/fingerprint.js';
 import type { Json } from '../../lib/protocol/types.js';
+import type { Store } from '../../lib/store/store.js';
 
 /**
  * A plain reference model of DESIGN §3, written from the design alone (it does not import the
@@ -67,6 +68,20 @@ export interface Snapshot {
 
 /** The model's epoch: clock value 0. */
 export const EPOCH_MS = Date.parse('2026-01-01T00:00:00.000Z');
+
+/** What a real store holds, in the model's terms: every item's version and data, by itemId. */
+export async function storeSnapshot(store: Store, collection: string): Promise<Snapshot[]> {
+  const page = await store.changes(collection, { limit: 100_000, withData: true });
+  return page.entries
+    .map((e) => ({
+      itemId: e.itemId,
+      updatedAt: Date.parse(e.updatedAt) - EPOCH_MS,
+      fingerprint: e.fingerprint,
+      deleted: e.deleted,
+      data: e.deleted ? null : e.data!,
+    }))
+    .sort((a, b) => (a.itemId < b.itemId ? -1 : a.itemId > b.itemId ? 1 : 0));
+}
 
 export function isoAt(ms: number): string {
   return new Date(EPOCH_MS + ms).toISOString();
