@@ -2,10 +2,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { syncStore } from '../../lib/client/connect.js';
 import { MemoryStore } from '../../lib/store/memory.js';
-import { CHROMIUM, CHROMIUM_ARGS } from '../support/browser.js';
+import { launchChromium, requireChromium } from '../support/browser.js';
 import { until } from '../support/until.js';
 
 /**
@@ -60,17 +60,14 @@ describe('examples/notes in Chromium', function () {
   let nodeUrl = '';
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      if (process.env['CI']) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
-      this.skip();
-    }
+    requireChromium(this);
     if (!existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run npm run build`);
     child = spawn(process.execPath, [SERVE], { env: { ...process.env, PORT: '0', NODE_PORT: '0' }, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
     await until(() => /open (http\S+) \(node (http\S+),/.test(out), { message: 'the example printed its URL', timeout: 20_000 });
     [, pageUrl, nodeUrl] = /open (http\S+) \(node (http\S+),/.exec(out)!;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   });
 
   after(async function () {

@@ -1,13 +1,12 @@
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { build } from 'esbuild';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { fingerprint } from '../../lib/protocol/fingerprint.js';
-import { CHROMIUM, CHROMIUM_ARGS as ARGS, noNodeBuiltins } from '../support/browser.js';
+import { launchChromium, noNodeBuiltins, requireChromium } from '../support/browser.js';
 import type { BrowserResult } from './idb-page.js';
 import type { TabApi } from './idb-tab.js';
 
@@ -64,10 +63,7 @@ describe('IdbStore in Chromium', function () {
   let origin = '';
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      if (process.env['CI']) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
-      this.skip();
-    }
+    requireChromium(this);
     const [suite, tab, mocha] = await Promise.all([bundle(ENTRY), bundle(TAB_ENTRY), readFile(MOCHA, 'utf8')]);
     server = await serve({
       '/': ['text/html; charset=utf-8', PAGE],
@@ -76,7 +72,7 @@ describe('IdbStore in Chromium', function () {
       '/tab': ['text/html; charset=utf-8', TAB],
       '/tab.js': ['text/javascript', tab],
     });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    browser = await launchChromium();
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));

@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import { builtinModules } from 'node:module';
+import { chromium, type Browser } from 'playwright-core';
 import type { Plugin } from 'esbuild';
 
 /** Debian's Chromium, driven by playwright-core: never a downloaded browser. */
@@ -12,6 +14,18 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
   '--no-first-run',
 ];
+
+/** Skips the suite where Debian's Chromium is not installed; under CI its absence is a failure. */
+export function requireChromium(context: Mocha.Context): void {
+  if (existsSync(CHROMIUM)) return;
+  if (process.env['CI']) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
+  context.skip();
+}
+
+/** Debian's Chromium, headless, with the flags above. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+}
 
 /** Fails a build on any Node built-in (`node:fs` or plain `fs`), named with the module that imports it. */
 export const noNodeBuiltins: Plugin = {

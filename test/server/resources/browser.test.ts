@@ -1,9 +1,9 @@
 import { expect } from 'chai';
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { syncStore } from '../../../lib/client/connect.js';
+import { launchChromium, requireChromium } from '../../support/browser.js';
 import { request } from '../../support/http.js';
 import { startNode, type StartedNode } from '../../support/server.js';
 import { newId, put } from '../../support/sync.js';
@@ -13,17 +13,7 @@ import { newId, put } from '../../support/sync.js';
  * never a downloaded build. Under CI a missing Chromium fails the run; elsewhere the tests
  * are skipped, saying why. Screenshots land in test-output/ (gitignored).
  */
-const CHROMIUM = '/usr/bin/chromium';
 const OUTPUT = fileURLToPath(new URL('../../../../test-output/', import.meta.url));
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 /** Waits until the page has fetched and rendered its document. */
 async function rendered(page: Page): Promise<string> {
@@ -38,11 +28,8 @@ describe('HAL browser', function () {
   let page: Page;
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      if (process.env['CI']) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
-      this.skip();
-    }
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    requireChromium(this);
+    browser = await launchChromium();
     await mkdir(OUTPUT, { recursive: true });
   });
   after(async () => browser?.close());
@@ -171,11 +158,8 @@ describe('HAL browser: writes, public pages and mends', function () {
   const SCHEMA = { type: 'object', required: ['title'], properties: { title: { type: 'string', minLength: 1 } } };
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      if (process.env['CI']) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
-      this.skip();
-    }
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    requireChromium(this);
+    browser = await launchChromium();
     await mkdir(OUTPUT, { recursive: true });
   });
   after(async () => browser?.close());
