@@ -1,12 +1,15 @@
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:http';
 import type Koa from 'koa';
+import { syncStore } from '../../lib/client/connect.js';
+import type { Json } from '../../lib/protocol/types.js';
 import { createApp, type AppOptions } from '../../lib/server/app.js';
 import { describeRequestError, isClientError } from '../../lib/server/http/client-error.js';
 import { DEFAULT_PATHS } from '../../lib/server/http/links.js';
 import { MemoryStore } from '../../lib/store/memory.js';
 import type { Store } from '../../lib/store/store.js';
 import { installContractCheck } from './contract.js';
+import { newId, put } from './sync.js';
 
 const serverErrors: string[] = [];
 
@@ -70,4 +73,24 @@ export async function startNode(options: Partial<AppOptions> & { store?: Store; 
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/**
+ * Leaves one audited conflict in `store` (a node's store): an item synced with a fresh remote
+ * node, then edited on both sides within a minute, `kept` here the later and `lost` there, and
+ * synced again. Returns the item's id.
+ */
+export async function auditedConflict(store: Store, kept: Json, lost: Json): Promise<string> {
+  const remote = await startNode();
+  try {
+    const id = newId();
+    await put(store, id, { title: 'base' }, '2026-03-01T10:00:00.000Z');
+    await syncStore(store, remote.url);
+    await put(store, id, kept, '2026-03-01T10:01:05.000Z');
+    await put(remote.store, id, lost, '2026-03-01T10:01:00.000Z');
+    await syncStore(store, remote.url);
+    return id;
+  } finally {
+    await remote.close();
+  }
 }

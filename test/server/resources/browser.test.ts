@@ -2,11 +2,9 @@ import { expect } from 'chai';
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
-import { syncStore } from '../../../lib/client/connect.js';
 import { launchChromium, requireChromium } from '../../support/browser.js';
 import { request } from '../../support/http.js';
-import { startNode, type StartedNode } from '../../support/server.js';
-import { newId, put } from '../../support/sync.js';
+import { auditedConflict, startNode, type StartedNode } from '../../support/server.js';
 
 /**
  * The HAL browser (lib/server/resources/browser.ts) in a real headless Chromium — Debian's package,
@@ -104,17 +102,7 @@ describe('HAL browser', function () {
   });
 
   it('browses from a collection to its conflicts and restores a losing version with its button', async () => {
-    const remote = await startNode();
-    try {
-      const id = newId();
-      await put(node.store, id, { title: 'base' }, '2026-03-01T10:00:00.000Z');
-      await syncStore(node.store, remote.url);
-      await put(node.store, id, { title: 'kept here' }, '2026-03-01T10:01:05.000Z');
-      await put(remote.store, id, { title: 'lost there' }, '2026-03-01T10:01:00.000Z');
-      await syncStore(node.store, remote.url);
-    } finally {
-      await remote.close();
-    }
+    await auditedConflict(node.store, { title: 'kept here' }, { title: 'lost there' });
     await page.goto(`${node.url}items`);
     await rendered(page);
     await page.click('tr[data-rel="sync:conflicts"] td a');
@@ -238,17 +226,7 @@ describe('HAL browser: writes, public pages and mends', function () {
 
   it('restores a conflict from its record page through the restore template', async () => {
     node = await startNode();
-    const remote = await startNode();
-    try {
-      const id = newId();
-      await put(node.store, id, { title: 'base' }, '2026-03-01T10:00:00.000Z');
-      await syncStore(node.store, remote.url);
-      await put(node.store, id, { title: 'kept here' }, '2026-03-01T10:01:05.000Z');
-      await put(remote.store, id, { title: 'lost there' }, '2026-03-01T10:01:00.000Z');
-      await syncStore(node.store, remote.url);
-    } finally {
-      await remote.close();
-    }
+    await auditedConflict(node.store, { title: 'kept here' }, { title: 'lost there' });
     const record = (await request(`${node.url}items/conflicts`)).json._embedded['sync:conflict'][0];
     await page.goto(record._links.self.href);
     expect(await rendered(page)).to.equal('ready');

@@ -1,9 +1,7 @@
 import { expect } from 'chai';
-import { syncStore } from '../../../lib/client/connect.js';
 import { expectValid } from '../../support/expect.js';
 import { request } from '../../support/http.js';
-import { startNode, type StartedNode } from '../../support/server.js';
-import { newId, put } from '../../support/sync.js';
+import { auditedConflict, startNode, type StartedNode } from '../../support/server.js';
 
 const FORMS = { Accept: 'application/prs.hal-forms+json' };
 const ADMIN = 'admin-token-0123';
@@ -75,17 +73,7 @@ describe('server: HAL-FORMS templates (DESIGN §2)', () => {
 
   it('gives a conflict record restore, POSTing to the losing side', async () => {
     node = await startNode();
-    const remote = await startNode();
-    try {
-      const id = newId();
-      await put(node.store, id, { title: 'base' }, '2026-03-01T10:00:00.000Z');
-      await syncStore(node.store, remote.url);
-      await put(node.store, id, { title: 'kept' }, '2026-03-01T10:01:05.000Z');
-      await put(remote.store, id, { title: 'lost' }, '2026-03-01T10:01:00.000Z');
-      await syncStore(node.store, remote.url);
-    } finally {
-      await remote.close();
-    }
+    await auditedConflict(node.store, { title: 'kept' }, { title: 'lost' });
     const page = await request(`${node.url}items/conflicts`);
     const record = page.json._embedded['sync:conflict'][0];
     const forms = await request(record._links.self.href, { headers: FORMS });
