@@ -1,6 +1,6 @@
 import { fingerprint, TOMBSTONE_FINGERPRINT } from './fingerprint.js';
 import { isItemId } from './ids.js';
-import { pointerToken } from './pointer.js';
+import { findJsonFlaw } from './json.js';
 import type { FieldError } from './problems.js';
 import { rels } from './rels.js';
 import { isIsoTimestamp } from './time.js';
@@ -15,33 +15,18 @@ import { versionOf } from './version.js';
  */
 
 const FINGERPRINT = /^[0-9a-f]{40}$/;
-// With the u flag a well-formed surrogate pair is one code point, so only a lone half matches.
-const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
-
 /** A fingerprint: 40 lowercase hex digits (SHA-1). */
 export function isFingerprint(text: string): boolean {
   return FINGERPRINT.test(text);
 }
 
-/** The JSON Pointer of the first string (value or key) in `value` holding a lone surrogate, or undefined. */
+/**
+ * The JSON Pointer of the first string (value or key) in `value` holding a lone surrogate, or
+ * undefined: lib/protocol/json.ts's walk, without its depth limit (a received version's data).
+ */
 export function loneSurrogateAt(value: unknown, pointer = ''): string | undefined {
-  if (typeof value === 'string') return LONE_SURROGATE.test(value) ? pointer : undefined;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const found = loneSurrogateAt(value[i], `${pointer}/${i}`);
-      if (found !== undefined) return found;
-    }
-    return undefined;
-  }
-  if (value && typeof value === 'object') {
-    for (const [key, member] of Object.entries(value)) {
-      const at = `${pointer}/${pointerToken(key)}`;
-      if (LONE_SURROGATE.test(key)) return at;
-      const found = loneSurrogateAt(member, at);
-      if (found !== undefined) return found;
-    }
-  }
-  return undefined;
+  const flaw = findJsonFlaw(value as Json, Infinity);
+  return flaw?.kind === 'surrogate' ? `${pointer}${flaw.pointer}` : undefined;
 }
 
 /** A log entry as a node lists it and a client reads it: the version, where the item is, its data when embedded. */

@@ -6,6 +6,7 @@ export const MAX_DEPTH = 64;
 
 /** What is wrong with a parsed JSON value, where (an RFC 6901 pointer, "" the whole value), and a one-line summary. */
 export interface JsonFlaw {
+  kind: FlawKind;
   pointer: string;
   detail: string;
   summary: string;
@@ -43,11 +44,11 @@ export function findJsonFlaw(value: Json, maxDepth = MAX_DEPTH): JsonFlaw | null
     .join('');
   if (kind === 'surrogate') return loneSurrogate(pointer);
   return kind === 'range'
-    ? { pointer, detail: 'number out of range', summary: 'a number in the body is too large to represent' }
-    : { pointer, detail: `nested deeper than ${maxDepth} levels`, summary: `JSON nested deeper than ${maxDepth} levels` };
+    ? { kind, pointer, detail: 'number out of range', summary: 'a number in the body is too large to represent' }
+    : { kind, pointer, detail: `nested deeper than ${maxDepth} levels`, summary: `JSON nested deeper than ${maxDepth} levels` };
 }
 
-type FlawKind = 'range' | 'surrogate' | 'depth';
+export type FlawKind = 'range' | 'surrogate' | 'depth';
 
 function flawIn(node: Json, depth: number, maxDepth: number, path: string[]): FlawKind | null {
   if (typeof node === 'number') return Number.isFinite(node) ? null : 'range';
@@ -76,5 +77,10 @@ function flawIn(node: Json, depth: number, maxDepth: number, path: string[]): Fl
 }
 
 function loneSurrogate(pointer: string): JsonFlaw {
-  return { pointer, detail: 'holds a lone surrogate (not Unicode text)', summary: 'a string in the body holds a lone surrogate, which is not Unicode text' };
+  return {
+    kind: 'surrogate',
+    pointer,
+    detail: 'holds a lone surrogate (not Unicode text)',
+    summary: 'a string in the body holds a lone surrogate, which is not Unicode text',
+  };
 }
