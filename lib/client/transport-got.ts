@@ -1,36 +1,26 @@
-import http from 'node:http';
-import https from 'node:https';
 import type { Socket } from 'node:net';
-import { promisify } from 'node:util';
-import { constants, gzip } from 'node:zlib';
 import got, { CancelError, type Got, RequestError } from 'got';
 import { ResponseTooLarge, TransportFailed, Unreachable } from './errors.js';
+import { gzipUpload, NodeSockets, UNREACHABLE_CODES } from './node-sockets.js';
 import type { TrafficStats, Transport, TransportOptions, TransportRequest, TransportResponse } from './transport.js';
 
 /**
- * The Node transport, over `got` and keep-alive agents. The only module of lib/client that
- * knows `got` or any Node built-in: a browser bundle leaves it out (see transport-default.ts).
- * Bytes are counted on the sockets, so a compressed body counts as it went over the wire.
+ * A Node transport over `got` and keep-alive agents, for an embedder who wants got underneath
+ * (`new HttpClient({ transport: new GotTransport(…) })`); the default is NodeTransport
+ * (transport-node.ts), which loads in a fraction of the time. With it, the only modules of
+ * lib/client that know a Node built-in: a browser bundle leaves them out (see transport-default.ts).
+ * Bytes are counted on the sockets (node-sockets.ts).
  */
-
-const gzipAsync = promisify(gzip);
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'ECONNRESET', 'EPIPE']);
 
 export class GotTransport implements Transport {
   private readonly got: Got;
-  private readonly agents: { http: http.Agent; https: https.Agent };
-  private readonly sockets = new Set<Socket>();
-  private closedBytes = 0;
+  private readonly sockets: NodeSockets;
   private requests = 0;
 
   constructor(options: TransportOptions) {
-    // Keep-alive: a sync makes many small requests to the same one or two hosts.
-    this.agents = {
-      http: new http.Agent({ keepAlive: true, maxSockets: options.concurrency + 2 }),
-      https: new https.Agent({ keepAlive: true, maxSockets: options.concurrency + 2 }),
-    };
+    this.sockets = new NodeSockets(options.concurrency);
     this.got = got.extend({
-      agent: this.agents,
+      agent: this.sockets.agents,
       throwHttpErrors: false,
       // Redirects are followed above the transport, so each hop is checked against the trusted origins.
       followRedirect: false,
@@ -42,13 +32,11 @@ export class GotTransport implements Transport {
   }
 
   get stats(): TrafficStats {
-    let bytes = this.closedBytes;
-    for (const socket of this.sockets) bytes += socket.bytesRead + socket.bytesWritten;
-    return { requests: this.requests, bytes };
+    return { requests: this.requests, bytes: this.sockets.bytes };
   }
 
-  async gzip(body: Uint8Array): Promise<Uint8Array> {
-    return gzipAsync(body, { level: constants.Z_BEST_SPEED });
+  gzip(body: Uint8Array): Promise<Uint8Array> {
+    return gzipUpload(body);
   }
 
   async send(request: TransportRequest): Promise<TransportResponse> {
@@ -62,7 +50,7 @@ export class GotTransport implements Transport {
         timeout: { request: request.timeoutMs },
         ...(request.signal ? { signal: request.signal } : {}),
       });
-      promise.on('request', (outgoing) => outgoing.on('socket', (socket: Socket) => this.track(socket)));
+      promise.on('request', (outgoing) => outgoing.on('socket', (socket: Socket) => this.sockets.track(socket)));
       // got reports decompressed bytes as they arrive: abort as soon as the body passes the cap.
       promise.on('downloadProgress', ({ transferred }) => {
         if (transferred > request.maxResponseBytes && !tooLarge) {
@@ -83,17 +71,7 @@ export class GotTransport implements Transport {
     }
   }
 
-  private track(socket: Socket): void {
-    if (this.sockets.has(socket)) return;
-    this.sockets.add(socket);
-    socket.once('close', () => {
-      this.closedBytes += socket.bytesRead + socket.bytesWritten;
-      this.sockets.delete(socket);
-    });
-  }
-
   close(): void {
-    this.agents.http.destroy();
-    this.agents.https.destroy();
+    this.sockets.close();
   }
 }

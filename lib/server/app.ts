@@ -130,6 +130,10 @@ export function createApp(options: AppOptions): Koa {
   // needs them: compiling the sync log's schema took about 100 ms, which a first sync's first
   // page waited for.
   for (const message of ['sync-log', 'item-write', 'conflict-records'] as const) validator(message);
+  // Koa compares every body it is given with ReadableStream, Blob and Response, which Node
+  // defines lazily: the first touch of Response loads fetch's implementation (≈ 25 ms), and the
+  // first request, a sync's first page, would wait for it. Touched now, at start-up.
+  void [globalThis.ReadableStream, globalThis.Blob, globalThis.Response];
   const stop = new AbortController();
   const node: ServerNode = {
     store: options.store,

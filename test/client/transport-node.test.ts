@@ -1,0 +1,113 @@
+import { expect } from 'chai';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
+import { ResponseTooLarge, TransportFailed, Unreachable } from '../../lib/client/errors.js';
+import { NodeTransport } from '../../lib/client/transport-node.js';
+import type { TransportRequest } from '../../lib/client/transport.js';
+import { describeNodeTransport } from '../support/node-transport.js';
+
+/** The default Node transport (lib/client/transport-node.ts): node:http itself, so it decodes and guards bodies on its own. */
+describe('client/transport-node', () => {
+  describeNodeTransport('node:http', (concurrency) => new NodeTransport({ concurrency }));
+
+  describe('what it does itself that got did for it', () => {
+    const text = JSON.stringify({ notes: 'delta echo '.repeat(500) });
+    let server: Server;
+    let base: string;
+    let transport: NodeTransport;
+    const sockets = new Set<Socket>();
+    const acceptEncodings: string[] = [];
+    const request = (path: string, extra: Partial<TransportRequest> = {}) =>
+      transport.send({ method: 'GET', url: `${base}${path}`, headers: {}, timeoutMs: 5000, maxResponseBytes: 1024 * 1024, ...extra });
+
+    before(async () => {
+      server = createServer((req, res) => {
+        sockets.add(req.socket);
+        acceptEncodings.push(String(req.headers['accept-encoding']));
+        const coded = (coding: string, body: Buffer) => res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': coding }).end(body);
+        switch (req.url) {
+          case '/gzip':
+            return coded('gzip', gzipSync(text));
+          case '/deflate':
+            return coded('deflate', deflateSync(text));
+          case '/br':
+            return coded('br', brotliCompressSync(text));
+          case '/bomb':
+            return coded('gzip', gzipSync(Buffer.alloc(4 * 1024 * 1024)));
+          case '/corrupt':
+            return coded('gzip', Buffer.from('this is not gzip at all'));
+          case '/compress':
+            return coded('compress', Buffer.from(text));
+          case '/cut':
+            // Promises 100 bytes, sends 10, then the connection goes.
+            res.writeHead(200, { 'content-length': '100' });
+            res.write('0123456789');
+            return void setTimeout(() => req.socket.destroy(), 20);
+          default:
+            return void res.writeHead(200, { 'content-type': 'text/plain' }).end(text);
+        }
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    });
+    beforeEach(() => {
+      transport = new NodeTransport({ concurrency: 2 });
+      sockets.clear();
+      acceptEncodings.length = 0;
+    });
+    afterEach(() => transport.close());
+    after(async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    });
+
+    it('asks for gzip, deflate and br, and answers each decoded; bytes count what crossed the wire', async () => {
+      for (const coding of ['gzip', 'deflate', 'br']) {
+        const response = await request(`/${coding}`);
+        expect(Buffer.from(response.body).toString(), coding).to.equal(text);
+        expect(response.headers['content-encoding']).to.equal(coding);
+      }
+      expect(acceptEncodings).to.deep.equal(['gzip, deflate, br', 'gzip, deflate, br', 'gzip, deflate, br']);
+      // Three compressed answers of a 5.5 kB text: far less than the text three times over.
+      expect(transport.stats.bytes).to.be.below(text.length);
+    });
+
+    it('keeps one connection alive across requests made one after the other', async () => {
+      for (let i = 0; i < 5; i++) await request('/plain');
+      expect(sockets.size).to.equal(1);
+      expect(transport.stats.requests).to.equal(5);
+    });
+
+    it('counts maxResponseBytes after decoding: a small gzip of 4 MiB is refused', async () => {
+      const error = await request('/bomb', { maxResponseBytes: 1024 * 1024 }).catch((e: unknown) => e);
+      expect(error).to.be.instanceOf(ResponseTooLarge);
+    });
+
+    it('fails a corrupt or unknown coding as TransportFailed, and a body cut short as Unreachable', async () => {
+      const corrupt = await request('/corrupt').catch((e: unknown) => e);
+      expect(corrupt).to.be.instanceOf(TransportFailed);
+      expect((corrupt as TransportFailed).code).to.equal('Z_DATA_ERROR');
+      const unknown = await request('/compress').catch((e: unknown) => e);
+      expect(unknown).to.be.instanceOf(TransportFailed);
+      expect((unknown as TransportFailed).code).to.equal('ERR_CONTENT_ENCODING');
+      const cut = await request('/cut').catch((e: unknown) => e);
+      expect(cut).to.be.instanceOf(Unreachable);
+      expect((cut as Unreachable).code).to.equal('ECONNRESET');
+      // The transport still works afterwards.
+      expect((await request('/plain')).status).to.equal(200);
+    });
+
+    it('sends nothing for a signal aborted already, and refuses a URL that is not HTTP', async () => {
+      const stop = new AbortController();
+      stop.abort();
+      const aborted = await request('/plain', { signal: stop.signal }).catch((e: unknown) => e);
+      expect((aborted as Error).name).to.equal('AbortError');
+      expect(acceptEncodings).to.have.length(0);
+      const ftp = await transport
+        .send({ method: 'GET', url: 'ftp://127.0.0.1/x', headers: {}, timeoutMs: 1000, maxResponseBytes: 10 })
+        .catch((e: unknown) => e);
+      expect(ftp).to.be.instanceOf(TransportFailed);
+    });
+  });
+});
