@@ -167,6 +167,8 @@ export interface EntryWrite {
   precondition: EntryPrecondition;
   /** The channels the collection finds in the entry's data (lib/protocol/channels.ts); absent: none given. */
   channels?: readonly string[];
+  /** canonicalJson(data), when the caller computed it to check the fingerprint (the store's Write.dataJson). */
+  dataJson?: string;
 }
 
 /**

@@ -175,7 +175,7 @@ export class PostgresStore implements Store {
       // One row per item (the last write wins): ON CONFLICT may touch a row only once per statement.
       const last = [...new Map(plan.rows.map((row) => [row.itemId, row])).values()];
       if (last.length > 0) {
-        const values = last.map(itemValues);
+        const values = last.map((row) => itemValues(row, plan.dataJson.get(row)));
         await client.query(
           `INSERT INTO ${this.s}.items (collection, ${ITEM_COLUMNS})
            SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::boolean[], $6::text[], $7::bigint[], $8::text[], $9::text[])

@@ -58,15 +58,16 @@ export function toPlacement(row: MembershipRow): Placement {
  * `data` as canonical JSON: parsed back, its keys are in canonical order (integer-like ones
  * aside, which JSON.parse lists first), so every log page the node serves carries it so, and
  * whoever checks its fingerprint (the next process, a pulling node) takes canonicalJson's fast
- * path instead of the library's sort.
+ * path instead of the library's sort. `dataJson` is that text when the writer had it already
+ * (Write.dataJson).
  */
-export function itemValues(row: StoredItem): [string, string, string, boolean, string | null, number, string, string] {
+export function itemValues(row: StoredItem, dataJson?: string): [string, string, string, boolean, string | null, number, string, string] {
   return [
     row.itemId,
     row.updatedAt,
     row.fingerprint,
     row.deleted,
-    row.deleted ? null : canonicalJson(row.data),
+    row.deleted ? null : (dataJson ?? canonicalJson(row.data)),
     row.seq,
     row.recordedAt,
     JSON.stringify(row.channels),

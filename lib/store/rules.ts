@@ -70,6 +70,8 @@ export type Plan =
       recordedAt: string;
       /** The memberships to write (lib/store/scopes.ts): the channels each written item had or has. */
       memberships: Membership[];
+      /** The canonical text of the rows whose write carried it (Write.dataJson), for stores that keep text. */
+      dataJson: ReadonlyMap<StoredItem, string>;
     };
 
 /**
@@ -95,6 +97,7 @@ export function planApply(current: ReadonlyMap<string, StoredItem>, writes: read
   const recordedAt = toIso(now);
   const after = new Map(current);
   const rows: StoredItem[] = [];
+  const dataJson = new Map<StoredItem, string>();
   let seq = highWaterBefore;
   writes.forEach((write, i) => {
     const check = checks[i]!;
@@ -112,6 +115,7 @@ export function planApply(current: ReadonlyMap<string, StoredItem>, writes: read
       channels,
     };
     rows.push(row);
+    if (write.dataJson !== undefined && !write.deleted) dataJson.set(row, write.dataJson);
     after.set(write.itemId, row);
   });
   return {
@@ -124,5 +128,6 @@ export function planApply(current: ReadonlyMap<string, StoredItem>, writes: read
     existed: writes.map((write) => current.has(write.itemId)),
     recordedAt,
     memberships: membershipChanges(current, rows),
+    dataJson,
   };
 }

@@ -165,7 +165,7 @@ export class SqliteStore implements Store {
       const plan = planApply(current, writes, this.statements.highWater.get() as number, options);
       if (!plan.ok) return plan;
       for (const row of plan.rows) {
-        const values = itemValues(row);
+        const values = itemValues(row, plan.dataJson.get(row));
         this.statements.upsert.run(collection, ...values.slice(0, 3), row.deleted ? 1 : 0, ...values.slice(4));
       }
       for (const m of plan.memberships) this.statements.join.run(collection, m.channel, m.itemId, m.seq, m.member ? 1 : 0, m.recordedAt);

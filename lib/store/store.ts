@@ -64,6 +64,13 @@ export interface Write {
    * keeps the channels of the version it deletes, so its tombstone reaches the same readers.
    */
   channels?: readonly string[];
+  /**
+   * `canonicalJson(data)`, when the caller has it already (a node computes it to check a sync
+   * log's fingerprints): a store that keeps data as text (SQLite, PostgreSQL) writes it as it is
+   * instead of serialising `data` once more. It must be exactly that text; stores that keep
+   * values ignore it.
+   */
+  dataJson?: string;
 }
 
 export interface ApplyOptions {

@@ -103,4 +103,21 @@ describe('store/rows: SQL rows as store items', () => {
     expect(fingerprint(back.data)).to.equal(item.fingerprint);
     expect(itemValues({ ...item, deleted: true, data: null })[4]).to.equal(null);
   });
+
+  it("writes a writer's canonical text as it is given (Write.dataJson), and none for a tombstone", () => {
+    const item: StoredItem = {
+      itemId: 'a',
+      updatedAt: '2030-01-01T00:00:00.000Z',
+      fingerprint: 'f',
+      deleted: false,
+      data: { a: 1 },
+      seq: 1,
+      recordedAt: '2030-01-01T00:00:00.000Z',
+      channels: [],
+    };
+    // Not the text of data: shows the given text is written rather than data serialised again.
+    expect(itemValues(item, '{"given":true}')[4]).to.equal('{"given":true}');
+    expect(itemValues(item)[4]).to.equal('{"a":1}');
+    expect(itemValues({ ...item, deleted: true, data: null }, 'null')[4]).to.equal(null);
+  });
 });

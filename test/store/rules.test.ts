@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { fingerprint, TOMBSTONE_FINGERPRINT } from '../../lib/protocol/fingerprint.js';
+import { canonicalJson, fingerprint, TOMBSTONE_FINGERPRINT } from '../../lib/protocol/fingerprint.js';
 import type { Json } from '../../lib/protocol/types.js';
 import { toWrite } from '../../lib/protocol/entry.js';
 import { checkpointAfterApply, checkWrite, planApply } from '../../lib/store/rules.js';
@@ -8,6 +8,7 @@ import type { Precondition, StoredItem, Write } from '../../lib/store/store.js';
 const NOW = new Date('2030-06-01T00:00:00.000Z');
 const A = '00000000-0000-4000-8000-00000000000a';
 const B = '00000000-0000-4000-8000-00000000000b';
+const C = '00000000-0000-4000-8000-00000000000c';
 
 const stored = (itemId: string, data: Json, seq: number, updatedAt = '2030-01-01T00:00:00.000Z'): StoredItem => ({
   itemId,
@@ -118,6 +119,20 @@ describe('store/rules', () => {
         [A, { v: 2 }],
       ]);
       expect(plan.checkpoint).to.equal(10);
+    });
+
+    it("hands each written row's given canonical text to the store, for the row that wrote it and no other", () => {
+      const withText = (itemId: string, data: Json): Write => ({ ...write(itemId, data), dataJson: canonicalJson(data) });
+      const tombstone: Write = { ...write(B, null, { kind: 'none' }, '2030-01-01T00:00:00.000Z'), dataJson: 'null' };
+      const current = new Map([[B, stored(B, { v: 1 }, 3)]]);
+      const plan = planApply(current, [withText(A, { v: 1, a: 0 }), tombstone, write(C, { v: 3 }), withText(A, { v: 2 })], 10, { now });
+      if (!plan.ok) expect.fail('the plan is refused');
+      expect(plan.rows.map((row) => [row.itemId, plan.dataJson.get(row) ?? 'none'])).to.deep.equal([
+        [A, '{"a":0,"v":1}'],
+        [B, 'none'],
+        [C, 'none'],
+        [A, '{"v":2}'],
+      ]);
     });
 
     it('refuses the whole apply when any write is refused, listing every refusal', () => {

@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
 import { isItemId } from '../../protocol/ids.js';
-import { fingerprint } from '../../protocol/fingerprint.js';
+import { canonicalJson, sha1Hex } from '../../protocol/fingerprint.js';
 import { ClockSkew, Forbidden, HalsyncError, PayloadTooLarge, SyncRejected, ValidationFailed, type FieldError } from '../../protocol/problems.js';
 import { toIso } from '../../protocol/time.js';
 import { canRead, principalOf, readGrant, writeAuthorizer, type Principal } from '../principal.js';
@@ -124,11 +124,14 @@ async function checkSyncLog(node: ServerNode, collection: Collection, body: unkn
   const log = body as SyncLog;
   const errors: FieldError[] = [];
   const seen = new Map<string, number>();
+  // Each entry's canonical text, computed once: checked against its fingerprint here, written as the row's text by the store.
+  const texts: string[] = [];
   log.entries.forEach((entry, i) => {
     const at = `/entries/${i}`;
     if (entry.deleted && entry.data !== null) errors.push({ pointer: `${at}/data`, detail: 'a tombstone has data: null' });
     if (!entry.deleted) errors.push(...collection.check(entry.data, `${at}/data`));
-    if (entry.fingerprint !== fingerprint(entry.data)) errors.push({ pointer: `${at}/fingerprint`, detail: 'does not match the fingerprint of data' });
+    const text = (texts[i] = canonicalJson(entry.data));
+    if (entry.fingerprint !== sha1Hex(text)) errors.push({ pointer: `${at}/fingerprint`, detail: 'does not match the fingerprint of data' });
     // ajv's uuid format also takes "urn:uuid:" and upper case; an item has one spelling only.
     if (!isItemId(entry.itemId)) errors.push({ pointer: `${at}/itemId`, detail: 'must be a UUID' });
     const first = seen.get(entry.itemId.toLowerCase());
@@ -142,7 +145,11 @@ async function checkSyncLog(node: ServerNode, collection: Collection, body: unkn
   refuseFutureVersions(node, log);
   const since = log.since === undefined ? undefined : await cursorSeq(node.store, collection.name, log.since, grant);
   // Checked above: an entry without base comes with the log's `since`.
-  const writes = log.entries.map((entry) => toWrite(entry, since, entry.deleted ? undefined : collection.channels(entry.data), entry.itemId.toLowerCase()));
+  const writes = log.entries.map((entry, i) => {
+    const write = toWrite(entry, since, entry.deleted ? undefined : collection.channels(entry.data), entry.itemId.toLowerCase());
+    if (!entry.deleted) write.dataJson = texts[i]!;
+    return write;
+  });
   return { writes, ...(since === undefined ? {} : { since }), ...(grant === undefined ? {} : { grant }) };
 }
 

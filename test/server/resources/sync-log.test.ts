@@ -5,6 +5,7 @@ import type { Json } from '../../../lib/protocol/types.js';
 import { expectProblem, expectValid, pointers } from '../../support/expect.js';
 import { request, type Reply } from '../../support/http.js';
 import { startNode, type StartedNode } from '../../support/server.js';
+import { describeOnEveryStore } from '../../support/store-kinds.js';
 
 const id = (i: number) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
 const T = '2025-05-05T05:05:05.005Z';
@@ -156,5 +157,24 @@ describe('server: transaction log PUT (sync log)', () => {
 
   it('answers 404 for an unknown collection', async () => {
     expectProblem(await request(`${node.url}nope/transactions`, { method: 'PUT', body: { entries: [] } }), 404);
+  });
+});
+
+describeOnEveryStore('server: what a sync log PUT stores of its data', 'synclogtext', function (node, kind) {
+  it('stores each entry under the fingerprint it was checked against, in canonical order where the store keeps text', async () => {
+    // Out of canonical order at both levels, with an integer-like key (JSON.parse lists those first).
+    const data = { z: 1, '10': 'ten', a: { y: [2, { d: 4, c: 3 }], b: 'é' } };
+    const pushed = await request(`${node().url}items/transactions`, {
+      method: 'PUT',
+      body: { entries: [entry(1, data, { base: null }), tombstone(2, { base: null })] },
+    });
+    expect(pushed.status).to.equal(200);
+    const page = await request(`${node().url}items/transactions?embed=data`);
+    const canonical = '{"10":"ten","a":{"b":"é","y":[2,{"c":3,"d":4}]},"z":1}';
+    if (kind === 'memory') expect(page.json._embedded['sync:entry'][0].data).to.deep.equal(data);
+    else expect(page.text).to.include(`"data":${canonical},`);
+    const [item] = page.json._embedded['sync:entry'] as Array<{ data: Json; fingerprint: string }>;
+    expect(item!.fingerprint).to.equal(fingerprint(data));
+    expect(fingerprint(item!.data)).to.equal(item!.fingerprint);
   });
 });
