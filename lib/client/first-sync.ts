@@ -22,7 +22,9 @@ import type { Step, SyncProgress } from './sync.js';
  *   applied again over our own earlier copy; the remote checkpoint is the one after the last page;
  * - every entry is checked as it is read (NodeReplica), so a page that breaks the protocol
  *   ends the sync before it is applied; pages applied before it were sound ones.
- * A log of one page is returned as read: the caller takes the ordinary path with it.
+ * A log of one page is returned as read: the caller takes the ordinary path with it. So the first
+ * page is held until the log shows whether another follows, which a page that says so (`more`)
+ * shows at once: it is applied while the next is read.
  */
 
 export interface FirstSyncContext {
@@ -62,7 +64,7 @@ export async function pullPageByPage(
   let pages = 0;
   for await (const page of readAhead(remote.changes(null))) {
     pages++;
-    if (pages === 1) held = page.entries;
+    if (pages === 1 && page.more !== true) held = page.entries;
     else {
       // A longer log than one page: what was held goes first, then every page as it comes.
       if (held) await pull(held);

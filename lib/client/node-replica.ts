@@ -108,7 +108,8 @@ export class NodeReplica implements Replica {
         if (entry.body.removed === true) removals.push(this.toRemoval(entry));
         else entries.push(this.toEntry(entry));
       }
-      yield removals.length === 0 ? { entries, checkpoint, restarted } : { entries, checkpoint, restarted, removals };
+      const more = doc.has(rels.next);
+      yield removals.length === 0 ? { entries, checkpoint, restarted, more } : { entries, checkpoint, restarted, removals, more };
       restarted = false;
     }
   }

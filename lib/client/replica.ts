@@ -26,6 +26,8 @@ export interface LogPage {
    * synced as one. Absent: none.
    */
   removals?: string[];
+  /** The replica said another page follows (a node's `next` link, a store's hasMore). Absent: it did not say. */
+  more?: boolean;
 }
 
 export interface ReplicaApplyOptions {

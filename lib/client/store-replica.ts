@@ -24,7 +24,7 @@ export class StoreReplica implements Replica {
     let { seq: after, expired: restarted } = await this.resume(since);
     for (;;) {
       const page = await this.store.changes(this.collection, { after, limit: this.pageSize, withData: true });
-      yield { entries: page.entries, checkpoint: this.cursor(page.checkpoint), restarted };
+      yield { entries: page.entries, checkpoint: this.cursor(page.checkpoint), restarted, more: page.hasMore };
       restarted = false;
       if (!page.hasMore) return;
       after = page.checkpoint;

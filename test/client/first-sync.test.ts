@@ -2,6 +2,8 @@ import { expect } from 'chai';
 import { expectRejection } from '../support/expect.js';
 import { syncStore } from '../../lib/client/connect.js';
 import { readAhead } from '../../lib/client/first-sync.js';
+import { NodeTransport } from '../../lib/client/transport-node.js';
+import type { Transport } from '../../lib/client/transport.js';
 import { MemoryStore } from '../../lib/store/memory.js';
 import type { Store } from '../../lib/store/store.js';
 import { startNode, type StartedNode } from '../support/server.js';
@@ -79,6 +81,39 @@ describe('client/first-sync: first pull page by page', () => {
     const after = await syncStore(local, remote.url, { pageSize: 100 });
     expect(after.pulled + after.pushed).to.equal(0);
     expect(after.requests).to.equal(3);
+  });
+
+  it('applies the first page while the next is read, when the page links a next one (it need not wait to see whether the log is one page)', async () => {
+    const remote = await remoteWith(250);
+    const events: string[] = [];
+    let firstApplied!: () => void;
+    const applied = new Promise<void>((resolve) => (firstApplied = resolve));
+    const inner = new NodeTransport({ concurrency: 4 });
+    // Page 2 is answered only once page 1 is applied, or after a second: whichever comes first.
+    const transport: Transport = {
+      get stats() {
+        return inner.stats;
+      },
+      gzip: (body) => inner.gzip(body),
+      close: () => inner.close(),
+      async send(request) {
+        if (request.url.includes('cursor=')) await Promise.race([applied, new Promise((resolve) => setTimeout(resolve, 1000))]);
+        const response = await inner.send(request);
+        if (request.url.includes('/transactions')) events.push(`log page answered`);
+        return response;
+      },
+    };
+    const report = await syncStore(new MemoryStore(), remote.url, {
+      pageSize: 100,
+      transport,
+      onProgress: (p) => {
+        if (p.step !== 4) return;
+        events.push(`${p.done} applied`);
+        firstApplied();
+      },
+    });
+    expect(report.pulled).to.equal(250);
+    expect(events).to.deep.equal(['log page answered', '100 applied', 'log page answered', '200 applied', 'log page answered', '250 applied']);
   });
 
   it('keeps no decisions when told not to', async () => {

@@ -23,12 +23,15 @@ interface Subject {
   close(): Promise<void>;
 }
 
+/** Small pages, so the contract holds across pages too. */
+const PAGE = 2;
+
 const kinds: Array<[string, () => Promise<Subject>]> = [
   [
     'StoreReplica (a local store)',
     async () => {
       const store = new MemoryStore();
-      return { store, replica: new StoreReplica(store, 'items'), close: async () => undefined };
+      return { store, replica: new StoreReplica(store, 'items', PAGE), close: async () => undefined };
     },
   ],
   [
@@ -36,7 +39,7 @@ const kinds: Array<[string, () => Promise<Subject>]> = [
     async () => {
       const node: StartedNode = await startNode();
       const http = new HttpClient();
-      const replica = await NodeReplica.fromRoot(http, await readRoot(http, node.url), 'items');
+      const replica = await NodeReplica.fromRoot(http, await readRoot(http, node.url), 'items', { pageSize: PAGE });
       return {
         store: node.store,
         replica,
@@ -49,10 +52,10 @@ const kinds: Array<[string, () => Promise<Subject>]> = [
   ],
 ];
 
-async function read(replica: Replica, since: string | null): Promise<{ ids: string[]; checkpoint: string }> {
+async function read(replica: Replica, since: string | null): Promise<{ ids: string[]; checkpoint: string; more: Array<boolean | undefined> }> {
   const pages: LogPage[] = [];
   for await (const page of replica.changes(since)) pages.push(page);
-  return { ids: pages.flatMap((p) => p.entries.map((e) => e.itemId)), checkpoint: pages.at(-1)!.checkpoint };
+  return { ids: pages.flatMap((p) => p.entries.map((e) => e.itemId)), checkpoint: pages.at(-1)!.checkpoint, more: pages.map((p) => p.more) };
 }
 
 function entry(itemId: string, data: Json, base?: string | null): SyncEntry {
@@ -79,6 +82,13 @@ describe('client/replica: the contract both kinds keep', () => {
         await put(subject.store, c, { n: 3 });
         await put(subject.store, a, { n: 4 });
         expect((await read(subject.replica, first.checkpoint)).ids).to.deep.equal([c, a]);
+      });
+
+      it('says of every page but the last that another follows', async () => {
+        for (let n = 1; n <= 5; n++) await put(subject.store, newId(), { n });
+        const log = await read(subject.replica, null);
+        expect(log.ids).to.have.length(5);
+        expect(log.more).to.deep.equal([true, true, false]);
       });
 
       it("gives the items' present versions and data", async () => {
