@@ -7,17 +7,18 @@ import type { Decision, DecisionLog, SyncReport } from '../client/report.js';
  * The decisions of a `halsync sync --json` run, spooled to a temporary file per collection while
  * it runs and streamed into the printed object at the end: a first sync of a million items lists
  * a million decisions, and holding them was most of the command's memory. Each collection's file
- * is emptied when an attempt of it starts again, as the report's list would be.
+ * is emptied when an attempt of it starts again, as the report's list would be. Nothing is made on
+ * disk until there is a decision to keep: a sync that moves nothing (the common case) writes no file.
  */
 export class DecisionSpool implements DecisionLog {
-  private readonly dir = mkdtempSync(join(tmpdir(), 'halsync-decisions-'));
-  /** Per collection, in the order they were synced: its file and how many decisions it holds. */
-  private readonly files = new Map<string, { path: string; count: number }>();
+  private dir: string | undefined;
+  /** Per collection, in the order they were synced: its file (once it has a decision) and how many decisions it holds. */
+  private readonly files = new Map<string, { path?: string; count: number }>();
 
   begin(collection: string): void {
-    const path = this.files.get(collection)?.path ?? join(this.dir, `${this.files.size}.json`);
-    writeFileSync(path, '');
-    this.files.set(collection, { path, count: 0 });
+    const file = this.files.get(collection);
+    if (file?.path) writeFileSync(file.path, '');
+    this.files.set(collection, { ...(file?.path ? { path: file.path } : {}), count: 0 });
   }
 
   add(decisions: readonly Decision[]): void {
@@ -25,6 +26,8 @@ export class DecisionSpool implements DecisionLog {
     const collection = decisions[0]!.collection;
     const file = this.files.get(collection);
     if (!file) throw new Error(`DecisionSpool: decisions of ${collection} added before it began`);
+    this.dir ??= mkdtempSync(join(tmpdir(), 'halsync-decisions-'));
+    file.path ??= join(this.dir, `${[...this.files.keys()].indexOf(collection)}.json`);
     appendFileSync(file.path, (file.count > 0 ? ',' : '') + decisions.map((d) => JSON.stringify(d)).join(','));
     file.count += decisions.length;
   }
@@ -39,7 +42,7 @@ export class DecisionSpool implements DecisionLog {
     await write(`${head}"decisions":[`);
     let first = true;
     for (const file of this.files.values()) {
-      if (file.count === 0) continue;
+      if (file.count === 0 || !file.path) continue;
       if (!first) await write(',');
       first = false;
       await this.copy(file.path, write);
@@ -49,7 +52,7 @@ export class DecisionSpool implements DecisionLog {
 
   /** Removes the spool. */
   close(): void {
-    rmSync(this.dir, { recursive: true, force: true });
+    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
   }
 
   private async copy(path: string, write: (chunk: string | Uint8Array) => Promise<void>): Promise<void> {

@@ -63,11 +63,20 @@ describe('cli/decision-spool', () => {
     empty.close();
   });
 
-  it('refuses decisions of a collection that did not begin, and leaves no file behind once closed', () => {
+  it('refuses decisions of a collection that did not begin, makes no file until a decision comes, and leaves none once closed', async () => {
     const before = spools().length;
     const spool = new DecisionSpool();
-    expect(spools().length).to.equal(before + 1);
     expect(() => spool.add([decision('items', 1)])).to.throw(/items added before it began/);
+    spool.begin('items');
+    spool.begin('other');
+    spool.add([]);
+    // Nothing decided yet: nothing on disk (a no-op sync writes no file).
+    expect(spools().length).to.equal(before);
+    spool.add([decision('other', 1)]);
+    expect(spools().length).to.equal(before + 1);
+    spool.begin('items');
+    spool.add([decision('items', 2)]);
+    expect(JSON.parse(await printed(spool, emptyReport())).decisions).to.deep.equal([decision('items', 2), decision('other', 1)]);
     spool.close();
     expect(spools().length).to.equal(before);
     expect(existsSync(tmpdir())).to.equal(true);
