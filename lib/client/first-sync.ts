@@ -2,6 +2,7 @@ import type { Checkpoints } from './checkpoints.js';
 import type { Replica, ReplicaEntry } from './replica.js';
 import type { Decision, SyncReport } from './report.js';
 import { syncEntry } from './plan.js';
+import { readAhead } from './read-ahead.js';
 import { applyTo, fetchData, type ReadLog } from './steps.js';
 import type { Step, SyncProgress } from './sync.js';
 
@@ -84,28 +85,4 @@ export async function pullPageByPage(
   await context.checkpoints.save({ local: localCheckpoint, remote: remoteCheckpoint });
   await context.afterStep(4);
   return { done: true };
-}
-
-/**
- * The pages of a log, each next one requested as soon as the previous is handed out: the remote
- * node renders page n + 1 while the local side applies page n, where strictly one after the
- * other each process mostly waited for the others. At most two pages are held.
- */
-export async function* readAhead<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
-  const pages = source[Symbol.asyncIterator]();
-  let next = pages.next();
-  try {
-    for (;;) {
-      const page = await next;
-      if (page.done) return;
-      next = pages.next();
-      // Rejected while the caller applies: reported when awaited above, never as unhandled.
-      next.catch(() => undefined);
-      yield page.value;
-    }
-  } finally {
-    // The caller stopped early (an error, a restart): let the source close its requests.
-    await next.catch(() => undefined);
-    await pages.return?.();
-  }
 }

@@ -9,6 +9,7 @@ import { ClientError, LinkNotFound, Problem, ProtocolViolation, UnexpectedRespon
 import { HalDocument } from './hal.js';
 import { header, type HttpClient } from './http.js';
 import type { ApplyResult, LogPage, Replica, ReplicaApplyOptions, ReplicaEntry } from './replica.js';
+import { readAhead } from './read-ahead.js';
 import { awaitJob } from './job.js';
 import { toDocument } from './resource.js';
 
@@ -78,7 +79,9 @@ export class NodeReplica implements Replica {
     const query = (cursor: string | null) => ({ cursor: cursor ?? undefined, limit: this.options.pageSize, embed: embed ? 'data' : undefined });
     let restarted = false;
     let previous = since;
-    let pages = this.http.resource(this.document.resolve(rels.transactions, query(since))).pages();
+    // Each next page is asked for as soon as its predecessor arrived, before that one's entries are checked.
+    const read = (cursor: string | null) => readAhead(this.http.resource(this.document.resolve(rels.transactions, query(cursor))).pages());
+    let pages = read(since);
     for (;;) {
       let page: IteratorResult<HalDocument>;
       try {
@@ -88,7 +91,7 @@ export class NodeReplica implements Replica {
         if (error instanceof Problem && error.status === 410 && error.is('cursor-expired') && !restarted) {
           restarted = true;
           previous = null;
-          pages = this.http.resource(this.document.resolve(rels.transactions, query(null))).pages();
+          pages = read(null);
           continue;
         }
         throw error;

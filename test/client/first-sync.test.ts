@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 import { expectRejection } from '../support/expect.js';
 import { syncStore } from '../../lib/client/connect.js';
-import { readAhead } from '../../lib/client/first-sync.js';
 import { NodeTransport } from '../../lib/client/transport-node.js';
 import type { Transport } from '../../lib/client/transport.js';
 import { MemoryStore } from '../../lib/store/memory.js';
@@ -121,50 +120,5 @@ describe('client/first-sync: first pull page by page', () => {
     const report = await syncStore(new MemoryStore(), remote.url, { pageSize: 100, decisions: false });
     expect(report.pulled).to.equal(150);
     expect(report.decisions.length).to.equal(0);
-  });
-});
-
-describe('client: readAhead (the first sync reads the next page while the previous applies)', () => {
-  async function* numbered(log: string[], fail?: number): AsyncGenerator<number> {
-    try {
-      for (let i = 1; i <= 3; i++) {
-        log.push(`read ${i}`);
-        if (i === fail) throw new Error(`page ${i} failed`);
-        yield i;
-      }
-    } finally {
-      log.push('closed');
-    }
-  }
-
-  it('asks for page n + 1 before page n is handled, and hands out every page in order', async () => {
-    const log: string[] = [];
-    for await (const page of readAhead(numbered(log))) {
-      await new Promise((resolve) => setImmediate(resolve));
-      log.push(`applied ${page}`);
-    }
-    expect(log).to.deep.equal(['read 1', 'read 2', 'applied 1', 'read 3', 'applied 2', 'closed', 'applied 3']);
-  });
-
-  it('a page that failed while the previous applied fails the loop when its turn comes, never as an unhandled rejection', async () => {
-    const log: string[] = [];
-    const seen: number[] = [];
-    await expectRejection(
-      (async () => {
-        for await (const page of readAhead(numbered(log, 2))) {
-          await new Promise((resolve) => setTimeout(resolve, 5));
-          seen.push(page);
-        }
-      })(),
-      Error,
-    );
-    expect(seen).to.deep.equal([1]);
-    expect(log).to.include('closed');
-  });
-
-  it('closes the source when the caller stops early', async () => {
-    const log: string[] = [];
-    for await (const page of readAhead(numbered(log))) if (page === 1) break;
-    expect(log.at(-1)).to.equal('closed');
   });
 });
