@@ -65,7 +65,9 @@ export class NodeTransport implements Transport {
       outgoing.on('socket', (socket: Socket) => this.sockets.track(socket));
       outgoing.on('error', (error: NodeJS.ErrnoException) => fail(stackError(request.url, error)));
       outgoing.on('response', (incoming) => {
-        const body = decoded(incoming);
+        // A HEAD answer, a 204 or a 304 has no body to decode, whatever its Content-Encoding says.
+        const bodiless = request.method === 'HEAD' || incoming.statusCode === 204 || incoming.statusCode === 304;
+        const body = bodiless ? incoming : decoded(incoming);
         if (!body) return fail(new TransportFailed(request.url, 'ERR_CONTENT_ENCODING', `unknown content-encoding ${incoming.headers['content-encoding']}`));
         const chunks: Buffer[] = [];
         let length = 0;

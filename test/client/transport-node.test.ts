@@ -39,6 +39,9 @@ describe('client/transport-node', () => {
             return coded('gzip', Buffer.from('this is not gzip at all'));
           case '/compress':
             return coded('compress', Buffer.from(text));
+          case '/empty':
+            // Says gzip, sends nothing (as a HEAD answer or a 204 may): there is nothing to decode.
+            return void res.writeHead(req.method === 'HEAD' ? 200 : 204, { 'content-encoding': 'gzip' }).end();
           case '/cut':
             // Promises 100 bytes, sends 10, then the connection goes.
             res.writeHead(200, { 'content-length': '100' });
@@ -71,6 +74,13 @@ describe('client/transport-node', () => {
       expect(acceptEncodings).to.deep.equal(['gzip, deflate, br', 'gzip, deflate, br', 'gzip, deflate, br']);
       // Three compressed answers of a 5.5 kB text: far less than the text three times over.
       expect(transport.stats.bytes).to.be.below(text.length);
+    });
+
+    it('answers a HEAD or a 204 that names a coding with an empty body, not a decoding error', async () => {
+      const head = await request('/empty', { method: 'HEAD' });
+      expect([head.status, head.body.length]).to.deep.equal([200, 0]);
+      const none = await request('/empty', { method: 'DELETE' });
+      expect([none.status, none.body.length]).to.deep.equal([204, 0]);
     });
 
     it('keeps one connection alive across requests made one after the other', async () => {
