@@ -1,5 +1,10 @@
 import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import https from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo, Socket } from 'node:net';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { ResponseTooLarge, TransportFailed, Unreachable } from '../../lib/client/errors.js';
@@ -118,6 +123,52 @@ describe('client/transport-node', () => {
         .send({ method: 'GET', url: 'ftp://127.0.0.1/x', headers: {}, timeoutMs: 1000, maxResponseBytes: 10 })
         .catch((e: unknown) => e);
       expect(ftp).to.be.instanceOf(TransportFailed);
+    });
+  });
+
+  describe('over HTTPS', () => {
+    let server: https.Server | undefined;
+    let url: string;
+    let dir: string;
+    before(async function () {
+      dir = mkdtempSync(join(tmpdir(), 'halsync-tls-'));
+      // A certificate nobody vouches for, made for this test (skipped where openssl is missing).
+      const made = spawnSync('openssl', [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-days',
+        '1',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+      ]);
+      if (made.status !== 0) return this.skip();
+      server = https.createServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (req, res) => res.end('secret'));
+      await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+      url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    });
+    after(async () => {
+      if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('speaks TLS and checks the certificate: one nobody vouches for is refused, not trusted', async () => {
+      const transport = new NodeTransport({ concurrency: 1 });
+      try {
+        const error = await transport.send({ method: 'GET', url, headers: {}, timeoutMs: 5000, maxResponseBytes: 1024 }).catch((e: unknown) => e);
+        expect(error).to.be.instanceOf(TransportFailed);
+        expect((error as TransportFailed).code).to.match(/SELF_SIGNED|UNABLE_TO_VERIFY/);
+        // The TLS handshake happened on a socket: its bytes were counted.
+        expect(transport.stats.bytes).to.be.above(0);
+      } finally {
+        transport.close();
+      }
     });
   });
 });
