@@ -28,7 +28,7 @@ export class DecisionSpool implements DecisionLog {
     if (!file) throw new Error(`DecisionSpool: decisions of ${collection} added before it began`);
     this.dir ??= mkdtempSync(join(tmpdir(), 'halsync-decisions-'));
     file.path ??= join(this.dir, `${[...this.files.keys()].indexOf(collection)}.json`);
-    appendFileSync(file.path, (file.count > 0 ? ',' : '') + decisions.map((d) => JSON.stringify(d)).join(','));
+    appendFileSync(file.path, (file.count > 0 ? ',' : '') + JSON.stringify(decisions).slice(1, -1));
     file.count += decisions.length;
   }
 
