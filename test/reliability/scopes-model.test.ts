@@ -146,7 +146,6 @@ describe('reliability: scopes model (DESIGN §7)', function () {
   this.timeout(600_000);
 
   it('after every sync each principal holds exactly what its grants show, at the latest versions', async function () {
-    // eslint-disable-next-line no-console
     console.log(`      scopes: seed ${SEED} (HALSYNC_SEED to replay), ${RUNS} histories (HALSYNC_PROPERTY_RUNS)`);
     await fc.assert(
       fc.asyncProperty(historyArbitrary, (history) => run(history)),
