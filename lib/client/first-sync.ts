@@ -1,5 +1,5 @@
 import type { Checkpoints } from './checkpoints.js';
-import type { Replica, ReplicaEntry } from './replica.js';
+import type { LogPage, Replica } from './replica.js';
 import type { Decision, SyncReport } from './report.js';
 import { syncEntry } from './plan.js';
 import { readAhead } from './read-ahead.js';
@@ -52,33 +52,51 @@ export async function pullPageByPage(
   report: SyncReport,
 ): Promise<FirstSyncOutcome> {
   let localCheckpoint = localLog.checkpoint;
-  const pull = async (entries: ReplicaEntry[]) => {
-    const data = await fetchData(remote, entries);
-    const pulls = entries.map((entry) => syncEntry(entry.itemId, data.get(entry.itemId)!, undefined));
-    localCheckpoint = await applyTo(local, localCheckpoint, pulls, report, 'pulled');
-    context.decisions?.(entries.map((entry): Decision => ({ collection: context.collection, itemId: entry.itemId, winner: 'remote', rule: 'one-side' })));
-    context.progress({ collection: context.collection, step: 4, done: report.pulled });
-  };
-
-  let held: ReplicaEntry[] | undefined;
-  let remoteCheckpoint: string | null = null;
-  let pages = 0;
-  for await (const page of readAhead(remote.changes(null))) {
-    pages++;
-    if (pages === 1 && page.more !== true) held = page.entries;
-    else {
-      // A longer log than one page: what was held goes first, then every page as it comes.
-      if (held) await pull(held);
-      held = undefined;
-      await pull(page.entries);
+  // Pages are applied one after the other, each with the `since` the one before answered; each is
+  // staged (its data fetched; a node's sync log serialised and compressed) while the one before it
+  // is applied, so the local side does not wait for the client's share of the work between pages.
+  let applying: Promise<void> = Promise.resolve();
+  const pull = async (page: Pick<LogPage, 'entries' | 'removals'>) => {
+    const data = await fetchData(remote, page.entries);
+    const pulls = page.entries.map((entry) => syncEntry(entry.itemId, data.get(entry.itemId)!, undefined));
+    const prepared = pulls.length > 0 ? local.prepare?.(pulls) : undefined;
+    await applying;
+    applying = (async () => {
+      localCheckpoint = await applyTo(local, localCheckpoint, pulls, report, 'pulled', [], prepared);
+      context.decisions?.(
+        page.entries.map((entry): Decision => ({ collection: context.collection, itemId: entry.itemId, winner: 'remote', rule: 'one-side' })),
+      );
+      context.progress({ collection: context.collection, step: 4, done: report.pulled });
       // A later page is read with a cursor, so it may list a removal of an item pulled before.
       if (page.removals?.length && local.drop) report.dropped += await local.drop(page.removals, localCheckpoint);
+    })();
+    // Awaited by the next page or at the end: never an unhandled rejection meanwhile.
+    applying.catch(() => undefined);
+  };
+
+  let held: LogPage | undefined;
+  let remoteCheckpoint: string | null = null;
+  let pages = 0;
+  try {
+    for await (const page of readAhead(remote.changes(null))) {
+      pages++;
+      if (pages === 1 && page.more !== true) held = page;
+      else {
+        // A longer log than one page: what was held goes first, then every page as it comes.
+        if (held) await pull(held);
+        held = undefined;
+        await pull(page);
+      }
+      remoteCheckpoint = page.checkpoint;
     }
-    remoteCheckpoint = page.checkpoint;
+    await applying;
+  } finally {
+    // Left early (a page refused, a restart): the apply under way ends before the attempt does.
+    await applying.catch(() => undefined);
   }
   if (remoteCheckpoint === null) throw new Error(`${remote.description}: its log gave no checkpoint`);
   if (pages <= 1) {
-    const entries = new Map((held ?? []).map((entry) => [entry.itemId, entry]));
+    const entries = new Map((held?.entries ?? []).map((entry) => [entry.itemId, entry]));
     return { done: false, remoteLog: { entries, checkpoint: remoteCheckpoint, restarted: false } };
   }
   for (const step of [1, 2, 3] as const) await context.afterStep(step);

@@ -3,7 +3,7 @@ import { Resource } from './resource.js';
 import { ClientError, UntrustedOrigin, problemFactory } from './errors.js';
 import { defaultTransport } from './transport-default.js';
 import { FetchTransport } from './transport-fetch.js';
-import type { TrafficStats, Transport } from './transport.js';
+import type { GzipStream, TrafficStats, Transport } from './transport.js';
 
 export type { TrafficStats } from './transport.js';
 
@@ -50,6 +50,11 @@ export interface RequestOptions {
   /** Serialized as JSON with `Content-Type: application/json`. */
   json?: unknown;
   /**
+   * Instead of `json`: a JSON object body made ahead (HttpClient.prepare) and, appended now, its
+   * last members (`rest`, serialised as `json` would be). A prepared body is sent once.
+   */
+  prepared?: { body: PreparedJson; rest: Record<string, unknown> };
+  /**
    * Gzip the JSON body (from COMPRESS_THRESHOLD bytes) when its origin advertised
    * `Accept-Encoding: gzip` (RFC 7694) on an earlier response; otherwise it goes as it is.
    */
@@ -67,6 +72,31 @@ export const COMPRESS_THRESHOLD = 1024;
 export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 const MAX_REDIRECTS = 5;
 const encoder = new TextEncoder();
+
+/**
+ * A JSON object body whose leading members are known before its request is due: their text is
+ * serialised when it is made and, for an origin that reads gzip over a transport that compresses
+ * in parts, compressed then too, so that a request made later only adds its last members. A first
+ * sync stages each page's sync log so while the previous page's is applied.
+ */
+export class PreparedJson {
+  /** @internal Made by HttpClient.prepare. */
+  constructor(
+    /** `{` and the leading members, without the closing brace. */
+    readonly head: Uint8Array,
+    /** The gzip member the head was written to, when it was compressed ahead. */
+    readonly zip: GzipStream | undefined,
+  ) {}
+}
+
+/** A request's body as bytes, plain or gzipped, from `json` or from a prepared body and its last members. */
+interface Body {
+  readonly length: number;
+  plain(): Uint8Array;
+  zipped(): Promise<Uint8Array>;
+  /** Lets go of what was compressed ahead, when the body goes out plain after all. */
+  discard(): void;
+}
 
 export class HttpClient {
   /** Bounds item fetches, so a long pull opens a handful of keep-alive sockets, not hundreds. */
@@ -115,6 +145,18 @@ export class HttpClient {
     return this.transport.stats;
   }
 
+  /**
+   * Serialises the leading members of a JSON object body now (see PreparedJson), compressing them
+   * now where a request to `uri` would be gzipped (`compress`, an origin that reads gzip).
+   */
+  prepare(uri: string, head: Record<string, unknown>): PreparedJson {
+    const text = JSON.stringify(head);
+    const bytes = encoder.encode(text.slice(0, -1));
+    const zip = bytes.length >= COMPRESS_THRESHOLD && this.gzipOrigins.has(new URL(uri).origin) ? this.transport.gzipStream?.() : undefined;
+    zip?.write(bytes);
+    return new PreparedJson(bytes, zip);
+  }
+
   /** Sends one request; a 4xx/5xx not listed in `acceptStatus` becomes a `Problem` or `HttpError`. */
   async request(method: string, uri: string, options: RequestOptions = {}): Promise<HttpResponse> {
     let current = uri;
@@ -136,12 +178,33 @@ export class HttpClient {
   private async send(method: string, uri: string, options: RequestOptions): Promise<HttpResponse> {
     const url = new URL(uri);
     if (!this.trusted.has(url.origin)) throw new UntrustedOrigin(uri, url.origin);
-    const json = options.json === undefined ? undefined : encoder.encode(JSON.stringify(options.json));
-    const zipped = json !== undefined && options.compress === true && json.length >= COMPRESS_THRESHOLD && this.gzipOrigins.has(url.origin);
-    const response = await this.exchange(method, url, options, json && zipped ? await this.transport.gzip(json) : json, zipped);
+    const body = this.body(options);
+    const zipped = body !== undefined && options.compress === true && body.length >= COMPRESS_THRESHOLD && this.gzipOrigins.has(url.origin);
+    if (body && !zipped) body.discard();
+    const response = await this.exchange(method, url, options, body && (zipped ? await body.zipped() : body.plain()), zipped);
     // The node stopped reading gzip (replaced, reconfigured) since it said it did: once more, plain.
-    if (zipped && response.status === 415 && !this.gzipOrigins.has(url.origin)) return this.exchange(method, url, options, json, false);
+    if (zipped && response.status === 415 && !this.gzipOrigins.has(url.origin)) return this.exchange(method, url, options, body.plain(), false);
     return response;
+  }
+
+  private body(options: RequestOptions): Body | undefined {
+    const transport = this.transport;
+    if (options.prepared) {
+      const { body, rest } = options.prepared;
+      // The last members, written as JSON.stringify writes an object's (a comma after a head that has members), then the closing brace.
+      const members = JSON.stringify(rest).slice(1, -1);
+      const tail = encoder.encode(`${members && body.head.length > 1 ? ',' : ''}${members}}`);
+      const plain = () => concat(body.head, tail);
+      return {
+        length: body.head.length + tail.length,
+        plain,
+        zipped: () => (body.zip ? body.zip.end(tail) : transport.gzip(plain())),
+        discard: () => void body.zip?.end(tail).catch(() => undefined),
+      };
+    }
+    if (options.json === undefined) return undefined;
+    const json = encoder.encode(JSON.stringify(options.json));
+    return { length: json.length, plain: () => json, zipped: () => transport.gzip(json), discard: () => undefined };
   }
 
   private async exchange(method: string, url: URL, options: RequestOptions, body: Uint8Array | undefined, zipped: boolean): Promise<HttpResponse> {
@@ -173,6 +236,13 @@ export class HttpClient {
   close(): void {
     this.transport.close();
   }
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const joined = new Uint8Array(a.length + b.length);
+  joined.set(a);
+  joined.set(b, a.length);
+  return joined;
 }
 
 export function header(headers: HttpResponse['headers'], name: string): string | undefined {

@@ -3,12 +3,12 @@ import { isCheckpoint } from '../protocol/cursor.js';
 import { checkItem, InvalidEntry, parseEntry } from '../protocol/entry.js';
 import { isItemId } from '../protocol/ids.js';
 import { rels } from '../protocol/rels.js';
-import type { Mismatch, Json, SyncLog, SyncResult, VersionWithData } from '../protocol/types.js';
+import type { Mismatch, Json, SyncEntry, SyncLog, SyncResult, VersionWithData } from '../protocol/types.js';
 import { versionWithData } from '../protocol/version.js';
 import { ClientError, LinkNotFound, Problem, ProtocolViolation, UnexpectedResponse, UnknownCollection, utf8 } from './errors.js';
 import { HalDocument } from './hal.js';
-import { header, type HttpClient } from './http.js';
-import type { ApplyResult, LogPage, Replica, ReplicaApplyOptions, ReplicaEntry } from './replica.js';
+import { header, type HttpClient, type RequestOptions } from './http.js';
+import type { ApplyResult, LogPage, PreparedApply, Replica, ReplicaApplyOptions, ReplicaEntry } from './replica.js';
 import { readAhead } from './read-ahead.js';
 import { awaitJob } from './job.js';
 import { toDocument } from './resource.js';
@@ -164,7 +164,8 @@ export class NodeReplica implements Replica {
 
   async apply(log: SyncLog, options: ReplicaApplyOptions = {}): Promise<ApplyResult> {
     // Only records to keep: no sync log to send (the node's checkpoint stays where it was read).
-    const outcome = log.entries.length === 0 && log.since !== undefined ? { ok: true as const, applied: 0, checkpoint: log.since } : await this.put(log);
+    const outcome =
+      log.entries.length === 0 && log.since !== undefined ? { ok: true as const, applied: 0, checkpoint: log.since } : await this.put({ json: log });
     if (!outcome.ok || !options.conflicts?.length) return outcome;
     return (await this.record(options.conflicts)) ? outcome : { ...outcome, unrecorded: options.conflicts.length };
   }
@@ -187,11 +188,17 @@ export class NodeReplica implements Replica {
     }
   }
 
-  private async put(log: SyncLog): Promise<ApplyResult> {
+  /** The log's entries serialised (and compressed, for a node that reads gzip) now; `since` is added when it is sent. */
+  prepare(entries: readonly SyncEntry[]): PreparedApply {
+    const body = this.http.prepare(this.document.bare(rels.transactions), { entries });
+    return { apply: (since) => this.put({ prepared: { body, rest: { since } } }) };
+  }
+
+  private async put(body: Pick<RequestOptions, 'json' | 'prepared'>): Promise<ApplyResult> {
     const headers: Record<string, string> = this.options.respondAsync ? { prefer: 'respond-async' } : {};
     const logUri = this.document.bare(rels.transactions);
     // A sync log is the client's one large upload: gzipped when the node said it reads gzip.
-    const response = await this.http.request('PUT', logUri, { json: log, headers, acceptStatus: [409], compress: true });
+    const response = await this.http.request('PUT', logUri, { ...body, headers, acceptStatus: [409], compress: true });
     if (response.status === 202) {
       const location = header(response.headers, 'location');
       const body = response.body.length > 0 ? safeDocument(response.uri, response.body) : undefined;

@@ -1,5 +1,5 @@
 import type { ConflictRecord } from '../protocol/conflicts.js';
-import type { Mismatch, LogEntry, SyncLog, VersionWithData } from '../protocol/types.js';
+import type { Mismatch, LogEntry, SyncEntry, SyncLog, VersionWithData } from '../protocol/types.js';
 import type { HttpClient } from './http.js';
 
 /**
@@ -49,6 +49,11 @@ export type ApplyResult =
     }
   | { ok: false; conflicts: Mismatch[] };
 
+/** A sync log made ready ahead (Replica.prepare): applied once, with the `since` known by then. */
+export interface PreparedApply {
+  apply(since: string): Promise<ApplyResult>;
+}
+
 export interface Replica {
   /** The collection this replica holds. */
   readonly collection: string;
@@ -65,6 +70,12 @@ export interface Replica {
   data(entries: readonly ReplicaEntry[]): Promise<Map<string, VersionWithData>>;
   /** Applies every entry of the log, or none when a precondition fails. */
   apply(log: SyncLog, options?: ReplicaApplyOptions): Promise<ApplyResult>;
+  /**
+   * Optional: readies the sync log of these entries before its `since` is known, so that work
+   * overlaps the apply before it (a first sync stages page n + 1 while page n is applied). A node
+   * serialises and compresses the log now; `apply(since)` then sends it. Without it, `apply` does.
+   */
+  prepare?(entries: readonly SyncEntry[]): PreparedApply;
   /**
    * Drops this replica's copies of these items as removals (no tombstone, nothing to sync),
    * those it has not changed after `since`; returns how many went. A full resync uses it for

@@ -2,7 +2,7 @@ import type { ConflictRecord } from '../protocol/conflicts.js';
 import type { SyncEntry, VersionWithData } from '../protocol/types.js';
 import { sameVersion, versionWithData } from '../protocol/version.js';
 import type { CheckpointPair } from './checkpoints.js';
-import type { Replica, ReplicaEntry } from './replica.js';
+import type { PreparedApply, Replica, ReplicaEntry } from './replica.js';
 import type { SyncReport } from './report.js';
 
 /**
@@ -111,7 +111,8 @@ export async function fetchData(replica: Replica, entries: readonly ReplicaEntry
 
 /**
  * Applies a sync log to one side (nothing to apply and nothing to record: nothing sent) and
- * returns that side's new checkpoint; counts what moved. A refused precondition restarts the attempt.
+ * returns that side's new checkpoint; counts what moved. A refused precondition restarts the
+ * attempt. `prepared`: the same entries made ready ahead (Replica.prepare), sent instead.
  */
 export async function applyTo(
   replica: Replica,
@@ -120,9 +121,10 @@ export async function applyTo(
   report: SyncReport,
   counter: 'pushed' | 'pulled',
   conflicts: readonly ConflictRecord[] = [],
+  prepared?: PreparedApply,
 ): Promise<string> {
   if (entries.length === 0 && conflicts.length === 0) return since;
-  const outcome = await replica.apply({ since, entries }, { conflicts });
+  const outcome = prepared && conflicts.length === 0 ? await prepared.apply(since) : await replica.apply({ since, entries }, { conflicts });
   if (!outcome.ok) throw new Restart(`${replica.description} refused ${outcome.conflicts.length} entries: changed since read`);
   report[counter] += entries.length;
   report.deleted += entries.filter((e) => e.deleted).length;

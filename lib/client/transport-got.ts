@@ -1,8 +1,8 @@
 import type { Socket } from 'node:net';
 import got, { CancelError, type Got, RequestError } from 'got';
 import { ResponseTooLarge, TransportFailed, Unreachable } from './errors.js';
-import { gzipUpload, NodeSockets, UNREACHABLE_CODES } from './node-sockets.js';
-import type { TrafficStats, Transport, TransportOptions, TransportRequest, TransportResponse } from './transport.js';
+import { gzipInParts, gzipUpload, NodeSockets, UNREACHABLE_CODES } from './node-sockets.js';
+import type { GzipStream, TrafficStats, Transport, TransportOptions, TransportRequest, TransportResponse } from './transport.js';
 
 /**
  * A Node transport over `got` and keep-alive agents, for an embedder who wants got underneath
@@ -37,6 +37,10 @@ export class GotTransport implements Transport {
 
   gzip(body: Uint8Array): Promise<Uint8Array> {
     return gzipUpload(body);
+  }
+
+  gzipStream(): GzipStream {
+    return gzipInParts();
   }
 
   async send(request: TransportRequest): Promise<TransportResponse> {

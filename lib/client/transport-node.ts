@@ -4,8 +4,8 @@ import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { ResponseTooLarge, TransportFailed, Unreachable } from './errors.js';
-import { gzipUpload, NodeSockets, UNREACHABLE_CODES } from './node-sockets.js';
-import type { TrafficStats, Transport, TransportOptions, TransportRequest, TransportResponse } from './transport.js';
+import { gzipInParts, gzipUpload, NodeSockets, UNREACHABLE_CODES } from './node-sockets.js';
+import type { GzipStream, TrafficStats, Transport, TransportOptions, TransportRequest, TransportResponse } from './transport.js';
 
 /**
  * The Node transport: Node's own `http`/`https` clients over keep-alive agents, which is all a
@@ -33,6 +33,10 @@ export class NodeTransport implements Transport {
 
   gzip(body: Uint8Array): Promise<Uint8Array> {
     return gzipUpload(body);
+  }
+
+  gzipStream(): GzipStream {
+    return gzipInParts();
   }
 
   send(request: TransportRequest): Promise<TransportResponse> {

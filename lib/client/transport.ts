@@ -45,10 +45,24 @@ export interface Transport {
   send(request: TransportRequest): Promise<TransportResponse>;
   /** A gzip member of `body` (RFC 1952), for uploads to a node that reads them. */
   gzip(body: Uint8Array): Promise<Uint8Array>;
+  /**
+   * Optional: one gzip member written in parts, the first compressed as soon as it is written.
+   * A body whose bulk is known before its request is due (a first sync's next page) is then
+   * compressed while the previous request runs. Without it, such a body is gzipped when sent.
+   */
+  gzipStream?(): GzipStream;
   /** What this transport moved since it was made. */
   readonly stats: TrafficStats;
   /** Lets go of kept-alive connections. */
   close(): void;
+}
+
+/** One gzip member being written (Transport.gzipStream). */
+export interface GzipStream {
+  /** The next bytes of the body; compressing them starts now. */
+  write(bytes: Uint8Array): void;
+  /** The whole member: every byte written, then `last`. A failure of the compressor rejects here. */
+  end(last: Uint8Array): Promise<Uint8Array>;
 }
 
 export interface TransportOptions {

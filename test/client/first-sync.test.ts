@@ -1,6 +1,9 @@
 import { expect } from 'chai';
 import { expectRejection } from '../support/expect.js';
-import { syncStore } from '../../lib/client/connect.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { syncNodes, syncStore } from '../../lib/client/connect.js';
 import { NodeTransport } from '../../lib/client/transport-node.js';
 import type { Transport } from '../../lib/client/transport.js';
 import { MemoryStore } from '../../lib/store/memory.js';
@@ -113,6 +116,47 @@ describe('client/first-sync: first pull page by page', () => {
     });
     expect(report.pulled).to.equal(250);
     expect(events).to.deep.equal(['log page answered', '100 applied', 'log page answered', '200 applied', 'log page answered', '250 applied']);
+  });
+
+  it("stages each page's sync log while the one before is applied, and never applies two at once (node↔node)", async () => {
+    const remote = await remoteWith(350);
+    const local = await startNode();
+    nodes.push(local);
+    const dir = await mkdtemp(join(tmpdir(), 'halsync-first-sync-'));
+    const events: string[] = [];
+    let inFlight = 0;
+    let most = 0;
+    const inner = new NodeTransport({ concurrency: 4 });
+    const transport: Transport = {
+      get stats() {
+        return inner.stats;
+      },
+      gzip: (body) => inner.gzip(body),
+      gzipStream: () => (events.push('staged'), inner.gzipStream()),
+      close: () => inner.close(),
+      async send(request) {
+        if (request.method !== 'PUT') return inner.send(request);
+        most = Math.max(most, ++inFlight);
+        try {
+          const response = await inner.send(request);
+          // Answered late: the next page has long arrived, and is staged meanwhile.
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          return response;
+        } finally {
+          inFlight--;
+          events.push('answered');
+        }
+      },
+    };
+    try {
+      const report = await syncNodes(local.url, remote.url, { state: join(dir, 'state.json'), pageSize: 100, transport });
+      expect(report.pulled).to.equal(350);
+      expect(await versions(local.store)).to.deep.equal(await versions(remote.store));
+      expect(most).to.equal(1);
+      expect(events).to.deep.equal(['staged', 'staged', 'answered', 'staged', 'answered', 'staged', 'answered', 'answered']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('keeps no decisions when told not to', async () => {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { expectRejection } from '../support/expect.js';
 import { createServer, request, type Server } from 'node:http';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import { syncStore } from '../../lib/client/connect.js';
 import { LinkNotFound, Problem, ResponseTooLarge, Unreachable, UnexpectedResponse, UntrustedOrigin } from '../../lib/client/errors.js';
@@ -247,5 +247,71 @@ describe('client: unexpected answers from a node', () => {
     const local = new MemoryStore();
     await expectUnexpected(local, syncStore(local, url), /updatedAt/);
     expect(await local.getItem('items', itemId)).to.equal(null);
+  });
+});
+
+describe('client/http: bodies prepared ahead (HttpClient.prepare)', () => {
+  /** Echoes each body it received, decoded, with how it came; says it reads gzip unless told otherwise. */
+  let server: Server;
+  let base: string;
+  let readsGzip = true;
+  const seen: Array<{ coding: string; text: string }> = [];
+  before(async () => {
+    server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const raw = Buffer.concat(chunks);
+        const coding = req.headers['content-encoding'] ?? 'identity';
+        if (coding === 'gzip' && !readsGzip) return void res.writeHead(415, { 'content-type': 'application/problem+json' }).end('{"status":415}');
+        if (req.method !== 'GET') seen.push({ coding, text: (coding === 'gzip' ? gunzipSync(raw) : raw).toString() });
+        res.writeHead(200, { 'content-type': 'application/json', ...(readsGzip ? { 'accept-encoding': 'gzip' } : {}) }).end('{}');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  });
+  after(() => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))));
+  let client: HttpClient;
+  beforeEach(async () => {
+    readsGzip = true;
+    seen.length = 0;
+    client = new HttpClient({ trust: [base] });
+    // The first answer tells the client this origin reads gzip.
+    await client.request('GET', base);
+  });
+  afterEach(() => client.close());
+
+  const entries = Array.from({ length: 50 }, (_, i) => ({ itemId: `item ${i}`, data: { text: 'é and more '.repeat(5) } }));
+
+  it('sends what `json` would, its last members appended, gzipped as one member to an origin that reads gzip', async () => {
+    const prepared = client.prepare(base, { entries });
+    await client.request('PUT', base, { prepared: { body: prepared, rest: { since: 'c1' } }, compress: true });
+    await client.request('PUT', base, { json: { entries, since: 'c1' }, compress: true });
+    expect(seen.map((s) => s.coding)).to.deep.equal(['gzip', 'gzip']);
+    expect(seen[0]!.text).to.equal(seen[1]!.text);
+    expect(JSON.parse(seen[0]!.text)).to.deep.equal({ entries, since: 'c1' });
+  });
+
+  it('writes valid JSON whichever side has no members, and leaves out undefined ones as JSON.stringify does', async () => {
+    for (const [head, rest] of [
+      [{}, { since: 'c1' }],
+      [{ entries }, {}],
+      [{}, {}],
+      [{ entries }, { since: undefined }],
+    ] as Array<[Record<string, unknown>, Record<string, unknown>]>) {
+      await client.request('PUT', base, { prepared: { body: client.prepare(base, head), rest }, compress: true });
+      expect(JSON.parse(seen.at(-1)!.text)).to.deep.equal(JSON.parse(JSON.stringify({ ...head, ...rest })));
+    }
+  });
+
+  it('goes plain without compress, and once more plain when an origin that said gzip answers 415', async () => {
+    await client.request('PUT', base, { prepared: { body: client.prepare(base, { entries }), rest: { since: 'c2' } } });
+    expect(seen.map((s) => s.coding)).to.deep.equal(['identity']);
+    readsGzip = false;
+    const answer = await client.request('PUT', base, { prepared: { body: client.prepare(base, { entries }), rest: { since: 'c3' } }, compress: true });
+    expect(answer.status).to.equal(200);
+    expect(seen.map((s) => s.coding)).to.deep.equal(['identity', 'identity']);
+    expect(JSON.parse(seen[1]!.text)).to.deep.equal({ entries, since: 'c3' });
   });
 });

@@ -69,6 +69,16 @@ export function describeNodeTransport(name: string, make: (concurrency: number) 
       expect(zipped.length).to.be.below(100);
     });
 
+    it('compresses a body written in parts as one gzip member of all of it', async () => {
+      const zip = transport.gzipStream!();
+      zip.write(new TextEncoder().encode('{"entries":['));
+      zip.write(new TextEncoder().encode('1,2,3]'));
+      const member = await zip.end(new TextEncoder().encode(',"since":"é"}'));
+      expect(gunzipSync(member).toString()).to.equal('{"entries":[1,2,3],"since":"é"}');
+      // One member: its trailer ends the stream (RFC 1952: CRC-32 and size of everything written).
+      expect(Buffer.from(member).readUInt32LE(member.length - 4)).to.equal(Buffer.byteLength('{"entries":[1,2,3],"since":"é"}'));
+    });
+
     it('stops reading past maxResponseBytes, refuses a closed port as Unreachable, and times out as Unreachable', async () => {
       const big = await request('/big', { maxResponseBytes: 100 }).catch((e: unknown) => e);
       expect(big).to.be.instanceOf(ResponseTooLarge);
