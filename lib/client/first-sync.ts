@@ -60,7 +60,12 @@ export async function pullPageByPage(
     const data = await fetchData(remote, page.entries);
     const pulls = page.entries.map((entry) => syncEntry(entry.itemId, data.get(entry.itemId)!, undefined));
     const prepared = pulls.length > 0 ? local.prepare?.(pulls) : undefined;
-    await applying;
+    try {
+      await applying;
+    } catch (error) {
+      prepared?.discard();
+      throw error;
+    }
     applying = (async () => {
       localCheckpoint = await applyTo(local, localCheckpoint, pulls, report, 'pulled', [], prepared);
       context.decisions?.(

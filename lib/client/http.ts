@@ -87,6 +87,11 @@ export class PreparedJson {
     /** The gzip member the head was written to, when it was compressed ahead. */
     readonly zip: GzipStream | undefined,
   ) {}
+
+  /** Ends the compression begun ahead, for a body that will not be sent. */
+  discard(): void {
+    void this.zip?.end(new Uint8Array(0)).catch(() => undefined);
+  }
 }
 
 /** A request's body as bytes, plain or gzipped, from `json` or from a prepared body and its last members. */
@@ -199,7 +204,7 @@ export class HttpClient {
         length: body.head.length + tail.length,
         plain,
         zipped: () => (body.zip ? body.zip.end(tail) : transport.gzip(plain())),
-        discard: () => void body.zip?.end(tail).catch(() => undefined),
+        discard: () => body.discard(),
       };
     }
     if (options.json === undefined) return undefined;

@@ -166,6 +166,20 @@ export class NodeReplica implements Replica {
     // Only records to keep: no sync log to send (the node's checkpoint stays where it was read).
     const outcome =
       log.entries.length === 0 && log.since !== undefined ? { ok: true as const, applied: 0, checkpoint: log.since } : await this.put({ json: log });
+    return this.recorded(outcome, options);
+  }
+
+  /** The log's entries serialised (and compressed, for a node that reads gzip) now; `since` is added when it is sent. */
+  prepare(entries: readonly SyncEntry[]): PreparedApply {
+    const body = this.http.prepare(this.document.bare(rels.transactions), { entries });
+    return {
+      apply: async (since, options = {}) => this.recorded(await this.put({ prepared: { body, rest: { since } } }), options),
+      discard: () => body.discard(),
+    };
+  }
+
+  /** The apply's outcome, once the conflicts given with it are recorded (see record). */
+  private async recorded(outcome: ApplyResult, options: ReplicaApplyOptions): Promise<ApplyResult> {
     if (!outcome.ok || !options.conflicts?.length) return outcome;
     return (await this.record(options.conflicts)) ? outcome : { ...outcome, unrecorded: options.conflicts.length };
   }
@@ -186,12 +200,6 @@ export class NodeReplica implements Replica {
       if (error instanceof ClientError) return false;
       throw error;
     }
-  }
-
-  /** The log's entries serialised (and compressed, for a node that reads gzip) now; `since` is added when it is sent. */
-  prepare(entries: readonly SyncEntry[]): PreparedApply {
-    const body = this.http.prepare(this.document.bare(rels.transactions), { entries });
-    return { apply: (since) => this.put({ prepared: { body, rest: { since } } }) };
   }
 
   private async put(body: Pick<RequestOptions, 'json' | 'prepared'>): Promise<ApplyResult> {

@@ -49,9 +49,12 @@ export type ApplyResult =
     }
   | { ok: false; conflicts: Mismatch[] };
 
-/** A sync log made ready ahead (Replica.prepare): applied once, with the `since` known by then. */
+/** A sync log made ready ahead (Replica.prepare): applied once, with the `since` known by then, or discarded. */
 export interface PreparedApply {
-  apply(since: string): Promise<ApplyResult>;
+  /** As Replica.apply with `{ since, entries }`. */
+  apply(since: string, options?: ReplicaApplyOptions): Promise<ApplyResult>;
+  /** Lets go of what was made ready (an attempt that restarts before applying it). */
+  discard(): void;
 }
 
 export interface Replica {

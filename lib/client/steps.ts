@@ -123,8 +123,11 @@ export async function applyTo(
   conflicts: readonly ConflictRecord[] = [],
   prepared?: PreparedApply,
 ): Promise<string> {
-  if (entries.length === 0 && conflicts.length === 0) return since;
-  const outcome = prepared && conflicts.length === 0 ? await prepared.apply(since) : await replica.apply({ since, entries }, { conflicts });
+  if (entries.length === 0 && conflicts.length === 0) {
+    prepared?.discard();
+    return since;
+  }
+  const outcome = prepared ? await prepared.apply(since, { conflicts }) : await replica.apply({ since, entries }, { conflicts });
   if (!outcome.ok) throw new Restart(`${replica.description} refused ${outcome.conflicts.length} entries: changed since read`);
   report[counter] += entries.length;
   report.deleted += entries.filter((e) => e.deleted).length;

@@ -127,15 +127,26 @@ async function attempt(local: Replica, remote: Replica, options: SyncOptions, re
   report.conflicts = conflictCount(planned.decisions);
   await afterStep(2);
 
-  // Step 3: push.
+  // Step 3: push. The pull's sync log is made ready while the push is under way (a node's is
+  // serialised and compressed then); it is applied only once the push succeeded.
   progress(3, 0, planned.pushes.length);
-  const remoteCheckpoint = await applyTo(remote, logs.remote.checkpoint, planned.pushes, report, 'pushed');
-  progress(3, planned.pushes.length, planned.pushes.length);
-  await afterStep(3);
+  const pushing = applyTo(remote, logs.remote.checkpoint, planned.pushes, report, 'pushed');
+  // Awaited below; should making the pull ready throw first, never an unhandled rejection.
+  pushing.catch(() => undefined);
+  const preparedPull = planned.pulls.length > 0 ? local.prepare?.(planned.pulls) : undefined;
+  let remoteCheckpoint: string;
+  try {
+    remoteCheckpoint = await pushing;
+    progress(3, planned.pushes.length, planned.pushes.length);
+    await afterStep(3);
+  } catch (error) {
+    preparedPull?.discard();
+    throw error;
+  }
 
   // Step 4: pull, in one local transaction (which also records the conflicts); then, and only then, the checkpoints.
   progress(4, 0, planned.pulls.length);
-  const localCheckpoint = await applyTo(local, logs.local.checkpoint, planned.pulls, report, 'pulled', planned.records);
+  const localCheckpoint = await applyTo(local, logs.local.checkpoint, planned.pulls, report, 'pulled', planned.records, preparedPull);
   // What the remote forgot goes from a local store as a removal, before the pair is saved (a
   // sync that dies here runs the same full resync again); a node keeps it.
   const dropped = planned.stale.length > 0 && local.drop ? await local.drop(planned.stale, logs.local.checkpoint) : 0;

@@ -192,3 +192,40 @@ describe('client/sync: full resync with a node playing local (issue 12 #10)', ()
     }
   });
 });
+
+describe('client/sync: the pull made ready during the push (a node playing local)', () => {
+  it('applies the prepared pull once the push succeeded, and a refused push applies nothing of it', async () => {
+    const [a, b] = [await startNode(), await startNode()];
+    try {
+      const state = await stateFile();
+      const [mine, theirs] = [newId(), newId()];
+      await put(a.store, mine, { on: 'a' });
+      await put(b.store, theirs, { on: 'b' });
+      await syncNodes(a.url, b.url, { state });
+      // Both sides change; between the plan and the push, B changes the item A is about to push.
+      await put(a.store, mine, { on: 'a', v: 2 });
+      await put(b.store, theirs, { on: 'b', v: 2 });
+      const localHighWater = await a.store.highWater();
+      let raced = false;
+      const seenHighWater: number[] = [];
+      const report = await syncNodes(a.url, b.url, {
+        state,
+        backoffMs: 1,
+        afterStep: async (step) => {
+          if (step === 2 && !raced) {
+            raced = true;
+            await put(b.store, mine, { on: 'b, racing' });
+          }
+          // After the refused push, nothing of the first attempt's pull reached A.
+          if (step === 1) seenHighWater.push(await a.store.highWater());
+        },
+      });
+      expect(report.retries).to.equal(1);
+      expect(seenHighWater).to.deep.equal([localHighWater, localHighWater]);
+      expect(await versions(a.store)).to.deep.equal(await versions(b.store));
+      expect((await a.store.getItem('items', theirs))?.data).to.deep.equal({ on: 'b', v: 2 });
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+});
