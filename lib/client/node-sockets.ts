@@ -24,14 +24,21 @@ export const UNREACHABLE_CODES: ReadonlySet<string> = new Set([
 
 const gzipAsync = promisify(gzip);
 
+/**
+ * zlib's output buffer for the client's bodies. Its default, 16 KiB, hands a log page back in
+ * some thirty pieces, each a callback, a buffer and a copy: at 256 KiB inflating a page costs about
+ * a third of the CPU, and deflating one a sixth less (measured on a 536 KB page at level 1).
+ */
+export const ZLIB_CHUNK = 256 * 1024;
+
 /** A gzip member of an upload, at level 1: a sync log still shrinks about fourfold, for a fraction of the default level's CPU. */
 export function gzipUpload(body: Uint8Array): Promise<Uint8Array> {
-  return gzipAsync(body, { level: constants.Z_BEST_SPEED });
+  return gzipAsync(body, { level: constants.Z_BEST_SPEED, chunkSize: ZLIB_CHUNK });
 }
 
 /** A gzip member written in parts (Transport.gzipStream), at the level of gzipUpload, compressed on libuv's thread pool as it is written. */
 export function gzipInParts(): GzipStream {
-  const zip = createGzip({ level: constants.Z_BEST_SPEED });
+  const zip = createGzip({ level: constants.Z_BEST_SPEED, chunkSize: ZLIB_CHUNK });
   const chunks: Buffer[] = [];
   let failure: Error | undefined;
   zip.on('data', (chunk: Buffer) => chunks.push(chunk));

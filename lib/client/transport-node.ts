@@ -4,7 +4,7 @@ import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { ResponseTooLarge, TransportFailed, Unreachable } from './errors.js';
-import { gzipInParts, gzipUpload, NodeSockets, UNREACHABLE_CODES } from './node-sockets.js';
+import { gzipInParts, gzipUpload, NodeSockets, UNREACHABLE_CODES, ZLIB_CHUNK } from './node-sockets.js';
 import type { GzipStream, TrafficStats, Transport, TransportOptions, TransportRequest, TransportResponse } from './transport.js';
 
 /**
@@ -116,11 +116,11 @@ function decoded(incoming: http.IncomingMessage): Readable | null {
       return incoming;
     case 'gzip':
     case 'x-gzip':
-      return incoming.pipe(createGunzip());
+      return incoming.pipe(createGunzip({ chunkSize: ZLIB_CHUNK }));
     case 'deflate':
-      return incoming.pipe(createInflate());
+      return incoming.pipe(createInflate({ chunkSize: ZLIB_CHUNK }));
     case 'br':
-      return incoming.pipe(createBrotliDecompress());
+      return incoming.pipe(createBrotliDecompress({ chunkSize: ZLIB_CHUNK }));
     default:
       return null;
   }

