@@ -95,6 +95,27 @@ describe('client/transport-node', () => {
       expect(transport.stats.requests).to.equal(5);
     });
 
+    it('takes a new connection when the server closed the kept-alive one meanwhile', async () => {
+      const idle = createServer((req, res) => res.end('fresh'));
+      // The server lets an idle connection go after 50 ms, as a node behind a proxy might.
+      idle.keepAliveTimeout = 50;
+      const seen = new Set<Socket>();
+      idle.on('connection', (socket: Socket) => seen.add(socket));
+      await new Promise<void>((resolve) => idle.listen(0, '127.0.0.1', resolve));
+      const url = `http://127.0.0.1:${(idle.address() as AddressInfo).port}/`;
+      try {
+        for (let i = 0; i < 2; i++) {
+          const response = await transport.send({ method: 'GET', url, headers: {}, timeoutMs: 5000, maxResponseBytes: 1024 });
+          expect(Buffer.from(response.body).toString()).to.equal('fresh');
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+        expect(seen.size).to.equal(2);
+      } finally {
+        idle.closeAllConnections();
+        await new Promise<void>((resolve) => idle.close(() => resolve()));
+      }
+    });
+
     it('counts maxResponseBytes after decoding: a small gzip of 4 MiB is refused', async () => {
       const error = await request('/bomb', { maxResponseBytes: 1024 * 1024 }).catch((e: unknown) => e);
       expect(error).to.be.instanceOf(ResponseTooLarge);
