@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type https from 'node:https';
+import https from 'node:https';
 import type { Socket } from 'node:net';
 import { promisify } from 'node:util';
 import { constants, createGzip, gzip } from 'node:zlib';
@@ -58,30 +58,16 @@ export function gzipInParts(): GzipStream {
   };
 }
 
-/**
- * node:https, loaded on the first https URL: with it come TLS and node:crypto, which a sync of
- * plain-HTTP nodes (and a no-op sync, most of whose time is start-up) never needs.
- */
-export function httpsModule(): typeof https {
-  return process.getBuiltinModule('node:https');
-}
-
 export class NodeSockets {
-  /** The agents to request through; `https` is made when first asked for (see httpsModule). */
-  readonly agents: { readonly http: http.Agent; readonly https: https.Agent };
+  readonly agents: { http: http.Agent; https: https.Agent };
   private readonly open = new Set<Socket>();
   private closedBytes = 0;
-  private secure: https.Agent | undefined;
 
   constructor(concurrency: number) {
     // Keep-alive: a sync makes many small requests to the same one or two hosts.
-    const options = { keepAlive: true, maxSockets: concurrency + 2 };
-    const secure = () => (this.secure ??= new (httpsModule().Agent)(options));
     this.agents = {
-      http: new http.Agent(options),
-      get https() {
-        return secure();
-      },
+      http: new http.Agent({ keepAlive: true, maxSockets: concurrency + 2 }),
+      https: new https.Agent({ keepAlive: true, maxSockets: concurrency + 2 }),
     };
   }
 
@@ -104,6 +90,6 @@ export class NodeSockets {
 
   close(): void {
     this.agents.http.destroy();
-    this.secure?.destroy();
+    this.agents.https.destroy();
   }
 }

@@ -1,9 +1,10 @@
 import http from 'node:http';
+import https from 'node:https';
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { ResponseTooLarge, TransportFailed, Unreachable } from './errors.js';
-import { gzipInParts, gzipUpload, httpsModule, NodeSockets, UNREACHABLE_CODES, ZLIB_CHUNK } from './node-sockets.js';
+import { gzipInParts, gzipUpload, NodeSockets, UNREACHABLE_CODES, ZLIB_CHUNK } from './node-sockets.js';
 import type { GzipStream, TrafficStats, Transport, TransportOptions, TransportRequest, TransportResponse } from './transport.js';
 
 /**
@@ -47,7 +48,7 @@ export class NodeTransport implements Transport {
     return new Promise<TransportResponse>((resolve, reject) => {
       const headers: Record<string, string | number> = { 'accept-encoding': ACCEPT_ENCODING, ...request.headers };
       if (request.body) headers['content-length'] = request.body.byteLength;
-      const outgoing = (secure ? httpsModule() : http).request(url, {
+      const outgoing = (secure ? https : http).request(url, {
         method: request.method,
         headers,
         agent: secure ? this.sockets.agents.https : this.sockets.agents.http,

@@ -77,24 +77,17 @@ function inCanonicalOrder(node: unknown, depth: number): boolean {
  * a Node built-in imported here.
  */
 export function sha1Hex(text: string): string {
-  const crypto = nodeCrypto();
-  return crypto ? crypto.hash('sha1', text, 'hex') : bytesToHex(sha1(utf8ToBytes(text)));
+  return nodeCrypto ? nodeCrypto.hash('sha1', text, 'hex') : bytesToHex(sha1(utf8ToBytes(text)));
 }
 
 /** node:crypto's `hash` (Node 20.12 and later; package.json asks for 20.19): strings are hashed as UTF-8. */
 type NodeCrypto = { hash(algorithm: 'sha1', text: string, encoding: 'hex'): string };
-/** node:crypto where the runtime has it, looked up on the first hash (a process that hashes nothing, a no-op sync, never loads it). */
-let crypto: NodeCrypto | null | undefined;
-function nodeCrypto(): NodeCrypto | null {
-  crypto ??=
-    ((globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.('node:crypto') as NodeCrypto | undefined) ?? null;
-  return crypto;
-}
+const nodeCrypto = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.('node:crypto') as
+  NodeCrypto | undefined;
 
 /** Lowercase hex SHA-1 of the canonical JSON of `data`. A tombstone's is that of `null`. */
 export function fingerprint(data: Json): string {
   return sha1Hex(canonicalJson(data));
 }
 
-/** `fingerprint(null)`, the SHA-1 of `null` (test/protocol/fingerprint.test.ts holds the two equal). */
-export const TOMBSTONE_FINGERPRINT = '2be88ca4242c76e8253ac62474851065032d6833';
+export const TOMBSTONE_FINGERPRINT = fingerprint(null);

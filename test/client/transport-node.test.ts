@@ -1,11 +1,10 @@
 import { expect } from 'chai';
-import { execFile, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { AddressInfo, Socket } from 'node:net';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { ResponseTooLarge, TransportFailed, Unreachable } from '../../lib/client/errors.js';
@@ -178,31 +177,6 @@ describe('client/transport-node', () => {
     after(async () => {
       if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
       rmSync(dir, { recursive: true, force: true });
-    });
-
-    it('loads TLS (and node:crypto) only once an https URL is asked for', async () => {
-      const module = new URL('../../lib/client/transport-node.js', import.meta.url).href;
-      const script = `
-        const { NodeTransport } = await import(${JSON.stringify(module)});
-        const loaded = () => ['tls', 'crypto'].filter((m) => process.moduleLoadList.includes('NativeModule ' + m));
-        const transport = new NodeTransport({ concurrency: 1 });
-        await transport.send({ method: 'GET', url: process.argv[1], headers: {}, timeoutMs: 5000, maxResponseBytes: 1024 });
-        const plain = loaded();
-        await transport.send({ method: 'GET', url: process.argv[2], headers: {}, timeoutMs: 5000, maxResponseBytes: 1024 }).catch(() => undefined);
-        console.log(JSON.stringify([plain, loaded()]));
-        transport.close();`;
-      const plainServer = createServer((req, res) => res.end('plain'));
-      await new Promise<void>((resolve) => plainServer.listen(0, '127.0.0.1', resolve));
-      try {
-        const plainUrl = `http://127.0.0.1:${(plainServer.address() as AddressInfo).port}/`;
-        // Not spawnSync: this process serves both URLs meanwhile.
-        const run = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script, plainUrl, url], { encoding: 'utf8' });
-        expect(run.stderr).to.equal('');
-        expect(JSON.parse(run.stdout)).to.deep.equal([[], ['tls', 'crypto']]);
-      } finally {
-        plainServer.closeAllConnections();
-        await new Promise<void>((resolve) => plainServer.close(() => resolve()));
-      }
     });
 
     it('speaks TLS and checks the certificate: one nobody vouches for is refused, not trusted', async () => {
