@@ -1,7 +1,7 @@
 /**
  * halsync's public API, for Node: what is not exported here is private. Everything the entry
  * points give (`halsync/client`, `halsync/idb`, `halsync/server`), and what only Node programs use
- * besides: the node:http and got transports, node↔node syncs with their state file, the problem types a node
+ * besides: the got transport, node↔node syncs with their state file, the problem types a node
  * answers with, and who a request speaks for.
  */
 export * from './entries/client.js';
@@ -29,7 +29,6 @@ export {
   type FieldError,
 } from './protocol/problems.js';
 export { problemFactory } from './client/errors.js';
-export { NodeTransport } from './client/transport-node.js';
 export { GotTransport } from './client/transport-got.js';
 export { syncNodes, type NodeSyncOptions } from './client/connect.js';
 export { fileCheckpoints } from './client/state-file.js';

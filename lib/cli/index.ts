@@ -9,8 +9,7 @@ import { DEFAULT_STORE_URL } from '../store/open.js';
  * module is imported in its action, so `--help` and one command do not load the others
  * (Koa, ajv and the server routes are most of a start-up). The `bin` is this module bundled
  * with sync and compact by esbuild (`npm run build`, dist/lib/bin/halsync.js): resolving and
- * reading commander's files one by one was much of a sync's start-up (the client speaks
- * through node:http: got and its two dozen packages were most of the rest).
+ * reading the two hundred files of got and commander one by one was most of a sync's start-up.
  */
 // dist/lib/cli/index.js → the package's own package.json, in a clone and in an installed package alike.
 const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };

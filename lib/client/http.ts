@@ -30,7 +30,7 @@ export interface HttpClientOptions {
    * full log page with data): a hostile or broken node cannot make the client buffer without bound.
    */
   maxResponseBytes?: number;
-  /** The HTTP stack to speak through (default: node:http on Node). */
+  /** The HTTP stack to speak through (default: `got` on Node). */
   transport?: Transport;
   /** Speak through this `fetch` (a FetchTransport), whatever the default; `transport` wins over it. */
   fetch?: typeof globalThis.fetch;

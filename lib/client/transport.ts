@@ -1,9 +1,8 @@
 /**
  * The one seam between the client and an HTTP stack. Everything above it (origins, tokens,
  * redirects, problem documents, gzip decisions) is shared; a transport only moves one request
- * and its answer, and counts what it moved. node:http on Node (transport-node.ts; got in
- * transport-got.ts for who wants it), `fetch` in a browser: all keep this contract, so the engine
- * behaves the same over any.
+ * and its answer, and counts what it moved. `got` on Node (transport-got.ts), `fetch` in a
+ * browser: both keep this contract, so the engine behaves the same over either.
  */
 
 export interface TrafficStats {

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { syncNodes, syncStore } from '../../lib/client/connect.js';
-import { NodeTransport } from '../../lib/client/transport-node.js';
+import { GotTransport } from '../../lib/client/transport-got.js';
 import type { Transport } from '../../lib/client/transport.js';
 import { MemoryStore } from '../../lib/store/memory.js';
 import type { Store } from '../../lib/store/store.js';
@@ -90,7 +90,7 @@ describe('client/first-sync: first pull page by page', () => {
     const events: string[] = [];
     let firstApplied!: () => void;
     const applied = new Promise<void>((resolve) => (firstApplied = resolve));
-    const inner = new NodeTransport({ concurrency: 4 });
+    const inner = new GotTransport({ concurrency: 4 });
     // Page 2 is answered only once page 1 is applied, or after a second: whichever comes first.
     const transport: Transport = {
       get stats() {
@@ -126,7 +126,7 @@ describe('client/first-sync: first pull page by page', () => {
     const events: string[] = [];
     let inFlight = 0;
     let most = 0;
-    const inner = new NodeTransport({ concurrency: 4 });
+    const inner = new GotTransport({ concurrency: 4 });
     const transport: Transport = {
       get stats() {
         return inner.stats;

@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import { listen, type Listening } from '../support/koa.js';
 import { defaultTransport } from '../../lib/client/transport-default.js';
-import { NodeTransport } from '../../lib/client/transport-node.js';
+import { GotTransport } from '../../lib/client/transport-got.js';
 
-/** The transport an HttpClient gets when given none (lib/client/transport-default.ts): on Node, Node's own http (NodeTransport). */
+/** The transport an HttpClient gets when given none (lib/client/transport-default.ts): on Node, got's. */
 describe('client/transport-default', () => {
   let server: Listening;
   let base: string;
@@ -13,10 +13,10 @@ describe('client/transport-default', () => {
   });
   after(() => server.close());
 
-  it('is the node:http transport on Node, and moves a request over loopback, counting it', async () => {
+  it('is the got transport on Node, and moves a request over loopback, counting it', async () => {
     const transport = defaultTransport({ concurrency: 1 });
     try {
-      expect(transport).to.be.instanceOf(NodeTransport);
+      expect(transport).to.be.instanceOf(GotTransport);
       const response = await transport.send({ method: 'GET', url: `${base}/x`, headers: {}, timeoutMs: 5000, maxResponseBytes: 1024 });
       expect(response.status).to.equal(200);
       expect(Buffer.from(response.body).toString()).to.equal('you asked /x');

@@ -5,23 +5,21 @@ import { gunzipSync } from 'node:zlib';
 import { ResponseTooLarge, Unreachable } from '../../lib/client/errors.js';
 import { FetchTransport } from '../../lib/client/transport-fetch.js';
 import { GotTransport } from '../../lib/client/transport-got.js';
-import { NodeTransport } from '../../lib/client/transport-node.js';
 import type { Transport, TransportRequest } from '../../lib/client/transport.js';
 import { expectRejection } from '../support/expect.js';
 import { listen, type Listening } from '../support/koa.js';
 
 /**
- * The Transport contract (lib/client/transport.ts), held for every transport alike: what one moves
- * and counts, the other must too, so the engine above behaves the same over node:http, got and fetch.
+ * The Transport contract (lib/client/transport.ts), held for both transports alike: what one moves
+ * and counts, the other must too, so the engine above behaves the same over got and over fetch.
  * Each transport's own peculiarities stay in its own test (transport-got, transport-fetch).
  */
 const transports: Array<[string, () => Transport]> = [
-  ['node:http', () => new NodeTransport({ concurrency: 4 })],
   ['got', () => new GotTransport({ concurrency: 4 })],
   ['fetch', () => new FetchTransport({ concurrency: 4, fetch: globalThis.fetch })],
 ];
 
-describe('client/transport: the contract every transport keeps', () => {
+describe('client/transport: the contract both transports keep', () => {
   let server: Listening;
   let base: string;
   const uploads: Buffer[] = [];

@@ -42,20 +42,20 @@ describe('entry points', function () {
       // Node's globals are not imports: a page has no Buffer, process or setImmediate either.
       expect(code.match(/\bBuffer\.\w+|\bprocess\.\w+|\bsetImmediate\b/g) ?? []).to.deep.equal([]);
       const forbidden = inputs.filter((i) =>
-        /node_modules\/got\/|transport-got|transport-node|client\/state-file\.js|\/lib\/server\/|\/lib\/cli\/|better-sqlite3|node_modules\/pg\//.test(i),
+        /node_modules\/got\/|transport-got|client\/state-file\.js|\/lib\/server\/|\/lib\/cli\/|better-sqlite3|node_modules\/pg\//.test(i),
       );
       expect(forbidden).to.deep.equal([]);
     });
   }
 
-  it('speaks through fetch in the browser build, node:http on Node', async function () {
+  it('speaks through fetch in the browser build, got on Node', async function () {
     const { inputs } = await bundle('halsync/client');
     expect(inputs).to.include('dist/lib/client/transport-default-browser.js');
     expect(inputs).to.not.include('dist/lib/client/transport-default.js');
     const { defaultTransport } = await import('../../lib/client/transport-default.js');
-    const { NodeTransport } = await import('../../lib/client/transport-node.js');
+    const { GotTransport } = await import('../../lib/client/transport-got.js');
     const transport = defaultTransport({ concurrency: 1 });
-    expect(transport).to.be.instanceOf(NodeTransport);
+    expect(transport).to.be.instanceOf(GotTransport);
     transport.close();
   });
 
