@@ -77,7 +77,7 @@ const encoder = new TextEncoder();
  * A JSON object body whose leading members are known before its request is due: their text is
  * serialised when it is made and, for an origin that reads gzip over a transport that compresses
  * in parts, compressed then too, so that a request made later only adds its last members. A first
- * sync stages each page's sync log so while the previous page's is applied.
+ * sync stages each page's sync log this way while the previous page's is applied.
  */
 export class PreparedJson {
   /** @internal Made by HttpClient.prepare. */
@@ -243,6 +243,7 @@ export class HttpClient {
   }
 }
 
+/** Two byte arrays as one (no Buffer: this module runs in a page too). */
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   const joined = new Uint8Array(a.length + b.length);
   joined.set(a);

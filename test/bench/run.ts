@@ -155,16 +155,8 @@ const CLIENT_SERVER_COLUMNS = [
   'peak RSS client/server MiB',
 ];
 
-interface ClientServerPhase {
-  phase: string;
-  wallMs: number;
-  requests: number;
-  bytesUp: number;
-  bytesDown: number;
-  pulled: number;
-  pushed: number;
-  conflicts: number;
-}
+/** What a client/server row shows of a phase: PouchDB's figures and store↔node's have these alike. */
+type ClientServerPhase = Pick<PouchPhaseFigures, 'wallMs' | 'requests' | 'bytesUp' | 'bytesDown' | 'pulled' | 'pushed' | 'conflicts'> & { phase: string };
 
 function clientServerRow(p: ClientServerPhase, clientCpu: number, serverCpu: number, clientRss: number, serverRss: number): string[] {
   return [
