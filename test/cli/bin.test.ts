@@ -4,8 +4,13 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { CLI } from '../support/serve.js';
+import { startNode } from '../support/server.js';
+import { newId, put, stateFile } from '../support/sync.js';
 
 const ROOT = new URL('../../../', import.meta.url);
+/** Prints, as the command exits, the Node built-ins it loaded. */
+const REPORT_BUILTINS = `data:text/javascript,process.on('exit', () => process.stderr.write('builtins: ' + process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice(13)).join(' ') + '\\n'))`;
+
 const pkg = JSON.parse(readFileSync(new URL('package.json', ROOT), 'utf8')) as { version: string; bin: { halsync: string } };
 
 describe('the halsync bin (the bundle scripts/bundle-cli.mjs writes)', () => {
@@ -25,5 +30,35 @@ describe('the halsync bin (the bundle scripts/bundle-cli.mjs writes)', () => {
       .join('\n');
     expect(text).to.include('serve.js');
     expect(text).not.to.include('koa-compose');
+  });
+
+  it("syncs over got without loading got's unused features: no node:http2, no ICU data at start", async () => {
+    const a = await startNode();
+    const b = await startNode();
+    try {
+      const id = newId();
+      await put(a.store, id, { over: 'got' });
+      const { stdout, stderr } = await promisify(execFile)(process.execPath, [
+        '--import',
+        REPORT_BUILTINS,
+        CLI,
+        'sync',
+        a.url,
+        b.url,
+        '--json',
+        '--state',
+        await stateFile(),
+      ]);
+      expect(JSON.parse(stdout)).to.include({ pushed: 1 });
+      expect((await b.store.getItem('items', id))?.data).to.deep.equal({ over: 'got' });
+      const builtins = /builtins: (.*)/.exec(stderr)![1]!.split(' ');
+      expect(builtins).to.include.members(['http', 'https', 'zlib']).and.not.include('http2');
+      // got's type checks word their errors with Intl.ListFormat; building one loads ICU's data.
+      const sync = readdirSync(new URL('.', new URL(pkg.bin.halsync, ROOT))).find((file) => file.startsWith('sync-'))!;
+      expect(readFileSync(new URL(sync, new URL(pkg.bin.halsync, ROOT)), 'utf8')).not.to.match(/[=,]new Intl\.ListFormat/);
+    } finally {
+      await a.close();
+      await b.close();
+    }
   });
 });
