@@ -2,7 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
 import { promisify } from 'node:util';
-import { constants, createGzip, gzip } from 'node:zlib';
+import { brotliDecompress, constants, createGzip, gzip, inflate, inflateRaw, unzip, type ZlibOptions } from 'node:zlib';
 import got, { CancelError, type Got, RequestError } from 'got';
 import { ResponseTooLarge, TransportFailed, Unreachable } from './errors.js';
 import type { GzipStream, TrafficStats, Transport, TransportOptions, TransportRequest, TransportResponse } from './transport.js';
@@ -14,10 +14,23 @@ import type { GzipStream, TrafficStats, Transport, TransportOptions, TransportRe
  */
 
 const gzipAsync = promisify(gzip);
+const inflateAsync = promisify(inflate);
+const inflateRawAsync = promisify(inflateRaw);
+/** The codings it asks for and decodes (RFC 9110 §8.4.1), each a one-shot zlib call. */
+const DECODERS: Record<string, (body: Buffer, options: ZlibOptions) => Promise<Buffer>> = {
+  gzip: promisify(unzip),
+  'x-gzip': promisify(unzip),
+  // "deflate" is the zlib format (RFC 1950), but some servers send raw deflate: the first byte tells.
+  deflate: (body, options) => ((body[0]! & 0x0f) === 0x08 ? inflateAsync : inflateRawAsync)(body, options),
+  br: promisify(brotliDecompress),
+};
+const ACCEPT_ENCODING = Object.keys(DECODERS)
+  .filter((coding) => coding !== 'x-gzip')
+  .join(', ');
 /**
- * zlib's output buffer for uploads. At its default, 16 KiB, a sync log comes out in some twenty
- * pieces, each a callback, a buffer and a copy: at 256 KiB deflating one costs a sixth less CPU
- * (measured on a 536 KB page at level 1).
+ * zlib's output buffer, for uploads and answers alike. At its default, 16 KiB, a sync log comes
+ * out in some twenty pieces, each a callback, a buffer and a copy: at 256 KiB deflating one costs
+ * a sixth less CPU (measured on a 536 KB page at level 1), and inflating a page a third as much.
  */
 const ZLIB_CHUNK = 256 * 1024;
 /** Level 1: a sync log still shrinks about fourfold, for a fraction of the default level's CPU. */
@@ -45,7 +58,9 @@ export class GotTransport implements Transport {
       // Retrying is the sync engine's decision (it knows what is idempotent), not the transport's.
       retry: { limit: 0 },
       responseType: 'buffer',
-      decompress: true,
+      // Bodies are decoded below in one zlib call each: got's stream inflates in 16 KiB pieces, each a callback and a copy.
+      decompress: false,
+      headers: { 'accept-encoding': ACCEPT_ENCODING },
     });
   }
 
@@ -93,7 +108,7 @@ export class GotTransport implements Transport {
         ...(request.signal ? { signal: request.signal } : {}),
       });
       promise.on('request', (outgoing) => outgoing.on('socket', (socket: Socket) => this.track(socket)));
-      // got reports decompressed bytes as they arrive: abort as soon as the body passes the cap.
+      // got reports the coded bytes as they arrive: abort as soon as they alone pass the cap.
       promise.on('downloadProgress', ({ transferred }) => {
         if (transferred > request.maxResponseBytes && !tooLarge) {
           tooLarge = true;
@@ -101,7 +116,8 @@ export class GotTransport implements Transport {
         }
       });
       const response = await promise;
-      return { url: response.url, status: response.statusCode, headers: response.headers, body: response.rawBody ?? new Uint8Array(0) };
+      const body = await decode(request, response.headers['content-encoding'], response.rawBody);
+      return { url: response.url, status: response.statusCode, headers: response.headers, body };
     } catch (error) {
       if (tooLarge && error instanceof CancelError) throw new ResponseTooLarge(request.url, request.maxResponseBytes);
       if (error instanceof RequestError) {
@@ -125,5 +141,27 @@ export class GotTransport implements Transport {
   close(): void {
     this.agents.http.destroy();
     this.agents.https.destroy();
+  }
+}
+
+/**
+ * The body as sent before its coding: at most maxResponseBytes of it (zlib stops there), and a
+ * body that does not decode as it says is TransportFailed. A coding it does not know is left as
+ * it came, as got left it; an empty body (a HEAD answer, a 204) has nothing to decode.
+ */
+async function decode(request: TransportRequest, coding: string | undefined, body: Buffer | undefined): Promise<Uint8Array> {
+  if (!body?.length) return new Uint8Array(0);
+  const decoder = coding && DECODERS[coding.trim().toLowerCase()];
+  if (!decoder) return body;
+  try {
+    return await decoder(body, { chunkSize: ZLIB_CHUNK, maxOutputLength: request.maxResponseBytes });
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw new ResponseTooLarge(request.url, request.maxResponseBytes);
+    throw new TransportFailed(
+      request.url,
+      (error as { code?: string }).code ?? 'decoding',
+      `a ${coding} body that does not decode: ${(error as Error).message}`,
+      error,
+    );
   }
 }

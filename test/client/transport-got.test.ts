@@ -6,7 +6,7 @@ import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { brotliCompressSync, deflateRawSync, deflateSync, gunzipSync, gzipSync } from 'node:zlib';
 import { ResponseTooLarge, TransportFailed, Unreachable } from '../../lib/client/errors.js';
 import { GotTransport } from '../../lib/client/transport-got.js';
 
@@ -104,6 +104,11 @@ describe('client/transport-got', () => {
     let connections = 0;
     before(async () => {
       coded = createServer((req, res) => {
+        const coded = { gzip: gzipSync, deflate: deflateSync, br: brotliCompressSync }[req.url!.slice(1)];
+        if (coded) return void res.writeHead(200, { 'content-encoding': req.url!.slice(1), 'x-accepted': req.headers['accept-encoding'] }).end(coded(text));
+        if (req.url === '/raw-deflate') return void res.writeHead(200, { 'content-encoding': 'Deflate' }).end(deflateRawSync(text));
+        if (req.url === '/unknown') return void res.writeHead(200, { 'content-encoding': 'x-private' }).end('as sent');
+        if (req.url === '/corrupt') return void res.writeHead(200, { 'content-encoding': 'gzip' }).end(gzipSync(text).subarray(0, 40));
         if (req.url === '/bomb') return void res.writeHead(200, { 'content-encoding': 'gzip' }).end(gzipSync(Buffer.alloc(4 * 1024 * 1024)));
         // Says gzip, sends nothing (as a HEAD answer or a 204 may): there is nothing to decode.
         if (req.url === '/empty') return void res.writeHead(req.method === 'HEAD' ? 200 : 204, { 'content-encoding': 'gzip' }).end();
@@ -121,6 +126,21 @@ describe('client/transport-got', () => {
     });
     const send = (path: string, extra: Partial<Parameters<GotTransport['send']>[0]> = {}) =>
       transport.send({ method: 'GET', url: `${codedBase}${path}`, headers: {}, timeoutMs: 5000, maxResponseBytes: 1024 * 1024, ...extra });
+
+    it('asks for gzip, deflate and br, and decodes each (raw deflate too); a coding it does not know comes as sent', async () => {
+      for (const path of ['/gzip', '/deflate', '/br', '/raw-deflate']) {
+        const response = await send(path);
+        expect(Buffer.from(response.body).toString(), path).to.equal(text);
+        if (path !== '/raw-deflate') expect(response.headers['x-accepted']).to.equal('gzip, deflate, br');
+      }
+      expect(Buffer.from((await send('/unknown')).body).toString()).to.equal('as sent');
+    });
+
+    it('fails a body that does not decode as its coding says as TransportFailed, naming the coding', async () => {
+      const error = await send('/corrupt').catch((e: unknown) => e);
+      expect(error).to.be.instanceOf(TransportFailed);
+      expect((error as Error).message).to.include('gzip body that does not decode');
+    });
 
     it('counts maxResponseBytes after decoding: a small gzip of 4 MiB is refused', async () => {
       expect(await send('/bomb').catch((e: unknown) => e)).to.be.instanceOf(ResponseTooLarge);
