@@ -5,6 +5,7 @@
 // out (lib/cli/index.ts imports it by a path esbuild leaves alone): it reads files next to its
 // modules, so it runs from dist/lib/cli/. Native and optional drivers stay external too.
 import { readFileSync, rmSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
 import { build } from 'esbuild';
 
 const OUT = 'dist/lib/bin';
@@ -49,6 +50,22 @@ const lazyListFormat = {
   },
 };
 
+/**
+ * Node's built-ins reached by `require` (the banner's), not by `import`: an ESM import of a
+ * built-in builds its module facade, which reads every export and so runs the lazy getters behind
+ * them (crypto's webcrypto, buffer's File, net's BlockList, util's MIMEType, process.report…),
+ * ≈ 3 ms of every start. A CommonJS stand-in leaves each export unread until the code uses it.
+ */
+const builtinsByRequire = {
+  name: 'builtins-by-require',
+  setup(b) {
+    b.onResolve({ filter: /^[a-z:_/]+$/ }, (args) =>
+      args.kind === 'import-statement' && isBuiltin(args.path) ? { path: args.path.replace(/^(node:)?/, 'node:'), namespace: 'builtin' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
+  },
+};
+
 // Chunk names carry a hash: clear the old ones, or `npm pack` would ship them all.
 rmSync(OUT, { recursive: true, force: true });
 await build({
@@ -68,6 +85,6 @@ await build({
   external: ['better-sqlite3', 'pg', 'pg-native'],
   // CommonJS dependencies (commander) require Node built-ins: give the ESM bundle a `require`.
   banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
-  plugins: [gotUnused, lazyListFormat],
+  plugins: [gotUnused, lazyListFormat, builtinsByRequire],
   logLevel: 'warning',
 });
