@@ -2,8 +2,9 @@ import http from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
 import { promisify } from 'node:util';
-import { brotliDecompress, constants, createGzip, gzip, inflate, inflateRaw, unzip, type ZlibOptions } from 'node:zlib';
+import { brotliDecompress, createGzip, gzip, inflate, inflateRaw, unzip, type ZlibOptions } from 'node:zlib';
 import got, { CancelError, type Got, RequestError } from 'got';
+import { GZIP_LEVEL, ZLIB_CHUNK } from '../protocol/compression.js';
 import { ResponseTooLarge, TransportFailed, Unreachable } from './errors.js';
 import type { GzipStream, TrafficStats, Transport, TransportOptions, TransportRequest, TransportResponse } from './transport.js';
 
@@ -16,10 +17,11 @@ import type { GzipStream, TrafficStats, Transport, TransportOptions, TransportRe
 const gzipAsync = promisify(gzip);
 const inflateAsync = promisify(inflate);
 const inflateRawAsync = promisify(inflateRaw);
+const unzipAsync = promisify(unzip);
 /** The codings it asks for and decodes (RFC 9110 §8.4.1), each a one-shot zlib call. */
 const DECODERS: Record<string, (body: Buffer, options: ZlibOptions) => Promise<Buffer>> = {
-  gzip: promisify(unzip),
-  'x-gzip': promisify(unzip),
+  gzip: unzipAsync,
+  'x-gzip': unzipAsync,
   // "deflate" is the zlib format (RFC 1950), but some servers send raw deflate: the first byte tells.
   deflate: (body, options) => ((body[0]! & 0x0f) === 0x08 ? inflateAsync : inflateRawAsync)(body, options),
   br: promisify(brotliDecompress),
@@ -27,14 +29,7 @@ const DECODERS: Record<string, (body: Buffer, options: ZlibOptions) => Promise<B
 const ACCEPT_ENCODING = Object.keys(DECODERS)
   .filter((coding) => coding !== 'x-gzip')
   .join(', ');
-/**
- * zlib's output buffer, for uploads and answers alike. At its default, 16 KiB, a sync log comes
- * out in some twenty pieces, each a callback, a buffer and a copy: at 256 KiB deflating one costs
- * a sixth less CPU (measured on a 536 KB page at level 1), and inflating a page a third as much.
- */
-const ZLIB_CHUNK = 256 * 1024;
-/** Level 1: a sync log still shrinks about fourfold, for a fraction of the default level's CPU. */
-const UPLOAD_GZIP = { level: constants.Z_BEST_SPEED, chunkSize: ZLIB_CHUNK };
+const UPLOAD_GZIP = { level: GZIP_LEVEL, chunkSize: ZLIB_CHUNK };
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'ECONNRESET', 'EPIPE']);
 
 export class GotTransport implements Transport {

@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { Context } from 'koa';
 import type Koa from 'koa';
+import { ZLIB_CHUNK } from '../../protocol/compression.js';
 import { BadRequest, PayloadTooLarge, ServiceUnavailable, UnsupportedMediaType, ValidationFailed } from '../../protocol/problems.js';
 import { findJsonFlaw, MAX_DEPTH } from '../../protocol/json.js';
 import { closeAfterAnswer } from './framing.js';
@@ -49,13 +50,6 @@ const JSON_TYPE = /^application\/(?:json|[\w.+-]+\+json)$/i;
 
 /** The content codings a request body may carry (RFC 9110 §8.4); advertised as `Accept-Encoding`. */
 export const ACCEPTED_CODINGS = 'gzip';
-
-/**
- * zlib's output buffer for request bodies and gzipped answers: at its default, 16 KiB, a sync log
- * of a thousand entries comes out in some twenty pieces, each a callback, a buffer and a copy;
- * at 256 KiB inflating one costs about a third of the CPU (measured on a 536 KB page).
- */
-export const ZLIB_CHUNK = 256 * 1024;
 
 /**
  * Reads a request body as JSON, plain or gzipped. The size is checked against Content-Length

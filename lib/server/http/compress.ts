@@ -1,7 +1,8 @@
 import { promisify } from 'node:util';
-import { constants, gzip } from 'node:zlib';
+import { gzip } from 'node:zlib';
 import type { Context, Next } from 'koa';
-import { ACCEPTED_CODINGS, ZLIB_CHUNK } from './body.js';
+import { GZIP_LEVEL, ZLIB_CHUNK } from '../../protocol/compression.js';
+import { ACCEPTED_CODINGS } from './body.js';
 
 const gzipAsync = promisify(gzip);
 
@@ -12,10 +13,9 @@ const gzipAsync = promisify(gzip);
 export const COMPRESS_THRESHOLD = 1024;
 
 /**
- * Advertises the request codings this node reads, and gzips JSON and text bodies for clients that send `Accept-Encoding: gzip` (RFC 9110 §12.5.3;
- * got and browsers do). Level 1: a log page of JSON still shrinks about fourfold, at a fraction
- * of the CPU of the default level (measured with test/bench). zlib runs on libuv's thread pool,
- * so compressing one page overlaps with rendering the next request's.
+ * Advertises the request codings this node reads, and gzips JSON and text bodies, at GZIP_LEVEL,
+ * for clients that send `Accept-Encoding: gzip` (RFC 9110 §12.5.3; got and browsers do). zlib
+ * runs on libuv's thread pool, so compressing one page overlaps with rendering the next request's.
  */
 export async function compress(ctx: Context, next: Next): Promise<void> {
   await next();
@@ -32,7 +32,7 @@ export async function compress(ctx: Context, next: Next): Promise<void> {
     return;
   }
   const type = ctx.response.get('Content-Type');
-  ctx.body = await gzipAsync(text, { level: constants.Z_BEST_SPEED, chunkSize: ZLIB_CHUNK });
+  ctx.body = await gzipAsync(text, { level: GZIP_LEVEL, chunkSize: ZLIB_CHUNK });
   // Setting a Buffer body makes Koa guess application/octet-stream: keep the type the route chose.
   if (type) ctx.type = type;
   ctx.set('Content-Encoding', 'gzip');
