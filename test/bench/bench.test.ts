@@ -37,7 +37,7 @@ describe('bench: the sync benchmark at N = 200, K = 20', () => {
 describe('bench: node↔node, `halsync sync A B` as its own process, at N = 200, K = 20', () => {
   it('A pulls all N into node A, B moves every change once, C moves nothing in at most 6 requests', async function () {
     this.timeout(60_000);
-    const [a, b, c] = await runNodes({ n: 200, k: 20, phases: ['A', 'B', 'C'] });
+    const [a, b, c] = await runNodes({ n: 200, k: 20, phases: ['A', 'B', 'C'], noopPairs: 2 });
     expect(a!.pulled).to.equal(200);
     expect(a!.serverRequests).to.equal(a!.requests);
     expect(a!.cpuMs.sync, 'the sync process burned CPU, as read from /proc').to.be.greaterThan(0);
@@ -48,6 +48,11 @@ describe('bench: node↔node, `halsync sync A B` as its own process, at N = 200,
     expect(c!.requests).to.be.at.most(6);
     // Discovery and an empty log page on each of two nodes; the items' data alone is over 30 KB.
     expect(c!.bytesUp + c!.bytesDown).to.be.lessThan((200 * 150) / 4);
+    // The side-by-side start-up: each no-op sync is checked to move nothing; it does all bare node does and more.
+    expect(a!.startup, 'only phase C runs the no-op pairs').to.equal(undefined);
+    expect(c!.startup!.pairs).to.equal(2);
+    expect(c!.startup!.bareMs).to.be.greaterThan(0);
+    expect(c!.startup!.syncMs).to.be.greaterThan(c!.startup!.bareMs);
   });
 });
 

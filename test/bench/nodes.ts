@@ -8,6 +8,7 @@ import type { SyncReport } from '../../lib/client/report.js';
 import { phaseBPlan } from './data.js';
 import { Child, seedServer } from './scenario.js';
 import type { ServerStats } from './server.js';
+import { middle } from './middle.js';
 
 /**
  * The node↔node benchmark: two halsync nodes on SQLite (child processes, B seeded with N items,
@@ -40,6 +41,18 @@ export interface NodePhaseFigures {
   pushed: number;
   conflicts: number;
   peakRss: { sync: number; a: number; b: number };
+  /** Phase C only, with `noopPairs`: medians of no-op syncs run alternately with `node -e 0`. */
+  startup?: NoopStartup;
+}
+
+/**
+ * The no-op sync's start-up beside bare node's, sampled in alternation against the same two
+ * nodes: on a machine whose speed drifts, a ratio of figures taken minutes apart says little.
+ */
+export interface NoopStartup {
+  pairs: number;
+  bareMs: number;
+  syncMs: number;
 }
 
 export interface NodeOptions {
@@ -48,6 +61,8 @@ export interface NodeOptions {
   phases: readonly NodePhase[];
   /** Write CPU profiles of the three processes here, one a process and phase (sync-A.cpuprofile, node-a-A.cpuprofile, …). */
   profileDir?: string;
+  /** After phase C, this many more no-op syncs, each after a `node -e 0` (phase C's `startup`). */
+  noopPairs?: number;
 }
 
 export async function runNodes(options: NodeOptions): Promise<NodePhaseFigures[]> {
@@ -66,7 +81,9 @@ export async function runNodes(options: NodeOptions): Promise<NodePhaseFigures[]
         ];
         for (const reply of await Promise.all(edits)) if (!(reply as { ok: boolean }).ok) throw new Error('phase B: edits refused');
       }
-      figures.push(await syncPhase(phase, a, b, join(dir, 'state.json'), options.profileDir));
+      const phaseFigures = await syncPhase(phase, a, b, join(dir, 'state.json'), options.profileDir);
+      if (phase === 'C' && options.noopPairs) phaseFigures.startup = await noopStartup(a, b, join(dir, 'state.json'), options.noopPairs);
+      figures.push(phaseFigures);
     }
     return figures;
   } finally {
@@ -105,6 +122,20 @@ async function syncPhase(phase: NodePhase, a: Child, b: Child, state: string, pr
     conflicts: report.conflicts,
     peakRss: { sync: run.peakRss, a: after[0].peak.rss, b: after[1].peak.rss },
   };
+}
+
+async function noopStartup(a: Child, b: Child, state: string, pairs: number): Promise<NoopStartup> {
+  const bare: number[] = [];
+  const sync: number[] = [];
+  for (let i = 0; i < pairs; i++) {
+    bare.push((await runNode(['-e', '0'])).wallMs);
+    const run = await runCli(['sync', a.url, b.url, '--json', '--state', state]);
+    if (run.code !== 0) throw new Error(`halsync sync exited ${run.code}: ${run.stderr || run.stdout}`);
+    const report = JSON.parse(run.stdout) as SyncReport;
+    if (report.pulled + report.pushed !== 0) throw new Error(`a sync after a sync moved ${report.pulled} + ${report.pushed} items`);
+    sync.push(run.wallMs);
+  }
+  return { pairs, bareMs: middle(bare), syncMs: middle(sync) };
 }
 
 export interface ProcessRun {

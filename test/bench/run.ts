@@ -2,6 +2,7 @@ import { runBench, type BenchResult, type LoadRun } from './scenario.js';
 import { runCli, runNode, runNodes, type NodePhase, type NodePhaseFigures } from './nodes.js';
 import { installPouch, runPouch, type PouchPhaseFigures } from './pouch.js';
 import { benchPostgres, runOverload, type OverloadKindName, type OverloadRun } from './overload.js';
+import { middle } from './middle.js';
 import { DEFAULT_MAX_IN_FLIGHT_BODY_BYTES } from '../../lib/server/http/body.js';
 
 /**
@@ -53,6 +54,8 @@ interface Round {
   pouch?: PouchPhaseFigures[];
 }
 const all: Round[] = [];
+// No-op syncs a round runs after phase C, each after a `node -e 0` (start-up mode with node↔node).
+const NOOP_PAIRS = 5;
 // Overload alone runs no rounds: it measures no sync.
 const syncModes = [...modes].some((m) => m !== 'overload');
 for (let round = 0; round < rounds && syncModes; round++) {
@@ -68,7 +71,13 @@ for (let round = 0; round < rounds && syncModes; round++) {
       ...(process.env.BENCH_SERVER_PROF && round === 0 ? { serverProfileDir: process.env.BENCH_SERVER_PROF } : {}),
     });
   if (modes.has('nodes'))
-    figures.nodes = await runNodes({ n, k, phases: nodePhases, ...(process.env.BENCH_PROF && round === 0 ? { profileDir: process.env.BENCH_PROF } : {}) });
+    figures.nodes = await runNodes({
+      n,
+      k,
+      phases: nodePhases,
+      ...(modes.has('startup') ? { noopPairs: NOOP_PAIRS } : {}),
+      ...(process.env.BENCH_PROF && round === 0 ? { profileDir: process.env.BENCH_PROF } : {}),
+    });
   if (modes.has('pouch')) figures.pouch = await runPouch({ n, k, phases: nodePhases });
   all.push(figures);
   console.error(`bench: round ${round + 1} of ${rounds} done`);
@@ -194,13 +203,18 @@ if (store) {
     store.map((p) => clientServerRow(p, p.clientCpuMs, p.serverCpuMs, p.clientPeak.rss, p.serverPeak.rss)),
   );
 }
+const noop = nodes?.find((p) => p.phase === 'C');
 if (startup) {
   console.log(
     `\nstart-up (median of ${startup.runs}): node -e 0 ${startup.bare.toFixed(0)} ms; halsync --version ${startup.version.toFixed(0)} ms (${(startup.version / startup.bare).toFixed(1)}×)` +
-      (nodes?.find((p) => p.phase === 'C')
-        ? `; halsync sync A B, no-op (phase C) ${nodes.find((p) => p.phase === 'C')!.wallMs.toFixed(0)} ms (${(nodes.find((p) => p.phase === 'C')!.wallMs / startup.bare).toFixed(1)}×)`
-        : ''),
+      (noop ? `; halsync sync A B, no-op (phase C) ${noop.wallMs.toFixed(0)} ms (${(noop.wallMs / startup.bare).toFixed(1)}×)` : ''),
   );
+  if (noop?.startup) {
+    const { pairs, bareMs, syncMs } = noop.startup;
+    console.log(
+      `  side by side (after phase C, ${pairs} alternations a round, medians): node -e 0 ${bareMs.toFixed(0)} ms, the no-op sync ${syncMs.toFixed(0)} ms (${(syncMs / bareMs).toFixed(2)}×)`,
+    );
+  }
 }
 if (load) printLoad(load);
 if (overload) printOverload(overload);
@@ -278,12 +292,6 @@ function median<T>(rows: T[]): T {
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(first)) out[key] = median(rows.map((row) => (row as Record<string, unknown>)[key]));
   return out as T;
-}
-
-function middle(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 function table(header: string[], rows: string[][]): void {

@@ -8,6 +8,7 @@ import { createApp } from '../../lib/server/app.js';
 import type { Principal } from '../../lib/server/principal.js';
 import { MemoryStore } from '../../lib/store/memory.js';
 import type { Store } from '../../lib/store/store.js';
+import { middle } from './middle.js';
 
 /**
  * The scoped log over HTTP (issue 13), on the store test/bench/scopes.ts filled: a node serving
@@ -59,7 +60,7 @@ export async function printHttpFigures(options: HttpFigureOptions): Promise<void
       for (let i = 0; i < options.runs; i++) noop.push((await timed(() => syncStore(local, url, { token, collections: [collection] }))).ms);
       const again: number[] = [];
       for (let i = 0; i < 5; i++) again.push((await timed(() => syncStore(new MemoryStore(), url, { token, collections: [collection] }))).ms);
-      rows.push([what, first.ms.toFixed(1), median(again).toFixed(1), median(noop).toFixed(2), String(first.result.pulled)]);
+      rows.push([what, first.ms.toFixed(1), middle(again).toFixed(1), middle(noop).toFixed(2), String(first.result.pulled)]);
     }
     console.log('\nHTTP sync (node on loopback, client into a memory store)');
     console.log(['sync', 'first ms', 'first sync again, median of 5 ms', `no-op median of ${options.runs} ms`, 'pulled'].join(' | '));
@@ -122,11 +123,6 @@ async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; result: T }
   const start = performance.now();
   const result = await fn();
   return { ms: performance.now() - start, result };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 function mib(bytes: number): string {

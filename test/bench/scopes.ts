@@ -8,6 +8,7 @@ import type { Json } from '../../lib/protocol/types.js';
 import { SqliteStore } from '../../lib/store/sqlite.js';
 import type { Store, Write } from '../../lib/store/store.js';
 import { printHttpFigures } from './scopes-http.js';
+import { middle } from './middle.js';
 
 /**
  * `node dist/test/bench/scopes.js` — the store's figure for scoped logs (issue 13): a SQLite
@@ -59,14 +60,14 @@ try {
   const first = await timed(() => readAll(store, 'notes', grant));
   const firstSmall = await timed(() => readAll(store, 'small', undefined));
   const rows: Array<[string, number, number, number]> = [
-    ['scoped read, 1 channel, first (all pages)', first.ms, median(await repeat(() => readAll(store, 'notes', grant))), first.result.entries],
-    ['unscoped read, 100-item collection, first', firstSmall.ms, median(await repeat(() => readAll(store, 'small', undefined))), firstSmall.result.entries],
-    ['scoped no-op read, 1 channel (cursor at the end)', NaN, median(await repeat(() => readAll(store, 'notes', grant, first.result.checkpoint))), 0],
-    ['unscoped no-op read, 100-item collection', NaN, median(await repeat(() => readAll(store, 'small', undefined, firstSmall.result.checkpoint))), 0],
+    ['scoped read, 1 channel, first (all pages)', first.ms, middle(await repeat(() => readAll(store, 'notes', grant))), first.result.entries],
+    ['unscoped read, 100-item collection, first', firstSmall.ms, middle(await repeat(() => readAll(store, 'small', undefined))), firstSmall.result.entries],
+    ['scoped no-op read, 1 channel (cursor at the end)', NaN, middle(await repeat(() => readAll(store, 'notes', grant, first.result.checkpoint))), 0],
+    ['unscoped no-op read, 100-item collection', NaN, middle(await repeat(() => readAll(store, 'small', undefined, firstSmall.result.checkpoint))), 0],
   ];
   const wide = Array.from({ length: 10 }, (_, i) => `user:${i * 7}`);
   const tenChannels = await timed(() => readAll(store, 'notes', wide));
-  rows.push(['scoped read, 10 channels (all pages)', tenChannels.ms, median(await repeat(() => readAll(store, 'notes', wide))), tenChannels.result.entries]);
+  rows.push(['scoped read, 10 channels (all pages)', tenChannels.ms, middle(await repeat(() => readAll(store, 'notes', wide))), tenChannels.result.entries]);
 
   // Ten of the channel's items move to another channel: the reader's next read lists them as removals.
   const before = first.result.checkpoint;
@@ -80,7 +81,7 @@ try {
   rows.push([
     'scoped read after 10 moved out (10 removals)',
     moved.ms,
-    median(await repeat(() => readAll(store, 'notes', grant, before))),
+    middle(await repeat(() => readAll(store, 'notes', grant, before))),
     moved.result.entries,
   ]);
   await store.close();
@@ -140,11 +141,6 @@ async function repeat(fn: () => Promise<unknown>): Promise<number[]> {
   const times: number[] = [];
   for (let i = 0; i < runs; i++) times.push((await timed(fn)).ms);
   return times;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 function integer(name: string, fallback: number): number {
