@@ -98,14 +98,13 @@ async function syncPhase(phase: NodePhase, a: Child, b: Child, state: string, pr
   const before = await Promise.all([a.stats(), b.stats()]);
   const profile = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-name', `sync-${phase}.cpuprofile`] : [];
   // Profiled, the command runs unbundled: a minified bundle's function names say nothing.
-  const run = await runNode([...profile, profileDir ? UNBUNDLED_CLI : CLI, 'sync', a.url, b.url, '--json', '--state', state]);
+  const run = await runNode([...profile, profileDir ? UNBUNDLED_CLI : CLI, ...syncArgs(a, b, state)]);
   const after = await Promise.all([a.stats(), b.stats()]);
   if (profileDir) {
     await a.ask({ op: 'profile-stop', file: join(profileDir, `node-a-${phase}.cpuprofile`) });
     await b.ask({ op: 'profile-stop', file: join(profileDir, `node-b-${phase}.cpuprofile`) });
   }
-  if (run.code !== 0) throw new Error(`halsync sync exited ${run.code}: ${run.stderr || run.stdout}`);
-  const report = JSON.parse(run.stdout) as SyncReport;
+  const report = syncReport(run);
   const delta = (pick: (s: ServerStats) => number) => pick(after[0]) - pick(before[0]) + pick(after[1]) - pick(before[1]);
   const cpu = (i: 0 | 1) => (after[i].cpu.user + after[i].cpu.system - before[i].cpu.user - before[i].cpu.system) / 1000;
   return {
@@ -129,13 +128,22 @@ async function noopStartup(a: Child, b: Child, state: string, pairs: number): Pr
   const sync: number[] = [];
   for (let i = 0; i < pairs; i++) {
     bare.push((await runNode(['-e', '0'])).wallMs);
-    const run = await runCli(['sync', a.url, b.url, '--json', '--state', state]);
-    if (run.code !== 0) throw new Error(`halsync sync exited ${run.code}: ${run.stderr || run.stdout}`);
-    const report = JSON.parse(run.stdout) as SyncReport;
+    const run = await runCli(syncArgs(a, b, state));
+    const report = syncReport(run);
     if (report.pulled + report.pushed !== 0) throw new Error(`a sync after a sync moved ${report.pulled} + ${report.pushed} items`);
     sync.push(run.wallMs);
   }
   return { pairs, bareMs: middle(bare), syncMs: middle(sync) };
+}
+
+/** `halsync sync A B` as the bench runs it: A plays local, the report as JSON, the checkpoints in `state`. */
+function syncArgs(a: Child, b: Child, state: string): string[] {
+  return ['sync', a.url, b.url, '--json', '--state', state];
+}
+
+function syncReport(run: ProcessRun): SyncReport {
+  if (run.code !== 0) throw new Error(`halsync sync exited ${run.code}: ${run.stderr || run.stdout}`);
+  return JSON.parse(run.stdout) as SyncReport;
 }
 
 export interface ProcessRun {
