@@ -1,11 +1,14 @@
-// The `halsync` bin, dist/lib/bin/halsync.js: the command as one minified ESM bundle with one
-// chunk per command, loaded by its action. Run by `npm run build` after tsc (it bundles the
-// compiled dist/lib). A sync's start-up was mostly Node resolving, reading and compiling got's
-// and commander's two hundred files one by one; bundled they load as a few. The server stays
-// out (lib/cli/index.ts imports it by a path esbuild leaves alone): it reads files next to its
-// modules, so it runs from dist/lib/cli/. Native and optional drivers stay external too.
-import { readFileSync, rmSync } from 'node:fs';
-import { isBuiltin } from 'node:module';
+// The `halsync` bin, dist/lib/bin/halsync.cjs, and the command it runs, dist/lib/bin/command.cjs:
+// lib/cli/program.ts and everything it loads but the server as one minified CommonJS bundle,
+// compiled with V8's code cache for it, command.cache (lib/cli/code-cache.ts says why and how;
+// scripts/train-code-cache.mjs makes the cache by running a sync). Run by `npm run build` after
+// tsc (it bundles the compiled dist/lib). A sync's start-up was mostly Node resolving, reading
+// and compiling got's and commander's two hundred files one by one, then compiling the bundle
+// they became; CommonJS also spares the command Node's ES module loader. The server stays out
+// (program.ts imports it by a path esbuild does not follow): it reads files next to its modules,
+// so it runs from dist/lib/cli/. Native and optional drivers stay external too.
+import { spawnSync } from 'node:child_process';
+import { chmodSync, readFileSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const OUT = 'dist/lib/bin';
@@ -51,40 +54,68 @@ const lazyListFormat = {
 };
 
 /**
- * Node's built-ins reached by `require` (the banner's), not by `import`: an ESM import of a
- * built-in builds its module facade, which reads every export and so runs the lazy getters behind
- * them (crypto's webcrypto, buffer's File, net's BlockList, util's MIMEType, process.report…),
- * ≈ 3 ms of every start. A CommonJS stand-in leaves each export unread until the code uses it.
+ * No `import()` may stay in the command (lib/cli/code-cache.ts says why): lib/store/open.ts's
+ * import of a Node-only store, by a specifier no bundler follows, becomes one esbuild bundles
+ * (the stores then share the command's classes), and program.ts's import of the server goes
+ * through the loader's `__importModule`. Fails the build if either source changed.
  */
-const builtinsByRequire = {
-  name: 'builtins-by-require',
+const NO_DYNAMIC_IMPORT = {
+  'store/open.js': [
+    'return import(resolved)',
+    "return { './sqlite.js': () => import('./sqlite.js'), './postgres.js': () => import('./postgres.js'), 'node:path': async () => require('node:path') }[specifier]()",
+  ],
+  'cli/program.js': ['await import(SERVE_MODULE)', 'await __importModule(SERVE_MODULE)'],
+};
+const noDynamicImport = {
+  name: 'no-dynamic-import',
   setup(b) {
-    b.onResolve({ filter: /^[a-z:_/]+$/ }, (args) =>
-      args.kind === 'import-statement' && isBuiltin(args.path) ? { path: args.path.replace(/^(node:)?/, 'node:'), namespace: 'builtin' } : undefined,
-    );
-    b.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
+    b.onLoad({ filter: /(store[\\/]open|cli[\\/]program)\.js$/ }, (args) => {
+      const [from, to] = NO_DYNAMIC_IMPORT[args.path.split(/[\\/]/).slice(-2).join('/')];
+      const source = readFileSync(args.path, 'utf8');
+      if (!source.includes(from)) throw new Error(`${args.path}: no ${from} to replace (bundle-cli.mjs)`);
+      return { contents: source.replace(from, to), loader: 'js' };
+    });
   },
 };
 
-// Chunk names carry a hash: clear the old ones, or `npm pack` would ship them all.
-rmSync(OUT, { recursive: true, force: true });
-await build({
-  // lib/store/open.ts imports the Node-only stores by a path no bundler follows ('./sqlite.js'
-  // beside the importing module): each is an entry of its own, next to the chunks that import it.
-  entryPoints: { halsync: 'dist/lib/cli/index.js', sqlite: 'dist/lib/store/sqlite.js', postgres: 'dist/lib/store/postgres.js' },
-  outdir: OUT,
+const common = {
   bundle: true,
-  splitting: true,
-  format: 'esm',
   platform: 'node',
   target: 'node20',
+  format: 'cjs',
   minify: true,
   // Error classes keep their names (the command's messages and `instanceof` checks name them).
   keepNames: true,
-  chunkNames: '[name]-[hash]',
-  external: ['better-sqlite3', 'pg', 'pg-native'],
-  // CommonJS dependencies (commander) require Node built-ins: give the ESM bundle a `require`.
-  banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
-  plugins: [gotUnused, lazyListFormat, builtinsByRequire],
+  // What the command finds by its own URL (package.json, spec/, the server) is found from dist/lib/bin/.
+  define: { 'import.meta.url': '__bundleUrl' },
+  banner: { js: 'var __bundleUrl = require("node:url").pathToFileURL(__filename).href;' },
   logLevel: 'warning',
+};
+
+rmSync(OUT, { recursive: true, force: true });
+await build({
+  ...common,
+  entryPoints: ['dist/lib/cli/program.js'],
+  outfile: `${OUT}/command.cjs`,
+  external: ['better-sqlite3', 'pg', 'pg-native'],
+  plugins: [noDynamicImport, gotUnused, lazyListFormat],
 });
+if (/\bimport\(/.test(readFileSync(`${OUT}/command.cjs`, 'utf8'))) throw new Error(`${OUT}/command.cjs: an import() the code cache would break`);
+await build({
+  ...common,
+  stdin: {
+    contents: [
+      '#!/usr/bin/env node',
+      "import { compileCommand } from './code-cache.js';",
+      "compileCommand(new URL('./command.cjs', import.meta.url)).exports.runCommand(process.argv);",
+    ].join('\n'),
+    resolveDir: 'dist/lib/cli',
+    sourcefile: 'halsync.cjs',
+  },
+  outfile: `${OUT}/halsync.cjs`,
+});
+chmodSync(`${OUT}/halsync.cjs`, 0o755);
+
+// Without a cache the command runs all the same, only slower to start: say so, do not fail the build.
+const trained = spawnSync(process.execPath, ['scripts/train-code-cache.mjs'], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', timeout: 60_000 });
+if (trained.status !== 0) console.warn(`bundle-cli: no code cache for the command (${trained.error?.message ?? trained.stderr.trim()})`);

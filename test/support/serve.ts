@@ -2,7 +2,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 /** The `halsync` command as the package's `bin` runs it: the bundle `npm run build` writes (scripts/bundle-cli.mjs). */
-export const CLI = fileURLToPath(new URL('../../lib/bin/halsync.js', import.meta.url));
+export const CLI = fileURLToPath(new URL('../../lib/bin/halsync.cjs', import.meta.url));
 
 export interface CliOptions {
   /** The working directory (where `./halsync.db` lands). */
