@@ -39,6 +39,12 @@ describe('cli/code-cache: the command compiled with V8 code cache, never with an
   });
   afterEach(async () => rm(dir, { recursive: true, force: true }));
 
+  /** Writes the bundle answering `answer` and the cache this process makes of it. */
+  async function cached(answer: string): Promise<void> {
+    await writeFile(file, bundle(answer));
+    compileCommand(pathToFileURL(file)).saveCache();
+  }
+
   it('runs a bundle without a cache, saves one beside it, and starts from it next time', async () => {
     await writeFile(file, bundle('42'));
     const first = compileCommand(pathToFileURL(file));
@@ -55,8 +61,7 @@ describe('cli/code-cache: the command compiled with V8 code cache, never with an
   });
 
   it('compiles afresh a bundle edited since its cache was made, even at the same length', async () => {
-    await writeFile(file, bundle('42'));
-    compileCommand(pathToFileURL(file)).saveCache();
+    await cached('42');
     // V8 alone would take this cache: it checks the source's length, not its text.
     await writeFile(file, bundle('43'));
     const edited = compileCommand(pathToFileURL(file));
@@ -65,8 +70,7 @@ describe('cli/code-cache: the command compiled with V8 code cache, never with an
   });
 
   it('runs the bundle when V8 refuses the cache, or the cache file is cut short', async () => {
-    await writeFile(file, bundle('42'));
-    compileCommand(pathToFileURL(file)).saveCache();
+    await cached('42');
     const cacheFile = cacheFileOf(pathToFileURL(file));
     const saved = await readFile(cacheFile);
     // The right source hash before bytes that are no code cache at all.
