@@ -9,6 +9,8 @@ export interface CliOptions {
   cwd?: string;
   /** Added to the environment, after the tokens are cleared. */
   env?: Record<string, string>;
+  /** The script to run instead of the bin, e.g. the unbundled dist/lib/cli/index.js. */
+  script?: string;
 }
 
 /** The test runner's environment without its tokens: a command gets one only when a test gives it. */
@@ -70,8 +72,13 @@ export function serve(args: string[], options: CliOptions = {}): ServeProcess {
 export function halsync(args: string[], options: CliOptions = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     // Async, so nodes in this process keep answering while the command runs.
-    execFile(process.execPath, [CLI, ...args], { ...(options.cwd ? { cwd: options.cwd } : {}), env: environment(options.env) }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [options.script ?? CLI, ...args],
+      { ...(options.cwd ? { cwd: options.cwd } : {}), env: environment(options.env) },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
