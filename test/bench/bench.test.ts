@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { requirePostgres } from '../support/postgres.js';
+import { dataWorkBound, measureDataWork } from './data-work.js';
 import { runNodes } from './nodes.js';
 import { runOverload } from './overload.js';
 import { runBench } from './scenario.js';
@@ -53,6 +54,19 @@ describe('bench: node↔node, `halsync sync A B` as its own process, at N = 200,
     expect(c!.startup!.pairs).to.equal(2);
     expect(c!.startup!.bareMs).to.be.greaterThan(0);
     expect(c!.startup!.syncMs).to.be.greaterThan(c!.startup!.bareMs);
+  });
+});
+
+describe("bench: phase A's data work alone, at N = 200", () => {
+  it('moves every version through the three parts, node A ending with each one sent, and bounds phase A by it', async function () {
+    this.timeout(60_000);
+    const work = await measureDataWork({ n: 200, pageSize: 50 });
+    expect(work.versions).to.equal(200);
+    for (const part of ['b', 'sync', 'a'] as const) expect(work.cpuMs[part], part).to.be.greaterThan(0);
+    // Node A's part alone, or all three shared by the cores, whichever takes longer, after the start.
+    const [b, sync, a] = [10, 20, 30];
+    expect(dataWorkBound({ cpuMs: { b, sync, a }, versions: 200 }, 100, 2)).to.equal(130);
+    expect(dataWorkBound({ cpuMs: { b, sync, a }, versions: 200 }, 100, 1)).to.equal(160);
   });
 });
 

@@ -3,12 +3,15 @@ import { runCli, runNode, runNodes, type NodePhase, type NodePhaseFigures } from
 import { installPouch, runPouch, type PouchPhaseFigures } from './pouch.js';
 import { benchPostgres, runOverload, type OverloadKindName, type OverloadRun } from './overload.js';
 import { middle } from './middle.js';
+import { dataWorkBound, measureDataWork, type DataWorkFigures } from './data-work.js';
+import { availableParallelism } from 'node:os';
 import { DEFAULT_MAX_IN_FLIGHT_BODY_BYTES } from '../../lib/server/http/body.js';
 
 /**
  * `npm run bench` (`node dist/test/bench/run.js`) — the benchmark's figures, medians of
  * interleaved rounds: each round runs the floor and store↔node (scenario.ts), node↔node
- * (nodes.ts) and PouchDB (pouch.ts) one after the other on the same data.
+ * (nodes.ts) with phase A's data work alone beside it (data-work.ts), and PouchDB (pouch.ts) one
+ * after the other on the same data.
  *   BENCH_N       items (default 10000)
  *   BENCH_K       items changed on each side in phase B (default 1000; K/10 conflicts and deletes)
  *   BENCH_ROUNDS  interleaved rounds (default 3; 1 past N = 100000)
@@ -51,6 +54,8 @@ if (modes.has('pouch')) installPouch();
 interface Round {
   store?: BenchResult;
   nodes?: NodePhaseFigures[];
+  /** Phase A's data work alone (data-work.ts), beside node↔node's phase A. */
+  dataWork?: DataWorkFigures;
   pouch?: PouchPhaseFigures[];
 }
 const all: Round[] = [];
@@ -78,6 +83,8 @@ for (let round = 0; round < rounds && syncModes; round++) {
       ...(modes.has('startup') ? { noopPairs: NOOP_PAIRS } : {}),
       ...(process.env.BENCH_PROF && round === 0 ? { profileDir: process.env.BENCH_PROF } : {}),
     });
+  // Past N = 100000 the run is about memory; the data work would only double its time.
+  if (modes.has('nodes') && nodePhases.includes('A') && !huge) figures.dataWork = await measureDataWork({ n });
   if (modes.has('pouch')) figures.pouch = await runPouch({ n, k, phases: nodePhases });
   all.push(figures);
   console.error(`bench: round ${round + 1} of ${rounds} done`);
@@ -92,6 +99,7 @@ const overload = modes.has('overload')
 const floor = all[0]?.store?.floor ? median(all.map((r) => r.store!.floor!)) : undefined;
 const store = all[0]?.store?.phases.length ? all[0].store.phases.map((_, i) => median(all.map((r) => r.store!.phases[i]!))) : undefined;
 const nodes = all[0]?.nodes ? all[0].nodes.map((_, i) => median(all.map((r) => r.nodes![i]!))) : undefined;
+const dataWork = all[0]?.dataWork ? median(all.map((r) => r.dataWork!)) : undefined;
 const pouch = all[0]?.pouch ? all[0].pouch.map((_, i) => median(all.map((r) => r.pouch![i]!))) : undefined;
 
 console.log(
@@ -184,6 +192,7 @@ function clientServerRow(p: ClientServerPhase, clientCpu: number, serverCpu: num
   ];
 }
 
+if (nodes && dataWork) printDataWork(nodes, dataWork);
 if (pouch) {
   console.log('\nPouchDB 9: a memory PouchDB syncing with express-pouchdb (memory), same data and phases');
   table(
@@ -218,7 +227,7 @@ if (startup) {
 }
 if (load) printLoad(load);
 if (overload) printOverload(overload);
-if (process.env.BENCH_JSON === '1') console.log(JSON.stringify({ n, k, rounds, floor, nodes, pouch, store, startup, load, overload, all }));
+if (process.env.BENCH_JSON === '1') console.log(JSON.stringify({ n, k, rounds, floor, nodes, dataWork, pouch, store, startup, load, overload, all }));
 
 /** The command's start-up beside bare node's, interleaved. */
 async function measureStartup(): Promise<{ runs: number; bare: number; version: number }> {
@@ -229,6 +238,31 @@ async function measureStartup(): Promise<{ runs: number; bare: number; version: 
     version.push((await runCli(['--version'])).wallMs);
   }
   return { runs: 7, bare: middle(bare), version: middle(version) };
+}
+
+/**
+ * Phase A's data work beside phase A: how much of the phase's CPU is the data moving, and the
+ * least wall time the phase could take were everything else free.
+ */
+function printDataWork(phases: NodePhaseFigures[], work: DataWorkFigures): void {
+  const [a, noop] = [phases.find((p) => p.phase === 'A')!, phases.find((p) => p.phase === 'C')];
+  const { b, sync, a: nodeA } = work.cpuMs;
+  const total = b + sync + nodeA;
+  // The command's start is in phase A's CPU and not in the data work's: take the no-op's out.
+  const phaseCpu = nodesCpu(a) - (noop?.cpuMs.sync ?? 0);
+  console.log(
+    `\nphase A's data work alone, each part once in a fresh process (no HTTP, HAL, schema or plan), CPU: node B ${b.toFixed(0)} ms (read, serialise, gzip),` +
+      ` the command ${sync.toFixed(0)} ms (gunzip, parse, check every fingerprint, serialise, gzip), node A ${nodeA.toFixed(0)} ms (gunzip, parse, check every fingerprint, write)` +
+      `: ${total.toFixed(0)} ms, ${((100 * total) / phaseCpu).toFixed(0)}% of phase A's ${phaseCpu.toFixed(0)} ms` +
+      (noop ? ` (the no-op's ${noop.cpuMs.sync.toFixed(0)} ms of the command's start left out)` : ''),
+  );
+  if (!noop) return;
+  const startAndExit = noop.wallMs - noop.syncMs;
+  const bound = dataWorkBound(work, startAndExit);
+  console.log(
+    `  the least phase A could take were all else free: the command's start and exit (phase C's wall less its sync ms) ${startAndExit.toFixed(0)} ms` +
+      ` + node A's part or all three on ${availableParallelism()} cores, the longer, ${(bound - startAndExit).toFixed(0)} ms = ${bound.toFixed(0)} ms (${ratio(bound)} floor)`,
+  );
 }
 
 function printLoad(runs: LoadRun[]): void {
