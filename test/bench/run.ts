@@ -254,7 +254,9 @@ function printDataWork(phases: NodePhaseFigures[], work: DataWorkFigures): void 
     `\nphase A's data work alone, each part once in a fresh process (no HTTP, HAL, schema or plan), CPU: node B ${b.toFixed(0)} ms (read, serialise, gzip),` +
       ` the command ${sync.toFixed(0)} ms (gunzip, parse, check every fingerprint, serialise, gzip), node A ${nodeA.toFixed(0)} ms (gunzip, parse, check every fingerprint, write)` +
       `: ${total.toFixed(0)} ms, ${((100 * total) / phaseCpu).toFixed(0)}% of phase A's ${phaseCpu.toFixed(0)} ms` +
-      (noop ? ` (the no-op's ${noop.cpuMs.sync.toFixed(0)} ms of the command's start left out)` : ''),
+      (noop
+        ? ` (the no-op's ${noop.cpuMs.sync.toFixed(0)} ms of the command's start left out)`
+        : " (the command's start in it: phase C's no-op would tell it)"),
   );
   if (!noop) return;
   const startAndExit = noop.wallMs - noop.syncMs;
