@@ -5,7 +5,7 @@ import { canonicalJson, fingerprint, sha1Hex } from '../../lib/protocol/fingerpr
 import { GZIP_LEVEL, ZLIB_CHUNK } from '../../lib/protocol/compression.js';
 import type { Json } from '../../lib/protocol/types.js';
 import { SqliteStore } from '../../lib/store/sqlite.js';
-import type { Write } from '../../lib/store/store.js';
+import type { ChangesPage, ChangesQuery, Write } from '../../lib/store/store.js';
 
 /**
  * One part of phase A's data work (test/bench/data-work.ts), in a process of its own so it runs
@@ -51,21 +51,28 @@ async function writeParts(kind: 'pages' | 'logs', parts: readonly Buffer[]): Pro
   await Promise.all(parts.map((bytes, i) => writeFile(join(dir!, kind, `${i}.gz`), bytes)));
 }
 
+/** A store's whole log, a page at a time, oldest first. */
+async function* logPages(store: SqliteStore, query: Pick<ChangesQuery, 'limit' | 'withData' | 'dataAsJson'>): AsyncGenerator<ChangesPage> {
+  for (let after = 0, more = true; more;) {
+    const changes = await store.changes(COLLECTION, { ...query, after });
+    yield changes;
+    [after, more] = [changes.checkpoint, changes.hasMore];
+  }
+}
+
 /** Node B's part: the log read with data, as text, and each page's JSON. */
 async function partB(pageSize: number): Promise<{ result: PartResult; pages: number }> {
   const store = SqliteStore.open(join(dir!, 'b.db'));
   const start = cpuMs();
   const zipped: Buffer[] = [];
   let versions = 0;
-  for (let after = 0, more = true; more;) {
-    const changes = await store.changes(COLLECTION, { after, limit: pageSize, withData: true, dataAsJson: true });
+  for await (const changes of logPages(store, { limit: pageSize, withData: true, dataAsJson: true })) {
     const entries = changes.entries.map(
       (e) =>
         `{"itemId":${JSON.stringify(e.itemId)},"updatedAt":"${e.updatedAt}","fingerprint":"${e.fingerprint}","data":${e.dataJson ?? JSON.stringify(e.data ?? null)}}`,
     );
     zipped.push(gzipSync(`{"entries":[${entries.join(',')}]}`, GZIP));
     versions += entries.length;
-    [after, more] = [changes.checkpoint, changes.hasMore];
   }
   const result = { cpuMs: cpuMs() - start, versions };
   await store.close();
@@ -124,13 +131,11 @@ async function partA(pages: number): Promise<PartResult> {
 /** Untimed: every version sent is in A's log, with its fingerprint, and nothing else is. */
 async function proveWritten(store: SqliteStore, sent: ReadonlyMap<string, string>): Promise<void> {
   let found = 0;
-  for (let after = 0, more = true; more;) {
-    const changes = await store.changes(COLLECTION, { after, limit: 1000, withData: false });
+  for await (const changes of logPages(store, { limit: 1000, withData: false })) {
     for (const entry of changes.entries) {
       if (sent.get(entry.itemId) !== entry.fingerprint) throw new Error(`node A holds item ${entry.itemId} with a fingerprint it was not sent`);
       found++;
     }
-    [after, more] = [changes.checkpoint, changes.hasMore];
   }
   if (found !== sent.size) throw new Error(`node A holds ${found} of the ${sent.size} versions it was sent`);
 }

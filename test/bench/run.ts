@@ -260,10 +260,11 @@ function printDataWork(phases: NodePhaseFigures[], work: DataWorkFigures): void 
   );
   if (!noop) return;
   const startAndExit = noop.wallMs - noop.syncMs;
-  const bound = dataWorkBound(work, startAndExit);
+  const cores = availableParallelism();
+  const bound = dataWorkBound(work, startAndExit, cores);
   console.log(
     `  the least phase A could take were all else free: the command's start and exit (phase C's wall less its sync ms) ${startAndExit.toFixed(0)} ms` +
-      ` + node A's part or all three on ${availableParallelism()} cores, the longer, ${(bound - startAndExit).toFixed(0)} ms = ${bound.toFixed(0)} ms (${ratio(bound)} floor)`,
+      ` + node A's part or all three on ${cores} cores, the longer, ${(bound - startAndExit).toFixed(0)} ms = ${bound.toFixed(0)} ms (${ratio(bound)} floor)`,
   );
 }
 
